@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { appriseSecrets, ConfigError, loadConfig, packageRoot } from './config.js';
+import { renderEnvExample, withConfigTable } from './env-example.js';
+import { variables } from './schema.js';
+
+const noDotenv = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-config-'));
+const load = (env: Record<string, string>) => loadConfig({ ANTHROPIC_API_KEY: 'sk-test-key', ...env }, noDotenv);
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const { config } = load({});
+    assert.deepEqual(config.schedule, { kind: 'interval', seconds: 3600 });
+    assert.equal(config.timeoutMs, 1_800_000);
+    assert.equal(config.tiers[1].model, 'haiku');
+    assert.equal(config.tiers[2].model, 'sonnet');
+    assert.equal(config.tiers[3].model, 'opus');
+    assert.deepEqual(config.tiers[1].tools, ['Bash', 'Read', 'Grep', 'Glob', 'Task', 'WebFetch']);
+    assert.equal(config.tiers[1].promptFile, path.join(packageRoot(), 'prompts', 'tier1-observe.md'));
+    assert.equal(config.stateDir, path.join(packageRoot(), 'state'));
+    assert.equal(config.claudeBin, 'claude');
+    assert.equal(config.dryRun, false);
+    assert.equal(config.maxTier, 3);
+    assert.deepEqual(config.notify.urls, []);
+  });
+
+  it('lists every bad variable at once, with its value and what is expected', () => {
+    assert.throws(
+      () => load({ CLAUDEOPS_INTERVAL: '0', CLAUDEOPS_DRY_RUN: 'maybe', CLAUDEOPS_SCHEDULE: 'every tuesday', CLAUDEOPS_HTTP_PORT: '99999' }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(e.problems.length, 4, e.message);
+        assert.match(e.message, /CLAUDEOPS_INTERVAL="0": expected a whole number of seconds, at least 1 \(default 3600\)/);
+        assert.match(e.message, /CLAUDEOPS_DRY_RUN="maybe": expected true or false/);
+        assert.match(e.message, /CLAUDEOPS_SCHEDULE="every tuesday": expected a cron expression/);
+        assert.match(e.message, /CLAUDEOPS_HTTP_PORT="99999": expected a port/);
+        return true;
+      },
+    );
+  });
+
+  it('reports a missing API key clearly', () => {
+    assert.throws(() => loadConfig({}, noDotenv), /ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY \(or CLAUDE_CODE_OAUTH_TOKEN\)/);
+    assert.doesNotThrow(() => loadConfig({ CLAUDE_CODE_OAUTH_TOKEN: 'oauth-token' }, noDotenv));
+  });
+
+  it('never shows a secret value in an error', () => {
+    assert.throws(() => load({ ANTHROPIC_BASE_URL: 'not a url', CLAUDEOPS_APPRISE_URLS: ' ' }), (e: Error) => !e.message.includes('sk-test-key'));
+  });
+
+  it('uses a cron schedule instead of the interval when set', () => {
+    assert.deepEqual(load({ CLAUDEOPS_SCHEDULE: '*/15 * * * *' }).config.schedule, { kind: 'cron', expression: '*/15 * * * *' });
+  });
+
+  it('takes CLAUDEOPS_ALLOWED_TOOLS as the older name of the tier-1 tools', () => {
+    assert.deepEqual(load({ CLAUDEOPS_ALLOWED_TOOLS: 'Bash, Read' }).config.tiers[1].tools, ['Bash', 'Read']);
+    assert.deepEqual(load({ CLAUDEOPS_ALLOWED_TOOLS: 'Bash', CLAUDEOPS_TIER1_TOOLS: 'Read' }).config.tiers[1].tools, ['Read']);
+  });
+
+  it('reads .env, and the environment wins over it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-dotenv-'));
+    fs.writeFileSync(path.join(dir, '.env'), 'ANTHROPIC_API_KEY=from-dotenv\nCLAUDEOPS_INTERVAL=60\nCLAUDEOPS_TIER1_MODEL=from-dotenv\n');
+    const { config } = loadConfig({ CLAUDEOPS_TIER1_MODEL: 'from-env' }, dir);
+    assert.equal(config.env.ANTHROPIC_API_KEY, 'from-dotenv');
+    assert.deepEqual(config.schedule, { kind: 'interval', seconds: 60 });
+    assert.equal(config.tiers[1].model, 'from-env');
+  });
+
+  it('warns about unknown CLAUDEOPS_ variables and suggests the near one', () => {
+    const { warnings } = load({ CLAUDEOPS_INTERVALL: '60' });
+    assert.match(warnings.join('\n'), /CLAUDEOPS_INTERVALL is not a variable claudeops knows \(did you mean CLAUDEOPS_INTERVAL\?\)/);
+  });
+
+  it('treats credentials in Apprise URLs as secrets', () => {
+    const secrets = appriseSecrets('json://user:hunter22@127.0.0.1:8080/hook, slack://T1234567/B7654321/abcdefghijklmnop');
+    for (const s of ['hunter22', 'user:hunter22', 'abcdefghijklmnop']) assert.ok(secrets.includes(s), s);
+    assert.ok(!secrets.includes('127.0.0.1:8080'));
+  });
+});
+
+describe('.env.example', () => {
+  it('is generated from the schema and up to date (run `npm run env-example`)', () => {
+    const file = fs.readFileSync(path.join(packageRoot(), '.env.example'), 'utf8');
+    const names = [...file.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    assert.deepEqual([...names].sort(), Object.keys(variables).sort(), 'variables differ between the schema and .env.example');
+    assert.equal(file, renderEnvExample());
+  });
+});
+
+describe('README configuration table', () => {
+  it('is generated from the schema and up to date (run `npm run env-example`)', () => {
+    const readme = fs.readFileSync(path.join(packageRoot(), 'README.md'), 'utf8');
+    assert.equal(readme, withConfigTable(readme));
+  });
+});

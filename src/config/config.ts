@@ -1,0 +1,228 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import dotenv from 'dotenv';
+import { envSchema, variables, type Env, type VarName, type VarSpec } from './schema.js';
+
+export type TierNumber = 1 | 2 | 3;
+
+export interface TierSettings {
+  tier: TierNumber;
+  model: string;
+  promptFile: string;
+  tools: string[];
+  deny: string[];
+  mcp: string[];
+}
+
+export type Schedule = { kind: 'interval'; seconds: number } | { kind: 'cron'; expression: string };
+
+export interface Config {
+  env: Env;
+  appDir: string;
+  stateDir: string;
+  resultsDir: string;
+  reposDir: string;
+  claudeBin: string;
+  schedule: Schedule;
+  timeoutMs: number;
+  shutdownGraceMs: number;
+  failureBackoff: number;
+  maxTier: TierNumber;
+  dryRun: boolean;
+  tiers: Record<TierNumber, TierSettings>;
+  mcpTrustedRepos: string[];
+  cooldown: {
+    maxRestarts: number;
+    restartWindowMs: number;
+    maxRedeploys: number;
+    redeployWindowMs: number;
+    resetAfterHealthy: number;
+  };
+  budget: { perRunUsd?: number; dailyUsd?: number };
+  notify: { urls: string[]; bin: string; remindMs: number; failures: number };
+  retentionDays: number;
+  http: { port: number | 'off'; host: string };
+  log: { level: string; pretty: boolean };
+  /** Values that must never reach a log or a record. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nFix these in .env or the environment, then run `claudeops validate`.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** The package root: where package.json, prompts/ and checks/ live. */
+export const packageRoot = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * Reads `.env` from `cwd` (the environment wins over it), checks every variable and
+ * returns the resolved configuration, or throws a ConfigError listing every problem.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { config: Config; warnings: string[] } {
+  const raw = { ...readDotenv(path.join(cwd, '.env')), ...environment };
+  const warnings = unknownVariables(raw);
+  if (!raw.CLAUDEOPS_TIER1_TOOLS && raw.CLAUDEOPS_ALLOWED_TOOLS) raw.CLAUDEOPS_TIER1_TOOLS = raw.CLAUDEOPS_ALLOWED_TOOLS;
+
+  const result = envSchema.safeParse(raw);
+  const problems: string[] = [];
+  if (!result.success) {
+    const seen = new Set<string>();
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0]) as VarName;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      problems.push(describeProblem(name, raw[name]));
+    }
+  }
+  if (!nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
+    problems.push('ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API');
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return { config: resolve(result.data as Env, raw), warnings };
+}
+
+function describeProblem(name: VarName, value: string | undefined): string {
+  const s: VarSpec = variables[name];
+  const shown = s.secret ? '<redacted>' : JSON.stringify(value);
+  const fallback = s.default !== undefined && s.default !== '' ? ` (default ${s.default})` : '';
+  return `${name}=${shown}: expected ${s.expect}${fallback}`;
+}
+
+function resolve(env: Env, raw: NodeJS.ProcessEnv): Config {
+  const appDir = path.resolve(env.CLAUDEOPS_APP_DIR ?? packageRoot());
+  const under = (p: string) => path.resolve(appDir, p);
+  const tier = (n: TierNumber, model: string, prompt: string, tools: string[], deny: string[], mcp: string[]): TierSettings => ({
+    tier: n,
+    model,
+    promptFile: under(prompt),
+    tools,
+    deny,
+    mcp,
+  });
+  const secrets = [env.ANTHROPIC_API_KEY, env.CLAUDE_CODE_OAUTH_TOKEN, ...appriseSecrets(env.CLAUDEOPS_APPRISE_URLS)].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 4,
+  );
+  const pretty = env.CLAUDEOPS_LOG_PRETTY ?? (raw.CLAUDEOPS_LOG_PRETTY === undefined && process.stdout.isTTY === true);
+  return {
+    env,
+    appDir,
+    stateDir: under(env.CLAUDEOPS_STATE_DIR),
+    resultsDir: under(env.CLAUDEOPS_RESULTS_DIR),
+    reposDir: under(env.CLAUDEOPS_REPOS_DIR),
+    claudeBin: env.CLAUDEOPS_CLAUDE_BIN.includes('/') ? under(env.CLAUDEOPS_CLAUDE_BIN) : env.CLAUDEOPS_CLAUDE_BIN,
+    schedule: env.CLAUDEOPS_SCHEDULE
+      ? { kind: 'cron', expression: env.CLAUDEOPS_SCHEDULE }
+      : { kind: 'interval', seconds: env.CLAUDEOPS_INTERVAL },
+    timeoutMs: env.CLAUDEOPS_TIMEOUT * 1000,
+    shutdownGraceMs: env.CLAUDEOPS_SHUTDOWN_GRACE * 1000,
+    failureBackoff: env.CLAUDEOPS_FAILURE_BACKOFF,
+    maxTier: env.CLAUDEOPS_MAX_TIER as TierNumber,
+    dryRun: env.CLAUDEOPS_DRY_RUN,
+    tiers: {
+      1: tier(1, env.CLAUDEOPS_TIER1_MODEL, env.CLAUDEOPS_PROMPT, env.CLAUDEOPS_TIER1_TOOLS, env.CLAUDEOPS_TIER1_DENY, env.CLAUDEOPS_TIER1_MCP),
+      2: tier(2, env.CLAUDEOPS_TIER2_MODEL, env.CLAUDEOPS_TIER2_PROMPT, env.CLAUDEOPS_TIER2_TOOLS, env.CLAUDEOPS_TIER2_DENY, env.CLAUDEOPS_TIER2_MCP),
+      3: tier(3, env.CLAUDEOPS_TIER3_MODEL, env.CLAUDEOPS_TIER3_PROMPT, env.CLAUDEOPS_TIER3_TOOLS, env.CLAUDEOPS_TIER3_DENY, env.CLAUDEOPS_TIER3_MCP),
+    },
+    mcpTrustedRepos: env.CLAUDEOPS_MCP_TRUSTED_REPOS,
+    cooldown: {
+      maxRestarts: env.CLAUDEOPS_COOLDOWN_MAX_RESTARTS,
+      restartWindowMs: env.CLAUDEOPS_COOLDOWN_RESTART_WINDOW * 1000,
+      maxRedeploys: env.CLAUDEOPS_COOLDOWN_MAX_REDEPLOYS,
+      redeployWindowMs: env.CLAUDEOPS_COOLDOWN_REDEPLOY_WINDOW * 1000,
+      resetAfterHealthy: env.CLAUDEOPS_COOLDOWN_RESET_AFTER,
+    },
+    budget: { perRunUsd: env.CLAUDEOPS_MAX_BUDGET_USD, dailyUsd: env.CLAUDEOPS_DAILY_BUDGET_USD },
+    notify: {
+      urls: splitAppriseUrls(env.CLAUDEOPS_APPRISE_URLS),
+      bin: env.CLAUDEOPS_APPRISE_BIN,
+      remindMs: env.CLAUDEOPS_NOTIFY_REMIND * 1000,
+      failures: env.CLAUDEOPS_NOTIFY_FAILURES,
+    },
+    retentionDays: env.CLAUDEOPS_RETENTION_DAYS,
+    http: { port: env.CLAUDEOPS_HTTP_PORT as number | 'off', host: env.CLAUDEOPS_HTTP_HOST },
+    log: { level: env.CLAUDEOPS_LOG_LEVEL, pretty },
+    secrets,
+  };
+}
+
+export const splitAppriseUrls = (value: string | undefined): string[] => (value ?? '').split(/[\s,]+/).filter(Boolean);
+
+/**
+ * The credential parts of Apprise URLs: the whole URL, its userinfo, and every path
+ * segment or query value long enough to be a token (ntfy topics, Slack and Discord
+ * webhook tokens, Telegram bot tokens all live there).
+ */
+export function appriseSecrets(value: string | undefined): string[] {
+  const out: string[] = [];
+  for (const url of splitAppriseUrls(value)) {
+    out.push(url);
+    const m = /^[a-z0-9+.-]+:\/\/(?:([^@/]*)@)?([^/?#]*)([^?#]*)(?:\?([^#]*))?/i.exec(url);
+    if (!m) continue;
+    const [, userinfo, host, pathPart, query] = m;
+    if (userinfo) out.push(userinfo, ...userinfo.split(':'));
+    for (const seg of [host ?? '', ...(pathPart ?? '').split('/'), ...(query ?? '').split('&').map((kv) => kv.split('=')[1] ?? '')]) {
+      if (seg.length >= 8 && !/^[\d.]+(:\d+)?$/.test(seg) && !seg.includes('.')) out.push(decodeURIComponentSafe(seg));
+    }
+  }
+  return out;
+}
+
+const decodeURIComponentSafe = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+const nonEmpty = (v: string | undefined): boolean => typeof v === 'string' && v.trim() !== '';
+
+function readDotenv(file: string): Record<string, string> {
+  try {
+    return dotenv.parse(fs.readFileSync(file));
+  } catch {
+    return {};
+  }
+}
+
+function unknownVariables(raw: NodeJS.ProcessEnv): string[] {
+  const known = new Set(Object.keys(variables));
+  return Object.keys(raw)
+    .filter((k) => k.startsWith('CLAUDEOPS_') && !known.has(k))
+    .map((k) => {
+      const near = closest(k, [...known]);
+      return `${k} is not a variable claudeops knows${near ? ` (did you mean ${near}?)` : ''}; it is ignored`;
+    });
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

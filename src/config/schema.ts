@@ -1,0 +1,194 @@
+// The one source of truth for configuration: every variable the daemon reads, with
+// its default, its meaning and its zod type. `.env.example`, the README table and
+// `claudeops validate` are all derived from `variables` below.
+import cron from 'node-cron';
+import { z } from 'zod';
+
+export type Group =
+  | 'Authentication and API'
+  | 'Schedule'
+  | 'Tiers and models'
+  | 'Permissions'
+  | 'Paths'
+  | 'Safety limits'
+  | 'Notifications'
+  | 'Records'
+  | 'HTTP'
+  | 'Logging';
+
+export interface VarSpec {
+  group: Group;
+  /** One line: what the variable means. */
+  doc: string;
+  /** What a valid value looks like, for error messages. */
+  expect: string;
+  /** The raw default, as it would be written in `.env`; absent means unset. */
+  default?: string;
+  /** Values never to be logged. */
+  secret?: boolean;
+  schema: z.ZodType;
+}
+
+const WHOLE = /^\d+$/;
+
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(WHOLE)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const decimal = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number)
+    .pipe(z.number().min(min));
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+/** Comma-separated list; empty items dropped. */
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const text = z.string().trim().min(1);
+
+const model = z.string().trim().regex(/^[A-Za-z0-9._\-[\]]+$/);
+
+const cronExpression = z
+  .string()
+  .trim()
+  .refine((v) => [5, 6].includes(v.split(/\s+/).length) && cron.validate(v));
+
+type Extra = { default?: string; secret?: boolean };
+
+const spec = <S extends z.ZodType, E extends Extra = {}>(group: Group, doc: string, expect: string, schema: S, extra?: E) =>
+  ({ group, doc, expect, schema, ...extra }) as Omit<VarSpec, 'schema'> & { schema: S } & E;
+
+const TOOLS = 'a comma-separated list of Claude Code tool names, e.g. Bash,Read,Grep';
+const RULES = 'a comma-separated list of permission rules, e.g. Bash(rm:*),mcp__db__drop_table';
+const MCP = 'a comma-separated list of mcp__server or mcp__server__tool entries, or * for every merged server';
+
+export const variables = {
+  // Authentication and API
+  ANTHROPIC_API_KEY: spec('Authentication and API', 'API key for the Claude Code CLI (or set CLAUDE_CODE_OAUTH_TOKEN)', 'a non-empty key', text, {
+    secret: true,
+  }),
+  CLAUDE_CODE_OAUTH_TOKEN: spec('Authentication and API', 'OAuth token for the CLI, instead of ANTHROPIC_API_KEY', 'a non-empty token', text, {
+    secret: true,
+  }),
+  ANTHROPIC_BASE_URL: spec('Authentication and API', 'Messages API endpoint the CLI talks to (a proxy or gateway); unset means Anthropic', 'an http(s) URL', z.url({ protocol: /^https?$/ })),
+  CLAUDE_CODE_MAX_RETRIES: spec('Authentication and API', 'How often the CLI retries a failed API request (CLI default 10, at most 15)', 'a whole number from 0 to 15', wholeNumber(0, 15)),
+  API_TIMEOUT_MS: spec('Authentication and API', 'Milliseconds one API request may take before the CLI gives up on it', 'a whole number of milliseconds, at least 1000', wholeNumber(1000)),
+
+  // Schedule
+  CLAUDEOPS_INTERVAL: spec('Schedule', 'Seconds between cycle starts', 'a whole number of seconds, at least 1', wholeNumber(1), { default: '3600' }),
+  CLAUDEOPS_SCHEDULE: spec('Schedule', 'Cron expression (5 or 6 fields, UTC) that replaces the interval when set', 'a cron expression such as "*/15 * * * *"', cronExpression),
+  CLAUDEOPS_TIMEOUT: spec('Schedule', 'Seconds one CLI run may take before the daemon stops it and everything it started', 'a whole number of seconds, at least 1', wholeNumber(1), {
+    default: '1800',
+  }),
+  CLAUDEOPS_SHUTDOWN_GRACE: spec('Schedule', 'Seconds a running CLI gets to stop on docker stop before it is killed (keep below the compose stop_grace_period)', 'a whole number of seconds, at least 1', wholeNumber(1), {
+    default: '25',
+  }),
+  CLAUDEOPS_FAILURE_BACKOFF: spec('Schedule', 'After this many failed cycles in a row the wait between cycles doubles for each further failure, up to 8 times the interval; 0 turns this off', 'a whole number, 0 or more', wholeNumber(0), {
+    default: '3',
+  }),
+
+  // Tiers and models
+  CLAUDEOPS_TIER1_MODEL: spec('Tiers and models', 'Model of tier 1 (observe)', 'a model name or alias such as haiku', model, { default: 'haiku' }),
+  CLAUDEOPS_TIER2_MODEL: spec('Tiers and models', 'Model of tier 2 (investigate, safe remediation)', 'a model name or alias such as sonnet', model, { default: 'sonnet' }),
+  CLAUDEOPS_TIER3_MODEL: spec('Tiers and models', 'Model of tier 3 (full remediation)', 'a model name or alias such as opus', model, { default: 'opus' }),
+  CLAUDEOPS_MAX_TIER: spec('Tiers and models', 'Highest tier the daemon may escalate to (1 = observe only)', 'a whole number from 1 to 3', wholeNumber(1, 3), { default: '3' }),
+  CLAUDEOPS_PROMPT: spec('Tiers and models', 'Tier 1 prompt file, relative to the app directory or absolute', 'a file path', text, { default: 'prompts/tier1-observe.md' }),
+  CLAUDEOPS_TIER2_PROMPT: spec('Tiers and models', 'Tier 2 prompt file', 'a file path', text, { default: 'prompts/tier2-investigate.md' }),
+  CLAUDEOPS_TIER3_PROMPT: spec('Tiers and models', 'Tier 3 prompt file', 'a file path', text, { default: 'prompts/tier3-remediate.md' }),
+  CLAUDEOPS_DRY_RUN: spec('Tiers and models', 'Observe and escalate, but never start a tier with write tools or without tier 1 deny rules', 'true or false', boolean, {
+    default: 'false',
+  }),
+
+  // Permissions
+  CLAUDEOPS_TIER1_TOOLS: spec('Permissions', 'Tier 1 hard tool set (read-only by default)', TOOLS, list, { default: 'Bash,Read,Grep,Glob,Task,WebFetch' }),
+  CLAUDEOPS_ALLOWED_TOOLS: spec('Permissions', 'Older name of CLAUDEOPS_TIER1_TOOLS, used when that is unset', TOOLS, list),
+  CLAUDEOPS_TIER2_TOOLS: spec('Permissions', 'Tier 2 hard tool set', TOOLS, list, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write' }),
+  CLAUDEOPS_TIER3_TOOLS: spec('Permissions', 'Tier 3 hard tool set', TOOLS, list, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write,NotebookEdit' }),
+  CLAUDEOPS_TIER1_DENY: spec('Permissions', 'Extra deny rules for tier 1, added to the built-in ones (see README)', RULES, list, { default: '' }),
+  CLAUDEOPS_TIER2_DENY: spec('Permissions', 'Extra deny rules for tier 2, added to the built-in ones', RULES, list, { default: '' }),
+  CLAUDEOPS_TIER3_DENY: spec('Permissions', 'Extra deny rules for tier 3, added to the built-in ones', RULES, list, { default: '' }),
+  CLAUDEOPS_TIER1_MCP: spec('Permissions', 'MCP servers or tools tier 1 may call', MCP, list, { default: '*' }),
+  CLAUDEOPS_TIER2_MCP: spec('Permissions', 'MCP servers or tools tier 2 may call', MCP, list, { default: '*' }),
+  CLAUDEOPS_TIER3_MCP: spec('Permissions', 'MCP servers or tools tier 3 may call', MCP, list, { default: '*' }),
+  CLAUDEOPS_MCP_TRUSTED_REPOS: spec('Permissions', 'Mounted repos allowed to add MCP servers (their commands run inside the container); * for all', 'a comma-separated list of repo directory names, or *', list, {
+    default: '*',
+  }),
+
+  // Paths
+  CLAUDEOPS_APP_DIR: spec('Paths', 'Where prompts/, checks/, .claude/ and CLAUDE.md live; the CLI runs here (default: the package root)', 'a directory path', text),
+  CLAUDEOPS_STATE_DIR: spec('Paths', 'Writable state: merged MCP config, cooldowns, notification memory', 'a directory path', text, { default: 'state' }),
+  CLAUDEOPS_RESULTS_DIR: spec('Paths', 'Writable run logs, cycle summaries and the receipt ledger', 'a directory path', text, { default: 'results' }),
+  CLAUDEOPS_REPOS_DIR: spec('Paths', 'Mounted repos, each with optional .claude-ops/checks/*.md and .claude-ops/mcp.json', 'a directory path', text, { default: 'repos' }),
+  CLAUDEOPS_CLAUDE_BIN: spec('Paths', 'The Claude Code CLI: a name found on PATH or a path', 'a command name or path', text, { default: 'claude' }),
+
+  // Safety limits
+  CLAUDEOPS_COOLDOWN_MAX_RESTARTS: spec('Safety limits', 'Restarts allowed per service within the restart window', 'a whole number, 0 or more', wholeNumber(0), { default: '2' }),
+  CLAUDEOPS_COOLDOWN_RESTART_WINDOW: spec('Safety limits', 'Seconds of the restart window', 'a whole number of seconds, at least 1', wholeNumber(1), { default: '14400' }),
+  CLAUDEOPS_COOLDOWN_MAX_REDEPLOYS: spec('Safety limits', 'Redeployments allowed per service within the redeploy window', 'a whole number, 0 or more', wholeNumber(0), { default: '1' }),
+  CLAUDEOPS_COOLDOWN_REDEPLOY_WINDOW: spec('Safety limits', 'Seconds of the redeploy window', 'a whole number of seconds, at least 1', wholeNumber(1), { default: '86400' }),
+  CLAUDEOPS_COOLDOWN_RESET_AFTER: spec('Safety limits', 'Consecutive healthy cycles after which a service’s remediation counters reset', 'a whole number, at least 1', wholeNumber(1), {
+    default: '2',
+  }),
+  CLAUDEOPS_MAX_BUDGET_USD: spec('Safety limits', 'Spend cap in USD for one tier run (passed to the CLI as --max-budget-usd); unset means none', 'a positive amount such as 0.50', decimal(0.0001)),
+  CLAUDEOPS_DAILY_BUDGET_USD: spec('Safety limits', 'Spend cap in USD per UTC day across all runs; when reached, cycles are skipped until the next day', 'a positive amount such as 5', decimal(0.0001)),
+
+  // Notifications
+  CLAUDEOPS_APPRISE_URLS: spec('Notifications', 'Apprise URLs the daemon notifies, separated by commas or spaces; unset means no notifications', 'one or more Apprise URLs such as ntfy://topic', text, {
+    secret: true,
+  }),
+  CLAUDEOPS_APPRISE_BIN: spec('Notifications', 'The Apprise CLI: a name found on PATH or a path', 'a command name or path', text, { default: 'apprise' }),
+  CLAUDEOPS_NOTIFY_REMIND: spec('Notifications', 'Seconds before a still-broken check is notified again', 'a whole number of seconds, at least 60', wholeNumber(60), { default: '21600' }),
+  CLAUDEOPS_NOTIFY_FAILURES: spec('Notifications', 'Failed cycles in a row that make the daemon report its own trouble', 'a whole number, at least 1', wholeNumber(1), { default: '3' }),
+
+  // Records
+  CLAUDEOPS_RETENTION_DAYS: spec('Records', 'Days run logs and cycle summaries are kept (the receipt ledger is never pruned); 0 keeps everything', 'a whole number of days, 0 or more', wholeNumber(0), {
+    default: '30',
+  }),
+
+  // HTTP
+  CLAUDEOPS_HTTP_PORT: spec('HTTP', 'Port of /healthz and /metrics; 0 picks a free port, off disables the endpoint', 'a port from 0 to 65535, or off', z.union([z.literal('off'), wholeNumber(0, 65535)]), {
+    default: '9090',
+  }),
+  CLAUDEOPS_HTTP_HOST: spec('HTTP', 'Address the HTTP endpoint binds to (the image sets 0.0.0.0; compose publishes it on 127.0.0.1)', 'an IP address or host name', text, {
+    default: '127.0.0.1',
+  }),
+
+  // Logging
+  CLAUDEOPS_LOG_LEVEL: spec('Logging', 'Daemon log level', 'one of trace, debug, info, warn, error, fatal', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), {
+    default: 'info',
+  }),
+  CLAUDEOPS_LOG_PRETTY: spec('Logging', 'Human-readable daemon logs instead of JSON (default: only when stdout is a terminal)', 'true or false', boolean),
+} satisfies Record<string, VarSpec>;
+
+export type VarName = keyof typeof variables;
+
+/** Unset or empty means "use the default". */
+const withDefault = (s: VarSpec): z.ZodType =>
+  z.preprocess((v) => (v === undefined || v === '' ? s.default : v), s.default === undefined ? s.schema.optional() : s.schema);
+
+type Parsed<N extends VarName> = (typeof variables)[N] extends { default: string }
+  ? z.output<(typeof variables)[N]['schema']>
+  : z.output<(typeof variables)[N]['schema']> | undefined;
+
+export type Env = { [N in VarName]: Parsed<N> };
+
+export const envSchema = z.object(
+  Object.fromEntries(Object.entries(variables).map(([name, s]) => [name, withDefault(s)])) as unknown as Record<VarName, z.ZodType>,
+);
+
+export const secretNames = (Object.keys(variables) as VarName[]).filter((n) => (variables[n] as VarSpec).secret);

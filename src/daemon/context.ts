@@ -1,0 +1,15 @@
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logger/logger.js';
+import type { Redactor } from '../logger/redactor.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+/** What every stage of a cycle is handed. */
+export interface DaemonContext {
+  config: Config;
+  logger: Logger;
+  redactor: Redactor;
+  stdout: (text: string) => void;
+  /** Aborted when the daemon is asked to stop. */
+  shutdown: AbortSignal;
+  metrics: Metrics;
+}

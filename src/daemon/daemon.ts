@@ -1,0 +1,114 @@
+import type http from 'node:http';
+import { execa } from 'execa';
+import type { Config } from '../config/config.js';
+import { runCycle } from '../cycle/cycle.js';
+import { startHttp } from '../http/server.js';
+import { createLogger, writeStdout, type Logger } from '../logger/logger.js';
+import { Redactor } from '../logger/redactor.js';
+import { Metrics } from '../metrics/metrics.js';
+import type { CycleRecord, Trigger } from '../record/cycle-record.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import type { DaemonContext } from './context.js';
+
+export function createContext(config: Config, shutdown: AbortSignal): DaemonContext {
+  const redactor = new Redactor(config.secrets);
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, redactor });
+  return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics() };
+}
+
+/** `claude --version`, or why it cannot be had. */
+export async function cliVersion(bin: string): Promise<{ version?: string; error?: string }> {
+  try {
+    const r = await execa(bin, ['--version'], { timeout: 20_000, reject: false, stdin: 'ignore' });
+    if (r.failed || r.exitCode !== 0) return { error: r.code === 'ENOENT' ? `${bin}: command not found` : String(r.stderr || r.shortMessage || 'failed').trim() };
+    return { version: r.stdout.trim() };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/**
+ * Handles SIGTERM and SIGINT: the first aborts (the running CLI is stopped cleanly,
+ * its run recorded as interrupted) and calls `onStop`; a second exits at once.
+ */
+function onSignals(controller: AbortController, logger: Logger, onStop: (signal: string) => void): void {
+  let received = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    received++;
+    if (received > 1) {
+      logger.warn(`second ${signal}: exiting now`);
+      process.exit(130);
+    }
+    logger.info(`${signal} received: stopping (send it again to exit at once)`);
+    controller.abort();
+    onStop(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+const succeeded = (c: CycleRecord) => c.status === 'healthy' || c.status === 'unhealthy';
+
+/** `claudeops run`: the long-running daemon. Resolves with the exit code once stopped. */
+export async function runDaemon(config: Config, warnings: string[]): Promise<number> {
+  const controller = new AbortController();
+  const ctx = createContext(config, controller.signal);
+  const { logger } = ctx;
+  for (const w of warnings) logger.warn(w);
+
+  const version = await cliVersion(config.claudeBin);
+  if (version.version) logger.info({ claude: version.version }, `Claude Code CLI ${version.version}`);
+  else logger.error(`the Claude Code CLI cannot be run (${version.error}); cycles will fail until it can. Install it or set CLAUDEOPS_CLAUDE_BIN.`);
+  logger.info({ schedule: config.schedule, dryRun: config.dryRun, maxTier: config.maxTier, results: config.resultsDir, repos: config.reposDir }, 'claudeops daemon starting');
+
+  const scheduler = new Scheduler({
+    schedule: config.schedule,
+    logger,
+    failureBackoff: config.failureBackoff,
+    cycle: async () => succeeded(await runCycle(ctx, 'schedule')),
+    onSkip: (reason) => ctx.metrics.skipped(reason),
+    onFailures: (n) => ctx.metrics.setConsecutiveFailures(n),
+  });
+
+  let server: http.Server | undefined;
+  if (config.http.port !== 'off') {
+    try {
+      server = await startHttp({ host: config.http.host, port: config.http.port, health: { health: () => scheduler.health(config.timeoutMs) }, metrics: ctx.metrics, logger });
+    } catch (e) {
+      logger.error(`the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`);
+    }
+  }
+
+  const stopped = new Promise<number>((resolve) => {
+    onSignals(controller, logger, () => {
+      const force = setTimeout(() => {
+        logger.warn(`the shutdown grace of ${config.shutdownGraceMs / 1000} s is over: exiting`);
+        resolve(0);
+      }, config.shutdownGraceMs + 2_000);
+      force.unref();
+      scheduler.stop().then(() => {
+        clearTimeout(force);
+        resolve(0);
+      });
+    });
+  });
+  scheduler.start();
+  const code = await stopped;
+  server?.close();
+  logger.info('claudeops daemon stopped');
+  return code;
+}
+
+export const ONCE_EXIT = { healthy: 0, unhealthy: 1, config: 2, failed: 3 } as const;
+
+/** `claudeops once`: one cycle, then an exit code for its outcome. */
+export async function runOnce(config: Config, warnings: string[], trigger: Trigger = 'once'): Promise<number> {
+  const controller = new AbortController();
+  const ctx = createContext(config, controller.signal);
+  for (const w of warnings) ctx.logger.warn(w);
+  onSignals(controller, ctx.logger, () => undefined);
+  const cycle = await runCycle(ctx, trigger);
+  if (cycle.status === 'healthy') return ONCE_EXIT.healthy;
+  if (cycle.status === 'unhealthy') return ONCE_EXIT.unhealthy;
+  return ONCE_EXIT.failed;
+}

@@ -1,0 +1,14 @@
+/** Replaces every known secret value in text with a fixed marker before it is written anywhere. */
+export class Redactor {
+  private readonly secrets: string[];
+
+  constructor(secrets: readonly string[]) {
+    this.secrets = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+    return out;
+  }
+}

@@ -1,0 +1,137 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import deepmerge from 'deepmerge';
+import { z } from 'zod';
+import { writeFileAtomic } from '../state/atomic-file.js';
+
+const serverSchema = z
+  .object({
+    type: z.enum(['stdio', 'sse', 'http']).optional(),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    url: z.string().min(1).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .loose()
+  .refine((s) => s.command !== undefined || s.url !== undefined, { message: 'needs a "command" (stdio) or a "url" (sse/http)' });
+
+export const mcpConfigSchema = z
+  .object({
+    mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'server names may use only letters, digits, _ and -' }), serverSchema),
+  })
+  .loose();
+
+export type McpConfig = z.infer<typeof mcpConfigSchema>;
+
+export interface McpSource {
+  /** Display name: "baseline" or the repo directory name. */
+  name: string;
+  file: string;
+}
+
+export interface MergedMcp {
+  /** The merged file passed to the CLI with --mcp-config. */
+  file: string;
+  /** Every merged server name, sorted. */
+  servers: string[];
+  /** Which source defined each server last. */
+  origin: Record<string, string>;
+  warnings: string[];
+}
+
+/** Where a mounted repo keeps its MCP servers and checks. */
+export const repoMcpFile = (repoDir: string) => path.join(repoDir, '.claude-ops', 'mcp.json');
+
+/** Reads and checks one MCP config file; the error names the file and the fix. */
+export async function readMcpConfig(file: string): Promise<McpConfig> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message}); fix the syntax`);
+  }
+  const parsed = mcpConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+    throw new Error(`${file}: not an MCP config of the form {"mcpServers": {"name": {"command": …}}} (${why})`);
+  }
+  return parsed.data;
+}
+
+/** Repo directories under reposDir, in name order; none when it does not exist. */
+export async function listRepos(reposDir: string): Promise<string[]> {
+  try {
+    const entries = await fs.readdir(reposDir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory() || e.isSymbolicLink())
+      .map((e) => e.name)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Merges the baseline MCP config with every trusted repo's `.claude-ops/mcp.json`, in
+ * repo name order: a repo's server replaces an earlier one of the same name whole.
+ * A bad file is skipped with a warning; the baseline is only ever read.
+ */
+export async function mergeMcp(options: {
+  baselineFile: string;
+  reposDir: string;
+  trustedRepos: string[];
+  outFile: string;
+}): Promise<MergedMcp> {
+  const warnings: string[] = [];
+  const configs: McpConfig[] = [];
+  const origin: Record<string, string> = {};
+  const take = (config: McpConfig, source: string) => {
+    configs.push(config);
+    for (const name of Object.keys(config.mcpServers)) origin[name] = source;
+  };
+
+  try {
+    take(await readMcpConfig(options.baselineFile), 'baseline');
+  } catch (e) {
+    warnings.push(`baseline MCP config skipped: ${(e as Error).message}`);
+  }
+
+  const trustAll = options.trustedRepos.includes('*');
+  for (const repo of await listRepos(options.reposDir)) {
+    const file = repoMcpFile(path.join(options.reposDir, repo));
+    if (!(await exists(file))) continue;
+    if (!trustAll && !options.trustedRepos.includes(repo)) {
+      warnings.push(`${file}: ignored, repo "${repo}" is not in CLAUDEOPS_MCP_TRUSTED_REPOS`);
+      continue;
+    }
+    try {
+      take(await readMcpConfig(file), repo);
+    } catch (e) {
+      warnings.push(`repo MCP config skipped: ${(e as Error).message}`);
+    }
+  }
+
+  const merged = deepmerge.all<McpConfig>([{ mcpServers: {} }, ...configs], {
+    arrayMerge: (_target, source) => source,
+    customMerge: (key) => (key === 'mcpServers' ? (a: object, b: object) => ({ ...a, ...b }) : undefined),
+  });
+  await writeFileAtomic(options.outFile, JSON.stringify(merged, null, 2) + '\n', 0o600);
+  return { file: options.outFile, servers: Object.keys(merged.mcpServers).sort(), origin, warnings };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

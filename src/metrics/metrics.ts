@@ -1,0 +1,69 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
+
+const STATUSES: CycleStatus[] = ['healthy', 'unhealthy', 'failed', 'interrupted', 'skipped'];
+
+/** The daemon's Prometheus metrics, on a registry of its own. */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly cycles = new Counter({ name: 'claudeops_cycles_total', help: 'Cycles by final status', labelNames: ['status'], registers: [this.registry] });
+  private readonly tierRuns = new Counter({ name: 'claudeops_tier_runs_total', help: 'Tier runs by tier and exit class', labelNames: ['tier', 'exit_class'], registers: [this.registry] });
+  private readonly duration = new Histogram({
+    name: 'claudeops_tier_run_duration_seconds',
+    help: 'Wall time of one tier run',
+    labelNames: ['tier'],
+    buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+    registers: [this.registry],
+  });
+  private readonly cost = new Counter({ name: 'claudeops_cost_usd_total', help: 'Spend reported by the CLI, by model', labelNames: ['model'], registers: [this.registry] });
+  private readonly tokens = new Counter({ name: 'claudeops_tokens_total', help: 'Tokens reported by the CLI, by model and kind', labelNames: ['model', 'kind'], registers: [this.registry] });
+  private readonly escalations = new Counter({ name: 'claudeops_escalations_total', help: 'Escalations from one tier to the next', labelNames: ['from', 'to'], registers: [this.registry] });
+  private readonly lastCycle = new Gauge({ name: 'claudeops_last_cycle_timestamp_seconds', help: 'When the last cycle ended (Unix time)', registers: [this.registry] });
+  private readonly lastStatus = new Gauge({ name: 'claudeops_last_cycle_status', help: '1 for the status of the last cycle, 0 for the others', labelNames: ['status'], registers: [this.registry] });
+  private readonly failures = new Gauge({ name: 'claudeops_consecutive_failed_cycles', help: 'Failed cycles in a row', registers: [this.registry] });
+  private readonly skips = new Counter({ name: 'claudeops_cycle_skips_total', help: 'Scheduled cycles not started, by reason', labelNames: ['reason'], registers: [this.registry] });
+  private readonly notifications = new Counter({ name: 'claudeops_notifications_total', help: 'Notifications sent, by kind and result', labelNames: ['kind', 'result'], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'claudeops_process_' });
+  }
+
+  observeCycle(cycle: CycleRecord): void {
+    this.cycles.inc({ status: cycle.status });
+    for (const s of STATUSES) this.lastStatus.set({ status: s }, s === cycle.status ? 1 : 0);
+    this.lastCycle.set(Date.parse(cycle.endedAt) / 1000);
+    for (const e of cycle.escalations) this.escalations.inc({ from: String(e.from), to: String(e.to) });
+    for (const r of cycle.tiers) {
+      this.tierRuns.inc({ tier: String(r.tier), exit_class: r.exitClass });
+      this.duration.observe({ tier: String(r.tier) }, r.durationMs / 1000);
+      for (const [model, u] of Object.entries(r.modelUsage)) {
+        if (u.costUSD) this.cost.inc({ model }, u.costUSD);
+        for (const [kind, n] of [
+          ['input', u.inputTokens],
+          ['output', u.outputTokens],
+          ['cache_read', u.cacheReadInputTokens],
+          ['cache_creation', u.cacheCreationInputTokens],
+        ] as const) {
+          if (n) this.tokens.inc({ model, kind }, n);
+        }
+      }
+    }
+    for (const n of cycle.notifications) this.notifications.inc({ kind: n.kind, result: n.ok ? 'sent' : 'failed' });
+  }
+
+  setConsecutiveFailures(n: number): void {
+    this.failures.set(n);
+  }
+
+  skipped(reason: 'overlap' | 'backoff' | 'budget'): void {
+    this.skips.inc({ reason });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,78 @@
+// The seam between the daemon and the agent CLI: everything about how `claude` is
+// invoked lives here. Another provider would implement the same TierInvocation.
+
+export interface TierInvocation {
+  bin: string;
+  model: string;
+  /** The hard set of built-in tools offered to the model (--tools). */
+  tools: string[];
+  /** Tools and MCP servers that run without asking (--allowedTools). */
+  allowed: string[];
+  /** Deny rules (--disallowedTools). */
+  deny: string[];
+  mcpConfigFile: string;
+  appendSystemPrompt: string;
+  jsonSchema: string;
+  /** Directories besides cwd where the CLI lets tools write (--add-dir). */
+  addDirs: string[];
+  maxBudgetUsd?: number;
+  cwd: string;
+  prompt: string;
+  env: Record<string, string>;
+}
+
+export interface Command {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdin: string;
+}
+
+/** Every flag buildClaudeCommand may pass; a test checks the pinned CLI still knows them. */
+export const CLAUDE_FLAGS = [
+  '--print',
+  '--model',
+  '--output-format',
+  '--verbose',
+  '--permission-mode',
+  '--tools',
+  '--allowedTools',
+  '--disallowedTools',
+  '--mcp-config',
+  '--strict-mcp-config',
+  '--json-schema',
+  '--append-system-prompt',
+  '--add-dir',
+  '--max-budget-usd',
+] as const;
+
+/**
+ * The CLI invocation of one tier run. The prompt goes on stdin: the CLI has no
+ * --prompt-file, and its variadic list flags would swallow a positional prompt.
+ */
+export function buildClaudeCommand(inv: TierInvocation): Command {
+  const args = [
+    '--print',
+    '--model', inv.model,
+    '--output-format', 'stream-json',
+    '--verbose',
+    '--permission-mode', 'dontAsk',
+    '--tools', inv.tools.join(','),
+    ...(inv.allowed.length ? ['--allowedTools', ...inv.allowed] : []),
+    ...(inv.deny.length ? ['--disallowedTools', ...inv.deny] : []),
+    '--mcp-config', inv.mcpConfigFile,
+    '--strict-mcp-config',
+    '--json-schema', inv.jsonSchema,
+    '--append-system-prompt', inv.appendSystemPrompt,
+    ...inv.addDirs.flatMap((d) => ['--add-dir', d]),
+    ...(inv.maxBudgetUsd !== undefined ? ['--max-budget-usd', String(inv.maxBudgetUsd)] : []),
+  ];
+  return {
+    file: inv.bin,
+    args,
+    cwd: inv.cwd,
+    stdin: inv.prompt,
+    env: { ...inv.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+  };
+}

@@ -1,0 +1,153 @@
+import readline from 'node:readline';
+import { execa } from 'execa';
+import type { Command } from '../provider/claude-command.js';
+import { RUN_MARKER, sweep } from './sweep.js';
+
+export type StopReason = 'timeout' | 'shutdown';
+
+export interface ProcessEnd {
+  exitCode: number | null;
+  signal: string | null;
+  spawnError?: string;
+  stoppedBy?: StopReason;
+  durationMs: number;
+  /** What the stop sequence did, in order, for the run log. */
+  stopSteps: string[];
+  /** Leftover processes of the run killed after the CLI ended. */
+  swept: number[];
+}
+
+export interface RunOptions {
+  runId: string;
+  timeoutMs: number;
+  /** Aborted when the daemon is asked to stop. */
+  shutdown: AbortSignal;
+  /** How long the whole stop sequence may take on shutdown. */
+  shutdownGraceMs: number;
+  onLines: (lines: string[]) => void;
+  onStderr: (line: string) => void;
+}
+
+const INT_GRACE_MS = 5_000;
+const TERM_GRACE_MS = 3_000;
+const PIPE_DRAIN_MS = 2_000;
+
+/**
+ * Runs one CLI process to its end and always returns: it is stopped with SIGINT
+ * (the CLI's clean stop), then SIGTERM, then SIGKILL of its process group, on
+ * timeout or shutdown; afterwards every process that still carries the run's
+ * marker is killed. The end is the process's exit, not its pipes' end, so a
+ * grandchild holding stdout open cannot hang the cycle.
+ */
+export async function runProcess(cmd: Command, opts: RunOptions): Promise<ProcessEnd> {
+  const started = Date.now();
+  const stopSteps: string[] = [];
+  const child = execa(cmd.file, cmd.args, {
+    cwd: cmd.cwd,
+    env: { ...cmd.env, [RUN_MARKER]: opts.runId },
+    extendEnv: false,
+    input: cmd.stdin,
+    buffer: false,
+    reject: false,
+    detached: true,
+    cleanup: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  child.catch(() => undefined);
+
+  const pending: string[] = [];
+  let flushQueued = false;
+  const flush = () => {
+    flushQueued = false;
+    if (pending.length) opts.onLines(pending.splice(0));
+  };
+  // Lines that arrive in one burst are handed over together, so writers do one write per burst.
+  const stdoutDone = new Promise<void>((resolve) => {
+    if (!child.stdout) return resolve();
+    const rl = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
+    rl.on('line', (line) => {
+      pending.push(line);
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flush);
+      }
+    });
+    rl.on('close', () => {
+      flush();
+      resolve();
+    });
+  });
+  if (child.stderr) readline.createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', opts.onStderr);
+
+  let stoppedBy: StopReason | undefined;
+  let exited = false;
+  const exit = new Promise<{ code: number | null; signal: string | null; error?: string }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid === undefined || err.code === 'ENOENT') {
+        exited = true;
+        resolve({ code: null, signal: null, error: err.code === 'ENOENT' ? `${cmd.file}: command not found` : err.message });
+      }
+    });
+  });
+
+  const stop = async (reason: StopReason, budgetMs: number) => {
+    if (stoppedBy || exited) return;
+    stoppedBy = reason;
+    const intWait = Math.min(INT_GRACE_MS, Math.max(500, budgetMs * 0.5));
+    const termWait = Math.min(TERM_GRACE_MS, Math.max(500, budgetMs * 0.3));
+    for (const [sig, wait] of [
+      ['SIGINT', intWait],
+      ['SIGTERM', termWait],
+      ['SIGKILL', 0],
+    ] as const) {
+      if (exited) return;
+      stopSteps.push(`${sig} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      signal(child.pid, sig);
+      if (wait) await Promise.race([exit, delay(wait)]);
+    }
+  };
+
+  const timer = setTimeout(() => void stop('timeout', opts.timeoutMs), opts.timeoutMs);
+  const onShutdown = () => void stop('shutdown', opts.shutdownGraceMs);
+  if (opts.shutdown.aborted) onShutdown();
+  else opts.shutdown.addEventListener('abort', onShutdown, { once: true });
+
+  const end = await exit;
+  clearTimeout(timer);
+  opts.shutdown.removeEventListener('abort', onShutdown);
+
+  const swept = sweep(opts.runId);
+  if (child.pid !== undefined) signal(child.pid, 'SIGKILL', true);
+  const drained = await Promise.race([stdoutDone.then(() => true), delay(PIPE_DRAIN_MS).then(() => false)]);
+  if (!drained) {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    flush();
+  }
+  return {
+    exitCode: end.code,
+    signal: end.signal,
+    spawnError: end.error,
+    stoppedBy,
+    durationMs: Date.now() - started,
+    stopSteps,
+    swept,
+  };
+}
+
+/** SIGKILL goes to the whole process group; the gentler signals only to the CLI, which stops its children itself. */
+function signal(pid: number | undefined, sig: NodeJS.Signals, quiet = false): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(sig === 'SIGKILL' ? -pid : pid, sig);
+  } catch (e) {
+    if (!quiet && (e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

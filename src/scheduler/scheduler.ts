@@ -1,0 +1,129 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Schedule } from '../config/config.js';
+import type { Logger } from '../logger/logger.js';
+
+export interface SchedulerOptions {
+  schedule: Schedule;
+  /** Runs one cycle; resolves true when it succeeded (a verdict was reached). */
+  cycle: () => Promise<boolean>;
+  logger: Logger;
+  /** Failed cycles in a row after which the wait stretches; 0 never. */
+  failureBackoff: number;
+  onSkip?: (reason: 'overlap' | 'backoff') => void;
+  onFailures?: (consecutive: number) => void;
+}
+
+const MAX_STRETCH = 8;
+
+/**
+ * Starts a cycle at once and then on every tick: every interval from the first start,
+ * or on the cron expression (UTC). Never two cycles at once: a tick that comes while a
+ * cycle runs is skipped and logged. After repeated failures the wait between cycles
+ * doubles per failure, up to eight times, but the loop never stops.
+ */
+export class Scheduler {
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private task: ScheduledTask | undefined;
+  private stopped = false;
+  private failures = 0;
+  private lastStart = 0;
+  /** When the last tick came, whether or not it started a cycle. */
+  lastTickAt = 0;
+  lastCycleStartedAt = 0;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  start(): void {
+    const { schedule } = this.options;
+    if (schedule.kind === 'cron') {
+      this.task = cron.schedule(schedule.expression, () => this.tick(), { timezone: 'Etc/UTC', name: 'claudeops' });
+    } else {
+      const period = schedule.seconds * 1000;
+      const first = Date.now();
+      const next = (n: number) => {
+        this.timer = setTimeout(() => {
+          this.tick();
+          next(n + 1);
+        }, Math.max(0, first + n * period - Date.now()));
+      };
+      next(1);
+    }
+    this.tick();
+  }
+
+  /** Stops ticking and waits for a running cycle to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.task?.destroy();
+    await this.running;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Milliseconds between two regular ticks. */
+  get periodMs(): number {
+    const { schedule } = this.options;
+    if (schedule.kind === 'interval') return schedule.seconds * 1000;
+    const [a, b] = this.task?.getNextRuns(2) ?? [];
+    return a && b ? b.getTime() - a.getTime() : 60_000;
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.lastTickAt = Date.now();
+    const { logger } = this.options;
+    if (this.running) {
+      logger.warn('the previous cycle is still running; this tick is skipped');
+      this.options.onSkip?.('overlap');
+      return;
+    }
+    const wait = this.backoffMs();
+    if (wait > 0 && Date.now() - this.lastStart < wait) {
+      logger.info({ consecutiveFailures: this.failures }, `backing off after ${this.failures} failed cycles; next cycle not before ${new Date(this.lastStart + wait).toISOString()}`);
+      this.options.onSkip?.('backoff');
+      return;
+    }
+    this.lastStart = this.lastCycleStartedAt = Date.now();
+    this.running = this.options
+      .cycle()
+      .catch((e) => {
+        logger.error({ err: e }, `the cycle failed unexpectedly: ${(e as Error).message}; the next cycle runs on schedule`);
+        return false;
+      })
+      .then((ok) => {
+        this.failures = ok ? 0 : this.failures + 1;
+        this.options.onFailures?.(this.failures);
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /**
+   * Alive means ticks keep coming and the last cycle started within two periods
+   * (stretched by any backoff), with a running cycle allowed its timeout on top.
+   */
+  health(runTimeoutMs: number, now = Date.now()): { ok: boolean; reason: string; lastCycleStartedAt: number; consecutiveFailures: number } {
+    const base = { lastCycleStartedAt: this.lastCycleStartedAt, consecutiveFailures: this.failures };
+    if (this.stopped) return { ok: false, reason: 'the scheduler is stopping', ...base };
+    const allowed = 2 * Math.max(this.periodMs, this.backoffMs()) + (this.running ? runTimeoutMs : 0) + 5_000;
+    if (this.lastCycleStartedAt === 0) return { ok: false, reason: 'no cycle has started yet', ...base };
+    const age = now - this.lastCycleStartedAt;
+    if (age > allowed) {
+      return { ok: false, reason: `the last cycle started ${Math.round(age / 1000)} s ago, more than the ${Math.round(allowed / 1000)} s allowed: the scheduler looks stuck`, ...base };
+    }
+    return { ok: true, reason: this.running ? 'a cycle is running' : 'waiting for the next cycle', ...base };
+  }
+
+  /** How long after the last start the next cycle may begin; 0 when not backing off. */
+  private backoffMs(): number {
+    const n = this.options.failureBackoff;
+    if (n === 0 || this.failures < n) return 0;
+    const stretch = Math.min(MAX_STRETCH, 2 ** (this.failures - n + 1));
+    return stretch * this.periodMs - 1000;
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const checkResult = z.object({
+  name: z.string().describe('The check, as named in its file (e.g. "HTTP: example.com")'),
+  status: z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']),
+  service: z.string().optional().describe('The service the check is about, if any; cooldowns are kept per service'),
+  detail: z.string().optional().describe('One line of evidence'),
+});
+
+const remediation = z.object({
+  service: z.string(),
+  action: z.enum(['restart', 'redeploy', 'config', 'other']),
+  outcome: z.enum(['succeeded', 'failed', 'skipped', 'dry-run']),
+  detail: z.string().optional(),
+});
+
+/**
+ * What every tier run must end with (the CLI's StructuredOutput tool). Only status,
+ * summary and escalate are required; the rest lets the daemon track checks and
+ * remediations.
+ */
+export const verdictSchema = z.object({
+  status: z.enum(['healthy', 'unhealthy']),
+  summary: z.string().describe('Two or three sentences an operator can act on'),
+  escalate: z.boolean().describe('true when a higher tier should investigate or remediate'),
+  checks: z.array(checkResult).optional(),
+  remediations: z.array(remediation).optional().describe('Every remediation attempted in this run, including dry-run ones'),
+  findings: z.string().optional().describe('Evidence and hypotheses for the next tier'),
+});
+
+export type Verdict = z.infer<typeof verdictSchema>;
+export type CheckResult = z.infer<typeof checkResult>;
+export type Remediation = z.infer<typeof remediation>;
+
+/** The inline JSON Schema passed with --json-schema. */
+export const verdictJsonSchema: string = JSON.stringify(
+  (({ $schema: _ignored, ...rest }) => rest)(z.toJSONSchema(verdictSchema) as Record<string, unknown>),
+);
+
+export function parseVerdict(value: unknown): { verdict?: Verdict; error?: string } {
+  const r = verdictSchema.safeParse(value);
+  if (r.success) return { verdict: r.data };
+  return { error: r.error.issues.map((i) => `${i.path.join('.') || 'verdict'}: ${i.message}`).join('; ') };
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { CLAUDE_FLAGS } from '../../src/provider/claude-command.js';
+import { FakeApi, byModel, status, verdict } from '../fake-api.js';
+import { CLAUDE, files, sandbox, start, verdictOf } from '../harness.js';
+
+describe('claudeops run', () => {
+  it('runs a cycle at start and then on the interval, and goes on after a failed cycle', async () => {
+    const api = new FakeApi(byModel({ haiku: [status(500, 'fake outage'), verdict(verdictOf('healthy')), verdict(verdictOf('healthy'))] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '2', CLAUDEOPS_FAILURE_BACKOFF: '0' });
+    const daemon = start(['run'], sb, 90_000);
+    try {
+      await daemon.waitFor(/cycle ended failed/, 30_000);
+      await daemon.waitFor(/cycle ended healthy[\s\S]*cycle ended healthy/, 30_000);
+      daemon.child.kill('SIGTERM');
+      const end = await daemon.done;
+      assert.equal(end.code, 0, end.stdout.slice(-2000));
+      const summaries = files(sb.resultsDir).filter((n) => /^run-[\d-]+\.json$/.test(n));
+      assert.ok(summaries.length >= 3, `summaries: ${summaries}`);
+      const statuses = summaries.map((n) => JSON.parse(fs.readFileSync(path.join(sb.resultsDir, n), 'utf8')).status);
+      assert.equal(statuses[0], 'failed');
+      assert.ok(statuses.slice(1).includes('healthy'));
+      assert.match(fs.readFileSync(path.join(sb.resultsDir, summaries[0]!.replace('.json', '-tier1.log')), 'utf8'), /FAILED +server/);
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('skips a tick while the previous cycle still runs', async () => {
+    const api = new FakeApi(byModel({ haiku: [{ kind: 'hang' }, verdict(verdictOf('healthy'))] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '1', CLAUDEOPS_TIMEOUT: '4', CLAUDEOPS_FAILURE_BACKOFF: '0' });
+    const daemon = start(['run'], sb, 60_000);
+    try {
+      await daemon.waitFor(/previous cycle is still running; this tick is skipped/, 20_000);
+      await daemon.waitFor(/cycle ended healthy/, 30_000);
+      daemon.child.kill('SIGTERM');
+      assert.equal((await daemon.done).code, 0);
+      const started = daemon.output().match(/"msg":"cycle started"/g) ?? [];
+      const ended = daemon.output().match(/"msg":"cycle ended/g) ?? [];
+      assert.equal(started.length, ended.length, 'every cycle that started ended before the next began');
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+});
+
+describe('the pinned CLI', () => {
+  it('still knows every flag the argument builder uses', () => {
+    const help = spawnSync(CLAUDE, ['--help'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } });
+    assert.equal(help.status, 0, help.stderr);
+    for (const flag of CLAUDE_FLAGS) assert.match(help.stdout, new RegExp(`${flag}[ ,<\\[]`), `${flag} is no longer in claude --help`);
+  });
+
+  it('rejects --prompt-file, which is why the prompt goes on stdin', () => {
+    const r = spawnSync(CLAUDE, ['--print', '--prompt-file', 'x.md'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ANTHROPIC_API_KEY: 'x' } });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /unknown option '--prompt-file'/);
+  });
+});

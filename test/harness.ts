@@ -1,0 +1,175 @@
+// Shared set-up for end-to-end tests: a throw-away app, state, results and repos
+// directory; the daemon started as operators start it; processes ended by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+export const CLAUDE = path.join(ROOT, 'node_modules', '.bin', 'claude');
+export const MCP_FIXTURE = path.join(ROOT, 'dist', 'test', 'fixtures', 'mcp-server.js');
+/** A secret every test plants, so any test can check it never reaches a file. */
+export const API_KEY = 'sk-ant-test-PLANTED-SECRET-9f8e7d6c';
+
+export interface Sandbox {
+  root: string;
+  appDir: string;
+  stateDir: string;
+  resultsDir: string;
+  reposDir: string;
+  env: Record<string, string>;
+  /** Adds a mounted repo with optional MCP servers and checks. */
+  addRepo(name: string, files: Record<string, string>): string;
+  cleanup(): void;
+}
+
+export function sandbox(fakeApiUrl: string, env: Record<string, string> = {}): Sandbox {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
+  const appDir = path.join(root, 'app');
+  for (const item of ['prompts', 'checks', '.claude', 'CLAUDE.md']) fs.cpSync(path.join(ROOT, item), path.join(appDir, item), { recursive: true });
+  const dirs = { stateDir: path.join(root, 'state'), resultsDir: path.join(root, 'results'), reposDir: path.join(root, 'repos') };
+  fs.mkdirSync(dirs.reposDir, { recursive: true });
+  fs.mkdirSync(path.join(root, 'home'));
+  const base: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: path.join(root, 'home'),
+    ANTHROPIC_BASE_URL: fakeApiUrl,
+    ANTHROPIC_API_KEY: API_KEY,
+    CLAUDE_CODE_MAX_RETRIES: '0',
+    CLAUDEOPS_APP_DIR: appDir,
+    CLAUDEOPS_STATE_DIR: dirs.stateDir,
+    CLAUDEOPS_RESULTS_DIR: dirs.resultsDir,
+    CLAUDEOPS_REPOS_DIR: dirs.reposDir,
+    CLAUDEOPS_CLAUDE_BIN: CLAUDE,
+    CLAUDEOPS_HTTP_PORT: 'off',
+    CLAUDEOPS_TIMEOUT: '90',
+    CLAUDEOPS_LOG_PRETTY: 'false',
+  };
+  return {
+    root,
+    appDir,
+    ...dirs,
+    env: { ...base, ...env },
+    addRepo(name, files) {
+      const dir = path.join(dirs.reposDir, name);
+      for (const [rel, content] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), content);
+      }
+      return dir;
+    },
+    cleanup() {
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Started {
+  child: ChildProcess;
+  /** Everything printed so far. */
+  output(): string;
+  done: Promise<Finished>;
+  /** Resolves when the output matches. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
+}
+
+/** Starts `claudeops <args>` in its own process group; the group is killed if it outlives `timeoutMs`. */
+export function start(args: string[], sb: Sandbox, timeoutMs: number, extraEnv: Record<string, string> = {}): Started {
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: sb.root, env: { ...sb.env, ...extraEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<() => void>();
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+    for (const w of watchers) w();
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    for (const w of watchers) w();
+  });
+  const killer = setTimeout(() => killGroup(child.pid), timeoutMs);
+  const done = new Promise<Finished>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return {
+    child,
+    output: () => stdout + stderr,
+    done,
+    waitFor(pattern, ms) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout + stderr)) {
+            watchers.delete(check);
+            clearTimeout(t);
+            resolve();
+          }
+        };
+        const t = setTimeout(() => {
+          watchers.delete(check);
+          reject(new Error(`timed out after ${ms} ms waiting for ${pattern}; output so far:\n${(stdout + stderr).slice(-3000)}`));
+        }, ms);
+        watchers.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** Runs `claudeops <args>` to its end. */
+export const run = (args: string[], sb: Sandbox, timeoutMs: number, extraEnv: Record<string, string> = {}) => start(args, sb, timeoutMs, extraEnv).done;
+
+export function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Whether a process is alive (and not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Files under dir, by name. */
+export const files = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+
+export const read = (file: string): string => fs.readFileSync(file, 'utf8');
+
+/** Every file under a directory, recursively, with its text. */
+export function allText(dir: string): { file: string; text: string }[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .map((file) => ({ file, text: fs.readFileSync(file, 'latin1') }));
+}
+
+/** An MCP config that runs the fixture server under the given name. */
+export const mcpConfig = (name: string, env: Record<string, string> = {}) =>
+  JSON.stringify({ mcpServers: { [name]: { command: process.execPath, args: [MCP_FIXTURE], env } } }, null, 2);
+
+export const verdictOf = (status: 'healthy' | 'unhealthy', extra: Record<string, unknown> = {}) => ({
+  status,
+  summary: status === 'healthy' ? 'All checks pass.' : 'The web service is down.',
+  escalate: false,
+  ...extra,
+});

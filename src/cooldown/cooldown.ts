@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
@@ -32,6 +33,7 @@ export const emptyCooldown = (): CooldownState => ({ version: 1, services: {} })
  * for inspection) and a fresh state is used; the warning says where it went.
  */
 export async function loadCooldown(file: string): Promise<{ state: CooldownState; warning?: string }> {
+  await removeStaleTemporaries(file);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -109,6 +111,14 @@ export function applyCycle(state: CooldownState, runs: TierRun[], limits: Limits
   for (const s of Object.values(next.services)) s.actions = s.actions.filter((a) => now.getTime() - Date.parse(a.at) < horizon);
   next.lastRun = now.toISOString();
   return next;
+}
+
+/** Temporary files of writes that a crash cut short; the daemon is the only writer, so at load they are stale. */
+async function removeStaleTemporaries(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp')) await fs.rm(path.join(dir, n), { force: true });
 }
 
 function safeJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {

@@ -70,4 +70,13 @@ describe('MCP merge', () => {
     const r = await mergeMcp({ ...l, trustedRepos: ['*'] });
     assert.deepEqual(r.servers, ['base', 'shared']);
   });
+
+  it('falls back to a temporary file when the state directory cannot be written', async () => {
+    const l = layout({});
+    fs.writeFileSync(path.join(l.root, 'state'), 'a file, not a directory');
+    const r = await mergeMcp({ ...l, trustedRepos: ['*'] });
+    assert.notEqual(r.file, l.outFile);
+    assert.deepEqual(Object.keys(merged(r.file).mcpServers).sort(), ['base', 'shared']);
+    assert.match(r.warnings.join('\n'), /cannot write .*mcp\.merged\.json .*Check that the state directory is writable/);
+  });
 });

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import deepmerge from 'deepmerge';
 import { z } from 'zod';
@@ -123,8 +124,16 @@ export async function mergeMcp(options: {
     arrayMerge: (_target, source) => source,
     customMerge: (key) => (key === 'mcpServers' ? (a: object, b: object) => ({ ...a, ...b }) : undefined),
   });
-  await writeFileAtomic(options.outFile, JSON.stringify(merged, null, 2) + '\n', 0o600);
-  return { file: options.outFile, servers: Object.keys(merged.mcpServers).sort(), origin, warnings };
+  const text = JSON.stringify(merged, null, 2) + '\n';
+  let file = options.outFile;
+  try {
+    await writeFileAtomic(file, text, 0o600);
+  } catch (e) {
+    file = path.join(os.tmpdir(), `claudeops-mcp.merged.${process.pid}.json`);
+    warnings.push(`cannot write ${options.outFile} (${(e as NodeJS.ErrnoException).code ?? e}); using ${file} for this cycle. Check that the state directory is writable.`);
+    await writeFileAtomic(file, text, 0o600);
+  }
+  return { file, servers: Object.keys(merged.mcpServers).sort(), origin, warnings };
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -73,6 +73,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     `model ${settings.model} · dry-run ${config.dryRun} · prompt ${settings.promptFile}`,
     `tools ${policy.tools.join(', ') || 'none'} · MCP ${policy.allowed.filter((a) => a.startsWith('mcp__')).join(', ') || 'none'}`,
     `deny ${policy.deny.length} rules · may write to ${[config.appDir, ...policy.addDirs].join(', ')}`,
+    `context ${ctx.line}`,
   ]);
 
   const finish = (exitClass: ExitClass, exitCode: number | null, error?: string): TierRun => {

@@ -1,0 +1,281 @@
+// The fault suite: every case ends with the loop alive (a following cycle runs) and
+// the run's files complete, and leaves no process of the run behind.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { FakeApi, byModel, status, toolUse, verdict, type Reply } from '../fake-api.js';
+import { API_KEY, alive, allText, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
+
+const healthy = verdict(verdictOf('healthy'));
+const APPRISE_SECRET = 'hunter2-apprise-password';
+
+/** PIDs of live processes started for this sandbox (they carry its results directory in their environment). */
+function processesOf(sb: Sandbox, exceptPid?: number): number[] {
+  const needle = Buffer.from(`CLAUDEOPS_RESULTS_DIR=${sb.resultsDir}\0`);
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n) && Number(n) !== exceptPid && Number(n) !== process.pid)
+    .filter((n) => {
+      try {
+        return fs.readFileSync(`/proc/${n}/environ`).includes(needle) && alive(Number(n));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+interface FaultRun {
+  sb: Sandbox;
+  api: FakeApi;
+  output: string;
+  code: number | null;
+  summaries: any[];
+  logs: string[];
+}
+
+/**
+ * Starts the daemon with a 1 s interval, waits until `cycles` cycles have ended, then
+ * stops it with SIGTERM. `during` runs while the first cycle is under way.
+ */
+async function fault(
+  replies: Record<string, Reply[]>,
+  options: { env?: Record<string, string>; setup?: (sb: Sandbox) => void; cycles?: number; during?: (sb: Sandbox, api: FakeApi, daemon: Started) => Promise<void> } = {},
+): Promise<FaultRun> {
+  const api = new FakeApi(byModel(replies));
+  const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '1', CLAUDEOPS_FAILURE_BACKOFF: '0', CLAUDEOPS_TIMEOUT: '20', ...options.env });
+  options.setup?.(sb);
+  const daemon = start(['run'], sb, 120_000);
+  try {
+    if (options.during) await options.during(sb, api, daemon);
+    const n = options.cycles ?? 2;
+    await daemon.waitFor(new RegExp(Array(n).fill('"msg":"cycle ended').join('[\\s\\S]*')), 90_000);
+    daemon.child.kill('SIGTERM');
+    const end = await daemon.done;
+    const names = files(sb.resultsDir);
+    const summaries = names.filter((f) => /^run-[\d-]+\.json$/.test(f)).map((f) => JSON.parse(read(path.join(sb.resultsDir, f))));
+    const logs = names.filter((f) => f.endsWith('.log')).map((f) => read(path.join(sb.resultsDir, f)));
+    assert.deepEqual(processesOf(sb), [], 'no process of the run is left');
+    return { sb, api, output: end.stdout + end.stderr, code: end.code, summaries, logs };
+  } finally {
+    daemon.child.kill('SIGKILL');
+    await api.stop();
+  }
+}
+
+/** The first cycle failed as expected, its files are complete, and the next cycle ran. */
+function assertFailedThenAlive(r: FaultRun, exitClass: string, logPattern?: RegExp): void {
+  assert.equal(r.code, 0, r.output.slice(-2000));
+  assert.ok(r.summaries.length >= 2, `a following cycle ran: ${r.summaries.length}`);
+  const first = r.summaries[0];
+  assert.equal(first.status, 'failed');
+  assert.equal(first.tiers[0].exitClass, exitClass, JSON.stringify(first.tiers[0]));
+  assert.equal(first.tiers[0].filesComplete, true);
+  assert.match(r.logs[0]!, new RegExp(`--- end · ${exitClass} ·`), 'the log is complete to its last line');
+  if (logPattern) assert.match(r.logs[0]!, logPattern);
+  assert.equal(r.summaries[1].status, 'healthy');
+}
+
+describe('fault suite', { concurrency: 2 }, () => {
+  it('CLI binary missing: every cycle fails as cli_missing, says what to do, and the loop goes on', async () => {
+    const r = await fault({ haiku: [healthy] }, { env: { CLAUDEOPS_CLAUDE_BIN: '/nonexistent/claude' } });
+    try {
+      assert.equal(r.code, 0);
+      assert.ok(r.summaries.length >= 2);
+      for (const s of r.summaries) assert.equal(s.tiers[0].exitClass, 'cli_missing');
+      assert.match(r.logs[0]!, /\/nonexistent\/claude: command not found: install the Claude Code CLI or set CLAUDEOPS_CLAUDE_BIN/);
+      assert.match(r.output, /the Claude Code CLI cannot be run/);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('CLI exits 1 on a request the API rejects (400): bad_request', async () => {
+    const r = await fault({ haiku: [status(400, 'model: unknown model'), healthy] });
+    try {
+      assertFailedThenAlive(r, 'bad_request', /exit 1/);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('CLI exits 1 over its spend cap: budget', async () => {
+    const r = await fault({ haiku: [toolUse('Bash', { command: 'true' }), toolUse('Bash', { command: 'true' }), healthy, healthy] }, { env: { CLAUDEOPS_MAX_BUDGET_USD: '0.0001' } });
+    try {
+      assert.equal(r.summaries[0].tiers[0].exitClass, 'budget');
+      assert.equal(r.summaries[0].tiers[0].exitCode, 1);
+      assert.ok(r.summaries.length >= 2);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  for (const [code, cls] of [[401, 'auth'], [429, 'rate_limit'], [500, 'server'], [529, 'overloaded']] as const) {
+    it(`API answers ${code}: classified ${cls}`, async () => {
+      const r = await fault({ haiku: [status(code, `fake ${code}`), healthy] });
+      try {
+        assertFailedThenAlive(r, cls);
+        assert.match(r.output, new RegExp(`"exitClass":"${cls}"`));
+      } finally {
+        r.sb.cleanup();
+      }
+    });
+  }
+
+  it('API hangs past the timeout: the CLI is stopped and its whole tree is gone', async () => {
+    const r = await fault({ haiku: [{ kind: 'hang' }, healthy] }, { env: { CLAUDEOPS_TIMEOUT: '3' } });
+    try {
+      assertFailedThenAlive(r, 'timeout', /stop +timed out after 3 s \(CLAUDEOPS_TIMEOUT\); sent SIGINT after 3\.\d s/);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('a Bash tool running `sleep 1000` when the timeout hits is killed too', async () => {
+    const r = await fault({ haiku: [toolUse('Bash', { command: 'sleep 1000', description: 'wait' }), healthy, healthy] }, { env: { CLAUDEOPS_TIMEOUT: '4' } });
+    try {
+      assertFailedThenAlive(r, 'timeout', /tool +Bash \$ sleep 1000/);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('an MCP server that ignores EOF and signals outlives a SIGKILLed CLI; the daemon reaps it', async () => {
+    let mcpPid = 0;
+    const r = await fault({ haiku: [{ kind: 'hang' }, healthy] }, {
+      env: { CLAUDEOPS_TIMEOUT: '60' },
+      setup: (sb) => sb.addRepo('ops', { '.claude-ops/mcp.json': mcpConfig('stubborn', { MCP_IGNORE_EOF: '1', MCP_PID_FILE: path.join(sb.root, 'mcp.pid') }) }),
+      during: async (sb, api, daemon) => {
+        const daemonPid = daemon.child.pid!;
+        const pidFile = path.join(sb.root, 'mcp.pid');
+        const deadline = Date.now() + 30_000;
+        while ((!fs.existsSync(pidFile) || api.messages.length === 0) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+        mcpPid = Number(read(pidFile).trim().split('\n')[0]);
+        const cli = processesOf(sb, daemonPid).find((p) => p !== mcpPid && read(`/proc/${p}/cmdline`).includes('claude'));
+        assert.ok(cli, 'found the CLI process');
+        process.kill(cli, 'SIGKILL');
+      },
+    });
+    try {
+      assert.ok(mcpPid > 0);
+      assert.equal(alive(mcpPid), false, 'the MCP server is gone');
+      assert.match(r.logs[0]!, new RegExp(`cleanup +killed \\d+ leftover process\\(es\\) of this run: [\\d, ]*${mcpPid}`));
+      assert.equal(r.summaries[0].tiers[0].exitClass, 'cli_error');
+      assert.equal(r.summaries[1].status, 'healthy');
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('SIGTERM mid-run: exit 0 within the grace period, no child left, the log ends "interrupted"', async () => {
+    const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'sleep 1000' })] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_SHUTDOWN_GRACE: '10' });
+    const daemon = start(['run'], sb, 60_000);
+    try {
+      await daemon.waitFor(/tool +Bash \$ sleep 1000/, 30_000);
+      await new Promise((res) => setTimeout(res, 500));
+      const t0 = Date.now();
+      daemon.child.kill('SIGTERM');
+      const end = await daemon.done;
+      assert.equal(end.code, 0, end.stdout.slice(-1500));
+      assert.ok(Date.now() - t0 < 10_000, `stopped in ${Date.now() - t0} ms`);
+      assert.deepEqual(processesOf(sb), []);
+      const log = read(path.join(sb.resultsDir, files(sb.resultsDir).find((f) => f.endsWith('tier1.log'))!));
+      assert.match(log.trim().split('\n').at(-1)!, /interrupted/);
+      const summary = JSON.parse(read(path.join(sb.resultsDir, files(sb.resultsDir).find((f) => /^run-[\d-]+\.json$/.test(f))!)));
+      assert.equal(summary.status, 'interrupted');
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('results directory unwritable, then writable again: logs go to stdout and the daemon recovers', async () => {
+    // Tests may run as root, for whom permissions do not stop writes: a file where
+    // the directory should be makes every write fail the same way.
+    const r = await fault({ haiku: [healthy, healthy, healthy] }, {
+      cycles: 2,
+      setup: (sb) => fs.writeFileSync(sb.resultsDir, 'not a directory'),
+      during: async (sb, _api, daemon) => {
+        await daemon.waitFor(/"msg":"cycle ended/, 30_000);
+        fs.rmSync(sb.resultsDir);
+        const deadline = Date.now() + 30_000;
+        while (!files(sb.resultsDir).some((f) => f.endsWith('.json')) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      },
+    });
+    try {
+      assert.match(r.output, /cannot write the run log under .*; this run is logged to stdout only/);
+      assert.match(r.output, /\[tier1\] .*VERDICT +HEALTHY/);
+      assert.ok(r.summaries.length >= 1, 'once writable, cycles are recorded again');
+      assert.ok(r.logs.some((l) => /VERDICT +HEALTHY/.test(l)));
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('malformed baseline and repo MCP JSON: warned about by name, and the cycle goes on', async () => {
+    const r = await fault({ haiku: [healthy, healthy] }, {
+      setup: (sb) => {
+        fs.writeFileSync(path.join(sb.appDir, '.claude', 'mcp.json'), '{"mcpServers": ');
+        sb.addRepo('broken', { '.claude-ops/mcp.json': '{"servers": {}}' });
+      },
+    });
+    try {
+      assert.equal(r.summaries[0].status, 'healthy');
+      const warnings = r.summaries[0].warnings.join('\n');
+      assert.match(warnings, /baseline MCP config skipped: .*\.claude\/mcp\.json: not valid JSON/);
+      assert.match(warnings, /broken\/\.claude-ops\/mcp\.json: not an MCP config/);
+      assert.match(r.output, /baseline MCP config skipped/);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('a missing prompt file fails the cycle as config, naming the path and the fix', async () => {
+    const r = await fault({ haiku: [healthy] }, { env: { CLAUDEOPS_PROMPT: 'prompts/nope.md' } });
+    try {
+      assert.equal(r.code, 0);
+      assert.equal(r.summaries[0].tiers[0].exitClass, 'config');
+      assert.match(r.logs[0]!, /prompt file .*prompts\/nope\.md cannot be read \(ENOENT\): restore it or point CLAUDEOPS_PROMPT at an existing file/);
+      assert.equal(r.api.messages.length, 0);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('a corrupt cooldown file is moved aside and the cycle goes on', async () => {
+    const r = await fault({ haiku: [healthy, healthy] }, {
+      setup: (sb) => {
+        fs.mkdirSync(sb.stateDir, { recursive: true });
+        fs.writeFileSync(path.join(sb.stateDir, 'cooldown.json'), '{{{');
+      },
+    });
+    try {
+      assert.equal(r.summaries[0].status, 'healthy');
+      assert.match(r.summaries[0].warnings.join('\n'), /cooldown\.json was corrupt .* moved it to/);
+      assert.ok(files(r.sb.stateDir).some((f) => f.startsWith('cooldown.json.corrupt-')));
+      assert.doesNotThrow(() => JSON.parse(read(path.join(r.sb.stateDir, 'cooldown.json'))));
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('secrets never reach any file under results or state, nor the daemon’s output', async () => {
+    const appriseUrl = `json://admin:${APPRISE_SECRET}@127.0.0.1:9/notify`;
+    const r = await fault({ haiku: [toolUse('Bash', { command: 'echo "key=$ANTHROPIC_API_KEY urls=$CLAUDEOPS_APPRISE_URLS"' }), healthy, healthy] }, {
+      env: { CLAUDEOPS_APPRISE_URLS: appriseUrl, CLAUDEOPS_APPRISE_BIN: '/nonexistent/apprise' },
+    });
+    try {
+      assert.ok(r.api.messages.length > 0);
+      assert.match(r.logs[0]!, /\[REDACTED\]/, 'the echoed secrets were redacted');
+      for (const { file, text } of [...allText(r.sb.resultsDir), ...allText(r.sb.stateDir)]) {
+        for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!text.includes(secret), `${secret} in ${file}`);
+      }
+      for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!r.output.includes(secret), `${secret} in the daemon output`);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+});

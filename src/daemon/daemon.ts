@@ -1,11 +1,11 @@
 import type http from 'node:http';
-import { execa } from 'execa';
 import type { Config } from '../config/config.js';
 import { runCycle } from '../cycle/cycle.js';
 import { startHttp } from '../http/server.js';
 import { createLogger, writeStdout, type Logger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
+import { cliVersion } from '../provider/cli-version.js';
 import type { CycleRecord, Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
@@ -14,17 +14,6 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
   const redactor = new Redactor(config.secrets);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, redactor });
   return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics() };
-}
-
-/** `claude --version`, or why it cannot be had. */
-export async function cliVersion(bin: string): Promise<{ version?: string; error?: string }> {
-  try {
-    const r = await execa(bin, ['--version'], { timeout: 20_000, reject: false, stdin: 'ignore' });
-    if (r.failed || r.exitCode !== 0) return { error: r.code === 'ENOENT' ? `${bin}: command not found` : String(r.stderr || r.shortMessage || 'failed').trim() };
-    return { version: r.stdout.trim() };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
 }
 
 /**

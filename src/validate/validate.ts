@@ -1,23 +1,148 @@
-import type { Config } from '../config/config.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Config, TierNumber } from '../config/config.js';
+import { cliVersion } from '../provider/cli-version.js';
+import { listRepos, readMcpConfig, repoMcpFile } from '../mcp/merge.js';
 
-/** `claudeops validate`: prints what the configuration resolved to; exit 0 (problems exit 2 before this). */
-export async function validate(config: Config, warnings: string[]): Promise<number> {
-  const rows: [string, string][] = [
-    ['app directory', config.appDir],
-    ['state directory', config.stateDir],
-    ['results directory', config.resultsDir],
-    ['repos directory', config.reposDir],
-    ['schedule', config.schedule.kind === 'cron' ? `cron ${config.schedule.expression} (UTC)` : `every ${config.schedule.seconds} s`],
-    ['timeout', `${config.timeoutMs / 1000} s`],
-    ['dry run', String(config.dryRun)],
-    ['max tier', String(config.maxTier)],
-    ...([1, 2, 3] as const).map((t): [string, string] => [`tier ${t}`, `${config.tiers[t].model} · ${config.tiers[t].promptFile} · tools ${config.tiers[t].tools.join(',')}`]),
-    ['claude', config.claudeBin],
-    ['notifications', config.notify.urls.length ? `${config.notify.urls.length} Apprise URL(s)` : 'off'],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  console.log('claudeops configuration');
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
-  for (const w of warnings) console.log(`warning: ${w}`);
-  return 0;
+type Row = [what: string, found: string];
+
+interface Findings {
+  rows: Row[];
+  problems: string[];
+  notes: string[];
 }
+
+/**
+ * `claudeops validate`: checks what a cycle will need (prompts, the CLI, MCP files,
+ * checks, writable directories, Apprise) and prints a table; exit 2 listing every problem.
+ */
+export async function validate(config: Config, warnings: string[], print: (line: string) => void = console.log): Promise<number> {
+  const f: Findings = { rows: [], problems: [], notes: [...warnings] };
+  f.rows.push(['schedule', config.schedule.kind === 'cron' ? `cron "${config.schedule.expression}" (UTC)` : `every ${config.schedule.seconds} s`]);
+  f.rows.push(['timeout', `${config.timeoutMs / 1000} s per tier run`]);
+  f.rows.push(['dry run', String(config.dryRun)]);
+  f.rows.push(['max tier', String(config.maxTier)]);
+  await checkPrompts(config, f);
+  await checkCli(config, f);
+  await checkMcp(config, f);
+  await checkChecks(config, f);
+  for (const [name, dir] of [['state directory', config.stateDir], ['results directory', config.resultsDir]] as const) await checkWritable(name, dir, f);
+  await checkNotifications(config, f);
+
+  const width = Math.max(...f.rows.map(([k]) => k.length));
+  print('claudeops validate');
+  for (const [k, v] of f.rows) print(`  ${k.padEnd(width)}  ${v}`);
+  for (const n of f.notes) print(`note: ${n}`);
+  if (f.problems.length === 0) {
+    print('OK: the configuration and everything it points at look usable.');
+    return 0;
+  }
+  print(`${f.problems.length} problem${f.problems.length === 1 ? '' : 's'}:`);
+  for (const p of f.problems) print(`  - ${p}`);
+  return 2;
+}
+
+async function checkPrompts(config: Config, f: Findings): Promise<void> {
+  for (const tier of [1, 2, 3] as TierNumber[]) {
+    if (tier > config.maxTier) continue;
+    const t = config.tiers[tier];
+    const variable = tier === 1 ? 'CLAUDEOPS_PROMPT' : `CLAUDEOPS_TIER${tier}_PROMPT`;
+    try {
+      const text = await fs.readFile(t.promptFile, 'utf8');
+      f.rows.push([`tier ${tier}`, `${t.model} · ${t.promptFile} (${text.length} chars) · tools ${t.tools.join(',') || 'none'}`]);
+    } catch (e) {
+      f.rows.push([`tier ${tier}`, `${t.model} · ${t.promptFile} MISSING`]);
+      f.problems.push(`${variable}: ${t.promptFile} cannot be read (${code(e)}); restore the file or point ${variable} at one`);
+    }
+  }
+}
+
+async function checkCli(config: Config, f: Findings): Promise<void> {
+  const v = await cliVersion(config.claudeBin);
+  if (v.version) f.rows.push(['claude', `${config.claudeBin} ${v.version}`]);
+  else {
+    f.rows.push(['claude', `${config.claudeBin} NOT RUNNABLE`]);
+    f.problems.push(`CLAUDEOPS_CLAUDE_BIN: ${v.error}; install @anthropic-ai/claude-code or set CLAUDEOPS_CLAUDE_BIN to the CLI's path`);
+  }
+}
+
+async function checkMcp(config: Config, f: Findings): Promise<void> {
+  const baseline = path.join(config.appDir, '.claude', 'mcp.json');
+  try {
+    const c = await readMcpConfig(baseline);
+    f.rows.push(['baseline MCP', `${baseline} (${Object.keys(c.mcpServers).length} servers)`]);
+  } catch (e) {
+    f.rows.push(['baseline MCP', `${baseline} INVALID`]);
+    f.problems.push(`baseline MCP config ${(e as Error).message}`);
+  }
+  const repos = await listRepos(config.reposDir);
+  f.rows.push(['repos', repos.length ? `${config.reposDir}: ${repos.join(', ')}` : `${config.reposDir}: none mounted`]);
+  for (const repo of repos) {
+    const file = repoMcpFile(path.join(config.reposDir, repo));
+    try {
+      await fs.access(file);
+    } catch {
+      continue;
+    }
+    const trusted = config.mcpTrustedRepos.includes('*') || config.mcpTrustedRepos.includes(repo);
+    try {
+      const c = await readMcpConfig(file);
+      f.rows.push([`  ${repo} MCP`, `${Object.keys(c.mcpServers).join(', ') || 'no servers'}${trusted ? '' : ' (ignored: not in CLAUDEOPS_MCP_TRUSTED_REPOS)'}`]);
+    } catch (e) {
+      f.rows.push([`  ${repo} MCP`, 'INVALID']);
+      f.problems.push(`repo MCP config ${(e as Error).message}`);
+    }
+  }
+}
+
+async function checkChecks(config: Config, f: Findings): Promise<void> {
+  const dirs = [path.join(config.appDir, 'checks'), ...(await listRepos(config.reposDir)).map((r) => path.join(config.reposDir, r, '.claude-ops', 'checks'))];
+  let count = 0;
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = (await fs.readdir(dir)).filter((n) => n.endsWith('.md') && n !== 'README.md');
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      try {
+        await fs.readFile(path.join(dir, n), 'utf8');
+        count++;
+      } catch (e) {
+        f.problems.push(`check ${path.join(dir, n)} cannot be read (${code(e)}); fix its permissions`);
+      }
+    }
+  }
+  f.rows.push(['checks', `${count} readable check file(s)`]);
+  if (count === 0) f.notes.push('no check files found: tier 1 will have nothing to check');
+}
+
+async function checkWritable(name: string, dir: string, f: Findings): Promise<void> {
+  const probe = path.join(dir, `.claudeops-validate-${process.pid}`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(probe, 'ok');
+    await fs.rm(probe);
+    f.rows.push([name, `${dir} (writable)`]);
+  } catch (e) {
+    f.rows.push([name, `${dir} NOT WRITABLE`]);
+    f.problems.push(`${name} ${dir} is not writable (${code(e)}); mount it writable for the daemon's user`);
+  }
+}
+
+async function checkNotifications(config: Config, f: Findings): Promise<void> {
+  if (config.notify.urls.length === 0) {
+    f.rows.push(['notifications', 'off (CLAUDEOPS_APPRISE_URLS unset)']);
+    return;
+  }
+  const r = await execa(config.notify.bin, ['--version'], { reject: false, timeout: 20_000, stdin: 'ignore' });
+  if (r.exitCode === 0) f.rows.push(['notifications', `${config.notify.urls.length} Apprise URL(s) via ${config.notify.bin} ${String(r.stdout).split('\n')[0]}`]);
+  else {
+    f.rows.push(['notifications', `${config.notify.bin} NOT RUNNABLE`]);
+    f.problems.push(`CLAUDEOPS_APPRISE_BIN: ${config.notify.bin} cannot be run (${r.code ?? `exit ${r.exitCode}`}); install apprise or unset CLAUDEOPS_APPRISE_URLS`);
+  }
+}
+
+const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);

@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+# claudeops: build the TypeScript, then a slim non-root runtime with the pinned Claude Code CLI.
+ARG NODE_VERSION=24
+
+FROM node:${NODE_VERSION}-slim AS build
+WORKDIR /build
+COPY package.json package-lock.json ./
+# Installs the Claude Code CLI at the exact version pinned in package.json (the one the tests run).
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json \
+ && cp node_modules/@anthropic-ai/claude-code/bin/claude.exe /build/claude \
+ && /build/claude --version \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && test -f dist/src/main.js
+
+FROM node:${NODE_VERSION}-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends apprise ca-certificates curl git jq tini \
+ && rm -rf /var/lib/apt/lists/*
+# The CLI, from the build stage: the native binary of the pinned npm package.
+COPY --from=build /build/claude /usr/local/bin/claude
+
+WORKDIR /app
+COPY --from=build /build/node_modules ./node_modules
+COPY --from=build /build/dist ./dist
+COPY package.json CLAUDE.md ./
+COPY prompts ./prompts
+COPY checks ./checks
+COPY .claude ./.claude
+
+RUN groupadd --system --gid 10001 claudeops \
+ && useradd --system --uid 10001 --gid claudeops --home-dir /home/claudeops --create-home --shell /usr/sbin/nologin claudeops \
+ && mkdir -p /state /results /repos \
+ && chown claudeops:claudeops /state /results /home/claudeops \
+ && ln -s /app/dist/src/main.js /usr/local/bin/claudeops \
+ && chmod +x /app/dist/src/main.js
+
+ENV NODE_ENV=production \
+    CLAUDEOPS_APP_DIR=/app \
+    CLAUDEOPS_STATE_DIR=/state \
+    CLAUDEOPS_RESULTS_DIR=/results \
+    CLAUDEOPS_REPOS_DIR=/repos \
+    CLAUDEOPS_CLAUDE_BIN=/usr/local/bin/claude \
+    CLAUDEOPS_HTTP_HOST=0.0.0.0 \
+    CLAUDEOPS_HTTP_PORT=9090 \
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
+
+USER claudeops
+VOLUME ["/state", "/results"]
+EXPOSE 9090
+HEALTHCHECK --interval=60s --timeout=5s --start-period=60s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:9090/healthz || exit 1
+# tini is PID 1: it forwards docker stop's SIGTERM to the daemon and reaps orphaned processes.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/main.js"]
+CMD ["run"]

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the real Dockerfile with buildah and checks the image from the inside.
+#
+# The base image cannot be pulled on a machine without a registry, so this first
+# makes a stand-in `node:<major>-slim`: a minimal Debian (debootstrap) plus this
+# machine's own Node.js and npm, tagged with the major version of that Node. The
+# Dockerfile is built unchanged, with NODE_VERSION set to the same major.
+#
+# Needs root, buildah and debootstrap. Usage: sudo scripts/container-smoke.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[container-smoke] %s\n' "$*"; }
+fail() { printf '[container-smoke] FAIL: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || fail "run as root (buildah with chroot isolation needs it)"
+for tool in buildah debootstrap node; do command -v "$tool" >/dev/null || fail "$tool is not installed"; done
+
+export STORAGE_DRIVER="${STORAGE_DRIVER:-vfs}"
+export BUILDAH_ISOLATION=chroot
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+BASE="docker.io/library/node:${NODE_MAJOR}-slim"
+IMAGE="localhost/claudeops:smoke"
+WORK="$(mktemp -d)"
+cleanup() { rm -rf "$WORK"; buildah rm --all >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+if buildah inspect --type image "$BASE" >/dev/null 2>&1; then
+  log "stand-in base $BASE already present"
+else
+  log "making the stand-in base $BASE (debootstrap bookworm + Node $(node --version))"
+  debootstrap --variant=minbase --include=libstdc++6,ca-certificates bookworm "$WORK/rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
+    || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap failed"; }
+  NODE_BIN="$(readlink -f "$(command -v node)")"
+  NPM_DIR="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  install -D -m 0755 "$NODE_BIN" "$WORK/rootfs/usr/local/bin/node"
+  mkdir -p "$WORK/rootfs/usr/local/lib/node_modules"
+  cp -a "$NPM_DIR" "$WORK/rootfs/usr/local/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$WORK/rootfs/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$WORK/rootfs/usr/local/bin/npx"
+  rm -rf "$WORK/rootfs/var/cache/apt/archives"/*.deb "$WORK/rootfs/var/lib/apt/lists"/*
+  ctr="$(buildah from scratch)"
+  buildah copy "$ctr" "$WORK/rootfs" / >/dev/null
+  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd node "$ctr"
+  buildah commit --quiet "$ctr" "$BASE" >/dev/null
+  buildah rm "$ctr" >/dev/null
+  rm -rf "$WORK/rootfs"
+fi
+
+log "building the Dockerfile (NODE_VERSION=$NODE_MAJOR)"
+start=$(date +%s)
+buildah bud --isolation chroot --pull-never --layers=false --build-arg "NODE_VERSION=$NODE_MAJOR" -t "$IMAGE" -f Dockerfile . >"$WORK/build.log" 2>&1 \
+  || { tail -40 "$WORK/build.log"; fail "the image did not build"; }
+log "built $IMAGE in $(( $(date +%s) - start )) s"
+
+ctr="$(buildah from --pull-never "$IMAGE")"
+inside() { buildah run --isolation chroot --user "${RUN_AS:-claudeops}" "$ctr" -- "$@"; }
+
+user="$(inside id -un)"
+[ "$user" != root ] || fail "the image runs as root"
+log "runs as: $user (uid $(inside id -u))"
+
+version="$(inside claude --version)"
+expected="$(node -p 'require("./package.json").devDependencies["@anthropic-ai/claude-code"]')"
+case "$version" in "$expected"*) log "claude --version: $version" ;; *) fail "claude --version says '$version', package.json pins $expected" ;; esac
+
+for tool in apprise tini curl jq git; do inside sh -c "command -v $tool" >/dev/null || fail "$tool is missing from the image"; done
+log "apprise, tini, curl, jq and git are present"
+
+entry="$(buildah inspect --type image --format '{{json .OCIv1.Config.Entrypoint}} {{json .OCIv1.Config.Cmd}}' "$IMAGE")"
+log "entrypoint: $entry"
+case "$entry" in *tini*main.js*run*) ;; *) fail "the entrypoint is not tini → claudeops run" ;; esac
+buildah inspect --type image --format '{{json .Docker.Config.Healthcheck}}' "$IMAGE" | grep -q healthz || fail "no HEALTHCHECK on /healthz"
+
+set +e
+out="$(inside env ANTHROPIC_API_KEY=sk-smoke-test claudeops validate 2>&1)"
+code=$?
+set -e
+printf '%s\n' "$out" | sed 's/^/    /'
+[ "$code" = 0 ] || fail "claudeops validate exited $code inside the image"
+printf '%s\n' "$out" | grep -q "claude .*$expected" || fail "validate did not find the pinned CLI"
+
+set +e
+out="$(inside env CLAUDEOPS_INTERVAL=soon claudeops validate 2>&1)"
+code=$?
+set -e
+[ "$code" = 2 ] || fail "validate with a bad configuration exited $code, not 2"
+printf '%s\n' "$out" | grep -q 'ANTHROPIC_API_KEY is unset' || fail "validate did not report the missing key"
+log "validate reports a bad configuration with exit 2"
+
+buildah rm "$ctr" >/dev/null
+log "PASS"

@@ -124,6 +124,7 @@ export class Scheduler {
     const n = this.options.failureBackoff;
     if (n === 0 || this.failures < n) return 0;
     const stretch = Math.min(MAX_STRETCH, 2 ** (this.failures - n + 1));
-    return stretch * this.periodMs - 1000;
+    // a little less than whole periods, so the tick that lands exactly on the boundary runs
+    return stretch * this.periodMs - Math.min(1000, this.periodMs / 2);
   }
 }

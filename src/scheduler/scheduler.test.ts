@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { startHttp } from '../http/server.js';
+import { Metrics } from '../metrics/metrics.js';
+import { Scheduler } from './scheduler.js';
+
+const logger = pino({ level: 'silent' });
+
+describe('scheduler health', () => {
+  it('is healthy after a cycle starts, and 503 over HTTP once the scheduler looks stuck', async () => {
+    let release!: () => void;
+    const scheduler = new Scheduler({
+      schedule: { kind: 'interval', seconds: 60 },
+      logger,
+      failureBackoff: 0,
+      cycle: () => new Promise<boolean>((resolve) => (release = () => resolve(true))),
+    });
+    scheduler.start();
+    const server = await startHttp({ host: '127.0.0.1', port: 0, metrics: new Metrics(), logger, health: { health: () => scheduler.health(30_000, now) } });
+    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/healthz`;
+    let now = Date.now();
+    try {
+      const ok = await fetch(url);
+      assert.equal(ok.status, 200);
+      assert.match(((await ok.json()) as { reason: string }).reason, /a cycle is running/);
+      now += 2 * 60_000 + 30_000 + 10_000; // two periods plus the run timeout have passed: stuck
+      const stuck = await fetch(url);
+      assert.equal(stuck.status, 503);
+      const body = (await stuck.json()) as { status: string; reason: string };
+      assert.equal(body.status, 'unhealthy');
+      assert.match(body.reason, /the scheduler looks stuck/);
+    } finally {
+      release();
+      await scheduler.stop();
+      server.close();
+    }
+  });
+
+  it('skips a tick while a cycle is running', async () => {
+    let cycles = 0;
+    const skips: string[] = [];
+    let release!: () => void;
+    const scheduler = new Scheduler({
+      schedule: { kind: 'interval', seconds: 0.05 as number },
+      logger,
+      failureBackoff: 0,
+      onSkip: (r) => skips.push(r),
+      cycle: () => {
+        cycles++;
+        return new Promise<boolean>((resolve) => (release = () => resolve(true)));
+      },
+    });
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(cycles, 1);
+    assert.ok(skips.length >= 2 && skips.every((s) => s === 'overlap'));
+    release();
+    await scheduler.stop();
+  });
+
+  it('backs off after repeated failures but keeps ticking', async () => {
+    let cycles = 0;
+    const skips: string[] = [];
+    const scheduler = new Scheduler({
+      schedule: { kind: 'interval', seconds: 0.05 as number },
+      logger,
+      failureBackoff: 2,
+      onSkip: (r) => skips.push(r),
+      cycle: async () => {
+        cycles++;
+        return false;
+      },
+    });
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 600));
+    await scheduler.stop();
+    assert.ok(cycles >= 2, `cycles ${cycles}`);
+    assert.ok(skips.includes('backoff'), `skips ${skips}`);
+    assert.ok(cycles < 12, `backoff slowed the failing cycles: ${cycles}`);
+  });
+});

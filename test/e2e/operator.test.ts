@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { FakeApi, byModel, verdict } from '../fake-api.js';
+import { ROOT, run, sandbox, start, verdictOf } from '../harness.js';
+
+const hasDockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+
+describe('operator surface', () => {
+  it('docker-compose.yml passes `docker-compose config`', { skip: hasDockerCompose ? false : 'docker-compose is not installed (.ci/run installs it)' }, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-compose-'));
+    fs.copyFileSync(path.join(ROOT, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
+    fs.copyFileSync(path.join(ROOT, '.env.example'), path.join(dir, '.env'));
+    const r = spawnSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /stop_grace_period: 40s/);
+    assert.match(r.stdout, /\/repos:ro/);
+    assert.match(r.stdout, /127\.0\.0\.1:9090:9090/);
+    assert.match(r.stdout, /restart: unless-stopped/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives Docker a stop grace longer than the daemon’s own', () => {
+    const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    const grace = Number(/stop_grace_period: (\d+)s/.exec(compose)?.[1]);
+    assert.ok(grace > 25, `stop_grace_period ${grace}s must exceed CLAUDEOPS_SHUTDOWN_GRACE's default 25 s`);
+  });
+
+  it('`validate` lists every planted problem at once and exits 2', async () => {
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_TIER2_PROMPT: 'prompts/missing-tier2.md' });
+    sb.addRepo('shop', { '.claude-ops/mcp.json': '{"mcpServers": {"db": {}}}' });
+    try {
+      const r = await run(['validate'], sb, 60_000);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout, /2 problems:/);
+      assert.match(r.stdout, /CLAUDEOPS_TIER2_PROMPT: .*missing-tier2\.md cannot be read \(ENOENT\)/);
+      assert.match(r.stdout, /shop\/\.claude-ops\/mcp\.json: not an MCP config .*needs a "command"/);
+      assert.match(r.stdout, /claude +.*2\.1\.\d+ \(Claude Code\)/);
+      assert.equal(api.messages.length, 0);
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('`validate` passes on a good setup and prints what it found', async () => {
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start());
+    try {
+      const r = await run(['validate'], sb, 60_000);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /checks +5 readable check file\(s\)/);
+      assert.match(r.stdout, /results directory +.* \(writable\)/);
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('/metrics counters move after a cycle, and /healthz is 200 while the scheduler runs', async () => {
+    const api = new FakeApi(byModel({ haiku: [verdict(verdictOf('healthy'))] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_HTTP_PORT: '0', CLAUDEOPS_INTERVAL: '3600' });
+    const daemon = start(['run'], sb, 60_000);
+    try {
+      await daemon.waitFor(/health and metrics on http:\/\/127\.0\.0\.1:\d+/, 20_000);
+      const base = /health and metrics on (http:\/\/127\.0\.0\.1:\d+)/.exec(daemon.output())![1];
+      await daemon.waitFor(/"msg":"cycle ended/, 30_000);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /claudeops_cycles_total\{status="healthy"\} 1/);
+      assert.match(metrics, /claudeops_tier_runs_total\{tier="1",exit_class="ok"\} 1/);
+      assert.match(metrics, /claudeops_cost_usd_total\{model="claude-haiku-4-5-20251001"\} 0\.\d+/);
+      assert.match(metrics, /claudeops_tokens_total\{model="claude-haiku-4-5-20251001",kind="input"\} \d+/);
+      assert.match(metrics, /claudeops_tier_run_duration_seconds_count\{tier="1"\} 1/);
+      assert.match(metrics, /claudeops_last_cycle_status\{status="healthy"\} 1/);
+      assert.match(metrics, /claudeops_consecutive_failed_cycles 0/);
+      const health = await fetch(`${base}/healthz`);
+      assert.equal(health.status, 200);
+      assert.equal(((await health.json()) as { status: string }).status, 'ok');
+      daemon.child.kill('SIGTERM');
+      assert.equal((await daemon.done).code, 0);
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+});

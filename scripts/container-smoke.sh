@@ -38,10 +38,15 @@ else
   cp -a "$NPM_DIR" "$WORK/rootfs/usr/local/lib/node_modules/npm"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$WORK/rootfs/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$WORK/rootfs/usr/local/bin/npx"
+  # This machine's trust store, so the stand-in reaches registries the way this machine does
+  # (some networks re-sign TLS with a local CA); a real base image would not need it.
+  cp /etc/ssl/certs/ca-certificates.crt "$WORK/rootfs/etc/ssl/certs/ca-certificates.crt"
+  mkdir -p "$WORK/rootfs/usr/local/etc"
+  echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"$WORK/rootfs/usr/local/etc/npmrc"
   rm -rf "$WORK/rootfs/var/cache/apt/archives"/*.deb "$WORK/rootfs/var/lib/apt/lists"/*
   ctr="$(buildah from scratch)"
   buildah copy "$ctr" "$WORK/rootfs" / >/dev/null
-  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd node "$ctr"
+  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt --cmd node "$ctr"
   buildah commit --quiet "$ctr" "$BASE" >/dev/null
   buildah rm "$ctr" >/dev/null
   rm -rf "$WORK/rootfs"

@@ -7,6 +7,8 @@ const USAGE = `usage: claudeops <command>
   run               the daemon: a cycle now, then on the schedule (CLAUDEOPS_INTERVAL or CLAUDEOPS_SCHEDULE)
   once              one cycle, then exit: 0 healthy, 1 unhealthy, 2 configuration invalid, 3 the run failed
   validate          check the configuration, files and CLI; print what was found; exit 0 or 2
+  status [N]        the last N cycles (default 10) from the results directory
+  verify-receipts   check the hash chain of receipts.ndjson; exit 0, or 1 naming the first broken line
 
 Configuration comes from the environment and .env in the current directory; see .env.example.`;
 
@@ -16,13 +18,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!['run', 'once', 'validate'].includes(command)) {
+  if (!['run', 'once', 'validate', 'status', 'verify-receipts'].includes(command)) {
     console.error(`claudeops: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
   let loaded;
   try {
-    loaded = loadConfig();
+    // Reading records needs no API key.
+    loaded = loadConfig(process.env, process.cwd(), { requireAuth: !['status', 'verify-receipts'].includes(command) });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -36,9 +39,18 @@ async function main(argv: string[]): Promise<number> {
       return runDaemon(config, warnings);
     case 'once':
       return runOnce(config, warnings);
-    default: {
+    case 'validate': {
       const { validate } = await import('./validate/validate.js');
       return validate(config, warnings);
+    }
+    case 'status': {
+      const { status } = await import('./status/status.js');
+      const n = Number(argv[1] ?? 10);
+      return status(config, Number.isInteger(n) && n > 0 ? n : 10);
+    }
+    default: {
+      const { verifyReceipts } = await import('./status/status.js');
+      return verifyReceipts(config);
     }
   }
 }

@@ -66,7 +66,11 @@ export const packageRoot = (): string => path.resolve(path.dirname(fileURLToPath
  * Reads `.env` from `cwd` (the environment wins over it), checks every variable and
  * returns the resolved configuration, or throws a ConfigError listing every problem.
  */
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { config: Config; warnings: string[] } {
+export function loadConfig(
+  environment: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  options: { requireAuth?: boolean } = {},
+): { config: Config; warnings: string[] } {
   const raw = { ...readDotenv(path.join(cwd, '.env')), ...environment };
   const warnings = unknownVariables(raw);
   if (!raw.CLAUDEOPS_TIER1_TOOLS && raw.CLAUDEOPS_ALLOWED_TOOLS) raw.CLAUDEOPS_TIER1_TOOLS = raw.CLAUDEOPS_ALLOWED_TOOLS;
@@ -82,7 +86,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       problems.push(describeProblem(name, raw[name]));
     }
   }
-  if (!nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
+  if (options.requireAuth !== false && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
     problems.push('ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API');
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);

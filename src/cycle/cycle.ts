@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { addSpend, loadSpend, overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
 import { applyCycle, loadCooldown, saveCooldown, type CooldownState } from '../cooldown/cooldown.js';
 import type { DaemonContext } from '../daemon/context.js';
 import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
+import { sendApprise } from '../notify/apprise.js';
+import { loadNotifyState, planNotifications, saveNotifyState } from '../notify/notify.js';
 import { cycleStatus, cycleSummary, writeCycleRecord, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { cycleStamp } from '../record/stamp.js';
 import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
-import { runTier } from '../tier/tier-run.js';
+import { runTier, type TierRun } from '../tier/tier-run.js';
 
 interface Prepared {
   mcp: MergedMcp;
@@ -16,11 +19,13 @@ interface Prepared {
   cooldownFile: string;
 }
 
-/** One cycle: prepare, run the tiers as far as they escalate, record, then tell whoever needs to know. */
+/** One cycle: prepare, run the tiers as far as they escalate, tell whoever needs to know, record. */
 export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<CycleRecord> {
   const cycle = beginCycle(ctx, trigger);
   const prepared = await prepare(ctx, cycle);
-  await runTiers(ctx, cycle, prepared);
+  if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
+  finishCycle(cycle);
+  await notify(ctx, cycle);
   await record(ctx, cycle, prepared);
   return cycle;
 }
@@ -52,6 +57,9 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   const { config, logger } = ctx;
   const removed = await pruneRuns(config.resultsDir, config.retentionDays);
   if (removed.length) logger.info({ removed: removed.length }, `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`);
+
+  cycle.skippedReason = overDailyBudget(await loadSpend(spendFile(ctx)), config.budget.dailyUsd);
+  if (cycle.skippedReason) logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
 
   const mcp = await mergeMcp({
     baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
@@ -86,8 +94,8 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       shutdown: ctx.shutdown,
     });
     cycle.tiers.push(run);
-    ctx.logger.info({ cycle: cycle.id, tier, model: run.model, exitClass: run.exitClass, status: run.verdict?.status, costUsd: run.costUsd, log: run.logFile }, `tier ${tier} ended: ${run.verdict ? run.verdict.status : run.exitClass}`);
-    if (run.exitClass !== 'ok' && run.error) ctx.logger.error({ cycle: cycle.id, tier, exitClass: run.exitClass }, run.error);
+    logTierEnd(ctx, cycle, run);
+    receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.verdict?.summary ?? run.error ?? '', cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile });
 
     const next = decideEscalation(ctx.config, cycle.tiers, prepared.cooldown);
     cycle.cooldownWithheld.push(...next.withheld);
@@ -101,25 +109,63 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
   }
 }
 
-async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
+function finishCycle(cycle: CycleRecord): void {
   const now = new Date();
   cycle.endedAt = now.toISOString();
   cycle.durationMs = now.getTime() - Date.parse(cycle.startedAt);
-  cycle.status = cycleStatus(cycle.tiers);
+  cycle.status = cycleStatus(cycle.tiers, cycle.skippedReason);
   cycle.summary = cycleSummary(cycle);
   cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
-  await attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycle.tiers, ctx.config.cooldown, now)));
+}
+
+/** Notifications through Apprise, deduplicated against `<state>/notify.json`; never fatal. */
+async function notify(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
+  const { config } = ctx;
+  if (config.notify.urls.length === 0) return;
+  const file = path.join(config.stateDir, 'notify.json');
+  const { messages, next } = planNotifications(await loadNotifyState(file), cycle, config);
+  for (const m of messages) {
+    const d = await sendApprise(config.notify.bin, config.notify.urls, m.title, m.body, m.type);
+    cycle.notifications.push({ kind: m.kind, key: m.key, ok: d.ok, attempts: d.attempts, error: d.error });
+    receipt(ctx, { kind: 'notification', cycle: cycle.id, event: m.kind, key: m.key, title: m.title, ok: d.ok, attempts: d.attempts, error: d.error ?? null });
+    if (d.ok) ctx.logger.info({ cycle: cycle.id, kind: m.kind, key: m.key }, `notified: ${m.title}`);
+    else ctx.logger.warn({ cycle: cycle.id, kind: m.kind, key: m.key }, `notification failed after ${d.attempts} attempts (${d.error}); check CLAUDEOPS_APPRISE_URLS`);
+  }
+  await attempt(ctx, 'saving the notification state', () => saveNotifyState(file, next));
+}
+
+async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
+  const now = new Date(cycle.endedAt);
+  if (!cycle.skippedReason) {
+    await attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycle.tiers, ctx.config.cooldown, now)));
+  }
+  if (cycle.costUsd > 0) await attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now));
   await attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor));
   ctx.metrics.observeCycle(cycle);
   ctx.logger.info({ cycle: cycle.id, status: cycle.status, costUsd: cycle.costUsd, durationMs: cycle.durationMs }, `cycle ended ${cycle.status}: ${cycle.summary}`);
 }
 
-/** A stage that may fail without ending the cycle: the failure is logged and kept in the record. */
+function logTierEnd(ctx: DaemonContext, cycle: CycleRecord, run: TierRun): void {
+  const fields = { cycle: cycle.id, tier: run.tier, model: run.model, exitClass: run.exitClass, status: run.verdict?.status, costUsd: run.costUsd, log: run.logFile };
+  ctx.logger.info(fields, `tier ${run.tier} ended: ${run.verdict ? run.verdict.status : run.exitClass}`);
+  if (run.exitClass !== 'ok' && run.error) ctx.logger.error({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
+}
+
+function receipt(ctx: DaemonContext, entry: Record<string, unknown>): void {
+  try {
+    ctx.ledger.append(entry);
+  } catch (e) {
+    ctx.logger.warn(`appending to the receipt ledger failed (${(e as NodeJS.ErrnoException).code ?? e}); check that the results directory is writable`);
+  }
+}
+
+const spendFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, 'spend.json');
+
+/** A stage that may fail without ending the cycle: the failure is logged. */
 async function attempt(ctx: DaemonContext, what: string, fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
   } catch (e) {
-    const msg = `${what} failed: ${(e as Error).message}`;
-    ctx.logger.warn(msg);
+    ctx.logger.warn(`${what} failed: ${(e as Error).message}`);
   }
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { Ledger } from '../receipts/ledger.js';
 
 /** What every stage of a cycle is handed. */
 export interface DaemonContext {
@@ -12,4 +13,5 @@ export interface DaemonContext {
   /** Aborted when the daemon is asked to stop. */
   shutdown: AbortSignal;
   metrics: Metrics;
+  ledger: Ledger;
 }

@@ -6,6 +6,7 @@ import { createLogger, writeStdout, type Logger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { cliVersion } from '../provider/cli-version.js';
+import { Ledger } from '../receipts/ledger.js';
 import type { CycleRecord, Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
@@ -13,7 +14,8 @@ import type { DaemonContext } from './context.js';
 export function createContext(config: Config, shutdown: AbortSignal): DaemonContext {
   const redactor = new Redactor(config.secrets);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, redactor });
-  return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics() };
+  const ledger = new Ledger(config.resultsDir, (t) => redactor.redact(t));
+  return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics(), ledger };
 }
 
 /**

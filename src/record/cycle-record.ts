@@ -30,7 +30,8 @@ export interface CycleRecord {
 }
 
 /** The final status: the last tier's verdict, or failed when the last tier did not reach one. */
-export function cycleStatus(runs: TierRun[]): CycleStatus {
+export function cycleStatus(runs: TierRun[], skippedReason?: string): CycleStatus {
+  if (skippedReason) return 'skipped';
   const last = runs[runs.length - 1];
   if (!last) return 'failed';
   if (last.exitClass === 'interrupted') return 'interrupted';

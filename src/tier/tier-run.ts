@@ -25,6 +25,8 @@ export interface TierRun {
   /** What went wrong, in words, when exitClass is not "ok". */
   error?: string;
   verdict?: Verdict;
+  /** The verdict's summary, or what went wrong. */
+  summary: string;
   turns?: number;
   costUsd: number;
   modelUsage: Record<string, ModelUsage>;
@@ -89,6 +91,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       exitCode,
       error,
       verdict: exitClass === 'ok' ? parsed.verdict : undefined,
+      summary: (exitClass === 'ok' ? parsed.verdict?.summary : error) ?? '',
       turns: result?.num_turns,
       costUsd: result?.total_cost_usd ?? 0,
       modelUsage: result?.modelUsage ?? {},

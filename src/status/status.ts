@@ -1,0 +1,59 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import type { CycleRecord } from '../record/cycle-record.js';
+import { verifyLedger } from '../receipts/ledger.js';
+
+const SUMMARY = /^run-\d{8}-\d{6}(-\d+)?\.json$/;
+
+/** `claudeops status [N]`: the last N cycles from their summaries, one line each. */
+export async function status(config: Config, count: number, print: (line: string) => void = console.log): Promise<number> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(config.resultsDir)).filter((n) => SUMMARY.test(n)).sort();
+  } catch {
+    print(`no results yet: ${config.resultsDir} does not exist`);
+    return 0;
+  }
+  const records: CycleRecord[] = [];
+  for (const n of names.slice(-count)) {
+    try {
+      records.push(JSON.parse(await fs.readFile(path.join(config.resultsDir, n), 'utf8')) as CycleRecord);
+    } catch {
+      /* a summary being written or damaged: left out */
+    }
+  }
+  if (records.length === 0) {
+    print(`no cycles recorded yet in ${config.resultsDir}`);
+    return 0;
+  }
+  const rows = records.map((r) => [
+    r.startedAt.replace('T', ' ').slice(0, 19),
+    r.status.toUpperCase(),
+    r.tiers.map((t) => `${t.tier}${t.exitClass === 'ok' ? '' : `(${t.exitClass})`}`).join('→') || '-',
+    `$${r.costUsd.toFixed(4)}`,
+    `${(r.durationMs / 1000).toFixed(0)}s`,
+    r.summary.replace(/\s+/g, ' ').slice(0, 100),
+  ]);
+  const head = ['started (UTC)', 'status', 'tiers', 'cost', 'took', 'summary'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  print(line(head));
+  for (const r of rows) print(line(r));
+  const today = new Date().toISOString().slice(0, 10);
+  const spent = records.filter((r) => r.startedAt.startsWith(today)).reduce((s, r) => s + r.costUsd, 0);
+  print(`\n${records.length} cycle(s) shown from ${config.resultsDir}; spent today (of those): $${spent.toFixed(4)}`);
+  return 0;
+}
+
+/** `claudeops verify-receipts`: exit 0 when the whole chain holds, 1 naming the first broken line. */
+export function verifyReceipts(config: Config, print: (line: string) => void = console.log): number {
+  const v = verifyLedger(config.resultsDir);
+  if (v.ok) {
+    print(`receipts OK: ${v.lines} line(s) chained without a break in ${config.resultsDir}`);
+    return 0;
+  }
+  print(`receipts BROKEN at ${v.error!.file} line ${v.error!.line}: ${v.error!.reason}`);
+  print(`${v.lines} line(s) before it verified.`);
+  return 1;
+}

@@ -54,7 +54,7 @@ fi
 
 log "building the Dockerfile (NODE_VERSION=$NODE_MAJOR)"
 start=$(date +%s)
-buildah bud --isolation chroot --pull-never --layers=false --build-arg "NODE_VERSION=$NODE_MAJOR" -t "$IMAGE" -f Dockerfile . >"$WORK/build.log" 2>&1 \
+buildah bud --format docker --isolation chroot --pull-never --layers=false --build-arg "NODE_VERSION=$NODE_MAJOR" -t "$IMAGE" -f Dockerfile . >"$WORK/build.log" 2>&1 \
   || { tail -40 "$WORK/build.log"; fail "the image did not build"; }
 log "built $IMAGE in $(( $(date +%s) - start )) s"
 
@@ -72,10 +72,12 @@ case "$version" in "$expected"*) log "claude --version: $version" ;; *) fail "cl
 for tool in apprise tini curl jq git; do inside sh -c "command -v $tool" >/dev/null || fail "$tool is missing from the image"; done
 log "apprise, tini, curl, jq and git are present"
 
-entry="$(buildah inspect --type image --format '{{json .OCIv1.Config.Entrypoint}} {{json .OCIv1.Config.Cmd}}' "$IMAGE")"
+meta="$(buildah inspect --type image "$IMAGE")"
+entry="$(printf '%s' "$meta" | node -e 'const c=JSON.parse(require("fs").readFileSync(0,"utf8")).OCIv1.config; console.log(JSON.stringify([...c.Entrypoint, ...(c.Cmd||[])]))')"
 log "entrypoint: $entry"
 case "$entry" in *tini*main.js*run*) ;; *) fail "the entrypoint is not tini → claudeops run" ;; esac
-buildah inspect --type image --format '{{json .Docker.Config.Healthcheck}}' "$IMAGE" | grep -q healthz || fail "no HEALTHCHECK on /healthz"
+health="$(printf '%s' "$meta" | node -e 'const j=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(JSON.stringify(j.Docker.config.Healthcheck||j.Docker.config.healthcheck||{}))')"
+case "$health" in *healthz*) log "healthcheck: $health" ;; *) fail "no HEALTHCHECK on /healthz ($health)" ;; esac
 
 set +e
 out="$(inside env ANTHROPIC_API_KEY=sk-smoke-test claudeops validate 2>&1)"
@@ -92,6 +94,25 @@ set -e
 [ "$code" = 2 ] || fail "validate with a bad configuration exited $code, not 2"
 printf '%s\n' "$out" | grep -q 'ANTHROPIC_API_KEY is unset' || fail "validate did not report the missing key"
 log "validate reports a bad configuration with exit 2"
+
+# A real cycle inside the image: the pinned CLI against the project's fake Messages API on loopback.
+if [ -f dist/test/fake-api-server.js ]; then
+  node dist/test/fake-api-server.js >"$WORK/fake.url" 2>"$WORK/fake.err" &
+  fake_pid=$!
+  for _ in $(seq 50); do [ -s "$WORK/fake.url" ] && break; sleep 0.1; done
+  url="$(head -1 "$WORK/fake.url")"
+  set +e
+  out="$(inside env ANTHROPIC_API_KEY=sk-smoke-test ANTHROPIC_BASE_URL="$url" CLAUDEOPS_HTTP_PORT=off claudeops once 2>&1)"
+  code=$?
+  set -e
+  kill "$fake_pid" 2>/dev/null || true
+  printf '%s\n' "$out" | grep '^\[tier1\]' | sed 's/^/    /'
+  [ "$code" = 0 ] || { printf '%s\n' "$out" | tail -20; fail "claudeops once inside the image exited $code"; }
+  printf '%s\n' "$out" | grep -Eq 'result +claudeops' || fail "the agent's Bash tool did not run as the claudeops user"
+  log "a real cycle ran inside the image (exit 0)"
+else
+  log "dist/test is not built (npm run build): skipped the in-image cycle"
+fi
 
 buildah rm "$ctr" >/dev/null
 log "PASS"

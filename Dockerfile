@@ -53,5 +53,6 @@ EXPOSE 9090
 HEALTHCHECK --interval=60s --timeout=5s --start-period=60s --retries=3 \
   CMD curl -fsS http://127.0.0.1:9090/healthz || exit 1
 # tini is PID 1: it forwards docker stop's SIGTERM to the daemon and reaps orphaned processes.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/main.js"]
+# claudeops is dist/src/main.js, whose first line carries the node flags the daemon runs with.
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/claudeops"]
 CMD ["run"]

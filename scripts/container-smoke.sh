@@ -75,7 +75,7 @@ log "apprise, tini, curl, jq and git are present"
 meta="$(buildah inspect --type image "$IMAGE")"
 entry="$(printf '%s' "$meta" | node -e 'const c=JSON.parse(require("fs").readFileSync(0,"utf8")).OCIv1.config; console.log(JSON.stringify([...c.Entrypoint, ...(c.Cmd||[])]))')"
 log "entrypoint: $entry"
-case "$entry" in *tini*main.js*run*) ;; *) fail "the entrypoint is not tini → claudeops run" ;; esac
+case "$entry" in *tini*claudeops*run*) ;; *) fail "the entrypoint is not tini → claudeops run" ;; esac
 health="$(printf '%s' "$meta" | node -e 'const j=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(JSON.stringify(j.Docker.config.Healthcheck||j.Docker.config.healthcheck||{}))')"
 case "$health" in *healthz*) log "healthcheck: $health" ;; *) fail "no HEALTHCHECK on /healthz ($health)" ;; esac
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 import { ConfigError, loadConfig } from './config/config.js';
 import { runDaemon, runOnce } from './daemon/daemon.js';
 

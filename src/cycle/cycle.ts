@@ -13,6 +13,8 @@ import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
 
+const HOUR = 3_600_000;
+
 interface Prepared {
   mcp: MergedMcp;
   cooldown: CooldownState;
@@ -55,8 +57,11 @@ function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {
 
 async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared> {
   const { config, logger } = ctx;
-  const removed = await pruneRuns(config.resultsDir, config.retentionDays);
-  if (removed.length) logger.info({ removed: removed.length }, `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`);
+  if (Date.now() - ctx.lastPruneAt >= HOUR) {
+    ctx.lastPruneAt = Date.now();
+    const removed = await pruneRuns(config.resultsDir, config.retentionDays);
+    if (removed.length) logger.info({ removed: removed.length }, `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`);
+  }
 
   cycle.skippedReason = overDailyBudget(await loadSpend(spendFile(ctx)), config.budget.dailyUsd);
   if (cycle.skippedReason) logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);

@@ -14,4 +14,6 @@ export interface DaemonContext {
   shutdown: AbortSignal;
   metrics: Metrics;
   ledger: Ledger;
+  /** When old run files were last pruned (ms); retention counts in days, so once an hour is plenty. */
+  lastPruneAt: number;
 }

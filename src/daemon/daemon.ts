@@ -15,7 +15,7 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
   const redactor = new Redactor(config.secrets);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, redactor });
   const ledger = new Ledger(config.resultsDir, (t) => redactor.redact(t));
-  return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics(), ledger };
+  return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics(), ledger, lastPruneAt: 0 };
 }
 
 /**

@@ -6,6 +6,11 @@ export class Redactor {
     this.secrets = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   }
 
+  /** The bytes with every secret replaced; the same Buffer when none occurs (the common case, checked without decoding). */
+  redactBytes(bytes: Buffer): Buffer | string {
+    return this.secrets.some((s) => bytes.includes(s)) ? this.redact(bytes.toString('utf8')) : bytes;
+  }
+
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-const RUN_FILE = /^run-\d{8}-\d{6}(-\d+)?(-tier\d)?\.(log|jsonl|json)$/;
+const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-\d{6}(-\d+)?(-tier\d)?\.(log|jsonl|json)$/;
+const DAY = 86_400_000;
 
 /**
  * Deletes run logs, event files and cycle summaries older than `days`. Only files
@@ -15,10 +16,13 @@ export async function pruneRuns(resultsDir: string, days: number, now = Date.now
   } catch {
     return [];
   }
-  const cutoff = now - days * 86_400_000;
+  const cutoff = now - days * DAY;
   const removed: string[] = [];
   for (const name of names) {
-    if (!RUN_FILE.test(name)) continue;
+    const m = RUN_FILE.exec(name);
+    if (!m) continue;
+    // The name says the day the run started; only files from around the cutoff or before need a stat.
+    if (Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) > cutoff + DAY) continue;
     const file = path.join(resultsDir, name);
     try {
       if ((await fs.stat(file)).mtimeMs < cutoff) {

@@ -51,19 +51,16 @@ export class RunLog {
     this.write(this.logFd, text);
   }
 
-  raw(lines: string[]): void {
+  /** Raw event lines, newline-terminated, as the CLI printed them (secrets redacted). */
+  raw(lines: Buffer): void {
     if (lines.length === 0) return;
-    this.write(this.jsonlFd, this.redactor.redact(lines.join('\n') + '\n'));
+    this.write(this.jsonlFd, this.redactor.redactBytes(lines));
   }
 
+  /** Releases both files. Every line is already with the OS; no fsync, which would cost a disk flush per run. */
   close(): void {
     for (const fd of [this.logFd, this.jsonlFd]) {
       if (fd === undefined) continue;
-      try {
-        fs.fsyncSync(fd);
-      } catch {
-        /* a full disk may refuse the sync; the close below still releases the file */
-      }
       try {
         fs.closeSync(fd);
       } catch {
@@ -73,10 +70,11 @@ export class RunLog {
     this.logFd = this.jsonlFd = undefined;
   }
 
-  private write(fd: number | undefined, text: string): void {
+  private write(fd: number | undefined, text: string | Buffer): void {
     if (fd === undefined || this.failed) return;
     try {
-      fs.writeSync(fd, text);
+      const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+      for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
     } catch (e) {
       this.fail(e);
     }

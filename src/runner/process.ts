@@ -24,7 +24,8 @@ export interface RunOptions {
   shutdown: AbortSignal;
   /** How long the whole stop sequence may take on shutdown. */
   shutdownGraceMs: number;
-  onLines: (lines: string[]) => void;
+  /** Complete stdout lines, newline-terminated, as they arrive. */
+  onLines: (lines: Buffer) => void;
   onStderr: (line: string) => void;
 }
 
@@ -56,28 +57,27 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   });
   child.catch(() => undefined);
 
-  const pending: string[] = [];
-  let flushQueued = false;
-  const flush = () => {
-    flushQueued = false;
-    if (pending.length) opts.onLines(pending.splice(0));
-  };
-  // Lines that arrive in one burst are handed over together, so writers do one write per burst.
+  // Complete lines go to onLines as one Buffer per pipe read, so writers do one write
+  // per read and nothing is decoded that need not be.
+  const partial: Buffer[] = [];
   const stdoutDone = new Promise<void>((resolve) => {
     if (!child.stdout) return resolve();
-    const rl = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
-    rl.on('line', (line) => {
-      pending.push(line);
-      if (!flushQueued) {
-        flushQueued = true;
-        setImmediate(flush);
+    child.stdout.on('data', (chunk: Buffer) => {
+      const end = chunk.lastIndexOf(0x0a);
+      if (end < 0) {
+        partial.push(chunk);
+        return;
       }
+      const lines = partial.length ? Buffer.concat([...partial.splice(0), chunk.subarray(0, end + 1)]) : chunk.subarray(0, end + 1);
+      if (end + 1 < chunk.length) partial.push(Buffer.from(chunk.subarray(end + 1)));
+      opts.onLines(lines);
     });
-    rl.on('close', () => {
-      flush();
-      resolve();
-    });
+    child.stdout.on('close', resolve);
+    child.stdout.on('error', () => resolve());
   });
+  const flushPartial = () => {
+    if (partial.length) opts.onLines(Buffer.concat([...partial.splice(0), Buffer.from('\n')]));
+  };
   if (child.stderr) readline.createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', opts.onStderr);
 
   let stoppedBy: StopReason | undefined;
@@ -108,7 +108,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
       if (exited) return;
       stopSteps.push(`${sig} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
       signal(child.pid, sig);
-      if (wait) await Promise.race([exit, delay(wait)]);
+      if (wait) await within(exit, wait);
     }
   };
 
@@ -123,12 +123,12 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
 
   const swept = sweep(opts.runId);
   if (child.pid !== undefined) signal(child.pid, 'SIGKILL', true);
-  const drained = await Promise.race([stdoutDone.then(() => true), delay(PIPE_DRAIN_MS).then(() => false)]);
+  const drained = await within(stdoutDone.then(() => true), PIPE_DRAIN_MS);
   if (!drained) {
     child.stdout?.destroy();
     child.stderr?.destroy();
-    flush();
   }
+  flushPartial();
   return {
     exitCode: end.code,
     signal: end.signal,
@@ -150,4 +150,13 @@ function signal(pid: number | undefined, sig: NodeJS.Signals, quiet = false): vo
   }
 }
 
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+/** Waits for the promise at most `ms`; the timer is cleared as soon as it settles, so nothing of the run stays referenced. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}

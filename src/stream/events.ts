@@ -55,4 +55,73 @@ export function parseEventLine(line: string): StreamEvent | undefined {
   }
 }
 
+/** Lines longer than this are tool results worth not decoding whole (the CLI caps Bash output at 30,000 characters, twice over in each line). */
+const BIG_LINE = 16 * 1024;
+const USER_PREFIX = Buffer.from('{"type":"user"');
+const HEAD = 4096;
+
+/**
+ * Every event line in a newline-terminated Buffer. A big tool-result line is not
+ * decoded and parsed whole: the story only shows its first line, so its head is
+ * read and the event rebuilt from that (see toolResultHead).
+ */
+export function* eventsIn(lines: Buffer): Generator<{ event?: StreamEvent; text?: string }> {
+  let start = 0;
+  while (start < lines.length) {
+    let end = lines.indexOf(0x0a, start);
+    if (end < 0) end = lines.length;
+    const line = lines.subarray(start, end);
+    start = end + 1;
+    if (line.length === 0) continue;
+    if (line.length > BIG_LINE && line.subarray(0, USER_PREFIX.length).equals(USER_PREFIX)) {
+      const event = toolResultHead(line);
+      if (event) {
+        yield { event };
+        continue;
+      }
+    }
+    const text = line.toString('utf8');
+    const event = parseEventLine(text);
+    yield event ? { event } : { text };
+  }
+}
+
+/**
+ * A tool-result event rebuilt from the head of its line: the tool_use_id, the start
+ * of the content (decoded as a JSON string up to where the head ends), and is_error.
+ */
+export function toolResultHead(line: Buffer): StreamEvent | undefined {
+  const head = line.subarray(0, HEAD).toString('utf8');
+  const id = /"tool_use_id":"([^"\\]+)"/.exec(head)?.[1];
+  const at = head.search(/"(content|text)":"/);
+  if (!id || at < 0) return undefined;
+  const content = decodeJsonStringPrefix(head.slice(head.indexOf(':"', at) + 2));
+  const isError = line.includes('"is_error":true');
+  return {
+    type: 'user',
+    message: { content: [{ type: 'tool_result', tool_use_id: id, content: `${content}…`, is_error: isError }] },
+  } as StreamEvent;
+}
+
+/** Decodes the start of a JSON string literal (without its opening quote) up to its closing quote or a cut escape. */
+export function decodeJsonStringPrefix(raw: string): string {
+  let end = 0;
+  while (end < raw.length) {
+    const c = raw.charCodeAt(end);
+    if (c === 0x22) break;
+    if (c !== 0x5c) {
+      end++;
+      continue;
+    }
+    const width = raw[end + 1] === 'u' ? 6 : 2;
+    if (end + width > raw.length) break;
+    end += width;
+  }
+  try {
+    return JSON.parse(`"${raw.slice(0, end)}"`) as string;
+  } catch {
+    return raw.slice(0, end);
+  }
+}
+
 export const isResult = (e: StreamEvent): e is ResultEvent => e.type === 'result';

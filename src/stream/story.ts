@@ -3,7 +3,8 @@ import type { ContentBlock, StreamEvent } from './events.js';
 const RESULT_WIDTH = 160;
 const INPUT_WIDTH = 300;
 
-const clock = (d = new Date()) => d.toISOString().slice(11, 19);
+/** HH:MM:SS in UTC, the time column of a story line. */
+export const clock = (d = new Date()) => d.toISOString().slice(11, 19);
 
 /**
  * Turns stream events into the human story of a run: one line per assistant message
@@ -56,11 +57,9 @@ export class Story {
     if (b.type !== 'tool_result') return [];
     const name = (b.tool_use_id && this.toolNames.get(b.tool_use_id)) || 'tool';
     if (name === 'StructuredOutput') return [];
-    const text = resultText(b.content);
-    const lines = text.split('\n').filter((l) => l.trim());
-    const more = lines.length > 1 ? ` (+${lines.length - 1} more lines)` : '';
+    const { first, more } = firstLine(resultText(b.content));
     const mark = b.is_error ? 'error ' : 'result';
-    return [`${t}   ${mark} ${oneLine(lines[0] ?? '(empty)', RESULT_WIDTH)}${more}`];
+    return [`${t}   ${mark} ${oneLine(first || '(empty)', RESULT_WIDTH)}${more > 0 ? ` (+${more} more lines)` : ''}`];
   }
 }
 
@@ -93,8 +92,26 @@ function resultText(content: unknown): string {
   return '';
 }
 
+/** The first non-blank line of a text and how many lines follow it, without splitting all of it. */
+function firstLine(text: string): { first: string; more: number } {
+  let start = 0;
+  let first = '';
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (!first) first = text.slice(start, end).trim() ? text.slice(start, end) : '';
+    else if (text.slice(start, end).trim()) {
+      let more = 1;
+      for (let i = text.indexOf('\n', end); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) more++;
+      return { first, more };
+    }
+    start = end + 1;
+  }
+  return { first, more: 0 };
+}
+
 export function oneLine(s: string, width: number): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
+  const flat = (s.length > width * 4 ? s.slice(0, width * 4) : s).replace(/\s+/g, ' ').trim();
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
 

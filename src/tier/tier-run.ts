@@ -7,8 +7,8 @@ import { buildClaudeCommand } from '../provider/claude-command.js';
 import { runProcess } from '../runner/process.js';
 import { RunLog } from '../runlog/run-log.js';
 import { classify, EXIT_CLASS_HELP, type ExitClass } from '../stream/classify.js';
-import { isResult, parseEventLine, type ModelUsage, type ResultEvent } from '../stream/events.js';
-import { oneLine, Story } from '../stream/story.js';
+import { eventsIn, isResult, type ModelUsage, type ResultEvent } from '../stream/events.js';
+import { clock, oneLine, Story } from '../stream/story.js';
 import { parseVerdict, verdictJsonSchema, type Verdict } from '../verdict/verdict.js';
 import { tierPolicy } from './policy.js';
 
@@ -140,10 +140,9 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     onLines: (lines) => {
       log.raw(lines);
       const storyLines: string[] = [];
-      for (const line of lines) {
-        const event = parseEventLine(line);
+      for (const { event, text } of eventsIn(lines)) {
         if (!event) {
-          if (line.trim()) storyLines.push(`${new Date().toISOString().slice(11, 19)} output   ${oneLine(line, 200)}`);
+          if (text?.trim()) storyLines.push(`${clock()} output   ${oneLine(text, 200)}`);
           continue;
         }
         if (isResult(event)) result = event;
@@ -158,16 +157,16 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     onStderr: (line) => {
       stderrTail.push(line);
       if (stderrTail.length > 20) stderrTail.shift();
-      log.story([`${new Date().toISOString().slice(11, 19)} stderr   ${oneLine(line, 300)}`]);
+      log.story([`${clock()} stderr   ${oneLine(line, 300)}`]);
     },
   });
 
   if (end.stopSteps.length) {
     const why = end.stoppedBy === 'timeout' ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)` : 'interrupted: the daemon is shutting down';
-    log.story([`${new Date().toISOString().slice(11, 19)} stop     ${why}; sent ${end.stopSteps.join(', then ')}`]);
+    log.story([`${clock()} stop     ${why}; sent ${end.stopSteps.join(', then ')}`]);
   }
   if (end.swept.length) {
-    log.story([`${new Date().toISOString().slice(11, 19)} cleanup  killed ${end.swept.length} leftover process(es) of this run: ${end.swept.join(', ')}`]);
+    log.story([`${clock()} cleanup  killed ${end.swept.length} leftover process(es) of this run: ${end.swept.join(', ')}`]);
   }
   if (end.spawnError) {
     return finish('cli_missing', null, `${end.spawnError}: install the Claude Code CLI or set CLAUDEOPS_CLAUDE_BIN to its path`);

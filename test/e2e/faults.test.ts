@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { compareStamps } from '../../src/record/stamp.js';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, status, toolUse, verdict, type Reply } from '../fake-api.js';
 import { API_KEY, alive, allText, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
@@ -54,8 +55,8 @@ async function fault(
     daemon.child.kill('SIGTERM');
     const end = await daemon.done;
     const names = files(sb.resultsDir);
-    const summaries = names.filter((f) => /^run-[\d-]+\.json$/.test(f)).map((f) => JSON.parse(read(path.join(sb.resultsDir, f))));
-    const logs = names.filter((f) => f.endsWith('.log')).map((f) => read(path.join(sb.resultsDir, f)));
+    const summaries = names.filter((f) => /^run-[\d-]+\.json$/.test(f)).sort(compareStamps).map((f) => JSON.parse(read(path.join(sb.resultsDir, f))));
+    const logs = names.filter((f) => f.endsWith('.log')).sort(compareStamps).map((f) => read(path.join(sb.resultsDir, f)));
     assert.deepEqual(processesOf(sb), [], 'no process of the run is left');
     return { sb, api, output: end.stdout + end.stderr, code: end.code, summaries, logs };
   } finally {

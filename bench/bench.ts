@@ -1,0 +1,243 @@
+// `npm run bench`: the daemon's own cost next to the Bash loop it replaces, with a
+// stand-in CLI so the real CLI's cost is left out. Prints one line per figure and
+// writes bench/results.json.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { mergeMcp } from '../src/mcp/merge.js';
+import { bulkEvents, resultEvent, typicalRun } from './events.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const STAND_IN = path.join(ROOT, 'bench', 'stand-in-claude.sh');
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000);
+const TEE_MIB = Number(process.env.BENCH_TEE_MIB ?? 1024);
+const MB = 1024 * 1024;
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  pass: boolean;
+}
+const figures: Figure[] = [];
+function report(name: string, value: number, unit: string, target: string, pass: boolean): void {
+  figures.push({ name, value, unit, target, pass });
+  console.log(`${name}: ${+value.toFixed(3)} ${unit} (target ${target}) ${pass ? 'PASS' : 'FAIL'}`);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+function layout(name: string, repos: number) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-bench-${name}-`));
+  const app = path.join(root, 'app');
+  for (const item of ['prompts', 'checks', '.claude', 'CLAUDE.md']) fs.cpSync(path.join(ROOT, item), path.join(app, item), { recursive: true });
+  fs.writeFileSync(path.join(app, '.claude', 'mcp.json'), JSON.stringify({ mcpServers: { base: { command: 'base-mcp', args: ['--stdio'] } } }));
+  for (let i = 0; i < repos; i++) {
+    const dir = path.join(root, 'repos', `repo-${String(i).padStart(3, '0')}`, '.claude-ops');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { [`server-${i}`]: { command: 'npx', args: ['-y', `mcp-server-${i}`], env: { TOKEN_FILE: `/run/secrets/${i}` } } } }));
+  }
+  for (const d of ['state', 'results']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  return { root, app, repos: path.join(root, 'repos'), state: path.join(root, 'state'), results: path.join(root, 'results') };
+}
+
+function envFor(l: ReturnType<typeof layout>, events: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: l.root,
+    ANTHROPIC_API_KEY: 'sk-bench-not-a-real-key',
+    CLAUDEOPS_APP_DIR: l.app,
+    CLAUDEOPS_STATE_DIR: l.state,
+    CLAUDEOPS_RESULTS_DIR: l.results,
+    CLAUDEOPS_REPOS_DIR: l.repos,
+    CLAUDEOPS_CLAUDE_BIN: STAND_IN,
+    CLAUDEOPS_HTTP_PORT: 'off',
+    CLAUDEOPS_LOG_PRETTY: 'false',
+    BENCH_EVENTS: events,
+    BENCH_REPEAT: '1',
+    BENCH_FINAL: '',
+    // the reference loop's names
+    APP_DIR: l.app,
+    STATE_DIR: l.state,
+    RESULTS_DIR: l.results,
+    REPOS_DIR: l.repos,
+    CLAUDE_BIN: STAND_IN,
+    DRY_RUN: 'false',
+  };
+}
+
+/** The node flags the daemon runs with: the ones on the first line of its entry point. */
+const DAEMON_NODE_FLAGS = fs
+  .readFileSync(path.join(ROOT, 'src', 'main.ts'), 'utf8')
+  .split('\n')[0]!
+  .replace(/^#!.*?\bnode\b/, '')
+  .trim()
+  .split(/\s+/)
+  .filter(Boolean);
+
+class Worker {
+  private child: ChildProcess;
+  private waiting: ((m: any) => void) | undefined;
+  constructor(env: Record<string, string>, cwd: string) {
+    this.child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '--expose-gc', path.join(ROOT, 'dist', 'bench', 'daemon-worker.js')], { env, cwd, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child.on('message', (m) => {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.(m);
+    });
+  }
+  ask(m: object): Promise<any> {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.child.send(m);
+    });
+  }
+  ready(): Promise<any> {
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+class BashLoop {
+  private child: ChildProcess;
+  private waiting: (() => void) | undefined;
+  constructor(env: Record<string, string>) {
+    this.child = spawn('bash', [path.join(ROOT, 'bench', 'reference-loop.sh')], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    let buf = '';
+    this.child.stdout!.on('data', (d) => {
+      buf += d;
+      while (buf.includes('done\n')) {
+        buf = buf.slice(buf.indexOf('done\n') + 5);
+        const w = this.waiting;
+        this.waiting = undefined;
+        w?.();
+      }
+    });
+  }
+  cycle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.child.stdin!.write('go\n');
+    });
+  }
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+async function overheadAndMemory(): Promise<void> {
+  const daemonDir = layout('daemon', 3);
+  const bashDir = layout('bash', 3);
+  const events = path.join(daemonDir.root, 'typical.jsonl');
+  fs.writeFileSync(events, typicalRun());
+  const worker = new Worker(envFor(daemonDir, events), daemonDir.root);
+  await worker.ready();
+  const bash = new BashLoop(envFor(bashDir, events));
+  const daemonMs: number[] = [];
+  const bashMs: number[] = [];
+  let rss10 = 0;
+  try {
+    for (let i = 1; i <= CYCLES; i++) {
+      let t = performance.now();
+      const r = await worker.ask({ cmd: 'cycle' });
+      daemonMs.push(performance.now() - t);
+      if (r.status !== 'healthy') throw new Error(`daemon cycle ${i} ended ${r.status}`);
+      t = performance.now();
+      await bash.cycle();
+      bashMs.push(performance.now() - t);
+      if (i === 10) rss10 = (await worker.ask({ cmd: 'rss' })).rss;
+    }
+    const rssEnd = (await worker.ask({ cmd: 'rss' })).rss;
+    const d = median(daemonMs);
+    const b = median(bashMs);
+    console.log(`  (${CYCLES} cycles each, interleaved: daemon median ${d.toFixed(2)} ms, bash median ${b.toFixed(2)} ms)`);
+    report('per-cycle overhead ratio daemon/bash', d / b, 'x', '≤ 0.5', d / b <= 0.5);
+    report('daemon median cycle', d, 'ms', 'informational', true);
+    report('bash reference median cycle', b, 'ms', 'informational', true);
+    report(`RSS growth from cycle 10 to ${CYCLES}`, (rssEnd - rss10) / MB, 'MB', '< 5', (rssEnd - rss10) / MB < 5);
+    report(`steady RSS after ${CYCLES} cycles`, rssEnd / MB, 'MB', '< 80', rssEnd / MB < 80);
+  } finally {
+    worker.stop();
+    bash.stop();
+    fs.rmSync(daemonDir.root, { recursive: true, force: true });
+    fs.rmSync(bashDir.root, { recursive: true, force: true });
+  }
+}
+
+async function teeThroughput(shape: 'cli' | 'small', mib: number): Promise<void> {
+  const l = layout('tee', 0);
+  const chunk = path.join(l.root, 'bulk.jsonl');
+  const final = path.join(l.root, 'final.jsonl');
+  fs.writeFileSync(chunk, bulkEvents(MB, shape));
+  fs.writeFileSync(final, resultEvent + '\n');
+  const bytes = fs.statSync(chunk).size * mib + fs.statSync(final).size;
+  const env = { ...envFor(l, chunk), BENCH_REPEAT: String(mib), BENCH_FINAL: final };
+  const worker = new Worker(env, l.root);
+  try {
+    await worker.ready();
+    const base = (await worker.ask({ cmd: 'rss' })).rss;
+    let t = performance.now();
+    const r = await worker.ask({ cmd: 'cycle' });
+    const daemonS = (performance.now() - t) / 1000;
+    if (r.status !== 'healthy') throw new Error(`tee cycle ended ${r.status}`);
+    for (const f of fs.readdirSync(l.results)) fs.rmSync(path.join(l.results, f));
+
+    t = performance.now();
+    const tee = spawnSync('sh', ['-c', `"${STAND_IN}" </dev/null | tee -a "${path.join(l.results, 'tee.log')}" >/dev/null`], { env, stdio: 'inherit' });
+    const teeS = (performance.now() - t) / 1000;
+    if (tee.status !== 0) throw new Error('tee reference failed');
+    const daemonRate = bytes / MB / daemonS;
+    const teeRate = bytes / MB / teeS;
+    const label = shape === 'cli' ? 'tee' : 'tee, small events';
+    console.log(`  (${(bytes / MB).toFixed(0)} MiB of ${shape === 'cli' ? 'CLI-shaped' : 'small'} events: daemon ${daemonS.toFixed(2)} s, tee ${teeS.toFixed(2)} s)`);
+    report(`${label}: daemon throughput`, daemonRate, 'MiB/s', 'informational', true);
+    report(`${label}: tee(1) throughput`, teeRate, 'MiB/s', 'informational', true);
+    if (shape === 'cli') {
+      report('tee throughput ratio daemon/tee', daemonRate / teeRate, 'x', '≥ 0.5', daemonRate / teeRate >= 0.5);
+      report('tee RSS growth', (r.peak - base) / MB, 'MB', '< 20', (r.peak - base) / MB < 20);
+    } else {
+      report('tee throughput ratio daemon/tee, small events', daemonRate / teeRate, 'x', 'informational (worst case)', true);
+    }
+  } finally {
+    worker.stop();
+    fs.rmSync(l.root, { recursive: true, force: true });
+  }
+}
+
+async function mcpAtScale(): Promise<void> {
+  const l = layout('mcp', 200);
+  const times: number[] = [];
+  try {
+    let servers = 0;
+    for (let i = 0; i < 21; i++) {
+      const t = performance.now();
+      const r = await mergeMcp({ baselineFile: path.join(l.app, '.claude', 'mcp.json'), reposDir: l.repos, trustedRepos: ['*'], outFile: path.join(l.state, 'mcp.merged.json') });
+      times.push(performance.now() - t);
+      servers = r.servers.length;
+    }
+    if (servers !== 201) throw new Error(`merged ${servers} servers, expected 201`);
+    report('MCP merge of 200 repos (median of 21)', median(times.slice(1)), 'ms', '< 50', median(times.slice(1)) < 50);
+  } finally {
+    fs.rmSync(l.root, { recursive: true, force: true });
+  }
+}
+
+const started = performance.now();
+console.log(`claudeops bench · ${new Date().toISOString()} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · daemon flags ${DAEMON_NODE_FLAGS.join(' ') || 'none'}`);
+await overheadAndMemory();
+await teeThroughput('cli', TEE_MIB);
+await teeThroughput('small', Math.max(16, TEE_MIB / 8));
+await mcpAtScale();
+const out = path.join(ROOT, 'bench', 'results.json');
+fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, cycles: CYCLES, teeMiB: TEE_MIB, figures }, null, 2) + '\n');
+console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+process.exit(figures.every((f) => f.pass) ? 0 : 1);

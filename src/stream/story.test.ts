@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeJsonStringPrefix, eventsIn } from './events.js';
+import { Story } from './story.js';
+
+const t = new Date('2026-11-21T10:00:00Z');
+const lines = (...events: object[]) => Buffer.from(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+
+describe('the run story', () => {
+  it('tells one line per message, tool call and result, then the checks of the verdict', () => {
+    const story = new Story();
+    const out = [...eventsIn(lines(
+      { type: 'system', subtype: 'init', model: 'claude-haiku-4-5-20251001', tools: ['Bash', 'Read'], mcp_servers: [{ name: 'probe', status: 'connected' }] },
+      { type: 'assistant', message: { content: [{ type: 'text', text: 'Checking disk.' }] } },
+      { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'df -h /', description: 'disk' } }] } },
+      { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'Filesystem Size\n/dev/vda 252G\n', is_error: false }] } },
+      { type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, retry_delay_ms: 500, error_status: 529, error: 'overloaded' },
+      { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't2', name: 'StructuredOutput', input: { status: 'healthy', summary: 's', escalate: false, checks: [{ name: 'Disk', status: 'healthy', service: 'host', detail: '23%' }] } }] } },
+      { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't2', content: 'Structured output provided successfully' }] } },
+    ))].flatMap(({ event }) => story.lines(event!, t));
+    assert.deepEqual(out, [
+      '10:00:00 session  model claude-haiku-4-5-20251001; tools Bash, Read; MCP probe (connected)',
+      '10:00:00 says     Checking disk.',
+      '10:00:00 tool     Bash $ df -h /  (disk)',
+      '10:00:00   result Filesystem Size (+1 more lines)',
+      '10:00:00 retry    API attempt 1/10 failed (529: overloaded), retrying in 0.5 s',
+      '10:00:00 check    [healthy] Disk (host): 23%',
+    ]);
+  });
+
+  it('reads only the head of a big tool result, and still tells its first line and error flag', () => {
+    const output = 'first line of a "big" output\n' + 'x'.repeat(40_000);
+    const big = lines({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'tb', content: output, is_error: true }] }, tool_use_result: { stdout: output } });
+    const story = new Story();
+    story.lines({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'tb', name: 'Bash', input: { command: 'cat big' } }] } }, t);
+    const events = [...eventsIn(big)];
+    assert.equal(events.length, 1);
+    const [line] = story.lines(events[0]!.event!, t);
+    assert.equal(line, '10:00:00   error  first line of a "big" output (+1 more lines)');
+    assert.ok(line!.length < 200);
+  });
+
+  it('decodes the start of a JSON string cut anywhere, even inside an escape', () => {
+    assert.equal(decodeJsonStringPrefix('abc\\n def" , "rest'), 'abc\n def');
+    assert.equal(decodeJsonStringPrefix('caf\\u00e9 ok'), 'café ok');
+    assert.equal(decodeJsonStringPrefix('cut \\u00'), 'cut ');
+    assert.equal(decodeJsonStringPrefix('cut \\'), 'cut ');
+    assert.equal(decodeJsonStringPrefix('a \\"quoted\\" word"'), 'a "quoted" word');
+  });
+
+  it('passes non-JSON output through as text', () => {
+    assert.deepEqual([...eventsIn(Buffer.from('Error: something odd\n'))], [{ text: 'Error: something odd' }]);
+  });
+});

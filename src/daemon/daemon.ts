@@ -6,6 +6,7 @@ import { createLogger, writeStdout, type Logger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { cliVersion } from '../provider/cli-version.js';
+import { killActiveRuns } from '../runner/process.js';
 import { Ledger } from '../receipts/ledger.js';
 import type { CycleRecord, Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -27,7 +28,8 @@ function onSignals(controller: AbortController, logger: Logger, onStop: (signal:
   const handler = (signal: NodeJS.Signals) => {
     received++;
     if (received > 1) {
-      logger.warn(`second ${signal}: exiting now`);
+      logger.warn(`second ${signal}: killing the running CLI and exiting now`);
+      killActiveRuns();
       process.exit(130);
     }
     logger.info(`${signal} received: stopping (send it again to exit at once)`);

@@ -29,6 +29,18 @@ export interface RunOptions {
   onStderr: (line: string) => void;
 }
 
+/** Runs under way, by run id, so that an exit in a hurry can still end them. */
+const active = new Map<string, number>();
+
+/** Ends every run under way at once (SIGKILL and the marker sweep): for a second stop signal. */
+export function killActiveRuns(): void {
+  for (const [runId, pid] of active) {
+    signal(pid, 'SIGKILL', true);
+    sweep(runId);
+  }
+  active.clear();
+}
+
 const INT_GRACE_MS = 5_000;
 const TERM_GRACE_MS = 3_000;
 const PIPE_DRAIN_MS = 2_000;
@@ -56,6 +68,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
     stderr: 'pipe',
   });
   child.catch(() => undefined);
+  if (child.pid !== undefined) active.set(opts.runId, child.pid);
 
   // Complete lines go to onLines as one Buffer per pipe read, so writers do one write
   // per read and nothing is decoded that need not be.
@@ -118,6 +131,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   else opts.shutdown.addEventListener('abort', onShutdown, { once: true });
 
   const end = await exit;
+  active.delete(opts.runId);
   clearTimeout(timer);
   opts.shutdown.removeEventListener('abort', onShutdown);
 

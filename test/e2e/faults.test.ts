@@ -193,6 +193,29 @@ describe('fault suite', { concurrency: 2 }, () => {
     }
   });
 
+  it('a second SIGTERM exits at once, and still leaves no process behind', async () => {
+    const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'sleep 1000' })] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_SHUTDOWN_GRACE: '20' });
+    const daemon = start(['run'], sb, 60_000);
+    try {
+      await daemon.waitFor(/tool +Bash \$ sleep 1000/, 30_000);
+      const t0 = Date.now();
+      daemon.child.kill('SIGTERM');
+      await daemon.waitFor(/SIGTERM received: stopping/, 5_000);
+      daemon.child.kill('SIGTERM');
+      const end = await daemon.done;
+      assert.equal(end.code, 130);
+      assert.ok(Date.now() - t0 < 5_000, `exited in ${Date.now() - t0} ms`);
+      assert.match(end.stdout, /second SIGTERM: killing the running CLI and exiting now/);
+      await new Promise((res) => setTimeout(res, 300));
+      assert.deepEqual(processesOf(sb), []);
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
   it('results directory unwritable, then writable again: logs go to stdout and the daemon recovers', async () => {
     // Tests may run as root, for whom permissions do not stop writes: a file where
     // the directory should be makes every write fail the same way.

@@ -48,6 +48,9 @@ export interface Config {
   secrets: string[];
 }
 
+/** The variable that names a tier's prompt file, for messages that tell the operator what to fix. */
+export const promptVariable = (tier: TierNumber): string => (tier === 1 ? 'CLAUDEOPS_PROMPT' : `CLAUDEOPS_TIER${tier}_PROMPT`);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(

@@ -54,71 +54,75 @@ const DAEMON_KEY = 'claudeops';
  */
 export function planNotifications(prev: NotifyState, cycle: CycleRecord, config: Config, now = new Date()): { messages: Message[]; next: NotifyState } {
   const next: NotifyState = structuredClone(prev);
-  const messages: Message[] = [];
-  const at = now.toISOString();
   const where = `Log: ${path.join(config.resultsDir, cycle.tiers[cycle.tiers.length - 1]?.logFile ?? `${cycle.id}.json`)}`;
+  if (cycle.status === 'skipped') return { messages: budgetMessages(next, cycle, now), next };
+  const reached = cycle.status === 'healthy' || cycle.status === 'unhealthy';
+  const messages = [
+    ...(reached ? checkMessages(next, cycle, config.notify.remindMs, now, where) : []),
+    ...(reached ? remediationMessages(cycle, config.resultsDir) : []),
+    ...daemonMessages(next, cycle, config.notify.failures, where),
+  ];
+  return { messages, next };
+}
 
-  if (cycle.status === 'skipped') {
-    const today = at.slice(0, 10);
-    if (next.budgetNoticeDay !== today) {
-      next.budgetNoticeDay = today;
-      messages.push({ kind: 'budget', key: DAEMON_KEY, type: 'warning', title: 'claudeops: daily budget reached, cycles paused', body: cycle.skippedReason ?? cycle.summary });
-    }
-    return { messages, next };
-  }
-  if (cycle.status === 'healthy' || cycle.status === 'unhealthy') {
-    for (const [key, { healthy, detail }] of healthByKey(cycle)) {
-      const was = next.keys[key];
-      if (!healthy) {
-        if (!was || was.state !== 'unhealthy') {
-          next.keys[key] = { state: 'unhealthy', since: at, lastSentAt: at, detail };
-          messages.push({ kind: 'unhealthy', key, type: 'failure', title: `claudeops: ${key} is unhealthy`, body: `${detail}\nSince ${at}.\n${where}` });
-        } else if (!was.lastSentAt || now.getTime() - Date.parse(was.lastSentAt) >= config.notify.remindMs) {
-          was.lastSentAt = at;
-          was.detail = detail;
-          messages.push({ kind: 'reminder', key, type: 'failure', title: `claudeops: ${key} is still unhealthy`, body: `${detail}\nUnhealthy since ${was.since}.\n${where}` });
-        }
-      } else if (was?.state === 'unhealthy') {
-        next.keys[key] = { state: 'healthy', since: at };
-        messages.push({ kind: 'resolved', key, type: 'success', title: `claudeops: ${key} resolved`, body: `${detail || 'Healthy again.'}\nIt was unhealthy since ${was.since}.\n${where}` });
-      } else {
-        next.keys[key] = { state: 'healthy', since: was?.since ?? at };
-      }
-    }
-    for (const run of cycle.tiers) {
-      for (const r of run.verdict?.remediations ?? []) {
-        if (r.outcome !== 'succeeded' && r.outcome !== 'failed') continue;
-        messages.push({
-          kind: 'remediation',
-          key: r.service,
-          type: r.outcome === 'succeeded' ? 'info' : 'warning',
-          title: `claudeops: ${r.action} of ${r.service} ${r.outcome}`,
-          body: `Tier ${run.tier} (${run.model}) ran a ${r.action} of ${r.service}: ${r.outcome}.${r.detail ? `\n${r.detail}` : ''}\nLog: ${path.join(config.resultsDir, run.logFile)}`,
-        });
-      }
+function budgetMessages(next: NotifyState, cycle: CycleRecord, now: Date): Message[] {
+  const today = now.toISOString().slice(0, 10);
+  if (next.budgetNoticeDay === today) return [];
+  next.budgetNoticeDay = today;
+  return [{ kind: 'budget', key: DAEMON_KEY, type: 'warning', title: 'claudeops: daily budget reached, cycles paused', body: cycle.skippedReason ?? cycle.summary }];
+}
+
+function checkMessages(next: NotifyState, cycle: CycleRecord, remindMs: number, now: Date, where: string): Message[] {
+  const at = now.toISOString();
+  const messages: Message[] = [];
+  for (const [key, { healthy, detail }] of healthByKey(cycle)) {
+    const was = next.keys[key];
+    if (!healthy && was?.state !== 'unhealthy') {
+      next.keys[key] = { state: 'unhealthy', since: at, lastSentAt: at, detail };
+      messages.push({ kind: 'unhealthy', key, type: 'failure', title: `claudeops: ${key} is unhealthy`, body: `${detail}\nSince ${at}.\n${where}` });
+    } else if (!healthy && was && (!was.lastSentAt || now.getTime() - Date.parse(was.lastSentAt) >= remindMs)) {
+      Object.assign(was, { lastSentAt: at, detail });
+      messages.push({ kind: 'reminder', key, type: 'failure', title: `claudeops: ${key} is still unhealthy`, body: `${detail}\nUnhealthy since ${was.since}.\n${where}` });
+    } else if (healthy && was?.state === 'unhealthy') {
+      next.keys[key] = { state: 'healthy', since: at };
+      messages.push({ kind: 'resolved', key, type: 'success', title: `claudeops: ${key} resolved`, body: `${detail}\nIt was unhealthy since ${was.since}.\n${where}` });
+    } else if (healthy) {
+      next.keys[key] = { state: 'healthy', since: was?.since ?? at };
     }
   }
+  return messages;
+}
 
+/** Remediations a tier reports as performed; dry-run and skipped ones are not news. */
+function remediationMessages(cycle: CycleRecord, resultsDir: string): Message[] {
+  return cycle.tiers.flatMap((run) =>
+    (run.verdict?.remediations ?? [])
+      .filter((r) => r.outcome === 'succeeded' || r.outcome === 'failed')
+      .map((r): Message => ({
+        kind: 'remediation',
+        key: r.service,
+        type: r.outcome === 'succeeded' ? 'info' : 'warning',
+        title: `claudeops: ${r.action} of ${r.service} ${r.outcome}`,
+        body: `Tier ${run.tier} (${run.model}) ran a ${r.action} of ${r.service}: ${r.outcome}.${r.detail ? `\n${r.detail}` : ''}\nLog: ${path.join(resultsDir, run.logFile)}`,
+      })),
+  );
+}
+
+/** The daemon's own trouble: N failed cycles in a row (and their end), and an auth failure at its first occurrence. */
+function daemonMessages(next: NotifyState, cycle: CycleRecord, threshold: number, where: string): Message[] {
+  const messages: Message[] = [];
   const failed = cycle.status === 'failed';
-  const failures = failed ? next.failedCycles + 1 : 0;
-  if (failed && failures === config.notify.failures) {
-    const lastRun = cycle.tiers[cycle.tiers.length - 1];
-    messages.push({
-      kind: 'daemon',
-      key: DAEMON_KEY,
-      type: 'failure',
-      title: `claudeops: ${failures} cycles in a row failed`,
-      body: `The last failed with ${lastRun?.exitClass ?? 'no run'}: ${lastRun?.error ?? cycle.summary}\n${where}`,
-    });
-  } else if (!failed && next.failedCycles >= config.notify.failures) {
-    messages.push({ kind: 'resolved', key: DAEMON_KEY, type: 'success', title: 'claudeops: cycles succeed again', body: `After ${next.failedCycles} failed cycles, this one reached a verdict.\n${where}` });
+  const before = next.failedCycles;
+  next.failedCycles = failed ? before + 1 : 0;
+  const last = cycle.tiers[cycle.tiers.length - 1];
+  if (failed && next.failedCycles === threshold) {
+    messages.push({ kind: 'daemon', key: DAEMON_KEY, type: 'failure', title: `claudeops: ${threshold} cycles in a row failed`, body: `The last failed with ${last?.exitClass ?? 'no run'}: ${last?.error ?? cycle.summary}\n${where}` });
+  } else if (!failed && before >= threshold) {
+    messages.push({ kind: 'resolved', key: DAEMON_KEY, type: 'success', title: 'claudeops: cycles succeed again', body: `After ${before} failed cycles, this one reached a verdict.\n${where}` });
   }
   const auth = cycle.tiers.find((r) => r.exitClass === 'auth');
-  if (auth && prev.failedCycles === 0) {
-    messages.push({ kind: 'auth', key: DAEMON_KEY, type: 'failure', title: 'claudeops: the API refused its credentials', body: `${auth.error}\n${where}` });
-  }
-  next.failedCycles = failures;
-  return { messages, next };
+  if (auth && before === 0) messages.push({ kind: 'auth', key: DAEMON_KEY, type: 'failure', title: 'claudeops: the API refused its credentials', body: `${auth.error}\n${where}` });
+  return messages;
 }
 
 /** The verdict's checks by service (or check name): unhealthy when any of its checks is. */

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { Config, TierNumber } from '../config/config.js';
+import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliEnvironment, envContext } from '../context/env-context.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
@@ -78,9 +78,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     `context ${ctx.line}`,
   ]);
 
-  const finish = (exitClass: ExitClass, exitCode: number | null, error?: string): TierRun => {
+  const finish = (exitClass: ExitClass, exitCode: number | null, error?: string, verdict?: Verdict): TierRun => {
     const ended = new Date();
-    const parsed = result?.structured_output !== undefined ? parseVerdict(result.structured_output) : {};
     const run: TierRun = {
       tier,
       model: settings.model,
@@ -90,8 +89,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       exitClass,
       exitCode,
       error,
-      verdict: exitClass === 'ok' ? parsed.verdict : undefined,
-      summary: (exitClass === 'ok' ? parsed.verdict?.summary : error) ?? '',
+      verdict,
+      summary: verdict?.summary ?? error ?? '',
       turns: result?.num_turns,
       costUsd: result?.total_cost_usd ?? 0,
       modelUsage: result?.modelUsage ?? {},
@@ -112,7 +111,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   try {
     prompt = await fs.readFile(settings.promptFile, 'utf8');
   } catch (e) {
-    const msg = `prompt file ${settings.promptFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): restore it or point CLAUDEOPS_${tier === 1 ? '' : `TIER${tier}_`}PROMPT at an existing file`;
+    const msg = `prompt file ${settings.promptFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): restore it or point ${promptVariable(tier)} at an existing file`;
     return finish('config', null, msg);
   }
 
@@ -174,7 +173,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
 
   const parsed = result?.structured_output !== undefined ? parseVerdict(result.structured_output) : undefined;
   const exitClass = classify({ result, lastRetryStatus, stoppedBy: end.stoppedBy, exitCode: end.exitCode, hasVerdict: parsed?.verdict !== undefined });
-  return finish(exitClass, end.exitCode, exitClass === 'ok' ? undefined : describeFailure(exitClass, result, parsed?.error, stderrTail, end.exitCode));
+  if (exitClass === 'ok') return finish(exitClass, end.exitCode, undefined, parsed?.verdict);
+  return finish(exitClass, end.exitCode, describeFailure(exitClass, result, parsed?.error, stderrTail, end.exitCode));
 }
 
 function describeFailure(cls: ExitClass, result: ResultEvent | undefined, verdictError: string | undefined, stderr: string[], code: number | null): string {

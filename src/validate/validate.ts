@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { Config, TierNumber } from '../config/config.js';
+import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliVersion } from '../provider/cli-version.js';
 import { listRepos, readMcpConfig, repoMcpFile } from '../mcp/merge.js';
 
@@ -47,7 +47,7 @@ async function checkPrompts(config: Config, f: Findings): Promise<void> {
   for (const tier of [1, 2, 3] as TierNumber[]) {
     if (tier > config.maxTier) continue;
     const t = config.tiers[tier];
-    const variable = tier === 1 ? 'CLAUDEOPS_PROMPT' : `CLAUDEOPS_TIER${tier}_PROMPT`;
+    const variable = promptVariable(tier);
     try {
       const text = await fs.readFile(t.promptFile, 'utf8');
       f.rows.push([`tier ${tier}`, `${t.model} · ${t.promptFile} (${text.length} chars) · tools ${t.tools.join(',') || 'none'}`]);

@@ -79,4 +79,13 @@ describe('scheduler health', () => {
     assert.ok(skips.includes('backoff'), `skips ${skips}`);
     assert.ok(cycles < 12, `backoff slowed the failing cycles: ${cycles}`);
   });
+
+  it('runs on a cron expression (UTC)', async () => {
+    let cycles = 0;
+    const scheduler = new Scheduler({ schedule: { kind: 'cron', expression: '* * * * * *' }, logger, failureBackoff: 0, cycle: async () => (cycles++, true) });
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 2_300));
+    await scheduler.stop();
+    assert.ok(cycles >= 3, `a cycle at start and one per second: ${cycles}`);
+  });
 });

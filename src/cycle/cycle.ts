@@ -64,7 +64,10 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   }
 
   cycle.skippedReason = overDailyBudget(await loadSpend(spendFile(ctx)), config.budget.dailyUsd);
-  if (cycle.skippedReason) logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
+  if (cycle.skippedReason) {
+    logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
+    ctx.metrics.skipped('budget');
+  }
 
   const mcp = await mergeMcp({
     baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliEnvironment, envContext } from '../context/env-context.js';
@@ -124,7 +125,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     mcpConfigFile: input.mcpConfigFile,
     appendSystemPrompt: [`Environment: ${ctx.line}`, input.handoff].filter(Boolean).join('\n\n'),
     jsonSchema: verdictJsonSchema,
-    addDirs: policy.addDirs,
+    // the CLI refuses a directory that is not there, and the results directory may be broken (the run goes on without it)
+    addDirs: policy.addDirs.filter(isDirectory),
     maxBudgetUsd: config.budget.perRunUsd,
     cwd: config.appDir,
     prompt,
@@ -194,6 +196,14 @@ function footer(run: TierRun): string[] {
       (run.permissionDenials.length ? ` · ${run.permissionDenials.length} permission denial(s)` : ''),
   );
   return lines;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function countTools(event: { message?: { content?: { type: string; name?: string }[] } }, into: Record<string, number>): void {

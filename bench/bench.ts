@@ -165,6 +165,10 @@ async function overheadAndMemory(): Promise<void> {
     report('bash reference median cycle', b, 'ms', 'informational', true);
     report(`RSS growth from cycle 10 to ${CYCLES}`, (rssEnd - rss10) / MB, 'MB', '< 5', (rssEnd - rss10) / MB < 5);
     report(`steady RSS after ${CYCLES} cycles`, rssEnd / MB, 'MB', '< 80', rssEnd / MB < 80);
+    // Growth that stops is warm-up (optimized code, caches); growth that goes on is a leak.
+    for (let i = 0; i < CYCLES; i++) await worker.ask({ cmd: 'cycle' });
+    const rssLater = (await worker.ask({ cmd: 'rss' })).rss;
+    report(`RSS growth from cycle ${CYCLES} to ${2 * CYCLES}`, (rssLater - rssEnd) / MB, 'MB', 'informational: about 0 when nothing leaks', true);
   } finally {
     worker.stop();
     bash.stop();

@@ -127,7 +127,8 @@ export async function mergeMcp(options: {
   const text = JSON.stringify(merged, null, 2) + '\n';
   let file = options.outFile;
   try {
-    await writeFileAtomic(file, text, 0o600);
+    // Most cycles merge the same files again; an unchanged result is not rewritten.
+    if ((await fs.readFile(file, 'utf8').catch(() => undefined)) !== text) await writeFileAtomic(file, text, 0o600);
   } catch (e) {
     file = path.join(os.tmpdir(), `claudeops-mcp.merged.${process.pid}.json`);
     warnings.push(`cannot write ${options.outFile} (${(e as NodeJS.ErrnoException).code ?? e}); using ${file} for this cycle. Check that the state directory is writable.`);

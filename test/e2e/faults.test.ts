@@ -169,12 +169,18 @@ describe('fault suite', { concurrency: 2 }, () => {
     }
   });
 
-  it('SIGTERM mid-run: exit 0 within the grace period, no child left, the log ends "interrupted"', async () => {
+  /** A daemon whose first run is inside a Bash tool call of `sleep 1000`. */
+  async function sleepingDaemon(graceSeconds: number) {
     const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'sleep 1000' })] }));
-    const sb = sandbox(await api.start(), { CLAUDEOPS_SHUTDOWN_GRACE: '10' });
+    const sb = sandbox(await api.start(), { CLAUDEOPS_SHUTDOWN_GRACE: String(graceSeconds) });
     const daemon = start(['run'], sb, 60_000);
+    await daemon.waitFor(/tool +Bash \$ sleep 1000/, 30_000);
+    return { api, sb, daemon };
+  }
+
+  it('SIGTERM mid-run: exit 0 within the grace period, no child left, the log ends "interrupted"', async () => {
+    const { api, sb, daemon } = await sleepingDaemon(10);
     try {
-      await daemon.waitFor(/tool +Bash \$ sleep 1000/, 30_000);
       await new Promise((res) => setTimeout(res, 500));
       const t0 = Date.now();
       daemon.child.kill('SIGTERM');
@@ -194,11 +200,8 @@ describe('fault suite', { concurrency: 2 }, () => {
   });
 
   it('a second SIGTERM exits at once, and still leaves no process behind', async () => {
-    const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'sleep 1000' })] }));
-    const sb = sandbox(await api.start(), { CLAUDEOPS_SHUTDOWN_GRACE: '20' });
-    const daemon = start(['run'], sb, 60_000);
+    const { api, sb, daemon } = await sleepingDaemon(20);
     try {
-      await daemon.waitFor(/tool +Bash \$ sleep 1000/, 30_000);
       const t0 = Date.now();
       daemon.child.kill('SIGTERM');
       await daemon.waitFor(/SIGTERM received: stopping/, 5_000);

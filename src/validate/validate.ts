@@ -128,7 +128,8 @@ async function checkWritable(name: string, dir: string, f: Findings): Promise<vo
     f.rows.push([name, `${dir} (writable)`]);
   } catch (e) {
     f.rows.push([name, `${dir} NOT WRITABLE`]);
-    f.problems.push(`${name} ${dir} is not writable (${code(e)}); mount it writable for the daemon's user`);
+    const uid = process.getuid?.();
+    f.problems.push(`${name} ${dir} is not writable (${code(e)}); make it writable for the daemon's user${uid === undefined ? '' : ` (uid ${uid}: chown ${uid} on the host directory)`}`);
   }
 }
 

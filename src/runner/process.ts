@@ -1,6 +1,7 @@
 import readline from 'node:readline';
 import { execa } from 'execa';
 import type { Command } from '../provider/claude-command.js';
+import { LineBuffer } from '../stream/line-buffer.js';
 import { RUN_MARKER, sweep } from './sweep.js';
 
 export type StopReason = 'timeout' | 'shutdown';
@@ -72,25 +73,13 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
 
   // Complete lines go to onLines as one Buffer per pipe read, so writers do one write
   // per read and nothing is decoded that need not be.
-  const partial: Buffer[] = [];
+  const lines = new LineBuffer(opts.onLines);
   const stdoutDone = new Promise<void>((resolve) => {
     if (!child.stdout) return resolve();
-    child.stdout.on('data', (chunk: Buffer) => {
-      const end = chunk.lastIndexOf(0x0a);
-      if (end < 0) {
-        partial.push(chunk);
-        return;
-      }
-      const lines = partial.length ? Buffer.concat([...partial.splice(0), chunk.subarray(0, end + 1)]) : chunk.subarray(0, end + 1);
-      if (end + 1 < chunk.length) partial.push(Buffer.from(chunk.subarray(end + 1)));
-      opts.onLines(lines);
-    });
+    child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
     child.stdout.on('close', resolve);
     child.stdout.on('error', () => resolve());
   });
-  const flushPartial = () => {
-    if (partial.length) opts.onLines(Buffer.concat([...partial.splice(0), Buffer.from('\n')]));
-  };
   if (child.stderr) readline.createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', opts.onStderr);
 
   let stoppedBy: StopReason | undefined;
@@ -142,7 +131,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
     child.stdout?.destroy();
     child.stderr?.destroy();
   }
-  flushPartial();
+  lines.end();
   return {
     exitCode: end.code,
     signal: end.signal,

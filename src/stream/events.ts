@@ -58,7 +58,7 @@ export function parseEventLine(line: string): StreamEvent | undefined {
 /** Lines longer than this are tool results worth not decoding whole (the CLI caps Bash output at 30,000 characters, twice over in each line). */
 const BIG_LINE = 16 * 1024;
 const USER_PREFIX = Buffer.from('{"type":"user"');
-const HEAD = 4096;
+const HEAD = 1024;
 
 /**
  * Every event line in a newline-terminated Buffer. A big tool-result line is not

@@ -20,7 +20,7 @@ export async function loadSpend(file: string, now = new Date()): Promise<Spend> 
 export async function addSpend(file: string, usd: number, now = new Date()): Promise<Spend> {
   const s = await loadSpend(file, now);
   const next = { day: s.day, usd: s.usd + usd };
-  await writeFileAtomic(file, JSON.stringify(next) + '\n');
+  await writeFileAtomic(file, JSON.stringify(next) + '\n', 0o644, false);
   return next;
 }
 

@@ -49,6 +49,6 @@ export const summaryFile = (resultsDir: string, id: string) => path.join(results
 
 export async function writeCycleRecord(resultsDir: string, record: CycleRecord, redactor: Redactor): Promise<string> {
   const file = summaryFile(resultsDir, record.id);
-  await writeFileAtomic(file, redactor.redact(JSON.stringify(record, null, 2)) + '\n', 0o640);
+  await writeFileAtomic(file, redactor.redact(JSON.stringify(record, null, 2)) + '\n', 0o640, false);
   return file;
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliVersion } from '../provider/cli-version.js';
 import { listRepos, readMcpConfig, repoMcpFile } from '../mcp/merge.js';
+import { countUnderstoodUrls } from '../notify/apprise.js';
 
 type Row = [what: string, found: string];
 
@@ -134,16 +134,19 @@ async function checkWritable(name: string, dir: string, f: Findings): Promise<vo
 }
 
 async function checkNotifications(config: Config, f: Findings): Promise<void> {
-  if (config.notify.urls.length === 0) {
+  const urls = config.notify.urls;
+  if (urls.length === 0) {
     f.rows.push(['notifications', 'off (CLAUDEOPS_APPRISE_URLS unset)']);
     return;
   }
-  const r = await execa(config.notify.bin, ['--version'], { reject: false, timeout: 20_000, stdin: 'ignore' });
-  if (r.exitCode === 0) f.rows.push(['notifications', `${config.notify.urls.length} Apprise URL(s) via ${config.notify.bin} ${String(r.stdout).split('\n')[0]}`]);
-  else {
+  const r = await countUnderstoodUrls(config.notify.bin, urls);
+  if (r.error) {
     f.rows.push(['notifications', `${config.notify.bin} NOT RUNNABLE`]);
-    f.problems.push(`CLAUDEOPS_APPRISE_BIN: ${config.notify.bin} cannot be run (${r.code ?? `exit ${r.exitCode}`}); install apprise or unset CLAUDEOPS_APPRISE_URLS`);
-  }
+    f.problems.push(`CLAUDEOPS_APPRISE_BIN: ${r.error}; install apprise or unset CLAUDEOPS_APPRISE_URLS`);
+  } else if (r.understood < urls.length) {
+    f.rows.push(['notifications', `Apprise understood ${r.understood} of ${urls.length} URL(s)`]);
+    f.problems.push(`CLAUDEOPS_APPRISE_URLS: Apprise cannot parse ${urls.length - r.understood} of the ${urls.length} URL(s) (not shown: they hold credentials); check their schemes against \`apprise --details\``);
+  } else f.rows.push(['notifications', `${urls.length} Apprise URL(s), all understood (dry run, nothing sent)`]);
 }
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);

@@ -8,6 +8,7 @@ import { FakeApi, byModel, verdict } from '../fake-api.js';
 import { ROOT, run, sandbox, start, verdictOf } from '../harness.js';
 
 const hasDockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+const hasApprise = spawnSync('apprise', ['--version']).status === 0;
 
 describe('operator surface', () => {
   it('docker-compose.yml passes `docker-compose config`', { skip: hasDockerCompose ? false : 'docker-compose is not installed (.ci/run installs it)' }, () => {
@@ -41,6 +42,21 @@ describe('operator surface', () => {
       assert.match(r.stdout, /shop\/\.claude-ops\/mcp\.json: not an MCP config .*needs a "command"/);
       assert.match(r.stdout, /claude +.*2\.1\.\d+ \(Claude Code\)/);
       assert.equal(api.messages.length, 0);
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('`validate` finds an Apprise URL that Apprise cannot parse, without showing it', { skip: hasApprise ? false : 'Debian’s apprise is not installed (.ci/run installs it)' }, async () => {
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: 'json://127.0.0.1:9/ok, bogus://user:s3cret-token@example' });
+    try {
+      const r = await run(['validate'], sb, 60_000);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout, /Apprise understood 1 of 2 URL\(s\)/);
+      assert.match(r.stdout, /CLAUDEOPS_APPRISE_URLS: Apprise cannot parse 1 of the 2 URL\(s\)/);
+      assert.ok(!(r.stdout + r.stderr).includes('s3cret-token'));
     } finally {
       await api.stop();
       sb.cleanup();

@@ -25,7 +25,7 @@ export interface RunOptions {
   shutdown: AbortSignal;
   /** How long the whole stop sequence may take on shutdown. */
   shutdownGraceMs: number;
-  /** Complete stdout lines, newline-terminated, as they arrive. */
+  /** Complete stdout lines, newline-terminated, as they arrive; the Buffer is only valid during the call. */
   onLines: (lines: Buffer) => void;
   onStderr: (line: string) => void;
 }
@@ -36,7 +36,7 @@ const active = new Map<string, number>();
 /** Ends every run under way at once (SIGKILL and the marker sweep): for a second stop signal. */
 export function killActiveRuns(): void {
   for (const [runId, pid] of active) {
-    signal(pid, 'SIGKILL', true);
+    signal(pid, 'SIGKILL');
     sweep(runId);
   }
   active.clear();
@@ -125,7 +125,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   opts.shutdown.removeEventListener('abort', onShutdown);
 
   const swept = sweep(opts.runId);
-  if (child.pid !== undefined) signal(child.pid, 'SIGKILL', true);
+  signal(child.pid, 'SIGKILL');
   const drained = await within(stdoutDone.then(() => true), PIPE_DRAIN_MS);
   if (!drained) {
     child.stdout?.destroy();
@@ -143,13 +143,16 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   };
 }
 
-/** SIGKILL goes to the whole process group; the gentler signals only to the CLI, which stops its children itself. */
-function signal(pid: number | undefined, sig: NodeJS.Signals, quiet = false): void {
+/**
+ * SIGKILL goes to the whole process group; the gentler signals only to the CLI, which
+ * stops its children itself. A process already gone is not an error.
+ */
+function signal(pid: number | undefined, sig: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
     process.kill(sig === 'SIGKILL' ? -pid : pid, sig);
-  } catch (e) {
-    if (!quiet && (e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  } catch {
+    /* gone already; the marker sweep catches anything it left */
   }
 }
 

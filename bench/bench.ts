@@ -73,20 +73,23 @@ function envFor(l: ReturnType<typeof layout>, events: string): Record<string, st
   };
 }
 
-/** The node flags the daemon runs with: the ones on the first line of its entry point. */
-const DAEMON_NODE_FLAGS = fs
-  .readFileSync(path.join(ROOT, 'src', 'main.ts'), 'utf8')
-  .split('\n')[0]!
-  .replace(/^#!.*?\bnode\b/, '')
-  .trim()
-  .split(/\s+/)
-  .filter(Boolean);
+/**
+ * How the daemon runs: the environment assignments and node flags on the first line
+ * of its entry point (`#!/usr/bin/env -S VAR=value node --flag`).
+ */
+const DAEMON_LAUNCH = (() => {
+  const words = fs.readFileSync(path.join(ROOT, 'src', 'main.ts'), 'utf8').split('\n')[0]!.replace(/^#!\S+\s+-S\s+/, '').split(/\s+/);
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, node).map((w) => w.split('=') as [string, string]));
+  return { env, flags: words.slice(node + 1).filter(Boolean) };
+})();
+const DAEMON_NODE_FLAGS = DAEMON_LAUNCH.flags;
 
 class Worker {
   private child: ChildProcess;
   private waiting: ((m: any) => void) | undefined;
   constructor(env: Record<string, string>, cwd: string) {
-    this.child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '--expose-gc', path.join(ROOT, 'dist', 'bench', 'daemon-worker.js')], { env, cwd, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '--expose-gc', path.join(ROOT, 'dist', 'bench', 'daemon-worker.js')], { env: { ...env, ...DAEMON_LAUNCH.env }, cwd, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     this.child.on('message', (m) => {
       const w = this.waiting;
       this.waiting = undefined;
@@ -236,7 +239,7 @@ async function mcpAtScale(): Promise<void> {
 }
 
 const started = performance.now();
-console.log(`claudeops bench · ${new Date().toISOString()} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · daemon flags ${DAEMON_NODE_FLAGS.join(' ') || 'none'}`);
+console.log(`claudeops bench · ${new Date().toISOString()} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · daemon launch ${Object.entries(DAEMON_LAUNCH.env).map(([k, v]) => `${k}=${v} `).join('')}node ${DAEMON_NODE_FLAGS.join(' ')}`);
 await overheadAndMemory();
 await teeThroughput('cli', TEE_MIB);
 await teeThroughput('small', Math.max(16, TEE_MIB / 8));

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=65536 node --max-semi-space-size=1 --max-old-space-size=96
 import { ConfigError, loadConfig } from './config/config.js';
 import { runDaemon, runOnce } from './daemon/daemon.js';
 

@@ -27,8 +27,11 @@ export function envContext(config: Config, tier: TierNumber): EnvContext {
 
 const PASSTHROUGH = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_MAX_RETRIES', 'API_TIMEOUT_MS'] as const;
 
-/** Set by a parent Claude Code session; inherited, they would make the CLI think it is nested. */
-const NESTED_SESSION = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION', 'CLAUDE_CODE_ENTRYPOINT'];
+/**
+ * Not passed on: variables a parent Claude Code session sets (inherited, they would make
+ * the CLI think it is nested), and the daemon's own allocator tuning from its entry point.
+ */
+const NOT_INHERITED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION', 'CLAUDE_CODE_ENTRYPOINT', 'MALLOC_MMAP_THRESHOLD_'];
 
 /**
  * The CLI's environment: the daemon's own (the agent's checks may need it), the
@@ -36,7 +39,7 @@ const NESTED_SESSION = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHI
  */
 export function cliEnvironment(config: Config, ctx: EnvContext, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (typeof v === 'string' && !NESTED_SESSION.includes(k)) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (typeof v === 'string' && !NOT_INHERITED.includes(k)) env[k] = v;
   for (const k of PASSTHROUGH) {
     const v = config.env[k];
     if (v !== undefined) env[k] = String(v);

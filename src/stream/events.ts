@@ -96,11 +96,25 @@ export function toolResultHead(line: Buffer): StreamEvent | undefined {
   const at = head.search(/"(content|text)":"/);
   if (!id || at < 0) return undefined;
   const content = decodeJsonStringPrefix(head.slice(head.indexOf(':"', at) + 2));
-  const isError = line.includes('"is_error":true');
+  const isError = errorFlag(line);
   return {
     type: 'user',
     message: { content: [{ type: 'tool_result', tool_use_id: id, content: `${content}…`, is_error: isError }] },
   } as StreamEvent;
+}
+
+const ERROR_KEY = Buffer.from('"is_error":');
+
+/**
+ * The tool result's is_error. The key follows the content, and the CLI's only other
+ * long field (tool_use_result) comes after it, so the search runs from the end; a key
+ * quoted inside an escaped string (preceded by a backslash) is skipped.
+ */
+function errorFlag(line: Buffer): boolean {
+  for (let at = line.lastIndexOf(ERROR_KEY); at >= 0; at = at > 0 ? line.lastIndexOf(ERROR_KEY, at - 1) : -1) {
+    if (line[at - 1] !== 0x5c) return line[at + ERROR_KEY.length] === 0x74; // 't' of true
+  }
+  return false;
 }
 
 /** Decodes the start of a JSON string literal (without its opening quote) up to its closing quote or a cut escape. */

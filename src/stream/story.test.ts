@@ -40,6 +40,14 @@ describe('the run story', () => {
     assert.ok(line!.length < 200);
   });
 
+  it('reads is_error of a big result right, even when the output quotes the key', () => {
+    const output = 'log says "is_error":true here\n' + 'z'.repeat(40_000);
+    const ok = lines({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'ta', content: output, is_error: false }] }, tool_use_result: { stdout: output } });
+    const [event] = [...eventsIn(ok)];
+    const [line] = new Story().lines(event!.event!, t);
+    assert.match(line!, /^10:00:00 {3}result log says "is_error":true here/);
+  });
+
   it('decodes the start of a JSON string cut anywhere, even inside an escape', () => {
     assert.equal(decodeJsonStringPrefix('abc\\n def" , "rest'), 'abc\n def');
     assert.equal(decodeJsonStringPrefix('caf\\u00e9 ok'), 'café ok');

@@ -59,6 +59,8 @@ export function parseEventLine(line: string): StreamEvent | undefined {
 const BIG_LINE = 16 * 1024;
 const USER_PREFIX = Buffer.from('{"type":"user"');
 const HEAD = 1024;
+/** Past this, a line that is not a tool result is not decoded at all: the daemon's heap is kept small on purpose. */
+const MAX_DECODE = 8 * 1024 * 1024;
 
 /**
  * Every event line in a newline-terminated Buffer. A big tool-result line is not
@@ -79,6 +81,10 @@ export function* eventsIn(lines: Buffer): Generator<{ event?: StreamEvent; text?
         yield { event };
         continue;
       }
+    }
+    if (line.length > MAX_DECODE) {
+      yield { text: `(a line of ${(line.length / 1048576).toFixed(1)} MiB, left out of the story; it is in the .jsonl)` };
+      continue;
     }
     const text = line.toString('utf8');
     const event = parseEventLine(text);

@@ -56,6 +56,11 @@ describe('the run story', () => {
     assert.equal(decodeJsonStringPrefix('a \\"quoted\\" word"'), 'a "quoted" word');
   });
 
+  it('leaves a giant line out of the story instead of decoding it', () => {
+    const giant = Buffer.concat([Buffer.from('{"type":"assistant","message":{"content":[{"type":"text","text":"'), Buffer.alloc(9 * 1024 * 1024, 0x61), Buffer.from('"}]}}\n')]);
+    assert.deepEqual([...eventsIn(giant)], [{ text: '(a line of 9.0 MiB, left out of the story; it is in the .jsonl)' }]);
+  });
+
   it('passes non-JSON output through as text', () => {
     assert.deepEqual([...eventsIn(Buffer.from('Error: something odd\n'))], [{ text: 'Error: something odd' }]);
   });

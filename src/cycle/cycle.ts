@@ -63,20 +63,22 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     if (removed.length) logger.info({ removed: removed.length }, `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`);
   }
 
-  cycle.skippedReason = overDailyBudget(await loadSpend(spendFile(ctx)), config.budget.dailyUsd);
+  const cooldownFile = path.join(config.stateDir, 'cooldown.json');
+  const [spend, mcp, cooldown] = await Promise.all([
+    loadSpend(spendFile(ctx)),
+    mergeMcp({
+      baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
+      reposDir: config.reposDir,
+      trustedRepos: config.mcpTrustedRepos,
+      outFile: path.join(config.stateDir, 'mcp.merged.json'),
+    }),
+    loadCooldown(cooldownFile),
+  ]);
+  cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
   if (cycle.skippedReason) {
     logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
     ctx.metrics.skipped('budget');
   }
-
-  const mcp = await mergeMcp({
-    baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
-    reposDir: config.reposDir,
-    trustedRepos: config.mcpTrustedRepos,
-    outFile: path.join(config.stateDir, 'mcp.merged.json'),
-  });
-  const cooldownFile = path.join(config.stateDir, 'cooldown.json');
-  const cooldown = await loadCooldown(cooldownFile);
   for (const w of [...mcp.warnings, ...(cooldown.warning ? [cooldown.warning] : [])]) {
     logger.warn({ cycle: cycle.id }, w);
     cycle.warnings.push(w);
@@ -144,11 +146,11 @@ async function notify(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
 
 async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
   const now = new Date(cycle.endedAt);
-  if (!cycle.skippedReason) {
-    await attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycle.tiers, ctx.config.cooldown, now)));
-  }
-  if (cycle.costUsd > 0) await attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now));
-  await attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor));
+  await Promise.all([
+    !cycle.skippedReason && attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycle.tiers, ctx.config.cooldown, now))),
+    cycle.costUsd > 0 && attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now)),
+    attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor)),
+  ]);
   ctx.metrics.observeCycle(cycle);
   ctx.logger.info({ cycle: cycle.id, status: cycle.status, costUsd: cycle.costUsd, durationMs: cycle.durationMs }, `cycle ended ${cycle.status}: ${cycle.summary}`);
 }

@@ -37,7 +37,7 @@ const active = new Map<string, number>();
 export function killActiveRuns(): void {
   for (const [runId, pid] of active) {
     signal(pid, 'SIGKILL');
-    sweep(runId);
+    sweep(runId, pid);
   }
   active.clear();
 }
@@ -124,7 +124,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   clearTimeout(timer);
   opts.shutdown.removeEventListener('abort', onShutdown);
 
-  const swept = sweep(opts.runId);
+  const swept = sweep(opts.runId, child.pid ?? 0);
   signal(child.pid, 'SIGKILL');
   const drained = await within(stdoutDone.then(() => true), PIPE_DRAIN_MS);
   if (!drained) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
+import { QueuedWriter } from './queued-writer.js';
 
 /**
  * The files of one tier run: `<base>.log`, the human story (also printed to stdout
@@ -12,7 +13,10 @@ import type { Redactor } from '../logger/redactor.js';
 export class RunLog {
   private logFd: number | undefined;
   private jsonlFd: number | undefined;
+  /** The raw events are the bulk of a run's bytes; they are written off the main thread. */
+  private jsonl: QueuedWriter | undefined;
   private failed = false;
+  private opened = false;
   readonly logName: string;
   readonly jsonlName: string;
 
@@ -33,15 +37,17 @@ export class RunLog {
       fs.mkdirSync(this.dir, { recursive: true });
       this.logFd = fs.openSync(path.join(this.dir, this.logName), 'a', 0o640);
       this.jsonlFd = fs.openSync(path.join(this.dir, this.jsonlName), 'a', 0o640);
+      this.jsonl = new QueuedWriter(this.jsonlFd, (e) => this.fail(e));
+      this.opened = true;
     } catch (e) {
       this.fail(e);
     }
     return this;
   }
 
-  /** Whether both files were written to the end. */
+  /** Whether both files were opened and written to the end. */
   get complete(): boolean {
-    return !this.failed && this.logFd !== undefined;
+    return this.opened && !this.failed;
   }
 
   story(lines: string[]): void {
@@ -51,14 +57,19 @@ export class RunLog {
     this.write(this.logFd, text);
   }
 
-  /** Raw event lines, newline-terminated, as the CLI printed them (secrets redacted). */
-  raw(lines: Buffer): void {
-    if (lines.length === 0) return;
-    this.write(this.jsonlFd, this.redactor.redactBytes(lines));
+  /**
+   * Raw event lines, newline-terminated, as the CLI printed them (secrets redacted).
+   * Returns a promise to wait on before handing more, when the file lags behind.
+   */
+  raw(lines: Buffer): Promise<void> | undefined {
+    if (lines.length === 0 || this.failed || !this.jsonl) return undefined;
+    const bytes = this.redactor.redactBytes(lines);
+    return this.jsonl.write(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
   }
 
-  /** Releases both files. Every line is already with the OS; no fsync, which would cost a disk flush per run. */
-  close(): void {
+  /** Waits for the raw events to be written, then releases both files. No fsync, which would cost a disk flush per run. */
+  async close(): Promise<void> {
+    await this.jsonl?.drained();
     for (const fd of [this.logFd, this.jsonlFd]) {
       if (fd === undefined) continue;
       try {
@@ -68,12 +79,13 @@ export class RunLog {
       }
     }
     this.logFd = this.jsonlFd = undefined;
+    this.jsonl = undefined;
   }
 
-  private write(fd: number | undefined, text: string | Buffer): void {
+  private write(fd: number | undefined, text: string): void {
     if (fd === undefined || this.failed) return;
     try {
-      const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+      const bytes = Buffer.from(text);
       for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
     } catch (e) {
       this.fail(e);

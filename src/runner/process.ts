@@ -25,8 +25,11 @@ export interface RunOptions {
   shutdown: AbortSignal;
   /** How long the whole stop sequence may take on shutdown. */
   shutdownGraceMs: number;
-  /** Complete stdout lines, newline-terminated, as they arrive; the Buffer is only valid during the call. */
-  onLines: (lines: Buffer) => void;
+  /**
+   * Complete stdout lines, newline-terminated, as they arrive; the Buffer is only valid
+   * during the call. A returned promise pauses the CLI's output until it resolves.
+   */
+  onLines: (lines: Buffer) => Promise<void> | undefined | void;
   onStderr: (line: string) => void;
 }
 
@@ -76,7 +79,14 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   const lines = new LineBuffer(opts.onLines);
   const stdoutDone = new Promise<void>((resolve) => {
     if (!child.stdout) return resolve();
-    child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+    const stdout = child.stdout;
+    stdout.on('data', (chunk: Buffer) => {
+      const wait = lines.push(chunk);
+      if (wait) {
+        stdout.pause();
+        void wait.then(() => stdout.resume());
+      }
+    });
     child.stdout.on('close', resolve);
     child.stdout.on('error', () => resolve());
   });

@@ -8,38 +8,42 @@ const SHRINK_ABOVE = 1024 * 1024;
  * collector out of a stream of large events. The Buffer handed to `onLines` is only
  * valid during the call: consumers write or decode it at once.
  */
-export class LineBuffer {
+export class LineBuffer<R = void> {
   private pending = Buffer.allocUnsafe(INITIAL);
   private length = 0;
 
-  constructor(private readonly onLines: (lines: Buffer) => void) {}
+  constructor(private readonly onLines: (lines: Buffer) => R) {}
 
-  push(chunk: Buffer): void {
+  /** Returns what `onLines` returned, when it was called. */
+  push(chunk: Buffer): R | undefined {
     const end = chunk.lastIndexOf(0x0a);
     if (end < 0) {
       this.append(chunk);
-      return;
+      return undefined;
     }
-    if (this.length === 0) this.onLines(chunk.subarray(0, end + 1));
+    let result: R;
+    if (this.length === 0) result = this.onLines(chunk.subarray(0, end + 1));
     else {
       this.append(chunk.subarray(0, end + 1));
-      this.flush();
+      result = this.flush();
     }
     this.append(chunk.subarray(end + 1));
+    return result;
   }
 
   /** Hands over a last line that had no newline. */
-  end(): void {
-    if (this.length === 0) return;
+  end(): R | undefined {
+    if (this.length === 0) return undefined;
     this.append(Buffer.from('\n'));
-    this.flush();
+    return this.flush();
   }
 
-  private flush(): void {
+  private flush(): R {
     const n = this.length;
     this.length = 0;
-    this.onLines(this.pending.subarray(0, n));
+    const result = this.onLines(this.pending.subarray(0, n));
     if (this.pending.length > SHRINK_ABOVE) this.pending = Buffer.allocUnsafe(INITIAL);
+    return result;
   }
 
   private append(bytes: Buffer): void {

@@ -79,7 +79,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     `context ${ctx.line}`,
   ]);
 
-  const finish = (exitClass: ExitClass, exitCode: number | null, error?: string, verdict?: Verdict): TierRun => {
+  const finish = async (exitClass: ExitClass, exitCode: number | null, error?: string, verdict?: Verdict): Promise<TierRun> => {
     const ended = new Date();
     const run: TierRun = {
       tier,
@@ -103,8 +103,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       filesComplete: false,
     };
     log.story(footer(run));
+    await log.close();
     run.filesComplete = log.complete;
-    log.close();
     return run;
   };
 
@@ -139,7 +139,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     shutdown: input.shutdown,
     shutdownGraceMs: config.shutdownGraceMs,
     onLines: (lines) => {
-      log.raw(lines);
+      const wait = log.raw(lines);
       const storyLines: string[] = [];
       for (const { event, text } of eventsIn(lines)) {
         if (!event) {
@@ -154,6 +154,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
         storyLines.push(...story.lines(event));
       }
       log.story(storyLines);
+      return wait;
     },
     onStderr: (line) => {
       stderrTail.push(line);

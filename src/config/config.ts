@@ -114,9 +114,11 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv): Config {
     deny,
     mcp,
   });
-  const secrets = [env.ANTHROPIC_API_KEY, env.CLAUDE_CODE_OAUTH_TOKEN, ...appriseSecrets(env.CLAUDEOPS_APPRISE_URLS)].filter(
-    (s): s is string => typeof s === 'string' && s.length >= 4,
-  );
+  // Every variable the schema marks secret; Apprise URLs also by their credential parts.
+  const secrets = (Object.keys(variables) as VarName[])
+    .filter((n) => (variables[n] as VarSpec).secret)
+    .flatMap((n) => (n === 'CLAUDEOPS_APPRISE_URLS' ? appriseSecrets(env[n]) : [env[n]]))
+    .filter((s): s is string => typeof s === 'string' && s.length >= 4);
   const pretty = env.CLAUDEOPS_LOG_PRETTY ?? (raw.CLAUDEOPS_LOG_PRETTY === undefined && process.stdout.isTTY === true);
   return {
     env,

@@ -190,5 +190,3 @@ export type Env = { [N in VarName]: Parsed<N> };
 export const envSchema = z.object(
   Object.fromEntries(Object.entries(variables).map(([name, s]) => [name, withDefault(s)])) as unknown as Record<VarName, z.ZodType>,
 );
-
-export const secretNames = (Object.keys(variables) as VarName[]).filter((n) => (variables[n] as VarSpec).secret);

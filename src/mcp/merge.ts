@@ -25,12 +25,6 @@ export const mcpConfigSchema = z
 
 export type McpConfig = z.infer<typeof mcpConfigSchema>;
 
-export interface McpSource {
-  /** Display name: "baseline" or the repo directory name. */
-  name: string;
-  file: string;
-}
-
 export interface MergedMcp {
   /** The merged file passed to the CLI with --mcp-config. */
   file: string;

@@ -29,8 +29,6 @@ export const verdictSchema = z.object({
 });
 
 export type Verdict = z.infer<typeof verdictSchema>;
-export type CheckResult = z.infer<typeof checkResult>;
-export type Remediation = z.infer<typeof remediation>;
 
 /** The inline JSON Schema passed with --json-schema. */
 export const verdictJsonSchema: string = JSON.stringify(

@@ -77,6 +77,8 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   // Complete lines go to onLines as one Buffer per pipe read, so writers do one write
   // per read and nothing is decoded that need not be.
   const lines = new LineBuffer(opts.onLines);
+  // While the run log catches up, the CLI's output is paused; that wait is ours, not a stuck pipe.
+  let catchingUp: Promise<void> | undefined;
   const stdoutDone = new Promise<void>((resolve) => {
     if (!child.stdout) return resolve();
     const stdout = child.stdout;
@@ -84,7 +86,10 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
       const wait = lines.push(chunk);
       if (wait) {
         stdout.pause();
-        void wait.then(() => stdout.resume());
+        catchingUp = wait.then(() => {
+          catchingUp = undefined;
+          stdout.resume();
+        });
       }
     });
     child.stdout.on('close', resolve);
@@ -136,7 +141,14 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
 
   const swept = sweep(opts.runId, child.pid ?? 0);
   signal(child.pid, 'SIGKILL');
-  const drained = await within(stdoutDone.then(() => true), PIPE_DRAIN_MS);
+  // The rest of the output is read to its end, however long the run log takes to catch
+  // up; only a pipe that stays open with nothing coming (a grandchild holding it) is cut.
+  let drained: boolean | undefined;
+  while (!drained) {
+    if (catchingUp) await catchingUp;
+    drained = await within(stdoutDone.then(() => true), PIPE_DRAIN_MS);
+    if (!drained && !catchingUp) break;
+  }
   if (!drained) {
     child.stdout?.destroy();
     child.stderr?.destroy();

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareStamps } from '../src/record/stamp.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
@@ -153,6 +154,12 @@ export function alive(pid: number): boolean {
 export const files = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
 
 export const read = (file: string): string => fs.readFileSync(file, 'utf8');
+
+/** The names of the cycle summaries under a results directory, oldest first. */
+export const summaryNames = (dir: string): string[] => files(dir).filter((n) => /^run-[\d-]+\.json$/.test(n)).sort(compareStamps);
+
+/** The cycle summaries under a results directory, parsed, oldest first. */
+export const cycleSummaries = (dir: string): any[] => summaryNames(dir).map((n) => JSON.parse(read(path.join(dir, n))));
 
 /** Every file under a directory, recursively, with its text. */
 export function allText(dir: string): { file: string; text: string }[] {

@@ -105,7 +105,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     });
     cycle.tiers.push(run);
     logTierEnd(ctx, cycle, run);
-    receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.verdict?.summary ?? run.error ?? '', cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile });
+    receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.summary, cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile });
 
     const next = decideEscalation(ctx.config, cycle.tiers, prepared.cooldown);
     cycle.cooldownWithheld.push(...next.withheld);

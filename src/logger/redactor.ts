@@ -7,8 +7,8 @@ export class Redactor {
   }
 
   /** The bytes with every secret replaced; the same Buffer when none occurs (the common case, checked without decoding). */
-  redactBytes(bytes: Buffer): Buffer | string {
-    return this.secrets.some((s) => bytes.includes(s)) ? this.redact(bytes.toString('utf8')) : bytes;
+  redactBytes(bytes: Buffer): Buffer {
+    return this.secrets.some((s) => bytes.includes(s)) ? Buffer.from(this.redact(bytes.toString('utf8'))) : bytes;
   }
 
   redact(text: string): string {

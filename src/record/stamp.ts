@@ -14,12 +14,31 @@ export function cycleStamp(resultsDir: string, now = new Date()): string {
 
 let last = { base: '', n: 0 };
 
+const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d)?\.(log|jsonl|json)$/;
+
+export interface RunFile {
+  /** Midnight UTC of the day the cycle started, in ms. */
+  day: number;
+  /** Sorts like the cycles' order in time. */
+  order: string;
+  /** The cycle summary, rather than a tier run's log or events. */
+  summary: boolean;
+}
+
+/** What a name in the results directory says, when it is one of the files cycleStamp names. */
+export function parseRunFile(name: string): RunFile | undefined {
+  const m = RUN_FILE.exec(name);
+  if (!m) return undefined;
+  const [, y, mo, d, time, n, tier, ext] = m;
+  return {
+    day: Date.UTC(Number(y), Number(mo) - 1, Number(d)),
+    order: `${y}${mo}${d}-${time}-${(n ?? '1').padStart(6, '0')}`,
+    summary: !tier && ext === 'json',
+  };
+}
+
 /** Orders run file names by time, with `-2`, `-3` after the first cycle of the same second. */
 export function compareStamps(a: string, b: string): number {
-  const key = (name: string) => {
-    const m = /^run-(\d{8}-\d{6})(?:-(\d+))?/.exec(name);
-    return m ? `${m[1]}-${(m[2] ?? '1').padStart(6, '0')}` : name;
-  };
-  const [ka, kb] = [key(a), key(b)];
+  const [ka, kb] = [parseRunFile(a)?.order ?? a, parseRunFile(b)?.order ?? b];
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

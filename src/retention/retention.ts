@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseRunFile } from '../record/stamp.js';
 
-const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-\d{6}(-\d+)?(-tier\d)?\.(log|jsonl|json)$/;
 const DAY = 86_400_000;
 
 /**
@@ -19,10 +19,10 @@ export async function pruneRuns(resultsDir: string, days: number, now = Date.now
   const cutoff = now - days * DAY;
   const removed: string[] = [];
   for (const name of names) {
-    const m = RUN_FILE.exec(name);
-    if (!m) continue;
+    const run = parseRunFile(name);
+    if (!run) continue;
     // The name says the day the run started; only files from around the cutoff or before need a stat.
-    if (Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) > cutoff + DAY) continue;
+    if (run.day > cutoff + DAY) continue;
     const file = path.join(resultsDir, name);
     try {
       if ((await fs.stat(file)).mtimeMs < cutoff) {

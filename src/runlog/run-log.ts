@@ -63,8 +63,7 @@ export class RunLog {
    */
   raw(lines: Buffer): Promise<void> | undefined {
     if (lines.length === 0 || this.failed || !this.jsonl) return undefined;
-    const bytes = this.redactor.redactBytes(lines);
-    return this.jsonl.write(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+    return this.jsonl.write(this.redactor.redactBytes(lines));
   }
 
   /** Waits for the raw events to be written, then releases both files. No fsync, which would cost a disk flush per run. */

@@ -3,15 +3,13 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { CycleRecord } from '../record/cycle-record.js';
 import { verifyLedger } from '../receipts/ledger.js';
-import { compareStamps } from '../record/stamp.js';
-
-const SUMMARY = /^run-\d{8}-\d{6}(-\d+)?\.json$/;
+import { compareStamps, parseRunFile } from '../record/stamp.js';
 
 /** `claudeops status [N]`: the last N cycles from their summaries, one line each. */
 export async function status(config: Config, count: number, print: (line: string) => void = console.log): Promise<number> {
   let names: string[];
   try {
-    names = (await fs.readdir(config.resultsDir)).filter((n) => SUMMARY.test(n)).sort(compareStamps);
+    names = (await fs.readdir(config.resultsDir)).filter((n) => parseRunFile(n)?.summary).sort(compareStamps);
   } catch {
     print(`no results yet: ${config.resultsDir} does not exist`);
     return 0;

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareStamps } from '../../src/record/stamp.js';
 import { describe, it } from 'node:test';
 import { CLAUDE_FLAGS } from '../../src/provider/claude-command.js';
 import { FakeApi, byModel, status, verdict } from '../fake-api.js';
-import { CLAUDE, files, sandbox, start, verdictOf } from '../harness.js';
+import { CLAUDE, sandbox, start, summaryNames, verdictOf } from '../harness.js';
 
 describe('claudeops run', () => {
   it('runs a cycle at start and then on the interval, and goes on after a failed cycle', async () => {
@@ -19,7 +18,7 @@ describe('claudeops run', () => {
       daemon.child.kill('SIGTERM');
       const end = await daemon.done;
       assert.equal(end.code, 0, end.stdout.slice(-2000));
-      const summaries = files(sb.resultsDir).filter((n) => /^run-[\d-]+\.json$/.test(n)).sort(compareStamps);
+      const summaries = summaryNames(sb.resultsDir);
       assert.ok(summaries.length >= 3, `summaries: ${summaries}`);
       const statuses = summaries.map((n) => JSON.parse(fs.readFileSync(path.join(sb.resultsDir, n), 'utf8')).status);
       assert.equal(statuses[0], 'failed');

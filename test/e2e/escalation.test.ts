@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, systemText, toolNames, toolUse, verdict } from '../fake-api.js';
-import { files, read, run, sandbox, type Sandbox } from '../harness.js';
+import { cycleSummaries, files, read, run, sandbox, type Sandbox } from '../harness.js';
 
 const unhealthyEscalate = verdict({
   status: 'unhealthy',
@@ -26,8 +26,7 @@ async function cycle(replies: Parameters<typeof byModel>[0], env: Record<string,
   setup?.(sb);
   const result = await run(['once'], sb, 120_000);
   await api.stop();
-  const summaryName = files(sb.resultsDir).find((n) => /^run-[\d-]+\.json$/.test(n));
-  const summary = summaryName ? JSON.parse(read(path.join(sb.resultsDir, summaryName))) : undefined;
+  const [summary] = cycleSummaries(sb.resultsDir);
   return { api, sb, result, summary };
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { compareStamps } from '../../src/record/stamp.js';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, status, toolUse, verdict, type Reply } from '../fake-api.js';
-import { API_KEY, alive, allText, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
+import { API_KEY, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
 
 const healthy = verdict(verdictOf('healthy'));
 const APPRISE_SECRET = 'hunter2-apprise-password';
@@ -55,7 +55,7 @@ async function fault(
     daemon.child.kill('SIGTERM');
     const end = await daemon.done;
     const names = files(sb.resultsDir);
-    const summaries = names.filter((f) => /^run-[\d-]+\.json$/.test(f)).sort(compareStamps).map((f) => JSON.parse(read(path.join(sb.resultsDir, f))));
+    const summaries = cycleSummaries(sb.resultsDir);
     const logs = names.filter((f) => f.endsWith('.log')).sort(compareStamps).map((f) => read(path.join(sb.resultsDir, f)));
     assert.deepEqual(processesOf(sb), [], 'no process of the run is left');
     return { sb, api, output: end.stdout + end.stderr, code: end.code, summaries, logs };
@@ -190,7 +190,7 @@ describe('fault suite', { concurrency: 2 }, () => {
       assert.deepEqual(processesOf(sb), []);
       const log = read(path.join(sb.resultsDir, files(sb.resultsDir).find((f) => f.endsWith('tier1.log'))!));
       assert.match(log.trim().split('\n').at(-1)!, /interrupted/);
-      const summary = JSON.parse(read(path.join(sb.resultsDir, files(sb.resultsDir).find((f) => /^run-[\d-]+\.json$/.test(f))!)));
+      const [summary] = cycleSummaries(sb.resultsDir);
       assert.equal(summary.status, 'interrupted');
     } finally {
       daemon.child.kill('SIGKILL');

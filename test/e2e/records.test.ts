@@ -3,10 +3,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { compareStamps } from '../../src/record/stamp.js';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, toolUse, verdict } from '../fake-api.js';
-import { files, read, run, sandbox } from '../harness.js';
+import { cycleSummaries, read, run, sandbox } from '../harness.js';
 import { Receiver } from '../receiver.js';
 
 const hasApprise = spawnSync('apprise', ['--version']).status === 0;
@@ -20,7 +19,7 @@ const webIs = (status: 'healthy' | 'unhealthy') =>
     checks: [{ name: 'HTTP endpoints', status, service: 'web', detail: status === 'healthy' ? '200 in 0.1 s' : '502 in 0.3 s' }],
   });
 
-const summaries = (dir: string) => files(dir).filter((n) => /^run-[\d-]+\.json$/.test(n)).sort(compareStamps).map((n) => JSON.parse(read(path.join(dir, n))));
+const summaries = cycleSummaries;
 
 describe('cycle summary and receipts', () => {
   it('records every field with the figures the API usage implies, and a verifiable ledger', async () => {

@@ -13,7 +13,15 @@ export interface TierSettings {
   tools: string[];
   deny: string[];
   mcp: string[];
+  /** MCP tools (server__tool) allowed when the tier is read-only, besides annotated read-only ones. */
+  mcpTools: string[];
+  /** Absolute paths the tier may change; always empty for tier 1. */
+  writable: string[];
+  /** Hosts its commands may reach through the egress proxy. */
+  network: string[];
 }
+
+export type SandboxMode = 'required' | 'auto' | 'off';
 
 export type Schedule = { kind: 'interval'; seconds: number } | { kind: 'cron'; expression: string };
 
@@ -31,6 +39,11 @@ export interface Config {
   maxTier: TierNumber;
   dryRun: boolean;
   tiers: Record<TierNumber, TierSettings>;
+  sandbox: SandboxMode;
+  /** The Docker Engine API the agent may use, if any. */
+  dockerHost?: string;
+  /** The .env file the configuration was read from; denied to the agent. */
+  dotenvFile: string;
   mcpTrustedRepos: string[];
   cooldown: {
     maxRestarts: number;
@@ -74,7 +87,8 @@ export function loadConfig(
   cwd = process.cwd(),
   options: { requireAuth?: boolean } = {},
 ): { config: Config; warnings: string[] } {
-  const raw = { ...readDotenv(path.join(cwd, '.env')), ...environment };
+  const dotenvFile = path.join(cwd, '.env');
+  const raw = { ...readDotenv(dotenvFile), ...environment };
   const warnings = unknownVariables(raw);
   if (!raw.CLAUDEOPS_TIER1_TOOLS && raw.CLAUDEOPS_ALLOWED_TOOLS) raw.CLAUDEOPS_TIER1_TOOLS = raw.CLAUDEOPS_ALLOWED_TOOLS;
 
@@ -93,7 +107,10 @@ export function loadConfig(
     problems.push('ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API');
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
-  return { config: resolve(result.data as Env, raw), warnings };
+  const config = resolve(result.data as Env, raw, dotenvFile);
+  problems.push(...writableProblems(config));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, warnings };
 }
 
 function describeProblem(name: VarName, value: string | undefined): string {
@@ -103,16 +120,37 @@ function describeProblem(name: VarName, value: string | undefined): string {
   return `${name}=${shown}: expected ${s.expect}${fallback}`;
 }
 
-function resolve(env: Env, raw: NodeJS.ProcessEnv): Config {
+/** Paths a tier may write must be absolute and stay clear of the daemon's own directories. */
+function writableProblems(config: Config): string[] {
+  const own = [config.stateDir, config.resultsDir, config.appDir];
+  const inside = (child: string, parent: string) => {
+    const r = path.relative(parent, child);
+    return !r.startsWith('..') && !path.isAbsolute(r);
+  };
+  const overlaps = (a: string, b: string) => inside(a, b) || inside(b, a);
+  return ([2, 3] as const).flatMap((tier) =>
+    config.tiers[tier].writable.flatMap((p) => {
+      const name = `CLAUDEOPS_TIER${tier}_WRITABLE`;
+      if (!path.isAbsolute(p)) return [`${name}: "${p}" is not an absolute path; write it as /full/path`];
+      const hit = own.find((d) => overlaps(path.resolve(p), d));
+      return hit ? [`${name}: "${p}" overlaps the daemon's own directory ${hit}, which no tier may change; list a narrower path outside it`] : [];
+    }),
+  );
+}
+
+function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
   const appDir = path.resolve(env.CLAUDEOPS_APP_DIR ?? packageRoot());
   const under = (p: string) => path.resolve(appDir, p);
-  const tier = (n: TierNumber, model: string, prompt: string, tools: string[], deny: string[], mcp: string[]): TierSettings => ({
+  const tier = (n: TierNumber, model: string, prompt: string, tools: string[], deny: string[], mcp: string[], mcpTools: string[], writable: string[], network: string[]): TierSettings => ({
     tier: n,
     model,
     promptFile: under(prompt),
     tools,
     deny,
     mcp,
+    mcpTools,
+    writable: writable.map((p) => (path.isAbsolute(p) ? path.resolve(p) : p)),
+    network,
   });
   // Every variable the schema marks secret; Apprise URLs also by their credential parts.
   const secrets = (Object.keys(variables) as VarName[])
@@ -136,10 +174,13 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv): Config {
     maxTier: env.CLAUDEOPS_MAX_TIER as TierNumber,
     dryRun: env.CLAUDEOPS_DRY_RUN,
     tiers: {
-      1: tier(1, env.CLAUDEOPS_TIER1_MODEL, env.CLAUDEOPS_PROMPT, env.CLAUDEOPS_TIER1_TOOLS, env.CLAUDEOPS_TIER1_DENY, env.CLAUDEOPS_TIER1_MCP),
-      2: tier(2, env.CLAUDEOPS_TIER2_MODEL, env.CLAUDEOPS_TIER2_PROMPT, env.CLAUDEOPS_TIER2_TOOLS, env.CLAUDEOPS_TIER2_DENY, env.CLAUDEOPS_TIER2_MCP),
-      3: tier(3, env.CLAUDEOPS_TIER3_MODEL, env.CLAUDEOPS_TIER3_PROMPT, env.CLAUDEOPS_TIER3_TOOLS, env.CLAUDEOPS_TIER3_DENY, env.CLAUDEOPS_TIER3_MCP),
+      1: tier(1, env.CLAUDEOPS_TIER1_MODEL, env.CLAUDEOPS_PROMPT, env.CLAUDEOPS_TIER1_TOOLS, env.CLAUDEOPS_TIER1_DENY, env.CLAUDEOPS_TIER1_MCP, env.CLAUDEOPS_TIER1_MCP_TOOLS, [], env.CLAUDEOPS_TIER1_NETWORK),
+      2: tier(2, env.CLAUDEOPS_TIER2_MODEL, env.CLAUDEOPS_TIER2_PROMPT, env.CLAUDEOPS_TIER2_TOOLS, env.CLAUDEOPS_TIER2_DENY, env.CLAUDEOPS_TIER2_MCP, env.CLAUDEOPS_TIER2_MCP_TOOLS, env.CLAUDEOPS_TIER2_WRITABLE, env.CLAUDEOPS_TIER2_NETWORK),
+      3: tier(3, env.CLAUDEOPS_TIER3_MODEL, env.CLAUDEOPS_TIER3_PROMPT, env.CLAUDEOPS_TIER3_TOOLS, env.CLAUDEOPS_TIER3_DENY, env.CLAUDEOPS_TIER3_MCP, env.CLAUDEOPS_TIER3_MCP_TOOLS, env.CLAUDEOPS_TIER3_WRITABLE, env.CLAUDEOPS_TIER3_NETWORK),
     },
+    sandbox: env.CLAUDEOPS_SANDBOX,
+    dockerHost: env.CLAUDEOPS_DOCKER_HOST,
+    dotenvFile,
     mcpTrustedRepos: env.CLAUDEOPS_MCP_TRUSTED_REPOS,
     cooldown: {
       maxRestarts: env.CLAUDEOPS_COOLDOWN_MAX_RESTARTS,
@@ -176,7 +217,14 @@ export function appriseSecrets(value: string | undefined): string[] {
     const m = /^[a-z0-9+.-]+:\/\/(?:([^@/]*)@)?([^/?#]*)([^?#]*)(?:\?([^#]*))?/i.exec(url);
     if (!m) continue;
     const [, userinfo, host, pathPart, query] = m;
-    if (userinfo) out.push(userinfo, ...userinfo.split(':'));
+    // A password is a secret; a user name only when it is long enough to be a key
+    // (Pushover's user key): redacting a name like "user" would mangle every log.
+    if (userinfo) {
+      const colon = userinfo.indexOf(':');
+      const name = colon < 0 ? userinfo : userinfo.slice(0, colon);
+      if (colon >= 0) out.push(userinfo, userinfo.slice(colon + 1));
+      if (name.length >= 8) out.push(name);
+    }
     for (const seg of [host ?? '', ...(pathPart ?? '').split('/'), ...(query ?? '').split('&').map((kv) => kv.split('=')[1] ?? '')]) {
       if (seg.length >= 8 && !/^[\d.]+(:\d+)?$/.test(seg) && !seg.includes('.')) out.push(decodeURIComponentSafe(seg));
     }

@@ -9,6 +9,7 @@ export type Group =
   | 'Schedule'
   | 'Tiers and models'
   | 'Permissions'
+  | 'Containment'
   | 'Paths'
   | 'Safety limits'
   | 'Notifications'
@@ -76,6 +77,9 @@ const spec = <S extends z.ZodType, E extends Extra = {}>(group: Group, doc: stri
 const TOOLS = 'a comma-separated list of Claude Code tool names, e.g. Bash,Read,Grep';
 const RULES = 'a comma-separated list of permission rules, e.g. Bash(rm:*),mcp__db__drop_table';
 const MCP = 'a comma-separated list of mcp__server or mcp__server__tool entries, or * for every merged server';
+const MCP_TOOLS = 'a comma-separated list of server__tool names, e.g. db__run_select';
+const PATHS = 'a comma-separated list of absolute paths, e.g. /repos/infra/compose';
+const HOSTS = 'a comma-separated list of host names, *.example.com wildcards, or * for any host';
 
 export const variables = {
   // Authentication and API
@@ -125,9 +129,23 @@ export const variables = {
   CLAUDEOPS_TIER1_MCP: spec('Permissions', 'MCP servers or tools tier 1 may call', MCP, list, { default: '*' }),
   CLAUDEOPS_TIER2_MCP: spec('Permissions', 'MCP servers or tools tier 2 may call', MCP, list, { default: '*' }),
   CLAUDEOPS_TIER3_MCP: spec('Permissions', 'MCP servers or tools tier 3 may call', MCP, list, { default: '*' }),
+  CLAUDEOPS_TIER1_MCP_TOOLS: spec('Permissions', 'MCP tools tier 1 may call besides those their server annotates readOnlyHint (the same list applies in dry run)', MCP_TOOLS, list, { default: '' }),
+  CLAUDEOPS_TIER2_MCP_TOOLS: spec('Permissions', 'MCP tools tier 2 may call in dry run besides read-only ones', MCP_TOOLS, list, { default: '' }),
+  CLAUDEOPS_TIER3_MCP_TOOLS: spec('Permissions', 'MCP tools tier 3 may call in dry run besides read-only ones', MCP_TOOLS, list, { default: '' }),
   CLAUDEOPS_MCP_TRUSTED_REPOS: spec('Permissions', 'Mounted repos allowed to add MCP servers (their commands run inside the container); * for all', 'a comma-separated list of repo directory names, or *', list, {
     default: '*',
   }),
+
+  // Containment
+  CLAUDEOPS_SANDBOX: spec('Containment', 'OS sandbox for the agent\'s commands: required (a tier whose sandbox cannot start does not run), auto (only tier 1 and dry run require it; tiers 2-3 run without it where it cannot start), off (no sandbox: tier 1 then rests on deny rules alone)', 'required, auto or off', z.enum(['required', 'auto', 'off']), {
+    default: 'required',
+  }),
+  CLAUDEOPS_TIER2_WRITABLE: spec('Containment', 'Paths tier 2 may change (its commands and its Write/Edit tools); never the state, results or app directory', PATHS, list, { default: '' }),
+  CLAUDEOPS_TIER3_WRITABLE: spec('Containment', 'Paths tier 3 may change', PATHS, list, { default: '' }),
+  CLAUDEOPS_TIER1_NETWORK: spec('Containment', 'Hosts tier 1\'s commands may reach, through the daemon\'s egress proxy (plain HTTP: GET and HEAD only)', HOSTS, list, { default: '*' }),
+  CLAUDEOPS_TIER2_NETWORK: spec('Containment', 'Hosts tier 2\'s commands may reach (read-only methods in dry run)', HOSTS, list, { default: '*' }),
+  CLAUDEOPS_TIER3_NETWORK: spec('Containment', 'Hosts tier 3\'s commands may reach (read-only methods in dry run)', HOSTS, list, { default: '*' }),
+  CLAUDEOPS_DOCKER_HOST: spec('Containment', 'The Docker Engine API the agent may use (unix:///var/run/docker.sock or tcp://docker-proxy:2375); tier 1 and dry run reach it read-only through the daemon, as DOCKER_HOST=tcp://docker.claudeops:2375', 'a unix:// or tcp:// address', z.string().trim().regex(/^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+)$/)),
 
   // Paths
   CLAUDEOPS_APP_DIR: spec('Paths', 'Where prompts/, checks/, .claude/ and CLAUDE.md live; the CLI runs here (default: the package root)', 'a directory path', text),

@@ -1,3 +1,4 @@
+import { variables, type VarName, type VarSpec } from '../config/schema.js';
 import type { Config, TierNumber } from '../config/config.js';
 
 export interface EnvContext {
@@ -7,42 +8,58 @@ export interface EnvContext {
   line: string;
 }
 
-/** The runtime facts the agent needs, both as environment variables and as a system-prompt line. */
-export function envContext(config: Config, tier: TierNumber): EnvContext {
+/**
+ * The runtime facts the agent needs, both as environment variables and as a
+ * system-prompt line. Never a secret: the agent learns that notifications are
+ * configured, not where they go.
+ */
+export function envContext(config: Config, tier: TierNumber, readOnly: boolean): EnvContext {
   const vars: Record<string, string> = {
     CLAUDEOPS_TIER: String(tier),
     CLAUDEOPS_DRY_RUN: String(config.dryRun),
+    CLAUDEOPS_READ_ONLY: String(readOnly),
+    CLAUDEOPS_APP_DIR: config.appDir,
     CLAUDEOPS_STATE_DIR: config.stateDir,
     CLAUDEOPS_RESULTS_DIR: config.resultsDir,
     CLAUDEOPS_REPOS_DIR: config.reposDir,
     CLAUDEOPS_TIER2_MODEL: config.tiers[2].model,
     CLAUDEOPS_TIER3_MODEL: config.tiers[3].model,
+    CLAUDEOPS_NOTIFICATIONS: config.notify.urls.length ? 'configured' : 'off',
   };
-  if (config.env.CLAUDEOPS_APPRISE_URLS) vars.CLAUDEOPS_APPRISE_URLS = config.env.CLAUDEOPS_APPRISE_URLS;
   const line = Object.entries(vars)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   return { vars, line };
 }
 
-const PASSTHROUGH = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_MAX_RETRIES', 'API_TIMEOUT_MS'] as const;
+/** What the CLI needs to reach the API; it keeps them, and the sandbox unsets them for every command it runs. */
+const AUTH = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
+const API_SETTINGS = ['ANTHROPIC_BASE_URL', 'CLAUDE_CODE_MAX_RETRIES', 'API_TIMEOUT_MS'] as const;
+
+/** Credentials the agent's commands never see, whether or not they are set. */
+export const SECRET_ENV: readonly string[] = [
+  ...(Object.keys(variables) as VarName[]).filter((n) => (variables[n] as VarSpec).secret),
+  'ANTHROPIC_AUTH_TOKEN',
+];
 
 /**
  * Not passed on: variables a parent Claude Code session sets (inherited, they would make
- * the CLI think it is nested), and the daemon's own allocator tuning from its entry point.
+ * the CLI think it is nested), the daemon's own allocator tuning from its entry point,
+ * and DOCKER_HOST, which each tier gets from the daemon.
  */
-const NOT_INHERITED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION', 'CLAUDE_CODE_ENTRYPOINT', 'MALLOC_MMAP_THRESHOLD_'];
+const NOT_INHERITED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION', 'CLAUDE_CODE_ENTRYPOINT', 'MALLOC_MMAP_THRESHOLD_', 'DOCKER_HOST'];
 
 /**
- * The CLI's environment: the daemon's own (the agent's checks may need it), the
- * API settings from the configuration (which may come from .env), and the context.
+ * The CLI's environment: the daemon's own (the agent's checks may need it) without any
+ * secret but the API credentials, the API settings from the configuration (which may
+ * come from .env), the context, and what the tier's containment sets (DOCKER_HOST, TMPDIR).
  */
-export function cliEnvironment(config: Config, ctx: EnvContext, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function cliEnvironment(config: Config, ctx: EnvContext, extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (typeof v === 'string' && !NOT_INHERITED.includes(k)) env[k] = v;
-  for (const k of PASSTHROUGH) {
+  for (const [k, v] of Object.entries(base)) if (typeof v === 'string' && !NOT_INHERITED.includes(k) && !SECRET_ENV.includes(k)) env[k] = v;
+  for (const k of [...AUTH, ...API_SETTINGS]) {
     const v = config.env[k];
     if (v !== undefined) env[k] = String(v);
   }
-  return { ...env, ...ctx.vars };
+  return { ...env, ...ctx.vars, ...extra };
 }

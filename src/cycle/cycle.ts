@@ -4,7 +4,9 @@ import { addSpend, loadSpend, overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
 import { applyCycle, loadCooldown, saveCooldown, type CooldownState } from '../cooldown/cooldown.js';
 import type { DaemonContext } from '../daemon/context.js';
+import { listCatalog, type McpCatalog } from '../mcp/catalog.js';
 import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
+import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
 import { sendApprise } from '../notify/apprise.js';
 import { loadNotifyState, planNotifications, saveNotifyState } from '../notify/notify.js';
 import { cycleStatus, cycleSummary, writeCycleRecord, type CycleRecord, type Trigger } from '../record/cycle-record.js';
@@ -14,9 +16,12 @@ import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
 
 const HOUR = 3_600_000;
+const MCP_LIST_TIMEOUT_MS = 15_000;
 
 interface Prepared {
   mcp: MergedMcp;
+  catalog: McpCatalog;
+  sandbox: SandboxProbe;
   cooldown: CooldownState;
   cooldownFile: string;
 }
@@ -49,6 +54,7 @@ function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {
     escalations: [],
     cooldownWithheld: [],
     mcpServers: [],
+    mcpTools: {},
     warnings: [],
     costUsd: 0,
     notifications: [],
@@ -64,7 +70,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   }
 
   const cooldownFile = path.join(config.stateDir, 'cooldown.json');
-  const [spend, mcp, cooldown] = await Promise.all([
+  const [spend, mcp, cooldown, sandbox] = await Promise.all([
     loadSpend(spendFile(ctx)),
     mergeMcp({
       baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
@@ -73,7 +79,10 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
       outFile: path.join(config.stateDir, 'mcp.merged.json'),
     }),
     loadCooldown(cooldownFile),
+    config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : probeSandbox(),
   ]);
+  // Read-only runs may call only the tools servers annotate read-only, so every server is asked.
+  const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS });
   cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
   if (cycle.skippedReason) {
     logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
@@ -84,7 +93,15 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     cycle.warnings.push(w);
   }
   cycle.mcpServers = mcp.servers;
-  return { mcp, cooldown: cooldown.state, cooldownFile };
+  cycle.mcpTools = Object.fromEntries(
+    Object.entries(catalog).map(([name, t]) => [name, t.ok ? { readOnly: t.tools.filter((x) => x.readOnly).map((x) => x.name), other: t.tools.filter((x) => !x.readOnly).map((x) => x.name) } : { error: t.error }]),
+  );
+  if (!sandbox.ok && config.sandbox !== 'off') {
+    const w = `the OS sandbox cannot start: ${sandbox.why}`;
+    logger.error({ cycle: cycle.id }, w);
+    cycle.warnings.push(w);
+  }
+  return { mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile };
 }
 
 async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
@@ -95,8 +112,8 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       tier,
       stampBase: cycle.id,
       runId: randomUUID(),
-      mcpConfigFile: prepared.mcp.file,
-      mcpServers: prepared.mcp.servers,
+      mcp: { file: prepared.mcp.file, servers: prepared.mcp.servers, catalog: prepared.catalog },
+      sandbox: prepared.sandbox,
       handoff,
       logger: ctx.logger,
       redactor: ctx.redactor,
@@ -104,6 +121,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       shutdown: ctx.shutdown,
     });
     cycle.tiers.push(run);
+    for (const w of run.containment.warnings) if (!cycle.warnings.includes(w)) cycle.warnings.push(w);
     logTierEnd(ctx, cycle, run);
     receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.summary, cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { Config } from '../config/config.js';
 import { runCycle } from '../cycle/cycle.js';
@@ -7,7 +8,7 @@ import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { cliVersion } from '../provider/cli-version.js';
 import { killActiveRuns } from '../runner/process.js';
-import { Ledger } from '../receipts/ledger.js';
+import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
 import type { CycleRecord, Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
@@ -15,7 +16,14 @@ import type { DaemonContext } from './context.js';
 export function createContext(config: Config, shutdown: AbortSignal): DaemonContext {
   const redactor = new Redactor(config.secrets);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, redactor });
-  const ledger = new Ledger(config.resultsDir, (t) => redactor.redact(t));
+  let key: Buffer;
+  try {
+    key = loadLedgerKey(config.stateDir);
+  } catch (e) {
+    key = randomBytes(32);
+    logger.error(`the ledger key in ${config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); receipts written by this process cannot be verified later. Check that the state directory is writable.`);
+  }
+  const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t));
   return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics(), ledger, lastPruneAt: 0 };
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import deepmerge from 'deepmerge';
 import { z } from 'zod';
 import { writeFileAtomic } from '../state/atomic-file.js';
+import type { ServerEntry } from './catalog.js';
 
 const serverSchema = z
   .object({
@@ -32,6 +33,8 @@ export interface MergedMcp {
   servers: string[];
   /** Which source defined each server last. */
   origin: Record<string, string>;
+  /** The merged server entries, by name. */
+  entries: Record<string, ServerEntry>;
   warnings: string[];
 }
 
@@ -128,7 +131,7 @@ export async function mergeMcp(options: {
     warnings.push(`cannot write ${options.outFile} (${(e as NodeJS.ErrnoException).code ?? e}); using ${file} for this cycle. Check that the state directory is writable.`);
     await writeFileAtomic(file, text, 0o600);
   }
-  return { file, servers: Object.keys(merged.mcpServers).sort(), origin, warnings };
+  return { file, servers: Object.keys(merged.mcpServers).sort(), origin, warnings, entries: merged.mcpServers as Record<string, ServerEntry> };
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -11,7 +11,7 @@ const inv = {
   mcpConfigFile: '/state/mcp.merged.json',
   appendSystemPrompt: 'Environment: A=1',
   jsonSchema: '{"type":"object"}',
-  addDirs: ['/results'],
+  settings: { sandbox: { enabled: true } },
   cwd: '/app',
   prompt: 'Check everything.',
   env: { PATH: '/bin' },
@@ -40,7 +40,7 @@ describe('the claude command', () => {
     assert.ok(c.args.includes('--strict-mcp-config'));
     assert.equal(after('--json-schema'), '{"type":"object"}');
     assert.equal(after('--append-system-prompt'), 'Environment: A=1');
-    assert.equal(after('--add-dir'), '/results');
+    assert.deepEqual(JSON.parse(after('--settings')!), { sandbox: { enabled: true } });
     assert.equal(after('--max-budget-usd'), '0.5');
     assert.equal(c.env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC, '1');
     assert.equal(c.cwd, '/app');
@@ -52,9 +52,9 @@ describe('the claude command', () => {
   });
 
   it('leaves out empty lists rather than passing a flag with no value', () => {
-    const c = buildClaudeCommand({ ...inv, deny: [], addDirs: [], allowed: [] });
+    const c = buildClaudeCommand({ ...inv, deny: [], settings: undefined, allowed: [] });
     assert.ok(!c.args.includes('--disallowedTools'));
-    assert.ok(!c.args.includes('--add-dir'));
+    assert.ok(!c.args.includes('--settings'));
     assert.ok(!c.args.includes('--allowedTools'));
   });
 });

@@ -13,8 +13,8 @@ export interface TierInvocation {
   mcpConfigFile: string;
   appendSystemPrompt: string;
   jsonSchema: string;
-  /** Directories besides cwd where the CLI lets tools write (--add-dir). */
-  addDirs: string[];
+  /** Settings JSON (--settings): the OS sandbox of the agent's commands, when used. */
+  settings?: Record<string, unknown>;
   maxBudgetUsd?: number;
   cwd: string;
   prompt: string;
@@ -43,7 +43,7 @@ export const CLAUDE_FLAGS = [
   '--strict-mcp-config',
   '--json-schema',
   '--append-system-prompt',
-  '--add-dir',
+  '--settings',
   '--max-budget-usd',
 ] as const;
 
@@ -65,7 +65,7 @@ export function buildClaudeCommand(inv: TierInvocation): Command {
     '--strict-mcp-config',
     '--json-schema', inv.jsonSchema,
     '--append-system-prompt', inv.appendSystemPrompt,
-    ...inv.addDirs.flatMap((d) => ['--add-dir', d]),
+    ...(inv.settings ? ['--settings', JSON.stringify(inv.settings)] : []),
     ...(inv.maxBudgetUsd !== undefined ? ['--max-budget-usd', String(inv.maxBudgetUsd)] : []),
   ];
   return {

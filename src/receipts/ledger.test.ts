@@ -3,15 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { LEDGER, Ledger, verifyLedger } from './ledger.js';
+import { LEDGER, Ledger, loadLedgerKey, sha256, verifyLedger } from './ledger.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-ledger-'));
+const KEY = Buffer.alloc(32, 7);
 const lines = (dir: string) => fs.readFileSync(path.join(dir, LEDGER), 'utf8').trim().split('\n');
 const write = (dir: string, ls: string[]) => fs.writeFileSync(path.join(dir, LEDGER), ls.join('\n') + '\n');
 
 function filled(n: number): string {
   const dir = tmp();
-  const ledger = new Ledger(dir);
+  const ledger = new Ledger(dir, KEY);
   for (let i = 0; i < n; i++) ledger.append({ kind: 'tier_run', cycle: `run-${i}`, tier: 1 });
   return dir;
 }
@@ -22,14 +23,14 @@ describe('receipt ledger', () => {
     const ls = lines(dir).map((l) => JSON.parse(l));
     assert.deepEqual(ls.map((l) => l.seq), [1, 2, 3, 4, 5]);
     assert.equal(ls[0].prev_hash, '0'.repeat(64));
-    assert.deepEqual(verifyLedger(dir), { ok: true, lines: 5 });
+    assert.deepEqual(verifyLedger(dir, KEY), { ok: true, lines: 5, legacy: 0 });
   });
 
   it('continues the chain across restarts (a new Ledger reads the tail)', () => {
     const dir = filled(2);
-    new Ledger(dir).append({ kind: 'notification' });
+    new Ledger(dir, KEY).append({ kind: 'notification' });
     assert.equal(JSON.parse(lines(dir)[2]!).seq, 3);
-    assert.equal(verifyLedger(dir).ok, true);
+    assert.equal(verifyLedger(dir, KEY).ok, true);
   });
 
   it('fails at an edited middle line', () => {
@@ -37,10 +38,10 @@ describe('receipt ledger', () => {
     const ls = lines(dir);
     ls[2] = ls[2]!.replace('"tier":1', '"tier":2');
     write(dir, ls);
-    const v = verifyLedger(dir);
+    const v = verifyLedger(dir, KEY);
     assert.equal(v.ok, false);
     assert.equal(v.error!.line, 3);
-    assert.match(v.error!.reason, /hash does not match its content/);
+    assert.match(v.error!.reason, /MAC does not match its content/);
   });
 
   it('fails at the line after a deleted middle line', () => {
@@ -48,7 +49,7 @@ describe('receipt ledger', () => {
     const ls = lines(dir);
     ls.splice(2, 1);
     write(dir, ls);
-    const v = verifyLedger(dir);
+    const v = verifyLedger(dir, KEY);
     assert.equal(v.ok, false);
     assert.equal(v.error!.line, 3);
     assert.match(v.error!.reason, /prev_hash does not match/);
@@ -56,19 +57,63 @@ describe('receipt ledger', () => {
 
   it('redacts secrets before hashing', () => {
     const dir = tmp();
-    new Ledger(dir, (t) => t.replaceAll('s3cret', '[REDACTED]')).append({ summary: 'token s3cret leaked' });
+    new Ledger(dir, KEY, (t) => t.replaceAll('s3cret', '[REDACTED]')).append({ summary: 'token s3cret leaked' });
     assert.ok(!fs.readFileSync(path.join(dir, LEDGER), 'utf8').includes('s3cret'));
-    assert.equal(verifyLedger(dir).ok, true);
+    assert.equal(verifyLedger(dir, KEY).ok, true);
   });
 
   it('rotates into numbered files whose chain continues', () => {
     const dir = tmp();
-    const ledger = new Ledger(dir, undefined, 600);
+    const ledger = new Ledger(dir, KEY, undefined, 600);
     for (let i = 0; i < 12; i++) ledger.append({ kind: 'tier_run', i });
     const rotated = fs.readdirSync(dir).filter((n) => /^receipts\.\d{6}\.ndjson$/.test(n));
     assert.ok(rotated.length >= 2, String(fs.readdirSync(dir)));
-    assert.deepEqual(verifyLedger(dir), { ok: true, lines: 12 });
+    assert.deepEqual(verifyLedger(dir, KEY), { ok: true, lines: 12, legacy: 0 });
     fs.rmSync(path.join(dir, rotated[0]!));
-    assert.equal(verifyLedger(dir).ok, false, 'removing a rotated file breaks the chain');
+    assert.equal(verifyLedger(dir, KEY).ok, false, 'removing a rotated file breaks the chain');
+  });
+
+  it('cannot be forged without the key: a rewritten line with recomputed links fails', () => {
+    const dir = filled(3);
+    const ls = lines(dir).map((l) => JSON.parse(l));
+    // What an attacker who can write the file but not read the key can do: edit line 1,
+    // recompute every prev_hash, and sign with a key of their own.
+    ls[0].summary = 'nothing happened';
+    const forged: string[] = [];
+    for (const e of ls) {
+      delete e.mac;
+      e.prev_hash = forged.length ? sha256(forged[forged.length - 1]!) : '0'.repeat(64);
+      const unsigned = JSON.stringify(e);
+      forged.push(`${unsigned.slice(0, -1)},"mac":"${'ab'.repeat(32)}"}`);
+    }
+    write(dir, forged);
+    const v = verifyLedger(dir, KEY);
+    assert.equal(v.ok, false);
+    assert.equal(v.error!.line, 1);
+    assert.match(v.error!.reason, /MAC does not match/);
+  });
+
+  it('accepts lines from before the ledger was keyed only as the start of the chain', () => {
+    const dir = tmp();
+    const legacy = (seq: number, prev: string) => {
+      const unsigned = JSON.stringify({ seq, at: 'x', kind: 'old', prev_hash: prev });
+      return `${unsigned.slice(0, -1)},"hash":"${sha256(unsigned)}"}`;
+    };
+    const first = legacy(1, '0'.repeat(64));
+    write(dir, [first, legacy(2, sha256(first))]);
+    new Ledger(dir, KEY).append({ kind: 'new' });
+    assert.deepEqual(verifyLedger(dir, KEY), { ok: true, lines: 3, legacy: 2 });
+    const ls = lines(dir);
+    write(dir, [...ls, legacy(4, sha256(ls[2]!))]);
+    assert.match(verifyLedger(dir, KEY).error!.reason, /carries no MAC/);
+  });
+
+  it('makes its key once, private to the daemon, and reads the same key afterwards', () => {
+    const state = tmp();
+    const k1 = loadLedgerKey(state);
+    const k2 = loadLedgerKey(state);
+    assert.equal(k1.length, 32);
+    assert.ok(k1.equals(k2));
+    assert.equal(fs.statSync(path.join(state, 'ledger.key')).mode & 0o777, 0o600);
   });
 });

@@ -24,6 +24,8 @@ export interface CycleRecord {
   escalationStopped?: string;
   cooldownWithheld: { service: string; why: string }[];
   mcpServers: string[];
+  /** Each server's tools as listed at prepare time, split by their readOnlyHint, or why listing failed. */
+  mcpTools: Record<string, { readOnly: string[]; other: string[] } | { error: string }>;
   warnings: string[];
   costUsd: number;
   notifications: { kind: string; key: string; ok: boolean; attempts: number; error?: string }[];

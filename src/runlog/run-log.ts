@@ -58,12 +58,13 @@ export class RunLog {
   }
 
   /**
-   * Raw event lines, newline-terminated, as the CLI printed them (secrets redacted).
+   * Raw event lines, newline-terminated, as the CLI printed them, already redacted by
+   * the caller (who parses the same redacted bytes, so no story line can carry a cut-off secret).
    * Returns a promise to wait on before handing more, when the file lags behind.
    */
-  raw(lines: Buffer): Promise<void> | undefined {
-    if (lines.length === 0 || this.failed || !this.jsonl) return undefined;
-    return this.jsonl.write(this.redactor.redactBytes(lines));
+  raw(redactedLines: Buffer): Promise<void> | undefined {
+    if (redactedLines.length === 0 || this.failed || !this.jsonl) return undefined;
+    return this.jsonl.write(redactedLines);
   }
 
   /** Waits for the raw events to be written, then releases both files. No fsync, which would cost a disk flush per run. */

@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { CycleRecord } from '../record/cycle-record.js';
-import { verifyLedger } from '../receipts/ledger.js';
+import { LEDGER_KEY, verifyLedger } from '../receipts/ledger.js';
 import { compareStamps, parseRunFile } from '../record/stamp.js';
 
 /** `claudeops status [N]`: the last N cycles from their summaries, one line each. */
@@ -47,9 +48,17 @@ export async function status(config: Config, count: number, print: (line: string
 
 /** `claudeops verify-receipts`: exit 0 when the whole chain holds, 1 naming the first broken line. */
 export function verifyReceipts(config: Config, print: (line: string) => void = console.log): number {
-  const v = verifyLedger(config.resultsDir);
+  let key: Buffer;
+  try {
+    key = readFileSync(path.join(config.stateDir, LEDGER_KEY));
+  } catch (e) {
+    print(`receipts UNVERIFIABLE: the ledger key ${path.join(config.stateDir, LEDGER_KEY)} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); run this where the daemon's state directory is mounted`);
+    return 1;
+  }
+  const v = verifyLedger(config.resultsDir, key);
+  const legacy = v.legacy ? ` (the first ${v.legacy} from before the ledger was keyed: hashed, not signed)` : '';
   if (v.ok) {
-    print(`receipts OK: ${v.lines} line(s) chained without a break in ${config.resultsDir}`);
+    print(`receipts OK: ${v.lines} line(s) chained and signed without a break in ${config.resultsDir}${legacy}`);
     return 0;
   }
   print(`receipts BROKEN at ${v.error!.file} line ${v.error!.line}: ${v.error!.reason}`);

@@ -17,7 +17,8 @@ export type ExitClass =
   | 'interrupted'
   | 'cli_error'
   | 'cli_missing'
-  | 'config';
+  | 'config'
+  | 'sandbox';
 
 export const EXIT_CLASS_HELP: Record<ExitClass, string> = {
   ok: 'the run ended with a verdict',
@@ -36,6 +37,7 @@ export const EXIT_CLASS_HELP: Record<ExitClass, string> = {
   cli_error: 'the Claude Code CLI failed; see the run log for its error output',
   cli_missing: 'the Claude Code CLI was not found: install it or set CLAUDEOPS_CLAUDE_BIN',
   config: 'the run could not start: a file it needs is missing or invalid',
+  sandbox: 'the OS sandbox could not start, and this run requires it (CLAUDEOPS_SANDBOX)',
 };
 
 /**

@@ -3,48 +3,93 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import type { McpCatalog } from '../mcp/catalog.js';
 import { BUILTIN_DENY, mcpAllowance, tierPolicy, WRITE_TOOLS } from './policy.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-policy-'));
-const config = (env: Record<string, string> = {}) => loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_RESULTS_DIR: '/results', ...env }, dir).config;
+const config = (env: Record<string, string> = {}) => loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_RESULTS_DIR: '/results', CLAUDEOPS_STATE_DIR: '/state', ...env }, dir).config;
 
-describe('tier policy', () => {
-  it('keeps tier 1 read-only and denies mutating commands', () => {
-    const p = tierPolicy(config(), 1, []);
-    assert.ok(!p.tools.some((t) => WRITE_TOOLS.includes(t)));
-    for (const rule of ['Bash(docker restart:*)', 'Bash(systemctl restart:*)', 'Bash(kubectl delete:*)', 'Bash(rm:*)']) assert.ok(p.deny.includes(rule), rule);
-    assert.deepEqual(p.addDirs, []);
+const catalog = (): McpCatalog =>
+  Object.assign(Object.create(null), {
+    fs: { ok: true, tools: [{ name: 'read_file', readOnly: true, destructive: false }, { name: 'write_file', readOnly: false, destructive: false }, { name: 'unannotated', readOnly: false, destructive: false }] },
+    broken: { ok: false, error: 'spawn nope ENOENT' },
   });
 
-  it('lets tier 2 edit and restart, but not delete or redeploy', () => {
-    const p = tierPolicy(config(), 2, []);
+describe('tier policy', () => {
+  it('keeps tier 1 read-only: no write tools, nowhere to write, mutating commands denied', () => {
+    const p = tierPolicy(config({ CLAUDEOPS_TIER2_WRITABLE: '/srv/compose' }), 1, [], catalog());
+    assert.ok(p.readOnly);
+    assert.ok(!p.tools.some((t) => WRITE_TOOLS.includes(t)));
+    assert.ok(!p.allowed.some((a) => WRITE_TOOLS.some((w) => a.startsWith(w))));
+    for (const rule of ['Bash(docker restart:*)', 'Bash(systemctl restart:*)', 'Bash(kubectl delete:*)', 'Bash(rm:*)']) assert.ok(p.deny.includes(rule), rule);
+    assert.deepEqual(p.writable, []);
+  });
+
+  it('lets tier 2 write only its listed paths, by path-scoped rules, never by a bare Write', () => {
+    const p = tierPolicy(config({ CLAUDEOPS_TIER2_WRITABLE: '/srv/compose' }), 2, [], catalog());
+    assert.ok(!p.readOnly);
     assert.ok(p.tools.includes('Edit') && p.tools.includes('Write'));
+    assert.ok(!p.allowed.includes('Write') && !p.allowed.includes('Edit'));
+    assert.ok(p.allowed.includes('Write(//srv/compose/**)') && p.allowed.includes('Edit(//srv/compose/**)'));
+    assert.deepEqual(p.writable, ['/srv/compose']);
     assert.ok(!p.deny.includes('Bash(docker restart:*)'));
     assert.ok(p.deny.includes('Bash(rm:*)') && p.deny.includes('Bash(docker compose up:*)'));
-    assert.deepEqual(p.addDirs, ['/results']);
   });
 
   it('lets tier 3 do everything but the catastrophic', () => {
-    const p = tierPolicy(config(), 3, []);
+    const p = tierPolicy(config(), 3, [], catalog());
     assert.deepEqual(p.deny, BUILTIN_DENY[3]);
-    assert.ok(p.deny.includes('Bash(mkfs:*)') && !p.deny.includes('Bash(rm:*)'));
   });
 
   it('adds the operator’s deny rules to the built-in ones', () => {
-    const p = tierPolicy(config({ CLAUDEOPS_TIER2_DENY: 'Bash(psql:*),mcp__db__drop_table' }), 2, ['db']);
+    const p = tierPolicy(config({ CLAUDEOPS_TIER2_DENY: 'Bash(psql:*),mcp__db__drop_table' }), 2, ['db'], catalog());
     assert.ok(p.deny.includes('Bash(psql:*)') && p.deny.includes('mcp__db__drop_table') && p.deny.includes('Bash(rm:*)'));
   });
 
-  it('in dry run strips write tools from every tier, applies tier 1’s deny rules and MCP allowance, and allows no extra directory', () => {
-    const c = config({ CLAUDEOPS_DRY_RUN: 'true', CLAUDEOPS_TIER1_DENY: 'Bash(curl -X POST:*)', CLAUDEOPS_TIER1_MCP: 'mcp__metrics', CLAUDEOPS_TIER3_MCP: '*' });
+  it('allows a read-only run only the MCP tools annotated read-only, denies the rest by name, and denies an unlisted server whole', () => {
+    const p = tierPolicy(config(), 1, ['fs', 'broken'], catalog());
+    assert.deepEqual(p.mcpAllowed, ['mcp__fs__read_file']);
+    assert.ok(p.allowed.includes('mcp__fs__read_file') && !p.allowed.includes('mcp__fs'));
+    for (const d of ['mcp__fs__write_file', 'mcp__fs__unannotated', 'mcp__broken']) assert.ok(p.deny.includes(d), d);
+    assert.match(p.warnings[0]!, /MCP server broken is denied .*could not be listed \(spawn nope ENOENT\)/);
+  });
+
+  it('lets the operator allow a named MCP tool to read-only runs', () => {
+    const p = tierPolicy(config({ CLAUDEOPS_TIER1_MCP_TOOLS: 'fs__unannotated' }), 1, ['fs'], catalog());
+    assert.deepEqual(p.mcpAllowed, ['mcp__fs__read_file', 'mcp__fs__unannotated']);
+    assert.ok(p.deny.includes('mcp__fs__write_file'));
+  });
+
+  it('keeps whole servers for tiers 2–3 outside dry run', () => {
+    const p = tierPolicy(config(), 2, ['fs', 'broken'], catalog());
+    assert.deepEqual(p.mcpAllowed, ['mcp__fs', 'mcp__broken']);
+    assert.ok(!p.deny.some((d) => d.startsWith('mcp__')));
+  });
+
+  it('in dry run makes every tier read-only: write tools, writable paths and mutating MCP tools gone, tier 1’s deny rules on top', () => {
+    const c = config({ CLAUDEOPS_DRY_RUN: 'true', CLAUDEOPS_TIER1_DENY: 'Bash(curl -X POST:*)', CLAUDEOPS_TIER2_WRITABLE: '/srv', CLAUDEOPS_TIER3_WRITABLE: '/srv' });
     for (const tier of [2, 3] as const) {
-      const p = tierPolicy(c, tier, ['metrics', 'deploy']);
+      const p = tierPolicy(c, tier, ['fs'], catalog());
+      assert.ok(p.readOnly);
       assert.ok(!p.tools.some((t) => WRITE_TOOLS.includes(t)), `tier ${tier}: ${p.tools}`);
-      for (const rule of [...BUILTIN_DENY[1], 'Bash(curl -X POST:*)']) assert.ok(p.deny.includes(rule), `tier ${tier} lacks ${rule}`);
-      assert.deepEqual(p.allowed.filter((a) => a.startsWith('mcp__')), ['mcp__metrics']);
-      assert.deepEqual(p.addDirs, []);
+      assert.deepEqual(p.writable, []);
+      for (const rule of [...BUILTIN_DENY[1], 'Bash(curl -X POST:*)', 'mcp__fs__write_file']) assert.ok(p.deny.includes(rule), `tier ${tier} lacks ${rule}`);
+      assert.deepEqual(p.mcpAllowed, ['mcp__fs__read_file']);
     }
+  });
+
+  it('refuses writable paths that are relative or reach into the daemon’s own directories, listing each', () => {
+    assert.throws(
+      () => config({ CLAUDEOPS_TIER2_WRITABLE: 'compose,/state/x', CLAUDEOPS_TIER3_WRITABLE: '/' }),
+      (e: ConfigError) => {
+        assert.equal(e.problems.length, 3, e.message);
+        assert.match(e.problems[0]!, /CLAUDEOPS_TIER2_WRITABLE: "compose" is not an absolute path/);
+        assert.match(e.problems[1]!, /"\/state\/x" overlaps the daemon's own directory \/state/);
+        assert.match(e.problems[2]!, /CLAUDEOPS_TIER3_WRITABLE: "\/" overlaps/);
+        return true;
+      },
+    );
   });
 
   it('expands * to every merged MCP server and passes single tools through', () => {

@@ -1,7 +1,9 @@
 import type { Config, TierNumber } from '../config/config.js';
+import type { McpCatalog } from '../mcp/catalog.js';
 
 // Built-in deny rules. The CLI matches `Bash(prefix:*)` against the start of each
-// command; these stop the obvious mutating commands, and prompts carry the rest.
+// command, so they are the last line only: what holds is the OS sandbox, the tool
+// set, MCP annotations and the egress proxy (see tierPolicy and src/sandbox/).
 
 /** Denied at every tier: nothing the daemon should ever do unattended. */
 export const CATASTROPHIC = [
@@ -86,34 +88,80 @@ export const WRITE_TOOLS = ['Edit', 'Write', 'NotebookEdit', 'MultiEdit'];
 
 export interface TierPolicy {
   tier: TierNumber;
+  /** Tier 1, and every tier in dry run: the run may change nothing. */
+  readOnly: boolean;
+  /** The hard set of built-in tools (--tools). */
   tools: string[];
+  /** Allow rules (--allowedTools): plain tools, path-scoped write tools, MCP servers or tools. */
   allowed: string[];
+  /** Deny rules (--disallowedTools): the built-in ones and every MCP tool a read-only run may not call. */
   deny: string[];
-  addDirs: string[];
+  /** Paths the run may change besides its own work dir. */
+  writable: string[];
+  /** Hosts its commands may reach. */
+  network: string[];
+  /** MCP tools by name (mcp__server__tool), for the record. */
+  mcpAllowed: string[];
+  mcpDenied: string[];
+  /** Why MCP servers were denied whole, one line each. */
+  warnings: string[];
 }
 
 /**
- * The effective permissions of one tier run. Dry-run is enforced here, not by the
- * prompt: every tier gets its own tools minus the write tools, tier 1's deny rules
- * on top of its own, tier 1's MCP allowance, and nowhere extra to write.
+ * The effective permissions of one tier run; a pure function of the configuration and
+ * the cycle's MCP catalog. A read-only run (tier 1, or any tier in dry run) gets no
+ * write tools, nowhere to write, tier 1's deny rules, and of each allowed MCP server
+ * only the tools annotated readOnlyHint (plus CLAUDEOPS_TIER<N>_MCP_TOOLS); every other
+ * tool of those servers is denied by name. Write tools are allowed only by
+ * path-scoped rules: an unscoped `Write` rule would let them write anywhere.
  */
-export function tierPolicy(config: Config, tier: TierNumber, mcpServers: string[]): TierPolicy {
+export function tierPolicy(config: Config, tier: TierNumber, servers: string[], catalog: McpCatalog): TierPolicy {
   const own = config.tiers[tier];
-  const dry = config.dryRun;
-  const tools = dry ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools;
-  const deny = unique([
-    ...BUILTIN_DENY[tier],
-    ...own.deny,
-    ...(dry && tier !== 1 ? [...BUILTIN_DENY[1], ...config.tiers[1].deny] : []),
-  ]);
-  const mcp = mcpAllowance(dry ? config.tiers[1].mcp : own.mcp, mcpServers);
+  const readOnly = tier === 1 || config.dryRun;
+  const tools = readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools;
+  const writable = readOnly ? [] : own.writable;
+  const writeRules = tools.filter((t) => WRITE_TOOLS.includes(t)).flatMap((t) => writable.map((p) => `${t}(/${p}/**)`));
+  const deny = unique([...BUILTIN_DENY[tier], ...own.deny, ...(readOnly && tier !== 1 ? [...BUILTIN_DENY[1], ...config.tiers[1].deny] : [])]);
+  const mcp = readOnly ? readOnlyMcp(own.mcp, own.mcpTools, servers, catalog) : { allowed: mcpAllowance(own.mcp, servers), denied: [], warnings: [] };
   return {
     tier,
+    readOnly,
     tools,
-    allowed: unique([...tools, ...mcp]),
-    deny,
-    addDirs: dry || tier === 1 ? [] : [config.resultsDir],
+    allowed: unique([...tools.filter((t) => !WRITE_TOOLS.includes(t)), ...writeRules, ...mcp.allowed]),
+    deny: unique([...deny, ...mcp.denied]),
+    writable,
+    network: own.network,
+    mcpAllowed: mcp.allowed,
+    mcpDenied: mcp.denied,
+    warnings: mcp.warnings,
   };
+}
+
+/** Of the servers the entries allow, each read-only tool by name; every other tool, and every server that could not be listed, denied. */
+function readOnlyMcp(entries: string[], extra: string[], servers: string[], catalog: McpCatalog): { allowed: string[]; denied: string[]; warnings: string[] } {
+  const allowed: string[] = [];
+  const denied: string[] = [];
+  const warnings: string[] = [];
+  const wanted = mcpAllowance(entries, servers);
+  const extraNames = new Set(extra.map((e) => (e.startsWith('mcp__') ? e : `mcp__${e}`)));
+  for (const server of servers) {
+    const prefix = `mcp__${server}`;
+    const listed = catalog[server];
+    if (!listed?.ok) {
+      denied.push(prefix);
+      if (wanted.some((w) => w === prefix || w.startsWith(`${prefix}__`))) {
+        warnings.push(`MCP server ${server} is denied to this read-only run: its tools could not be listed (${listed?.error ?? 'not listed'})`);
+      }
+      continue;
+    }
+    for (const tool of listed.tools) {
+      const name = `${prefix}__${tool.name}`;
+      const asked = wanted.includes(prefix) || wanted.includes(name);
+      if (asked && (tool.readOnly || extraNames.has(name))) allowed.push(name);
+      else denied.push(name);
+    }
+  }
+  return { allowed, denied, warnings };
 }
 
 /** Expands `*` to one `mcp__<server>` per merged server; other entries pass through. */

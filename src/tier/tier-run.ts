@@ -1,17 +1,23 @@
-import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
-import { cliEnvironment, envContext } from '../context/env-context.js';
+import { cliEnvironment, envContext, SECRET_ENV } from '../context/env-context.js';
+import type { McpCatalog } from '../mcp/catalog.js';
+import { LEDGER_KEY } from '../receipts/ledger.js';
+import { DOCKER_ALIAS_HOST, EgressProxy } from '../sandbox/egress-proxy.js';
+import { sandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
+import { sandboxSettings } from '../sandbox/settings.js';
+import { makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
-import { buildClaudeCommand } from '../provider/claude-command.js';
-import { runProcess } from '../runner/process.js';
+import { buildClaudeCommand, type Command } from '../provider/claude-command.js';
+import { runProcess, type ProcessEnd } from '../runner/process.js';
 import { RunLog } from '../runlog/run-log.js';
 import { classify, EXIT_CLASS_HELP, type ExitClass } from '../stream/classify.js';
 import { eventsIn, isResult, type ModelUsage, type ResultEvent } from '../stream/events.js';
 import { clock, oneLine, Story } from '../stream/story.js';
 import { parseVerdict, verdictJsonSchema, type Verdict } from '../verdict/verdict.js';
-import { tierPolicy } from './policy.js';
+import { tierPolicy, type TierPolicy } from './policy.js';
 
 export const TIER_NAMES: Record<TierNumber, string> = { 1: 'observe', 2: 'investigate', 3: 'remediate' };
 
@@ -34,10 +40,25 @@ export interface TierRun {
   toolsUsed: Record<string, number>;
   permissionDenials: string[];
   apiRetries: number;
+  /** What the run could and could not do, and by which mechanism. */
+  containment: Containment;
   logFile: string;
   eventsFile: string;
   /** Whether the run's files were written completely. */
   filesComplete: boolean;
+}
+
+export interface Containment {
+  sandboxed: boolean;
+  readOnly: boolean;
+  writable: string[];
+  network: string[];
+  mcpAllowed: string[];
+  mcpDenied: string[];
+  /** Requests the egress proxy refused. */
+  egressRefused: number;
+  /** Why the run was weaker than asked, e.g. an MCP server denied whole. */
+  warnings: string[];
 }
 
 export interface TierRunInput {
@@ -46,8 +67,8 @@ export interface TierRunInput {
   /** `run-<stamp>` shared by every file of the cycle. */
   stampBase: string;
   runId: string;
-  mcpConfigFile: string;
-  mcpServers: string[];
+  mcp: { file: string; servers: string[]; catalog: McpCatalog };
+  sandbox: SandboxProbe;
   /** Text handed up from the tier below; empty for tier 1. */
   handoff: string;
   logger: Logger;
@@ -62,10 +83,12 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const settings = config.tiers[tier];
   const started = new Date();
   const log = new RunLog(config.resultsDir, `${input.stampBase}-tier${tier}`, `[tier${tier}] `, input.redactor, logger, input.stdout).open();
-  const policy = tierPolicy(config, tier, input.mcpServers);
-  const ctx = envContext(config, tier);
+  const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog);
+  const decision = sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
+  const ctx = envContext(config, tier, policy.readOnly);
   const story = new Story();
-  const tools: Record<string, number> = {};
+  let egressRefused = 0;
+  const tools: Record<string, number> = Object.create(null);
   let result: ResultEvent | undefined;
   let retries = 0;
   let lastRetryStatus: number | null | undefined;
@@ -74,10 +97,13 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   log.story([
     `=== claudeops tier ${tier} (${TIER_NAMES[tier]}) · ${started.toISOString()} ===`,
     `model ${settings.model} · dry-run ${config.dryRun} · prompt ${settings.promptFile}`,
-    `tools ${policy.tools.join(', ') || 'none'} · MCP ${policy.allowed.filter((a) => a.startsWith('mcp__')).join(', ') || 'none'}`,
-    `deny ${policy.deny.length} rules · may write to ${[config.appDir, ...policy.addDirs].join(', ')}`,
+    `tools ${policy.tools.join(', ') || 'none'} · MCP allowed ${policy.mcpAllowed.join(', ') || 'none'}${policy.mcpDenied.length ? ` · MCP denied ${policy.mcpDenied.join(', ')}` : ''}`,
+    containmentLine(policy, decision.sandboxed),
     `context ${ctx.line}`,
+    ...[...policy.warnings, ...(decision.warning ? [decision.warning] : [])].map((w) => `warning  ${w}`),
   ]);
+  for (const w of policy.warnings) logger.warn({ tier }, w);
+  if (decision.warning) logger.warn({ tier }, decision.warning);
 
   const finish = async (exitClass: ExitClass, exitCode: number | null, error?: string, verdict?: Verdict): Promise<TierRun> => {
     const ended = new Date();
@@ -98,6 +124,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       toolsUsed: tools,
       permissionDenials: (result?.permission_denials ?? []).map((d) => `${d.tool_name}${describeDenied(d.tool_input)}`),
       apiRetries: retries,
+      containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings: [...policy.warnings, ...(decision.warning ? [decision.warning] : [])] },
       logFile: log.logName,
       eventsFile: log.jsonlName,
       filesComplete: false,
@@ -108,6 +135,39 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     return run;
   };
 
+  const runCommand = (cmd: Command) =>
+    runProcess(cmd, {
+      runId: input.runId,
+      timeoutMs: config.timeoutMs,
+      shutdown: input.shutdown,
+      shutdownGraceMs: config.shutdownGraceMs,
+      onLines: (cliLines) => {
+        // Redacted before anything is parsed or cut: a cut can split a secret past recognition.
+        const lines = input.redactor.redactBytes(cliLines);
+        const wait = log.raw(lines);
+        const storyLines: string[] = [];
+        for (const { event, text } of eventsIn(lines)) {
+          if (!event) {
+            if (text?.trim()) storyLines.push(`${clock()} output   ${oneLine(text, 200)}`);
+            continue;
+          }
+          if (isResult(event)) result = event;
+          else if (event.type === 'system' && (event as { subtype?: string }).subtype === 'api_retry') {
+            retries++;
+            lastRetryStatus = (event as { error_status?: number | null }).error_status;
+          } else if (event.type === 'assistant') countTools(event as { message?: { content?: { type: string; name?: string }[] } }, tools);
+          storyLines.push(...story.lines(event));
+        }
+        log.story(storyLines);
+        return wait;
+      },
+      onStderr: (line) => {
+        stderrTail.push(line);
+        if (stderrTail.length > 20) stderrTail.shift();
+        log.story([`${clock()} stderr   ${oneLine(input.redactor.redact(line), 300)}`]);
+      },
+    });
+
   let prompt: string;
   try {
     prompt = await fs.readFile(settings.promptFile, 'utf8');
@@ -116,52 +176,50 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     return finish('config', null, msg);
   }
 
-  const cmd = buildClaudeCommand({
-    bin: config.claudeBin,
-    model: settings.model,
-    tools: policy.tools,
-    allowed: policy.allowed,
-    deny: policy.deny,
-    mcpConfigFile: input.mcpConfigFile,
-    appendSystemPrompt: [`Environment: ${ctx.line}`, input.handoff].filter(Boolean).join('\n\n'),
-    jsonSchema: verdictJsonSchema,
-    // the CLI refuses a directory that is not there, and the results directory may be broken (the run goes on without it)
-    addDirs: policy.addDirs.filter(isDirectory),
-    maxBudgetUsd: config.budget.perRunUsd,
-    cwd: config.appDir,
-    prompt,
-    env: cliEnvironment(config, ctx),
-  });
+  if (decision.refuse) return finish('sandbox', null, decision.refuse);
 
-  const end = await runProcess(cmd, {
-    runId: input.runId,
-    timeoutMs: config.timeoutMs,
-    shutdown: input.shutdown,
-    shutdownGraceMs: config.shutdownGraceMs,
-    onLines: (lines) => {
-      const wait = log.raw(lines);
-      const storyLines: string[] = [];
-      for (const { event, text } of eventsIn(lines)) {
-        if (!event) {
-          if (text?.trim()) storyLines.push(`${clock()} output   ${oneLine(text, 200)}`);
-          continue;
-        }
-        if (isResult(event)) result = event;
-        else if (event.type === 'system' && (event as { subtype?: string }).subtype === 'api_retry') {
-          retries++;
-          lastRetryStatus = (event as { error_status?: number | null }).error_status;
-        } else if (event.type === 'assistant') countTools(event as { message?: { content?: { type: string; name?: string }[] } }, tools);
-        storyLines.push(...story.lines(event));
-      }
-      log.story(storyLines);
-      return wait;
-    },
-    onStderr: (line) => {
-      stderrTail.push(line);
-      if (stderrTail.length > 20) stderrTail.shift();
-      log.story([`${clock()} stderr   ${oneLine(line, 300)}`]);
-    },
-  });
+  const workDir = await makeWorkDir(input.runId, config.appDir);
+  const proxy = decision.sandboxed
+    ? new EgressProxy({ hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost }, (line) => {
+        if (line.startsWith('refused')) egressRefused++;
+        log.story([`${clock()} egress   ${line}`]);
+      })
+    : undefined;
+  let end: ProcessEnd;
+  try {
+    const proxyPort = await proxy?.start();
+    const dockerHost = proxy ? (config.dockerHost ? DOCKER_ALIAS_HOST : undefined) : policy.readOnly ? undefined : config.dockerHost;
+    const cmd = buildClaudeCommand({
+      bin: config.claudeBin,
+      model: settings.model,
+      tools: policy.tools,
+      allowed: policy.allowed,
+      deny: policy.deny,
+      mcpConfigFile: input.mcp.file,
+      appendSystemPrompt: [`Environment: ${ctx.line}`, input.handoff].filter(Boolean).join('\n\n'),
+      jsonSchema: verdictJsonSchema,
+      settings:
+        proxyPort === undefined
+          ? undefined
+          : sandboxSettings({
+              workDir,
+              writable: policy.writable,
+              denyWrite: [config.stateDir, config.resultsDir, config.appDir],
+              denyRead: [path.join(config.stateDir, LEDGER_KEY), config.dotenvFile],
+              secretEnv: [...SECRET_ENV],
+              proxyPort,
+            }),
+      maxBudgetUsd: config.budget.perRunUsd,
+      cwd: workDir,
+      prompt,
+      env: cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) }),
+    });
+    end = await runCommand(cmd);
+  } finally {
+    await proxy?.stop();
+    await removeWorkDir(workDir);
+  }
+
 
   if (end.stopSteps.length) {
     const why = end.stoppedBy === 'timeout' ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)` : 'interrupted: the daemon is shutting down';
@@ -199,12 +257,9 @@ function footer(run: TierRun): string[] {
   return lines;
 }
 
-function isDirectory(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
+function containmentLine(policy: TierPolicy, sandboxed: boolean): string {
+  const writes = policy.readOnly ? 'nothing' : ['its work dir', ...policy.writable].join(', ');
+  return `containment ${sandboxed ? 'OS sandbox' : 'NO sandbox'} · ${policy.readOnly ? 'read-only' : 'read-write'} · may write ${writes} · network ${policy.network.join(', ') || 'none'} · deny ${policy.deny.length} rules`;
 }
 
 function countTools(event: { message?: { content?: { type: string; name?: string }[] } }, into: Record<string, number>): void {

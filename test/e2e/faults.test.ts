@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compareStamps } from '../../src/record/stamp.js';
 import { describe, it } from 'node:test';
-import { FakeApi, byModel, status, toolUse, verdict, type Reply } from '../fake-api.js';
+import { FakeApi, byModel, lastToolResult, status, systemText, toolUse, verdict, type Reply } from '../fake-api.js';
 import { API_KEY, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
 
 const healthy = verdict(verdictOf('healthy'));
@@ -151,8 +151,11 @@ describe('fault suite', { concurrency: 2 }, () => {
         const daemonPid = daemon.child.pid!;
         const pidFile = path.join(sb.root, 'mcp.pid');
         const deadline = Date.now() + 30_000;
-        while ((!fs.existsSync(pidFile) || api.messages.length === 0) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-        mcpPid = Number(read(pidFile).trim().split('\n')[0]);
+        const pids = () => (fs.existsSync(pidFile) ? read(pidFile).trim().split('\n').map(Number) : []);
+        // The first PID is the daemon's own listing of the server's tools (killed after it); the second, the CLI's.
+        while ((pids().length < 2 || api.messages.length === 0) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+        assert.equal(alive(pids()[0]!), false, 'the server started to list its tools is gone');
+        mcpPid = pids()[1]!;
         const cli = processesOf(sb, daemonPid).find((p) => p !== mcpPid && read(`/proc/${p}/cmdline`).includes('claude'));
         assert.ok(cli, 'found the CLI process');
         process.kill(cli, 'SIGKILL');
@@ -289,14 +292,17 @@ describe('fault suite', { concurrency: 2 }, () => {
     }
   });
 
-  it('secrets never reach any file under results or state, nor the daemon’s output', async () => {
+  it('secrets never reach the agent, the API, any file under results or state, nor the daemon’s output', async () => {
     const appriseUrl = `json://admin:${APPRISE_SECRET}@127.0.0.1:9/notify`;
     const r = await fault({ haiku: [toolUse('Bash', { command: 'echo "key=$ANTHROPIC_API_KEY urls=$CLAUDEOPS_APPRISE_URLS"' }), healthy, healthy] }, {
       env: { CLAUDEOPS_APPRISE_URLS: appriseUrl, CLAUDEOPS_APPRISE_BIN: '/nonexistent/apprise' },
     });
     try {
       assert.ok(r.api.messages.length > 0);
-      assert.match(r.logs[0]!, /\[REDACTED\]/, 'the echoed secrets were redacted');
+      // The agent's command sees neither: the sandbox unsets the key, and the Apprise URLs are never in its environment.
+      assert.match(lastToolResult(r.api.messages[1]!) ?? '', /^key= urls=$/m);
+      for (const m of r.api.messages) for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!JSON.stringify(m.body).includes(secret), `${secret} sent to the API`);
+      assert.match(systemText(r.api.messages[0]!), /CLAUDEOPS_NOTIFICATIONS=configured/);
       for (const { file, text } of [...allText(r.sb.resultsDir), ...allText(r.sb.stateDir)]) {
         for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!text.includes(secret), `${secret} in ${file}`);
       }

@@ -78,7 +78,7 @@ describe('cycle summary and receipts', () => {
       fs.writeFileSync(file, [lines[0], lines[1]!.replace('"exit_class":"ok"', '"exit_class":"server"'), lines[2]].join('\n') + '\n');
       const edited = await run(['verify-receipts'], sb, 30_000);
       assert.equal(edited.code, 1);
-      assert.match(edited.stdout, /BROKEN at .*receipts\.ndjson line 2: its hash does not match its content/);
+      assert.match(edited.stdout, /BROKEN at .*receipts\.ndjson line 2: its MAC does not match its content/);
       fs.writeFileSync(file, [lines[0], lines[2]].join('\n') + '\n');
       const deleted = await run(['verify-receipts'], sb, 30_000);
       assert.equal(deleted.code, 1);

@@ -1,0 +1,109 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+
+export interface ToolInfo {
+  name: string;
+  /** `readOnlyHint: true`; a tool without the annotation counts as not read-only. */
+  readOnly: boolean;
+  destructive: boolean;
+}
+
+export type ServerTools = { ok: true; tools: ToolInfo[] } | { ok: false; error: string };
+
+/** Each merged server's tools, by server name; prototype-free, since names come from repos. */
+export type McpCatalog = Record<string, ServerTools>;
+
+export interface ServerEntry {
+  type?: string;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+/** `${VAR}` and `${VAR:-default}` as the CLI expands them; an unset variable without a default stays as written. */
+export const expandVars = (text: string, env: NodeJS.ProcessEnv): string =>
+  text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name: string, fallback: string | undefined) => env[name] ?? fallback ?? whole);
+
+/**
+ * Lists every server's tools with a real MCP client, all at once, each within
+ * `timeoutMs`. A server that cannot be listed is reported with why; the caller
+ * denies it to read-only tiers for the cycle.
+ */
+export async function listCatalog(servers: Record<string, ServerEntry>, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<McpCatalog> {
+  const catalog: McpCatalog = Object.create(null);
+  await Promise.all(
+    Object.entries(servers).map(async ([name, entry]) => {
+      catalog[name] = await listServer(entry, options.cwd, options.timeoutMs, options.env ?? process.env);
+    }),
+  );
+  return catalog;
+}
+
+async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<ServerTools> {
+  let transport: Transport;
+  try {
+    transport = makeTransport(entry, cwd, env);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+  const client = new Client({ name: 'claudeops', version: '1' });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    const tools = await Promise.race([listAll(client, transport), timeout]);
+    return { ok: true, tools };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message.split('\n')[0]! };
+  } finally {
+    clearTimeout(timer);
+    await client.close().catch(() => undefined);
+    // A server that ignores stdin's end and SIGTERM would outlive the listing.
+    const pid = transport instanceof StdioClientTransport ? transport.pid : null;
+    if (pid) killIfAlive(pid);
+  }
+}
+
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone already */
+  }
+}
+
+async function listAll(client: Client, transport: Transport): Promise<ToolInfo[]> {
+  await client.connect(transport);
+  const out: ToolInfo[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : undefined);
+    for (const t of page.tools) out.push({ name: t.name, readOnly: t.annotations?.readOnlyHint === true, destructive: t.annotations?.destructiveHint === true });
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+function makeTransport(entry: ServerEntry, cwd: string, env: NodeJS.ProcessEnv): Transport {
+  const x = (s: string) => expandVars(s, env);
+  const headers = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([k, v]) => [k, x(v)]));
+  if (entry.url !== undefined) {
+    const url = new URL(x(entry.url));
+    if (entry.type === 'sse') return new SSEClientTransport(url, { requestInit: { headers } });
+    return new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  }
+  if (!entry.command) throw new Error('no command and no url');
+  return new StdioClientTransport({
+    command: x(entry.command),
+    args: (entry.args ?? []).map(x),
+    env: { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, x(v)])) },
+    cwd,
+    stderr: 'ignore',
+  });
+}

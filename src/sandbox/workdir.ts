@@ -1,0 +1,19 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A fresh working directory for one tier run, outside every directory the daemon
+ * owns: the sandbox lets the agent write its working directory, so it must be
+ * nothing of ours. It gets a copy of the app's CLAUDE.md, the agent's runbook.
+ */
+export async function makeWorkDir(runId: string, appDir: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `claudeops-run-${runId.slice(0, 8)}-`));
+  await fs.mkdir(path.join(dir, 'tmp'));
+  await fs.copyFile(path.join(appDir, 'CLAUDE.md'), path.join(dir, 'CLAUDE.md')).catch(() => undefined);
+  return dir;
+}
+
+export async function removeWorkDir(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+}

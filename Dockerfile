@@ -17,7 +17,7 @@ RUN npx tsc -p tsconfig.build.json \
 
 FROM node:${NODE_VERSION}-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends apprise ca-certificates curl git jq tini \
+ && apt-get install -y --no-install-recommends apprise bubblewrap ca-certificates curl git jq socat tini \
  && rm -rf /var/lib/apt/lists/*
 # The CLI, from the build stage: the native binary of the pinned npm package.
 COPY --from=build /build/claude /usr/local/bin/claude

@@ -69,8 +69,8 @@ version="$(inside claude --version)"
 expected="$(node -p 'require("./package.json").devDependencies["@anthropic-ai/claude-code"]')"
 case "$version" in "$expected"*) log "claude --version: $version" ;; *) fail "claude --version says '$version', package.json pins $expected" ;; esac
 
-for tool in apprise tini curl jq git; do inside sh -c "command -v $tool" >/dev/null || fail "$tool is missing from the image"; done
-log "apprise, tini, curl, jq and git are present"
+for tool in apprise tini curl jq git bwrap socat; do inside sh -c "command -v $tool" >/dev/null || fail "$tool is missing from the image"; done
+log "apprise, tini, curl, jq, git, bwrap and socat are present"
 
 meta="$(buildah inspect --type image "$IMAGE")"
 entry="$(printf '%s' "$meta" | node -e 'const c=JSON.parse(require("fs").readFileSync(0,"utf8")).OCIv1.config; console.log(JSON.stringify([...c.Entrypoint, ...(c.Cmd||[])]))')"
@@ -109,7 +109,10 @@ if [ -f dist/test/fake-api-server.js ]; then
   printf '%s\n' "$out" | grep '^\[tier1\]' | sed 's/^/    /'
   [ "$code" = 0 ] || { printf '%s\n' "$out" | tail -20; fail "claudeops once inside the image exited $code"; }
   printf '%s\n' "$out" | grep -Eq 'result +claudeops' || fail "the agent's Bash tool did not run as the claudeops user"
-  log "a real cycle ran inside the image (exit 0)"
+  printf '%s\n' "$out" | grep -q 'containment OS sandbox' || fail "tier 1 did not run in the OS sandbox"
+  printf '%s\n' "$out" | grep -q 'sandbox-held' || fail "a write outside the work dir was not refused inside the image"
+  inside test ! -e /tmp/claudeops-escape || fail "the sandboxed command wrote /tmp inside the image"
+  log "a real cycle ran inside the image (exit 0), its Bash call sandboxed: a write to /tmp was refused"
 else
   log "dist/test is not built (npm run build): skipped the in-image cycle"
 fi

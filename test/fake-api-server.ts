@@ -8,7 +8,11 @@ const api = new FakeApi((req) => {
   const answered = msgs.some((m: { role: string; content: unknown }) => m.role === 'user' && Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'));
   return answered
     ? verdict({ status: 'healthy', summary: 'A real cycle ran against the fake Messages API.', escalate: false, checks: [{ name: 'fake API', status: 'healthy', service: 'fake-api' }] })
-    : toolUse('Bash', { command: 'id -un && claude --version', description: 'who and which CLI' }, 'Checking who runs the checks, and with which CLI.');
+    : toolUse(
+        'Bash',
+        { command: 'id -un && claude --version && (echo x > /tmp/claudeops-escape 2>/dev/null && echo SANDBOX-ESCAPED || echo sandbox-held)', description: 'who, which CLI, and is the sandbox on' },
+        'Checking who runs the checks, with which CLI, and that the sandbox holds.',
+      );
 });
 console.log(await api.start());
 process.on('SIGTERM', () => void api.stop().then(() => process.exit(0)));

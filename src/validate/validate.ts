@@ -4,6 +4,7 @@ import { promptVariable, type Config, type TierNumber } from '../config/config.j
 import { cliVersion } from '../provider/cli-version.js';
 import { listRepos, readMcpConfig, repoMcpFile } from '../mcp/merge.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
+import { probeSandbox } from '../sandbox/probe.js';
 
 type Row = [what: string, found: string];
 
@@ -25,6 +26,7 @@ export async function validate(config: Config, warnings: string[], print: (line:
   f.rows.push(['max tier', String(config.maxTier)]);
   await checkPrompts(config, f);
   await checkCli(config, f);
+  await checkSandbox(config, f);
   await checkMcp(config, f);
   await checkChecks(config, f);
   for (const [name, dir] of [['state directory', config.stateDir], ['results directory', config.resultsDir]] as const) await checkWritable(name, dir, f);
@@ -65,6 +67,21 @@ async function checkCli(config: Config, f: Findings): Promise<void> {
     f.rows.push(['claude', `${config.claudeBin} NOT RUNNABLE`]);
     f.problems.push(`CLAUDEOPS_CLAUDE_BIN: ${v.error}; install @anthropic-ai/claude-code or set CLAUDEOPS_CLAUDE_BIN to the CLI's path`);
   }
+}
+
+async function checkSandbox(config: Config, f: Findings): Promise<void> {
+  if (config.sandbox === 'off') {
+    f.rows.push(['sandbox', 'off (CLAUDEOPS_SANDBOX=off)']);
+    f.notes.push('CLAUDEOPS_SANDBOX=off: the agent’s commands run unconfined; tier 1 and dry run rest on the tool set, MCP annotations and deny rules alone');
+    return;
+  }
+  const probe = await probeSandbox();
+  if (probe.ok) {
+    f.rows.push(['sandbox', `bubblewrap starts (CLAUDEOPS_SANDBOX=${config.sandbox})`]);
+    return;
+  }
+  f.rows.push(['sandbox', 'CANNOT START']);
+  f.problems.push(`CLAUDEOPS_SANDBOX=${config.sandbox}: ${probe.why}`);
 }
 
 async function checkMcp(config: Config, f: Findings): Promise<void> {

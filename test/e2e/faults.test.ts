@@ -294,19 +294,22 @@ describe('fault suite', { concurrency: 2 }, () => {
 
   it('secrets never reach the agent, the API, any file under results or state, nor the daemon’s output', async () => {
     const appriseUrl = `json://admin:${APPRISE_SECRET}@127.0.0.1:9/notify`;
-    const r = await fault({ haiku: [toolUse('Bash', { command: 'echo "key=$ANTHROPIC_API_KEY urls=$CLAUDEOPS_APPRISE_URLS"' }), healthy, healthy] }, {
+    // A model that knows the key and puts it where the story cuts a line: redaction must come first.
+    const straddling = [250, 270, 285, 295].map((n) => toolUse('Bash', { command: `echo ${'x'.repeat(n)} ${API_KEY}` }));
+    const r = await fault({ haiku: [toolUse('Bash', { command: 'echo "key=$ANTHROPIC_API_KEY urls=$CLAUDEOPS_APPRISE_URLS"' }), ...straddling, healthy, healthy] }, {
       env: { CLAUDEOPS_APPRISE_URLS: appriseUrl, CLAUDEOPS_APPRISE_BIN: '/nonexistent/apprise' },
     });
     try {
       assert.ok(r.api.messages.length > 0);
       // The agent's command sees neither: the sandbox unsets the key, and the Apprise URLs are never in its environment.
       assert.match(lastToolResult(r.api.messages[1]!) ?? '', /^key= urls=$/m);
-      for (const m of r.api.messages) for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!JSON.stringify(m.body).includes(secret), `${secret} sent to the API`);
+      for (const m of r.api.messages) for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!systemText(m).includes(secret), `${secret} in a system prompt`);
+      assert.ok(!JSON.stringify(r.api.messages[0]!.body).includes(APPRISE_SECRET));
       assert.match(systemText(r.api.messages[0]!), /CLAUDEOPS_NOTIFICATIONS=configured/);
       for (const { file, text } of [...allText(r.sb.resultsDir), ...allText(r.sb.stateDir)]) {
-        for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!text.includes(secret), `${secret} in ${file}`);
+        for (const secret of [API_KEY, APPRISE_SECRET, 'PLANTED-SEC']) assert.ok(!text.includes(secret), `${secret} in ${file}`);
       }
-      for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!r.output.includes(secret), `${secret} in the daemon output`);
+      for (const secret of [API_KEY, APPRISE_SECRET, 'PLANTED-SEC']) assert.ok(!r.output.includes(secret), `${secret} in the daemon output`);
     } finally {
       r.sb.cleanup();
     }

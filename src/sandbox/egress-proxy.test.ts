@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { DOCKER_ALIAS, EgressProxy, hostAllowed, refusal } from './egress-proxy.js';
+
+/** A request through the proxy, as curl with http_proxy sends it: an absolute URL. */
+function viaProxy(port: number, method: string, url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers: { host: new URL(url).host } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('egress proxy', () => {
+  const seen: string[] = [];
+  const upstream = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.end('upstream');
+  });
+  let target = '';
+
+  before(async () => {
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    target = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  });
+  after(() => upstream.close());
+
+  it('matches hosts exactly, by *.suffix, or all by *', () => {
+    assert.ok(hostAllowed('api.example.com', ['*.example.com']));
+    assert.ok(!hostAllowed('example.com.evil', ['*.example.com']));
+    assert.ok(hostAllowed('Web', ['web']));
+    assert.ok(hostAllowed('anything', ['*']));
+    assert.ok(!hostAllowed('web', []));
+  });
+
+  it('refuses what a read-only run may not do, and names the reason', () => {
+    const ro = { hosts: ['*'], readOnly: true, docker: 'tcp://d:2375' };
+    assert.equal(refusal(ro, 'GET', 'web', false), undefined);
+    assert.match(refusal(ro, 'POST', 'web', false)!, /read-only: POST is refused/);
+    assert.match(refusal(ro, 'GET', DOCKER_ALIAS, true)!, /protocol upgrades are refused/);
+    assert.match(refusal({ ...ro, docker: undefined }, 'GET', DOCKER_ALIAS, false)!, /CLAUDEOPS_DOCKER_HOST/);
+    assert.match(refusal({ hosts: ['web'], readOnly: false }, 'GET', 'db', false)!, /db is not in this tier's network allow list/);
+    assert.equal(refusal({ hosts: ['web'], readOnly: false }, 'DELETE', 'web', false), undefined);
+  });
+
+  it('forwards a read, and stops a write before it reaches the upstream', async () => {
+    const events: string[] = [];
+    const proxy = new EgressProxy({ hosts: ['127.0.0.1'], readOnly: true }, (e) => events.push(e));
+    const port = await proxy.start();
+    try {
+      assert.deepEqual(await viaProxy(port, 'GET', `http://${target}/health`), { status: 200, body: 'upstream' });
+      const post = await viaProxy(port, 'POST', `http://${target}/restart`);
+      assert.equal(post.status, 403);
+      assert.match(post.body, /read-only: POST is refused/);
+      assert.deepEqual(seen, ['GET /health']);
+      assert.match(events.join('\n'), /refused POST http:\/\/127\.0\.0\.1:\d+\/restart/);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('sends the Docker alias to the configured Docker endpoint', async () => {
+    seen.length = 0;
+    const proxy = new EgressProxy({ hosts: [], readOnly: false, docker: `tcp://${target}` }, () => undefined);
+    const port = await proxy.start();
+    try {
+      assert.equal((await viaProxy(port, 'POST', `http://${DOCKER_ALIAS}:2375/v1.47/containers/web/restart`)).status, 200);
+      assert.deepEqual(seen, ['POST /v1.47/containers/web/restart']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

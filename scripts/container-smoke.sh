@@ -79,13 +79,23 @@ case "$entry" in *tini*claudeops*run*) ;; *) fail "the entrypoint is not tini â†
 health="$(printf '%s' "$meta" | node -e 'const j=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(JSON.stringify(j.Docker.config.Healthcheck||j.Docker.config.healthcheck||{}))')"
 case "$health" in *healthz*) log "healthcheck: $health" ;; *) fail "no HEALTHCHECK on /healthz ($health)" ;; esac
 
+# buildah's chroot isolation refuses new namespaces, as Docker's default seccomp profile does:
+# the sandbox cannot start there, and validate must say so, with the fix, and exit 2.
 set +e
 out="$(inside env ANTHROPIC_API_KEY=sk-smoke-test claudeops validate 2>&1)"
 code=$?
 set -e
 printf '%s\n' "$out" | sed 's/^/    /'
-[ "$code" = 0 ] || fail "claudeops validate exited $code inside the image"
+[ "$code" = 2 ] || fail "claudeops validate exited $code inside a namespace-less container, not 2"
 printf '%s\n' "$out" | grep -q "claude .*$expected" || fail "validate did not find the pinned CLI"
+printf '%s\n' "$out" | grep -q 'CLAUDEOPS_SANDBOX=required: bubblewrap cannot create the sandbox.*security_opt' || fail "validate did not name the sandbox problem and its fix"
+[ "$(printf '%s\n' "$out" | grep -c '^  - ')" = 1 ] || fail "validate found more than the sandbox problem"
+set +e
+out="$(inside env ANTHROPIC_API_KEY=sk-smoke-test CLAUDEOPS_SANDBOX=off claudeops validate 2>&1)"
+code=$?
+set -e
+[ "$code" = 0 ] || { printf '%s\n' "$out"; fail "claudeops validate with CLAUDEOPS_SANDBOX=off exited $code inside the image"; }
+log "validate: exit 2 naming the sandbox fix where namespaces are refused; exit 0 otherwise"
 
 set +e
 out="$(inside env CLAUDEOPS_INTERVAL=soon claudeops validate 2>&1)"
@@ -101,17 +111,34 @@ if [ -f dist/test/fake-api-server.js ]; then
   fake_pid=$!
   for _ in $(seq 50); do [ -s "$WORK/fake.url" ] && break; sleep 0.1; done
   url="$(head -1 "$WORK/fake.url")"
+  # Where namespaces are refused, tier 1 does not run at all: exit 3, exit class sandbox, no API call.
   set +e
   out="$(inside env ANTHROPIC_API_KEY=sk-smoke-test ANTHROPIC_BASE_URL="$url" CLAUDEOPS_HTTP_PORT=off claudeops once 2>&1)"
   code=$?
   set -e
+  [ "$code" = 3 ] || { printf '%s\n' "$out" | tail -20; fail "claudeops once without namespaces exited $code, not 3"; }
+  printf '%s\n' "$out" | grep -q 'FAILED   sandbox: the OS sandbox cannot start' || fail "the refused tier was not recorded as sandbox"
+  log "without namespaces, tier 1 refused to run (exit 3, class sandbox)"
+
+  # The image's root file system entered the way a container engine enters it (a mount
+  # namespace with the image as its root, the host's network for the fake API): there the
+  # agent's Bash call runs in bubblewrap. As root, since entering a root needs it here.
+  mnt="$(buildah mount "$ctr")"
+  envs=()
+  while IFS= read -r kv; do envs+=(--setenv "${kv%%=*}" "${kv#*=}"); done < <(printf '%s' "$meta" | node -e 'for (const kv of JSON.parse(require("fs").readFileSync(0,"utf8")).OCIv1.config.Env) console.log(kv)')
+  set +e
+  out="$(bwrap --bind "$mnt" / --dev /dev --proc /proc --tmpfs /tmp --die-with-parent "${envs[@]}" --setenv HOME /root \
+    --setenv ANTHROPIC_API_KEY sk-smoke-test --setenv ANTHROPIC_BASE_URL "$url" --setenv CLAUDEOPS_HTTP_PORT off \
+    -- sh -c 'claudeops once; code=$?; test ! -e /tmp/claudeops-escape || echo ESCAPE-FILE-EXISTS; exit $code' 2>&1)"
+  code=$?
+  set -e
+  buildah umount "$ctr" >/dev/null
   kill "$fake_pid" 2>/dev/null || true
   printf '%s\n' "$out" | grep '^\[tier1\]' | sed 's/^/    /'
   [ "$code" = 0 ] || { printf '%s\n' "$out" | tail -20; fail "claudeops once inside the image exited $code"; }
-  printf '%s\n' "$out" | grep -Eq 'result +claudeops' || fail "the agent's Bash tool did not run as the claudeops user"
   printf '%s\n' "$out" | grep -q 'containment OS sandbox' || fail "tier 1 did not run in the OS sandbox"
   printf '%s\n' "$out" | grep -q 'sandbox-held' || fail "a write outside the work dir was not refused inside the image"
-  inside test ! -e /tmp/claudeops-escape || fail "the sandboxed command wrote /tmp inside the image"
+  printf '%s\n' "$out" | grep -q 'ESCAPE-FILE-EXISTS' && fail "the sandboxed command wrote /tmp inside the image"
   log "a real cycle ran inside the image (exit 0), its Bash call sandboxed: a write to /tmp was refused"
 else
   log "dist/test is not built (npm run build): skipped the in-image cycle"

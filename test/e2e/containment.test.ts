@@ -33,17 +33,20 @@ interface World {
   leaked: () => boolean;
   victim: number;
   posts: string[];
+  /** A Unix socket with an HTTP receiver behind it (seccomp should keep the sandbox from connecting). */
+  socket: string;
   docker: FakeDocker;
   receiverUrl: string;
 }
 
-/** A loopback HTTP receiver that counts what was sent to it. */
-function receiver(posts: string[]): Promise<{ url: string; server: http.Server }> {
+/** A loopback HTTP receiver that counts what was sent to it, on a TCP port or a Unix socket. */
+function receiver(posts: string[], socketPath?: string): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') posts.push(`${req.method} ${req.url}`);
     req.resume();
     res.end('ok');
   });
+  if (socketPath) return new Promise((resolve) => server.listen(socketPath, () => resolve({ url: socketPath, server })));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
 }
 
@@ -112,6 +115,7 @@ function attempts(sb: Sandbox, w: World): Attempt[] {
     bash('POST to a loopback receiver', `curl -s -m 5 -X POST ${w.receiverUrl}/direct`, postsTo('/direct')),
     bash('POST through the proxy explicitly', `curl -s -m 5 -x http://localhost:3128 --noproxy '' -X POST ${w.receiverUrl}/viaproxy`, postsTo('/viaproxy')),
     bash('POST through SOCKS', `curl -s -m 5 --noproxy '' --socks5-hostname localhost:1080 -X POST ${w.receiverUrl}/socks`, postsTo('/socks')),
+    bash('POST over a Unix socket', `curl -s -m 5 --unix-socket ${w.socket} -X POST http://x/unix`, postsTo('/unix')),
     bash('docker restart', 'docker restart web', dockerWrite),
     bash('Docker API POST', 'curl -s -m 5 -X POST http://docker.claudeops:2375/containers/web/restart', dockerWrite),
     bash('write the state directory', `echo x > ${stateCanary}`, canaryChanged(stateCanary)),
@@ -184,6 +188,7 @@ async function setUp(env: Record<string, string>) {
       },
     }),
   });
+  const unix = await receiver(posts, path.join(sb.root, 'receiver.sock'));
   const victim = spawn('sleep', ['600'], { stdio: 'ignore' });
   const ledgerKey = loadLedgerKey(sb.stateDir);
   const leaked = () =>
@@ -191,11 +196,13 @@ async function setUp(env: Record<string, string>) {
       const t = userText(m);
       return t.includes(API_KEY) || t.includes(ledgerKey.toString('base64')) || t.includes(ledgerKey.toString('latin1'));
     });
-  const w: World = { dir, leaked, victim: victim.pid!, posts, docker, receiverUrl: recv.url };
+  const w: World = { dir, leaked, victim: victim.pid!, posts, socket: unix.url, docker, receiverUrl: recv.url };
   const cleanup = async () => {
     victim.kill('SIGKILL');
-    recv.server.closeAllConnections();
-    recv.server.close();
+    for (const server of [recv.server, unix.server]) {
+      server.closeAllConnections();
+      server.close();
+    }
     await docker.stop();
     await api.stop();
     sb.cleanup();

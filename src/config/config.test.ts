@@ -33,13 +33,29 @@ describe('configuration', () => {
       (e: unknown) => {
         assert.ok(e instanceof ConfigError);
         assert.equal(e.problems.length, 4, e.message);
-        assert.match(e.message, /CLAUDEOPS_INTERVAL="0": expected a whole number of seconds, at least 1 \(default 3600\)/);
+        assert.match(e.message, /CLAUDEOPS_INTERVAL="0": expected a whole number of seconds from 1 to 268435 .*\(default 3600\)/);
         assert.match(e.message, /CLAUDEOPS_DRY_RUN="maybe": expected true or false/);
         assert.match(e.message, /CLAUDEOPS_SCHEDULE="every tuesday": expected a cron expression/);
         assert.match(e.message, /CLAUDEOPS_HTTP_PORT="99999": expected a port/);
         return true;
       },
     );
+  });
+
+  it('bounds every duration that becomes a timer, so none overflows Node’s 2^31-1 ms', () => {
+    assert.throws(
+      () => load({ CLAUDEOPS_INTERVAL: '2147484', CLAUDEOPS_TIMEOUT: '2592000', CLAUDEOPS_SHUTDOWN_GRACE: '99999999' }),
+      (e: ConfigError) => {
+        assert.equal(e.problems.length, 3, e.message);
+        assert.match(e.problems[0]!, /CLAUDEOPS_INTERVAL="2147484": expected a whole number of seconds from 1 to 268435/);
+        assert.match(e.problems[1]!, /CLAUDEOPS_TIMEOUT="2592000": expected a whole number of seconds from 1 to 86400/);
+        assert.match(e.problems[2]!, /CLAUDEOPS_SHUTDOWN_GRACE="99999999": expected a whole number of seconds from 1 to 3600/);
+        return true;
+      },
+    );
+    const { config } = load({ CLAUDEOPS_INTERVAL: '268435', CLAUDEOPS_TIMEOUT: '86400', CLAUDEOPS_SHUTDOWN_GRACE: '3600' });
+    assert.ok(config.schedule.kind === 'interval' && config.schedule.seconds * 1000 * 8 <= 2 ** 31 - 1);
+    assert.ok(config.timeoutMs <= 2 ** 31 - 1 && config.shutdownGraceMs + 2_000 <= 2 ** 31 - 1);
   });
 
   it('reports a missing API key clearly', () => {

@@ -32,6 +32,9 @@ export interface VarSpec {
 
 const WHOLE = /^\d+$/;
 
+/** Node timers hold at most 2^31-1 ms; the scheduler waits up to 8 intervals after failures. */
+const MAX_INTERVAL = Math.floor((2 ** 31 - 1) / 1000 / 8);
+
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
@@ -94,12 +97,12 @@ export const variables = {
   API_TIMEOUT_MS: spec('Authentication and API', 'Milliseconds one API request may take before the CLI gives up on it', 'a whole number of milliseconds, at least 1000', wholeNumber(1000)),
 
   // Schedule
-  CLAUDEOPS_INTERVAL: spec('Schedule', 'Seconds between cycle starts', 'a whole number of seconds, at least 1', wholeNumber(1), { default: '3600' }),
+  CLAUDEOPS_INTERVAL: spec('Schedule', 'Seconds between cycle starts', `a whole number of seconds from 1 to ${MAX_INTERVAL} (eight times it, the longest backoff, must fit a timer)`, wholeNumber(1, MAX_INTERVAL), { default: '3600' }),
   CLAUDEOPS_SCHEDULE: spec('Schedule', 'Cron expression (5 or 6 fields, UTC) that replaces the interval when set', 'a cron expression such as "*/15 * * * *"', cronExpression),
-  CLAUDEOPS_TIMEOUT: spec('Schedule', 'Seconds one CLI run may take before the daemon stops it and everything it started', 'a whole number of seconds, at least 1', wholeNumber(1), {
+  CLAUDEOPS_TIMEOUT: spec('Schedule', 'Seconds one CLI run may take before the daemon stops it and everything it started', 'a whole number of seconds from 1 to 86400 (a day)', wholeNumber(1, 86_400), {
     default: '1800',
   }),
-  CLAUDEOPS_SHUTDOWN_GRACE: spec('Schedule', 'Seconds a running CLI gets to stop on docker stop before it is killed (keep below the compose stop_grace_period)', 'a whole number of seconds, at least 1', wholeNumber(1), {
+  CLAUDEOPS_SHUTDOWN_GRACE: spec('Schedule', 'Seconds a running CLI gets to stop on docker stop before it is killed (keep below the compose stop_grace_period)', 'a whole number of seconds from 1 to 3600', wholeNumber(1, 3_600), {
     default: '25',
   }),
   CLAUDEOPS_FAILURE_BACKOFF: spec('Schedule', 'After this many failed cycles in a row the wait between cycles doubles for each further failure, up to 8 times the interval; 0 turns this off', 'a whole number, 0 or more', wholeNumber(0), {

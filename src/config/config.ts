@@ -132,7 +132,7 @@ function writableProblems(config: Config): string[] {
     config.tiers[tier].writable.flatMap((p) => {
       const name = `CLAUDEOPS_TIER${tier}_WRITABLE`;
       if (!path.isAbsolute(p)) return [`${name}: "${p}" is not an absolute path; write it as /full/path`];
-      const hit = own.find((d) => overlaps(path.resolve(p), d));
+      const hit = own.find((d) => overlaps(p, d));
       return hit ? [`${name}: "${p}" overlaps the daemon's own directory ${hit}, which no tier may change; list a narrower path outside it`] : [];
     }),
   );

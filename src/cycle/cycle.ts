@@ -81,9 +81,10 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     loadCooldown(cooldownFile),
     config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : probeSandbox(),
   ]);
-  // Read-only runs may call only the tools servers annotate read-only, so every server is asked.
-  const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS });
   cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
+  // Read-only runs may call only the tools servers annotate read-only, so every server is
+  // asked; a cycle skipped for the budget runs no tier and starts no server.
+  const catalog: McpCatalog = cycle.skippedReason ? Object.create(null) : await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS });
   if (cycle.skippedReason) {
     logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
     ctx.metrics.skipped('budget');

@@ -8,7 +8,6 @@ export interface ToolInfo {
   name: string;
   /** `readOnlyHint: true`; a tool without the annotation counts as not read-only. */
   readOnly: boolean;
-  destructive: boolean;
 }
 
 export type ServerTools = { ok: true; tools: ToolInfo[] } | { ok: false; error: string };
@@ -84,7 +83,7 @@ async function listAll(client: Client, transport: Transport): Promise<ToolInfo[]
   let cursor: string | undefined;
   do {
     const page = await client.listTools(cursor ? { cursor } : undefined);
-    for (const t of page.tools) out.push({ name: t.name, readOnly: t.annotations?.readOnlyHint === true, destructive: t.annotations?.destructiveHint === true });
+    for (const t of page.tools) out.push({ name: t.name, readOnly: t.annotations?.readOnlyHint === true });
     cursor = page.nextCursor;
   } while (cursor);
   return out;

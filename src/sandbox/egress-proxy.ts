@@ -46,12 +46,12 @@ export class EgressProxy {
 
   constructor(
     private readonly policy: EgressPolicy,
-    private readonly onEvent: (line: string) => void,
+    private readonly onEvent: (line: string, refused: boolean) => void,
   ) {
     this.server = http.createServer((req, res) => this.request(req, res));
     this.server.on('connect', (req, socket: net.Socket, head) => this.connect(req, socket, head));
     this.server.on('upgrade', (req, socket: net.Socket) => {
-      this.onEvent(`refused ${req.method} ${req.url} (protocol upgrade)`);
+      this.onEvent(`refused ${req.method} ${req.url} (protocol upgrade)`, true);
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
     });
     this.server.on('connection', (s) => {
@@ -80,7 +80,7 @@ export class EgressProxy {
     const method = req.method ?? 'GET';
     const why = refusal(this.policy, method, url.hostname, Boolean(req.headers.upgrade));
     if (why) {
-      this.onEvent(`refused ${method} ${url.href}: ${why}`);
+      this.onEvent(`refused ${method} ${url.href}: ${why}`, true);
       return deny(res, 403, `claudeops egress: ${why}\n`);
     }
     const target = url.hostname.toLowerCase() === DOCKER_ALIAS ? dockerTarget(this.policy.docker!) : { host: url.hostname, port: Number(url.port || 80) };
@@ -92,7 +92,7 @@ export class EgressProxy {
       up.pipe(res);
     });
     upstream.on('error', (e) => {
-      this.onEvent(`${method} ${url.href} failed: ${e.message}`);
+      this.onEvent(`${method} ${url.href} failed: ${e.message}`, false);
       if (!res.headersSent) deny(res, 502, `claudeops egress: ${e.message}\n`);
       else res.destroy();
     });
@@ -105,7 +105,7 @@ export class EgressProxy {
     // A tunnel hides its requests, so a read-only run never gets one to Docker.
     const why = refusal(this.policy, docker ? 'CONNECT' : 'GET', host, false);
     if (why) {
-      this.onEvent(`refused CONNECT ${req.url}: ${why}`);
+      this.onEvent(`refused CONNECT ${req.url}: ${why}`, true);
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -122,7 +122,7 @@ export class EgressProxy {
       socket.destroy();
     };
     upstream.on('error', (e) => {
-      this.onEvent(`CONNECT ${req.url} failed: ${e.message}`);
+      this.onEvent(`CONNECT ${req.url} failed: ${e.message}`, false);
       if (!socket.destroyed) socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
     });
     socket.on('error', close);

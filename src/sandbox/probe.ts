@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import type { SandboxMode } from '../config/config.js';
 
 export type SandboxProbe = { ok: true } | { ok: false; why: string };
 
@@ -35,7 +36,7 @@ export interface SandboxDecision {
 }
 
 /** Whether a run is sandboxed, runs without, or does not run; CLAUDEOPS_SANDBOX=auto still requires it of read-only runs. */
-export function sandboxDecision(mode: 'required' | 'auto' | 'off', readOnly: boolean, probe: SandboxProbe): SandboxDecision {
+export function sandboxDecision(mode: SandboxMode, readOnly: boolean, probe: SandboxProbe): SandboxDecision {
   if (mode === 'off') {
     return { sandboxed: false, warning: readOnly ? 'CLAUDEOPS_SANDBOX=off: this read-only run rests on its tool set, MCP annotations and deny rules alone; its commands can change files' : undefined };
   }

@@ -12,7 +12,7 @@ const config = (env: Record<string, string> = {}) => loadConfig({ ANTHROPIC_API_
 
 const catalog = (): McpCatalog =>
   Object.assign(Object.create(null), {
-    fs: { ok: true, tools: [{ name: 'read_file', readOnly: true, destructive: false }, { name: 'write_file', readOnly: false, destructive: false }, { name: 'unannotated', readOnly: false, destructive: false }] },
+    fs: { ok: true, tools: [{ name: 'read_file', readOnly: true }, { name: 'write_file', readOnly: false }, { name: 'unannotated', readOnly: false }] },
     broken: { ok: false, error: 'spawn nope ENOENT' },
   });
 

@@ -88,6 +88,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const ctx = envContext(config, tier, policy.readOnly);
   const story = new Story();
   let egressRefused = 0;
+  const warnings = [...policy.warnings, ...(decision.warning ? [decision.warning] : [])];
   const tools: Record<string, number> = Object.create(null);
   let result: ResultEvent | undefined;
   let retries = 0;
@@ -100,10 +101,9 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     `tools ${policy.tools.join(', ') || 'none'} · MCP allowed ${policy.mcpAllowed.join(', ') || 'none'}${policy.mcpDenied.length ? ` · MCP denied ${policy.mcpDenied.join(', ')}` : ''}`,
     containmentLine(policy, decision.sandboxed),
     `context ${ctx.line}`,
-    ...[...policy.warnings, ...(decision.warning ? [decision.warning] : [])].map((w) => `warning  ${w}`),
+    ...warnings.map((w) => `warning  ${w}`),
   ]);
-  for (const w of policy.warnings) logger.warn({ tier }, w);
-  if (decision.warning) logger.warn({ tier }, decision.warning);
+  for (const w of warnings) logger.warn({ tier }, w);
 
   const finish = async (exitClass: ExitClass, exitCode: number | null, error?: string, verdict?: Verdict): Promise<TierRun> => {
     const ended = new Date();
@@ -124,7 +124,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       toolsUsed: tools,
       permissionDenials: (result?.permission_denials ?? []).map((d) => `${d.tool_name}${describeDenied(d.tool_input)}`),
       apiRetries: retries,
-      containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings: [...policy.warnings, ...(decision.warning ? [decision.warning] : [])] },
+      containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings },
       logFile: log.logName,
       eventsFile: log.jsonlName,
       filesComplete: false,
@@ -162,9 +162,11 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
         return wait;
       },
       onStderr: (line) => {
-        stderrTail.push(line);
+        // Redacted before it is kept: the tail is cut into the failure message.
+        const safe = input.redactor.redact(line);
+        stderrTail.push(safe);
         if (stderrTail.length > 20) stderrTail.shift();
-        log.story([`${clock()} stderr   ${oneLine(input.redactor.redact(line), 300)}`]);
+        log.story([`${clock()} stderr   ${oneLine(safe, 300)}`]);
       },
     });
 
@@ -180,8 +182,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
 
   const workDir = await makeWorkDir(input.runId, config.appDir);
   const proxy = decision.sandboxed
-    ? new EgressProxy({ hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost }, (line) => {
-        if (line.startsWith('refused')) egressRefused++;
+    ? new EgressProxy({ hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost }, (line, refused) => {
+        if (refused) egressRefused++;
         log.story([`${clock()} egress   ${line}`]);
       })
     : undefined;

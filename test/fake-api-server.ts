@@ -7,7 +7,7 @@ const api = new FakeApi((req) => {
   const msgs = req.body?.messages ?? [];
   const answered = msgs.some((m: { role: string; content: unknown }) => m.role === 'user' && Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'));
   return answered
-    ? verdict({ status: 'healthy', summary: 'A real cycle ran against the fake Messages API.', escalate: false, checks: [{ name: 'fake API', status: 'healthy', service: 'fake-api' }] })
+    ? verdict({ status: 'healthy', summary: 'A real cycle ran against the fake Messages API.', escalate: false, checks: [{ id: 'fake API', status: 'healthy', service: 'fake-api' }] })
     : toolUse(
         'Bash',
         { command: 'id -un && claude --version && (echo x > /tmp/claudeops-escape 2>/dev/null && echo SANDBOX-ESCAPED || echo sandbox-held)', description: 'who, which CLI, and is the sandbox on' },

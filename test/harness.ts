@@ -26,10 +26,14 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-export function sandbox(fakeApiUrl: string, env: Record<string, string> = {}): Sandbox {
+/**
+ * A throw-away installation. The app's built-in checks are left out unless asked for:
+ * a test's scripted verdict then only has to cover the checks the test adds.
+ */
+export function sandbox(fakeApiUrl: string, env: Record<string, string> = {}, options: { builtinChecks?: boolean } = {}): Sandbox {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
   const appDir = path.join(root, 'app');
-  for (const item of ['prompts', 'checks', '.claude', 'CLAUDE.md']) fs.cpSync(path.join(ROOT, item), path.join(appDir, item), { recursive: true });
+  for (const item of ['prompts', options.builtinChecks ? 'checks' : 'checks/README.md', '.claude', 'CLAUDE.md']) fs.cpSync(path.join(ROOT, item), path.join(appDir, item), { recursive: true });
   const dirs = { stateDir: path.join(root, 'state'), resultsDir: path.join(root, 'results'), reposDir: path.join(root, 'repos') };
   fs.mkdirSync(dirs.reposDir, { recursive: true });
   fs.mkdirSync(path.join(root, 'home'));

@@ -45,6 +45,7 @@ export interface Config {
   /** The .env file the configuration was read from; denied to the agent. */
   dotenvFile: string;
   mcpTrustedRepos: string[];
+  checks: { disable: string[]; failureThreshold: number; successThreshold: number };
   cooldown: {
     maxRestarts: number;
     restartWindowMs: number;
@@ -182,6 +183,7 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     dockerHost: env.CLAUDEOPS_DOCKER_HOST,
     dotenvFile,
     mcpTrustedRepos: env.CLAUDEOPS_MCP_TRUSTED_REPOS,
+    checks: { disable: env.CLAUDEOPS_CHECKS_DISABLE, failureThreshold: env.CLAUDEOPS_FAILURE_THRESHOLD, successThreshold: env.CLAUDEOPS_SUCCESS_THRESHOLD },
     cooldown: {
       maxRestarts: env.CLAUDEOPS_COOLDOWN_MAX_RESTARTS,
       restartWindowMs: env.CLAUDEOPS_COOLDOWN_RESTART_WINDOW * 1000,

@@ -3,11 +3,13 @@
 // `claudeops validate` are all derived from `variables` below.
 import cron from 'node-cron';
 import { z } from 'zod';
+import { CLAUDE_TOOLS } from '../provider/claude-command.js';
 
 export type Group =
   | 'Authentication and API'
   | 'Schedule'
   | 'Tiers and models'
+  | 'Checks'
   | 'Permissions'
   | 'Containment'
   | 'Paths'
@@ -77,7 +79,12 @@ type Extra = { default?: string; secret?: boolean };
 const spec = <S extends z.ZodType, E extends Extra = {}>(group: Group, doc: string, expect: string, schema: S, extra?: E) =>
   ({ group, doc, expect, schema, ...extra }) as Omit<VarSpec, 'schema'> & { schema: S } & E;
 
-const TOOLS = 'a comma-separated list of Claude Code tool names, e.g. Bash,Read,Grep';
+const TOOLS = `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.join(', ')})`;
+
+/** Tool names the pinned CLI knows; it drops others silently, so they are refused here. */
+const toolList = list.refine((tools) => tools.every((t) => CLAUDE_TOOLS.includes(t)), {
+  error: (issue) => `unknown tool name(s): ${(issue.input as string[]).filter((t) => !CLAUDE_TOOLS.includes(t)).join(', ')}`,
+});
 const RULES = 'a comma-separated list of permission rules, e.g. Bash(rm:*),mcp__db__drop_table';
 const MCP = 'a comma-separated list of mcp__server or mcp__server__tool entries, or * for every merged server';
 const MCP_TOOLS = 'a comma-separated list of server__tool names, e.g. db__run_select';
@@ -121,11 +128,16 @@ export const variables = {
     default: 'false',
   }),
 
+  // Checks
+  CLAUDEOPS_CHECKS_DISABLE: spec('Checks', 'Check ids to skip, e.g. builtin/dns.md or infra/* (see claudeops validate for the ids)', 'a comma-separated list of check ids, * matching any text', list, { default: '' }),
+  CLAUDEOPS_FAILURE_THRESHOLD: spec('Checks', 'Unhealthy results in a row before a check counts as unhealthy and is notified (a check file may override it with "- Failure threshold: N")', 'a whole number from 1 to 100', wholeNumber(1, 100), { default: '1' }),
+  CLAUDEOPS_SUCCESS_THRESHOLD: spec('Checks', 'Good results in a row before an unhealthy check counts as resolved (a check file may override it with "- Success threshold: N")', 'a whole number from 1 to 100', wholeNumber(1, 100), { default: '1' }),
+
   // Permissions
-  CLAUDEOPS_TIER1_TOOLS: spec('Permissions', 'Tier 1 hard tool set (read-only by default)', TOOLS, list, { default: 'Bash,Read,Grep,Glob,Task,WebFetch' }),
-  CLAUDEOPS_ALLOWED_TOOLS: spec('Permissions', 'Older name of CLAUDEOPS_TIER1_TOOLS, used when that is unset', TOOLS, list),
-  CLAUDEOPS_TIER2_TOOLS: spec('Permissions', 'Tier 2 hard tool set', TOOLS, list, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write' }),
-  CLAUDEOPS_TIER3_TOOLS: spec('Permissions', 'Tier 3 hard tool set', TOOLS, list, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write,NotebookEdit' }),
+  CLAUDEOPS_TIER1_TOOLS: spec('Permissions', 'Tier 1 hard tool set (read-only by default)', TOOLS, toolList, { default: 'Bash,Read,Grep,Glob,Task,WebFetch' }),
+  CLAUDEOPS_ALLOWED_TOOLS: spec('Permissions', 'Older name of CLAUDEOPS_TIER1_TOOLS, used when that is unset', TOOLS, toolList),
+  CLAUDEOPS_TIER2_TOOLS: spec('Permissions', 'Tier 2 hard tool set', TOOLS, toolList, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write' }),
+  CLAUDEOPS_TIER3_TOOLS: spec('Permissions', 'Tier 3 hard tool set', TOOLS, toolList, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write,NotebookEdit' }),
   CLAUDEOPS_TIER1_DENY: spec('Permissions', 'Extra deny rules for tier 1, added to the built-in ones (see README)', RULES, list, { default: '' }),
   CLAUDEOPS_TIER2_DENY: spec('Permissions', 'Extra deny rules for tier 2, added to the built-in ones', RULES, list, { default: '' }),
   CLAUDEOPS_TIER3_DENY: spec('Permissions', 'Extra deny rules for tier 3, added to the built-in ones', RULES, list, { default: '' }),

@@ -5,13 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import type { TierRun } from '../tier/tier-run.js';
-import type { Verdict } from '../verdict/verdict.js';
-import { allowance, applyCycle, cooldownSchema, emptyCooldown, loadCooldown, saveCooldown, withheldFrom } from './cooldown.js';
+import type { CheckStatus } from '../checks/results.js';
+import { allowance, applyCycle, type CycleActions, cooldownSchema, emptyCooldown, loadCooldown, saveCooldown, withheldFrom } from './cooldown.js';
 
 const limits = { maxRestarts: 2, restartWindowMs: 4 * 3_600_000, maxRedeploys: 1, redeployWindowMs: 24 * 3_600_000, resetAfterHealthy: 2 };
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-cooldown-'));
-const runWith = (tier: 1 | 2 | 3, verdict: Verdict) => ({ tier, verdict }) as TierRun;
+const acts = (remediations: CycleActions['remediations'] = [], tier1: Record<string, CheckStatus> = {}): CycleActions => ({ remediations, tier1: new Map(Object.entries(tier1)) });
 const now = new Date('2026-11-21T12:00:00Z');
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
 
@@ -27,31 +26,48 @@ describe('cooldown state', () => {
     assert.equal(withheldFrom(2, a), false);
   });
 
-  it('withholds a service from tier 2 at its restart limit, and from tier 3 only when redeploys are used up too', () => {
-    const restart = { at: hoursAgo(1), action: 'restart' as const, outcome: 'succeeded' as const, tier: 2 };
+  it('withholds a service from tier 3 once its redeployment is used, whatever restarts remain, and from tier 2 only when both are used', () => {
+    const restart = { at: hoursAgo(1), action: 'restart' as 'restart' | 'redeploy', outcome: 'succeeded' as const, tier: 2 };
+    const redeploy = { at: hoursAgo(2), action: 'redeploy' as 'restart' | 'redeploy', outcome: 'succeeded' as const, tier: 3 };
     const state = { version: 1 as const, services: { web: { consecutiveHealthy: 0, actions: [restart, restart] } } };
-    const a = allowance(state, 'web', limits, now);
-    assert.equal(withheldFrom(2, a), true);
-    assert.equal(withheldFrom(3, a), false);
-    state.services.web.actions.push({ at: hoursAgo(2), action: 'redeploy' as never, outcome: 'succeeded', tier: 3 });
-    assert.equal(withheldFrom(3, allowance(state, 'web', limits, now)), true);
+    assert.equal(withheldFrom(2, allowance(state, 'web', limits, now)), false, 'tier 2 can still hand up to a redeployment');
+    assert.equal(withheldFrom(3, allowance(state, 'web', limits, now)), false);
+    state.services.web.actions = [redeploy];
+    assert.equal(withheldFrom(3, allowance(state, 'web', limits, now)), true, 'restarts are left, but tier 3 adds only redeployment');
+    assert.equal(withheldFrom(2, allowance(state, 'web', limits, now)), false);
+    state.services.web.actions = [restart, restart, redeploy];
+    assert.equal(withheldFrom(2, allowance(state, 'web', limits, now)), true);
   });
 
   it('does not count dry-run remediations', () => {
-    const next = applyCycle(emptyCooldown(), [runWith(2, { status: 'unhealthy', summary: '', escalate: false, remediations: [{ service: 'web', action: 'restart', outcome: 'dry-run' }] })], limits, now);
+    const next = applyCycle(emptyCooldown(), acts([{ tier: 2, service: 'web', action: 'restart', outcome: 'dry-run' }]), limits, now);
     assert.equal(allowance(next, 'web', limits, now).restarts, 0);
   });
 
-  it('records remediations and resets the counters after two healthy cycles in a row', () => {
-    const broken: Verdict = { status: 'healthy', summary: '', escalate: false, checks: [{ name: 'c', status: 'healthy', service: 'web' }], remediations: [{ service: 'web', action: 'restart', outcome: 'succeeded' }] };
-    let s = applyCycle(emptyCooldown(), [runWith(2, broken)], limits, now);
+  it('counts the healthy streak from tier 1 only, and resets the counters after two such cycles in a row', () => {
+    const restart = { tier: 2, service: 'web', action: 'restart', outcome: 'succeeded' as const };
+    let s = applyCycle(emptyCooldown(), acts([restart], { web: 'unhealthy' }), limits, now);
     assert.equal(s.services.web!.actions.length, 1);
+    assert.equal(s.services.web!.consecutiveHealthy, 0, 'tier 2 saying healthy after its own fix is not a healthy cycle');
+    s = applyCycle(s, acts([], { web: 'healthy' }), limits, now);
     assert.equal(s.services.web!.consecutiveHealthy, 1);
-    s = applyCycle(s, [runWith(1, { status: 'healthy', summary: '', escalate: false, checks: [{ name: 'c', status: 'healthy', service: 'web' }] })], limits, now);
+    s = applyCycle(s, acts([], { web: 'degraded' }), limits, now);
     assert.equal(s.services.web!.consecutiveHealthy, 2);
     assert.equal(s.services.web!.actions.length, 0);
-    s = applyCycle(s, [runWith(1, { status: 'unhealthy', summary: '', escalate: false, checks: [{ name: 'c', status: 'unhealthy', service: 'web' }] })], limits, now);
-    assert.equal(s.services.web!.consecutiveHealthy, 0);
+    s = applyCycle(s, acts([], { web: 'unknown' }), limits, now);
+    assert.equal(s.services.web!.consecutiveHealthy, 0, 'a cycle that did not judge the service breaks the streak');
+  });
+
+  it('keeps services named like Object.prototype members apart from the prototype', async () => {
+    let s = emptyCooldown();
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) s = applyCycle(s, acts([{ tier: 2, service: name, action: 'restart', outcome: 'succeeded' }], { [name]: 'unhealthy' }), limits, now);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) assert.equal(allowance(s, name, limits, now).restarts, 1, name);
+    assert.equal(allowance(s, 'other', limits, now).restarts, 0);
+    const file = path.join(tmp(), 'cooldown.json');
+    await saveCooldown(file, s);
+    const back = await loadCooldown(file);
+    assert.equal(back.warning, undefined);
+    for (const name of ['constructor', '__proto__', 'toString']) assert.equal(allowance(back.state, name, limits, now).restarts, 1, `${name} after a reload`);
   });
 
   it('moves a corrupt file aside, keeps it, and starts fresh', async () => {

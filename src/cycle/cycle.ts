@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { addSpend, loadSpend, overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
-import { applyCycle, loadCooldown, saveCooldown, type CooldownState } from '../cooldown/cooldown.js';
+import { applyCycle, loadCooldown, saveCooldown, type CooldownState, type CycleActions } from '../cooldown/cooldown.js';
+import { applyResults, loadCheckState, saveCheckState, type CheckState } from '../checks/check-state.js';
+import { discoverChecks, type CheckDef, type CheckSet } from '../checks/discover.js';
+import { describeProblem } from '../checks/lint.js';
+import { checkResults, NOT_REPORTED, serviceStatuses } from '../checks/results.js';
 import type { DaemonContext } from '../daemon/context.js';
 import { listCatalog, type McpCatalog } from '../mcp/catalog.js';
 import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
@@ -19,6 +23,8 @@ const HOUR = 3_600_000;
 const MCP_LIST_TIMEOUT_MS = 15_000;
 
 interface Prepared {
+  checks: CheckSet;
+  checkState: CheckState;
   mcp: MergedMcp;
   catalog: McpCatalog;
   sandbox: SandboxProbe;
@@ -31,9 +37,9 @@ export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<Cy
   const cycle = beginCycle(ctx, trigger);
   const prepared = await prepare(ctx, cycle);
   if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
-  finishCycle(cycle);
-  await notify(ctx, cycle);
-  await record(ctx, cycle, prepared);
+  const checkState = finishCycle(ctx, cycle, prepared);
+  await notify(ctx, cycle, checkState);
+  await record(ctx, cycle, prepared, checkState);
   return cycle;
 }
 
@@ -53,6 +59,9 @@ function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {
     tiers: [],
     escalations: [],
     cooldownWithheld: [],
+    checks: [],
+    disabledChecks: [],
+    checkChanges: [],
     mcpServers: [],
     mcpTools: {},
     warnings: [],
@@ -70,7 +79,9 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   }
 
   const cooldownFile = path.join(config.stateDir, 'cooldown.json');
-  const [spend, mcp, cooldown, sandbox] = await Promise.all([
+  const [checks, checkState, spend, mcp, cooldown, sandbox] = await Promise.all([
+    discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable }),
+    loadCheckState(checkStateFile(ctx)),
     loadSpend(spendFile(ctx)),
     mergeMcp({
       baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
@@ -89,7 +100,9 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
     ctx.metrics.skipped('budget');
   }
-  for (const w of [...mcp.warnings, ...(cooldown.warning ? [cooldown.warning] : [])]) {
+  cycle.disabledChecks = checks.disabled.map((c) => c.id);
+  const checkWarnings = [...checks.problems.map(describeProblem), ...checks.unmatchedDisable.map((d) => `CLAUDEOPS_CHECKS_DISABLE: "${d}" matches no check id; run claudeops validate to list them`)];
+  for (const w of [...checkWarnings, ...mcp.warnings, ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x)]) {
     logger.warn({ cycle: cycle.id }, w);
     cycle.warnings.push(w);
   }
@@ -102,7 +115,8 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     logger.error({ cycle: cycle.id }, w);
     cycle.warnings.push(w);
   }
-  return { mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile };
+  logger.info({ cycle: cycle.id, checks: checks.checks.length, disabled: checks.disabled.length, playbooks: checks.playbooks.length, skills: checks.skills.length }, `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`);
+  return { checks, checkState: checkState.state, mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile };
 }
 
 async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
@@ -114,6 +128,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       stampBase: cycle.id,
       runId: randomUUID(),
       mcp: { file: prepared.mcp.file, servers: prepared.mcp.servers, catalog: prepared.catalog },
+      checks: prepared.checks,
       sandbox: prepared.sandbox,
       handoff,
       logger: ctx.logger,
@@ -126,7 +141,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     logTierEnd(ctx, cycle, run);
     receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.summary, cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile });
 
-    const next = decideEscalation(ctx.config, cycle.tiers, prepared.cooldown);
+    const next = decideEscalation(ctx.config, cycle.tiers, checkResults(prepared.checks.checks, cycle.tiers), prepared.cooldown);
     cycle.cooldownWithheld.push(...next.withheld);
     if (!next.escalate || ctx.shutdown.aborted) {
       cycle.escalationStopped = ctx.shutdown.aborted ? 'the daemon is shutting down' : next.reason;
@@ -138,21 +153,40 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
   }
 }
 
-function finishCycle(cycle: CycleRecord): void {
+/** Judges every check from the verdicts, derives the cycle's status, and folds the results into each check's state. */
+function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): CheckState {
   const now = new Date();
   cycle.endedAt = now.toISOString();
   cycle.durationMs = now.getTime() - Date.parse(cycle.startedAt);
-  cycle.status = cycleStatus(cycle.tiers, cycle.skippedReason);
+  cycle.checks = cycle.skippedReason ? [] : checkResults(prepared.checks.checks, cycle.tiers);
+  for (const c of cycle.checks.filter((r) => r.invented)) flag(ctx, cycle, `the agent reported check "${c.id}", which the daemon did not hand out; recorded, not kept in check history`);
+  const unreported = cycle.checks.filter((r) => r.detail === NOT_REPORTED && cycle.tiers.some((t) => t.verdict));
+  if (unreported.length) flag(ctx, cycle, `${unreported.length} check(s) not reported by the agent, recorded as unknown: ${unreported.map((r) => r.id).join(', ')}`);
+  cycle.status = cycleStatus(cycle.tiers, cycle.checks, cycle.skippedReason);
   cycle.summary = cycleSummary(cycle);
   cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
+  const defaults = ctx.config.checks;
+  const byId = new Map(prepared.checks.checks.map((c) => [c.id, c]));
+  const thresholds = (id: string) => ({ failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold, success: byId.get(id)?.successThreshold ?? defaults.successThreshold });
+  const { next, transitions } = applyResults(prepared.checkState, cycle.checks, thresholds, cycle.id, now);
+  cycle.checkChanges = transitions;
+  for (const t of transitions) ctx.logger.info({ cycle: cycle.id, check: t.id, from: t.from, to: t.to }, `check ${t.id} is now ${t.to} (was ${t.from})`);
+  return next;
+}
+
+function flag(ctx: DaemonContext, cycle: CycleRecord, warning: string): void {
+  ctx.logger.warn({ cycle: cycle.id }, warning);
+  cycle.warnings.push(warning);
 }
 
 /** Notifications through Apprise, deduplicated against `<state>/notify.json`; never fatal. */
-async function notify(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
+async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckState): Promise<void> {
   const { config } = ctx;
   if (config.notify.urls.length === 0) return;
   const file = path.join(config.stateDir, 'notify.json');
-  const { messages, next } = planNotifications(await loadNotifyState(file), cycle, config);
+  const loaded = await loadNotifyState(file);
+  if (loaded.warning) flag(ctx, cycle, loaded.warning);
+  const { messages, next } = planNotifications(loaded.state, cycle, checkState, config);
   for (const m of messages) {
     const d = await sendApprise(config.notify.bin, config.notify.urls, m.title, m.body, m.type);
     cycle.notifications.push({ kind: m.kind, key: m.key, ok: d.ok, attempts: d.attempts, error: d.error });
@@ -163,10 +197,11 @@ async function notify(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
   await attempt(ctx, 'saving the notification state', () => saveNotifyState(file, next));
 }
 
-async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
+async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared, checkState: CheckState): Promise<void> {
   const now = new Date(cycle.endedAt);
   await Promise.all([
-    !cycle.skippedReason && attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycle.tiers, ctx.config.cooldown, now))),
+    !cycle.skippedReason && attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now))),
+    !cycle.skippedReason && attempt(ctx, 'saving the check state', () => saveCheckState(checkStateFile(ctx), checkState)),
     cycle.costUsd > 0 && attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now)),
     attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor)),
   ]);
@@ -189,6 +224,16 @@ function receipt(ctx: DaemonContext, entry: Record<string, unknown>): void {
 }
 
 const spendFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, 'spend.json');
+const checkStateFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, 'checks.json');
+
+/** Remediations from every tier, and the services as tier 1 judged them. */
+function cycleActions(cycle: CycleRecord, checks: CheckDef[]): CycleActions {
+  const tier1 = cycle.tiers.find((t) => t.tier === 1);
+  return {
+    remediations: cycle.tiers.flatMap((t) => (t.verdict?.remediations ?? []).map((r) => ({ ...r, tier: t.tier }))),
+    tier1: tier1?.verdict ? serviceStatuses(checkResults(checks, [tier1])) : new Map(),
+  };
+}
 
 /** A stage that may fail without ending the cycle: the failure is logged. */
 async function attempt(ctx: DaemonContext, what: string, fn: () => Promise<unknown>): Promise<void> {

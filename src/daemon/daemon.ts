@@ -9,7 +9,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { cliVersion } from '../provider/cli-version.js';
 import { killActiveRuns } from '../runner/process.js';
 import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
-import type { CycleRecord, Trigger } from '../record/cycle-record.js';
+import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
 
@@ -48,7 +48,7 @@ function onSignals(controller: AbortController, logger: Logger, onStop: (signal:
   process.on('SIGINT', handler);
 }
 
-const succeeded = (c: CycleRecord) => c.status === 'healthy' || c.status === 'unhealthy';
+const succeeded = (c: CycleRecord) => judged(c.status);
 
 /** `claudeops run`: the long-running daemon. Resolves with the exit code once stopped. */
 export async function runDaemon(config: Config, warnings: string[]): Promise<number> {
@@ -109,7 +109,7 @@ export async function runOnce(config: Config, warnings: string[], trigger: Trigg
   for (const w of warnings) ctx.logger.warn(w);
   onSignals(controller, ctx.logger, () => undefined);
   const cycle = await runCycle(ctx, trigger);
-  if (cycle.status === 'healthy') return ONCE_EXIT.healthy;
-  if (cycle.status === 'unhealthy') return ONCE_EXIT.unhealthy;
+  if (cycle.status === 'healthy' || cycle.status === 'degraded') return ONCE_EXIT.healthy;
+  if (cycle.status === 'unhealthy' || cycle.status === 'incomplete') return ONCE_EXIT.unhealthy;
   return ONCE_EXIT.failed;
 }

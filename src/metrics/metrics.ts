@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
+import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
 
-const STATUSES: CycleStatus[] = ['healthy', 'unhealthy', 'failed', 'interrupted', 'skipped'];
+const STATUSES: CycleStatus[] = CYCLE_STATUSES;
 
 /** The daemon's Prometheus metrics, on a registry of its own. */
 export class Metrics {

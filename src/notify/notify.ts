@@ -1,9 +1,10 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
-import type { CycleRecord } from '../record/cycle-record.js';
+import type { CheckState } from '../checks/check-state.js';
+import { judged, type CycleRecord } from '../record/cycle-record.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
+import { loadJsonState } from '../state/json-state.js';
 import type { MessageType } from './apprise.js';
 
 const keyState = z.object({
@@ -32,34 +33,29 @@ export interface Message {
   body: string;
 }
 
-export const emptyNotifyState = (): NotifyState => ({ version: 1, keys: {}, failedCycles: 0 });
+export const emptyNotifyState = (): NotifyState => ({ version: 1, keys: Object.create(null), failedCycles: 0 });
 
-export async function loadNotifyState(file: string): Promise<NotifyState> {
-  try {
-    const parsed = notifyStateSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
-    return parsed.success ? parsed.data : emptyNotifyState();
-  } catch {
-    return emptyNotifyState();
-  }
-}
+/** `<state>/notify.json`; a corrupt file is moved aside, with a warning. */
+export const loadNotifyState = (file: string): Promise<{ state: NotifyState; warning?: string }> => loadJsonState(file, notifyStateSchema, emptyNotifyState, 'notification state');
 
 export const saveNotifyState = (file: string, state: NotifyState) => writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
 
 const DAEMON_KEY = 'claudeops';
 
 /**
- * Decides what to tell operators about a cycle, deduplicated on (key, state): a key
- * going unhealthy is told once, reminded after `remindMs`, and told again when it
- * recovers. Remediations, repeated failed cycles and auth failures are told too.
+ * Decides what to tell operators about a cycle, deduplicated per check: a check whose
+ * state (after its thresholds) went unhealthy is told once, reminded after `remindMs`
+ * while it stays so, and told "resolved" only when it was judged good again, never
+ * because it went unreported. Remediations, repeated failed cycles and auth failures
+ * are told too.
  */
-export function planNotifications(prev: NotifyState, cycle: CycleRecord, config: Config, now = new Date()): { messages: Message[]; next: NotifyState } {
-  const next: NotifyState = structuredClone(prev);
+export function planNotifications(prev: NotifyState, cycle: CycleRecord, checks: CheckState, config: Config, now = new Date()): { messages: Message[]; next: NotifyState } {
+  const next: NotifyState = { ...structuredClone(prev), keys: Object.assign(Object.create(null), structuredClone(prev.keys)) };
   const where = `Log: ${path.join(config.resultsDir, cycle.tiers[cycle.tiers.length - 1]?.logFile ?? `${cycle.id}.json`)}`;
   if (cycle.status === 'skipped') return { messages: budgetMessages(next, cycle, now), next };
-  const reached = cycle.status === 'healthy' || cycle.status === 'unhealthy';
   const messages = [
-    ...(reached ? checkMessages(next, cycle, config.notify.remindMs, now, where) : []),
-    ...(reached ? remediationMessages(cycle, config.resultsDir) : []),
+    ...checkMessages(next, cycle, checks, config.notify.remindMs, now, where),
+    ...(judged(cycle.status) ? remediationMessages(cycle, config.resultsDir) : []),
     ...daemonMessages(next, cycle, config.notify.failures, where),
   ];
   return { messages, next };
@@ -72,26 +68,34 @@ function budgetMessages(next: NotifyState, cycle: CycleRecord, now: Date): Messa
   return [{ kind: 'budget', key: DAEMON_KEY, type: 'warning', title: 'claudeops: daily budget reached, cycles paused', body: cycle.skippedReason ?? cycle.summary }];
 }
 
-function checkMessages(next: NotifyState, cycle: CycleRecord, remindMs: number, now: Date, where: string): Message[] {
+function checkMessages(next: NotifyState, cycle: CycleRecord, checks: CheckState, remindMs: number, now: Date, where: string): Message[] {
   const at = now.toISOString();
   const messages: Message[] = [];
-  for (const [key, { healthy, detail }] of healthByKey(cycle)) {
-    const was = next.keys[key];
-    if (!healthy && was?.state !== 'unhealthy') {
-      next.keys[key] = { state: 'unhealthy', since: at, lastSentAt: at, detail };
-      messages.push({ kind: 'unhealthy', key, type: 'failure', title: `claudeops: ${key} is unhealthy`, body: `${detail}\nSince ${at}.\n${where}` });
-    } else if (!healthy && was && (!was.lastSentAt || now.getTime() - Date.parse(was.lastSentAt) >= remindMs)) {
-      Object.assign(was, { lastSentAt: at, detail });
-      messages.push({ kind: 'reminder', key, type: 'failure', title: `claudeops: ${key} is still unhealthy`, body: `${detail}\nUnhealthy since ${was.since}.\n${where}` });
-    } else if (healthy && was?.state === 'unhealthy') {
-      next.keys[key] = { state: 'healthy', since: at };
-      messages.push({ kind: 'resolved', key, type: 'success', title: `claudeops: ${key} resolved`, body: `${detail}\nIt was unhealthy since ${was.since}.\n${where}` });
-    } else if (healthy) {
-      next.keys[key] = { state: 'healthy', since: was?.since ?? at };
+  const changed = new Set<string>();
+  for (const t of cycle.checkChanges) {
+    changed.add(t.id);
+    const was = next.keys[t.id];
+    const body = (lead: string) => `${lead}\nCheck ${t.id}.\n${where}`;
+    if (t.to === 'unhealthy') {
+      next.keys[t.id] = { state: 'unhealthy', since: t.since, lastSentAt: at, detail: t.detail };
+      messages.push({ kind: 'unhealthy', key: t.id, type: 'failure', title: `claudeops: ${label(t)} is unhealthy`, body: body(`${t.detail ?? 'no detail'}\nSince ${t.since}.`) });
+    } else if (was?.state === 'unhealthy') {
+      next.keys[t.id] = { state: 'healthy', since: at };
+      messages.push({ kind: 'resolved', key: t.id, type: 'success', title: `claudeops: ${label(t)} resolved`, body: body(`${t.to}${t.detail ? `: ${t.detail}` : ''}\nIt was unhealthy since ${was.since}.`) });
     }
+  }
+  for (const r of cycle.checks) {
+    const was = next.keys[r.id];
+    const state = checks.checks[r.id];
+    if (changed.has(r.id) || r.invented || r.status === 'unknown' || !was || was.state !== 'unhealthy' || state?.status !== 'unhealthy') continue;
+    if (was.lastSentAt && now.getTime() - Date.parse(was.lastSentAt) < remindMs) continue;
+    Object.assign(was, { lastSentAt: at, detail: r.detail });
+    messages.push({ kind: 'reminder', key: r.id, type: 'failure', title: `claudeops: ${label({ title: state.title, services: state.services })} is still unhealthy`, body: `${r.detail ?? 'no detail'}\nUnhealthy since ${was.since}.\nCheck ${r.id}.\n${where}` });
   }
   return messages;
 }
+
+const label = (c: { title: string; services: string[] }): string => (c.services.length ? `${c.services.join(', ')} (${c.title})` : c.title);
 
 /** Remediations a tier reports as performed; dry-run and skipped ones are not news. */
 function remediationMessages(cycle: CycleRecord, resultsDir: string): Message[] {
@@ -123,26 +127,4 @@ function daemonMessages(next: NotifyState, cycle: CycleRecord, threshold: number
   const auth = cycle.tiers.find((r) => r.exitClass === 'auth');
   if (auth && before === 0) messages.push({ kind: 'auth', key: DAEMON_KEY, type: 'failure', title: 'claudeops: the API refused its credentials', body: `${auth.error}\n${where}` });
   return messages;
-}
-
-/** The verdict's checks by service (or check name): unhealthy when any of its checks is. */
-function healthByKey(cycle: CycleRecord): Map<string, { healthy: boolean; detail: string }> {
-  const verdict = [...cycle.tiers].reverse().find((r) => r.verdict)?.verdict;
-  const out = new Map<string, { healthy: boolean; detail: string }>();
-  if (!verdict) return out;
-  const checks = verdict.checks ?? [];
-  if (checks.length === 0) {
-    out.set('infrastructure', { healthy: verdict.status === 'healthy', detail: verdict.summary });
-    return out;
-  }
-  for (const c of checks) {
-    if (c.status === 'unknown') continue;
-    const key = c.service ?? c.name;
-    const healthy = c.status !== 'unhealthy';
-    const prev = out.get(key);
-    const line = `${c.name}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`;
-    if (!prev) out.set(key, { healthy, detail: line });
-    else out.set(key, { healthy: prev.healthy && healthy, detail: prev.healthy && !healthy ? line : prev.detail });
-  }
-  return out;
 }

@@ -29,6 +29,18 @@ export interface Command {
   stdin: string;
 }
 
+/**
+ * Built-in tool names the pinned CLI accepts in --tools (2.1.197; Agent, BashOutput and
+ * KillShell are its aliases of Task, TaskOutput and TaskStop). Any other name is dropped
+ * without a word, so configuration refuses it. A test checks the CLI still knows them.
+ */
+export const CLAUDE_TOOLS: readonly string[] = [
+  'Bash', 'Read', 'Grep', 'Glob', 'Edit', 'Write', 'NotebookEdit', 'WebFetch', 'WebSearch',
+  'Task', 'Agent', 'TaskOutput', 'BashOutput', 'TaskStop', 'KillShell', 'TaskCreate', 'TaskGet', 'TaskList', 'TaskUpdate',
+  'Skill', 'CronCreate', 'CronDelete', 'CronList', 'DesignSync', 'EnterWorktree', 'ExitWorktree', 'ReportFindings',
+  'ScheduleWakeup', 'SendMessage', 'Workflow',
+];
+
 /** Every flag buildClaudeCommand may pass; a test checks the pinned CLI still knows them. */
 export const CLAUDE_FLAGS = [
   '--print',

@@ -3,8 +3,13 @@ import type { Redactor } from '../logger/redactor.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import type { TierNumber } from '../config/config.js';
 import type { TierRun } from '../tier/tier-run.js';
+import type { Transition } from '../checks/check-state.js';
+import { judgedStatus, type CheckResult, type JudgedStatus } from '../checks/results.js';
 
-export type CycleStatus = 'healthy' | 'unhealthy' | 'failed' | 'interrupted' | 'skipped';
+export type CycleStatus = JudgedStatus | 'failed' | 'interrupted' | 'skipped';
+export const CYCLE_STATUSES: CycleStatus[] = ['healthy', 'degraded', 'incomplete', 'unhealthy', 'failed', 'interrupted', 'skipped'];
+/** The cycle reached a judgement (whatever it was). */
+export const judged = (s: CycleStatus): boolean => s === 'healthy' || s === 'degraded' || s === 'incomplete' || s === 'unhealthy';
 export type Trigger = 'schedule' | 'once';
 
 /** Everything one cycle did: `<results>/run-<stamp>.json`. */
@@ -23,6 +28,12 @@ export interface CycleRecord {
   escalations: { from: TierNumber; to: TierNumber }[];
   escalationStopped?: string;
   cooldownWithheld: { service: string; why: string }[];
+  /** Each check's result, in the order handed out; invented ids last, flagged. */
+  checks: CheckResult[];
+  /** Checks turned off by CLAUDEOPS_CHECKS_DISABLE. */
+  disabledChecks: string[];
+  /** Checks whose state went into or out of unhealthy, after their thresholds. */
+  checkChanges: Transition[];
   mcpServers: string[];
   /** Each server's tools as listed at prepare time, split by their readOnlyHint, or why listing failed. */
   mcpTools: Record<string, { readOnly: string[]; other: string[] } | { error: string }>;
@@ -31,20 +42,25 @@ export interface CycleRecord {
   notifications: { kind: string; key: string; ok: boolean; attempts: number; error?: string }[];
 }
 
-/** The final status: the last tier's verdict, or failed when the last tier did not reach one. */
-export function cycleStatus(runs: TierRun[], skippedReason?: string): CycleStatus {
+/**
+ * The final status. Skipped, interrupted, or failed when the last tier reached no
+ * verdict; otherwise judged from every check's result (see judgedStatus).
+ */
+export function cycleStatus(runs: TierRun[], results: CheckResult[], skippedReason?: string): CycleStatus {
   if (skippedReason) return 'skipped';
   const last = runs[runs.length - 1];
   if (!last) return 'failed';
   if (last.exitClass === 'interrupted') return 'interrupted';
-  return last.verdict?.status ?? 'failed';
+  return last.verdict ? judgedStatus(results, last.verdict) : 'failed';
 }
 
-export function cycleSummary(record: Pick<CycleRecord, 'status' | 'tiers' | 'skippedReason'>): string {
+export function cycleSummary(record: Pick<CycleRecord, 'status' | 'tiers' | 'skippedReason' | 'checks'>): string {
   if (record.status === 'skipped') return `skipped: ${record.skippedReason}`;
   const last = record.tiers[record.tiers.length - 1];
   if (!last) return record.status;
-  return last.verdict ? last.verdict.summary : `tier ${last.tier} failed (${last.exitClass}): ${last.error ?? ''}`;
+  if (!last.verdict) return `tier ${last.tier} failed (${last.exitClass}): ${last.error ?? ''}`;
+  const notJudged = record.checks.filter((c) => c.status === 'unknown' && !c.invented).length;
+  return notJudged ? `${last.verdict.summary} (${notJudged} of ${record.checks.filter((c) => !c.invented).length} checks not judged)` : last.verdict.summary;
 }
 
 export const summaryFile = (resultsDir: string, id: string) => path.join(resultsDir, `${id}.json`);

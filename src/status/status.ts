@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { CycleRecord } from '../record/cycle-record.js';
+import { loadCheckState, uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
 import { LEDGER_KEY, verifyLedger } from '../receipts/ledger.js';
 import { compareStamps, parseRunFile } from '../record/stamp.js';
 
@@ -35,15 +36,32 @@ export async function status(config: Config, count: number, print: (line: string
     `${(r.durationMs / 1000).toFixed(0)}s`,
     r.summary.replace(/\s+/g, ' ').slice(0, 100),
   ]);
-  const head = ['started (UTC)', 'status', 'tiers', 'cost', 'took', 'summary'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  print(line(head));
-  for (const r of rows) print(line(r));
+  table(['started (UTC)', 'status', 'tiers', 'cost', 'took', 'summary'], rows, print);
   const today = new Date().toISOString().slice(0, 10);
   const spent = records.filter((r) => r.startedAt.startsWith(today)).reduce((s, r) => s + r.costUsd, 0);
   print(`\n${records.length} cycle(s) shown from ${config.resultsDir}; spent today (of those): $${spent.toFixed(4)}`);
+  await printChecks(config, print);
   return 0;
+}
+
+/** Each check's state after its thresholds, since when, its last result and its uptime. */
+async function printChecks(config: Config, print: (line: string) => void): Promise<void> {
+  const file = path.join(config.stateDir, 'checks.json');
+  const { state, warning } = await loadCheckState(file, true);
+  if (warning) print(`\n${warning}`);
+  const entries = Object.entries(state.checks).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (entries.length === 0) return;
+  const now = new Date();
+  const pct = (e: CheckEntry, ms: number) => {
+    const u = uptime(e, ms, now);
+    return u === undefined ? '-' : `${(u * 100).toFixed(u === 1 ? 0 : 1)}%`;
+  };
+  const rows = entries.map(([id, e]) => {
+    const last = e.last.at(-1);
+    return [id, e.status.toUpperCase(), e.since.replace('T', ' ').slice(0, 16), last ? `${last.status}${last.detail ? `: ${last.detail}` : ''}`.replace(/\s+/g, ' ').slice(0, 60) : '-', pct(e, UPTIME_WINDOWS['24h']), pct(e, UPTIME_WINDOWS['7d']), pct(e, UPTIME_WINDOWS['30d'])];
+  });
+  print('');
+  table(['check', 'status', 'since (UTC)', 'last result', '24h', '7d', '30d'], rows, print);
 }
 
 /** `claudeops verify-receipts`: exit 0 when the whole chain holds, 1 naming the first broken line. */
@@ -64,4 +82,11 @@ export function verifyReceipts(config: Config, print: (line: string) => void = c
   print(`receipts BROKEN at ${v.error!.file} line ${v.error!.line}: ${v.error!.reason}`);
   print(`${v.lines} line(s) before it verified.`);
   return 1;
+}
+
+function table(head: string[], rows: string[][], print: (line: string) => void): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  print(line(head));
+  for (const r of rows) print(line(r));
 }

@@ -15,7 +15,7 @@ describe('the run story', () => {
       { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'df -h /', description: 'disk' } }] } },
       { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'Filesystem Size\n/dev/vda 252G\n', is_error: false }] } },
       { type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, retry_delay_ms: 500, error_status: 529, error: 'overloaded' },
-      { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't2', name: 'StructuredOutput', input: { status: 'healthy', summary: 's', escalate: false, checks: [{ name: 'Disk', status: 'healthy', service: 'host', detail: '23%' }] } }] } },
+      { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't2', name: 'StructuredOutput', input: { status: 'healthy', summary: 's', escalate: false, checks: [{ id: 'builtin/disk-space.md', status: 'healthy', service: 'host', detail: '23%' }] } }] } },
       { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't2', content: 'Structured output provided successfully' }] } },
     ))].flatMap(({ event }) => story.lines(event!, t));
     assert.deepEqual(out, [
@@ -24,7 +24,7 @@ describe('the run story', () => {
       '10:00:00 tool     Bash $ df -h /  (disk)',
       '10:00:00   result Filesystem Size (+1 more lines)',
       '10:00:00 retry    API attempt 1/10 failed (529: overloaded), retrying in 0.5 s',
-      '10:00:00 check    [healthy] Disk (host): 23%',
+      '10:00:00 check    [healthy] builtin/disk-space.md (host): 23%',
     ]);
   });
 

@@ -66,7 +66,7 @@ export class Story {
 function verdictLines(t: string, input: unknown): string[] {
   const v = (input ?? {}) as { checks?: Record<string, unknown>[]; remediations?: Record<string, unknown>[] };
   const checks = (v.checks ?? []).map(
-    (c) => `${t} check    [${c.status}] ${c.name}${c.service ? ` (${c.service})` : ''}${c.detail ? `: ${oneLine(String(c.detail), RESULT_WIDTH)}` : ''}`,
+    (c) => `${t} check    [${c.status}] ${c.id}${c.service ? ` (${c.service})` : ''}${c.detail ? `: ${oneLine(String(c.detail), RESULT_WIDTH)}` : ''}`,
   );
   const actions = (v.remediations ?? []).map(
     (r) => `${t} action   ${r.action} ${r.service} → ${r.outcome}${r.detail ? ` (${oneLine(String(r.detail), RESULT_WIDTH)})` : ''}`,

@@ -105,7 +105,21 @@ export interface TierPolicy {
   mcpDenied: string[];
   /** Why MCP servers were denied whole, one line each. */
   warnings: string[];
+  /** Paths no command or tool of the run may change (repos whose manifest says so). */
+  denyWrite: string[];
+  /** Paths no command or tool of the run may read (playbooks above its tier). */
+  denyRead: string[];
 }
+
+/** What the mounted repos ask of every run, enforced as rules and sandbox paths. */
+export interface RepoRules {
+  readOnlyPaths: string[];
+  hiddenPaths: string[];
+  /** Whether repo skills are installed in the run's work dir (the Skill tool is added). */
+  skills: boolean;
+}
+
+export const NO_REPO_RULES: RepoRules = { readOnlyPaths: [], hiddenPaths: [], skills: false };
 
 /**
  * The effective permissions of one tier run; a pure function of the configuration and
@@ -115,13 +129,17 @@ export interface TierPolicy {
  * tool of those servers is denied by name. Write tools are allowed only by
  * path-scoped rules: an unscoped `Write` rule would let them write anywhere.
  */
-export function tierPolicy(config: Config, tier: TierNumber, servers: string[], catalog: McpCatalog): TierPolicy {
+export function tierPolicy(config: Config, tier: TierNumber, servers: string[], catalog: McpCatalog, repos: RepoRules = NO_REPO_RULES): TierPolicy {
   const own = config.tiers[tier];
   const readOnly = tier === 1 || config.dryRun;
-  const tools = readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools;
+  const tools = unique([...(readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools), ...(repos.skills ? ['Skill'] : [])]);
   const writable = readOnly ? [] : own.writable;
   const writeRules = tools.filter((t) => WRITE_TOOLS.includes(t)).flatMap((t) => writable.map((p) => `${t}(/${p}/**)`));
-  const deny = unique([...BUILTIN_DENY[tier], ...own.deny, ...(readOnly && tier !== 1 ? [...BUILTIN_DENY[1], ...config.tiers[1].deny] : [])]);
+  const repoDeny = [
+    ...repos.readOnlyPaths.flatMap((p) => WRITE_TOOLS.map((t) => `${t}(/${p}/**)`)),
+    ...repos.hiddenPaths.flatMap((p) => [`Read(/${p})`, `Grep(/${p})`]),
+  ];
+  const deny = unique([...BUILTIN_DENY[tier], ...own.deny, ...(readOnly && tier !== 1 ? [...BUILTIN_DENY[1], ...config.tiers[1].deny] : []), ...repoDeny]);
   const mcp = readOnly ? readOnlyMcp(own.mcp, own.mcpTools, servers, catalog) : { allowed: mcpAllowance(own.mcp, servers), denied: [], warnings: [] };
   return {
     tier,
@@ -134,6 +152,8 @@ export function tierPolicy(config: Config, tier: TierNumber, servers: string[], 
     mcpAllowed: mcp.allowed,
     mcpDenied: mcp.denied,
     warnings: mcp.warnings,
+    denyWrite: repos.readOnlyPaths,
+    denyRead: repos.hiddenPaths,
   };
 }
 

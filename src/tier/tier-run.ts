@@ -7,7 +7,9 @@ import { LEDGER_KEY } from '../receipts/ledger.js';
 import { DOCKER_ALIAS_HOST, EgressProxy } from '../sandbox/egress-proxy.js';
 import { sandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
 import { sandboxSettings } from '../sandbox/settings.js';
-import { makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
+import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
+import type { CheckSet } from '../checks/discover.js';
+import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { buildClaudeCommand, type Command } from '../provider/claude-command.js';
@@ -17,7 +19,7 @@ import { classify, EXIT_CLASS_HELP, type ExitClass } from '../stream/classify.js
 import { eventsIn, isResult, type ModelUsage, type ResultEvent } from '../stream/events.js';
 import { clock, oneLine, Story } from '../stream/story.js';
 import { parseVerdict, verdictJsonSchema, type Verdict } from '../verdict/verdict.js';
-import { tierPolicy, type TierPolicy } from './policy.js';
+import { tierPolicy, type RepoRules, type TierPolicy } from './policy.js';
 
 export const TIER_NAMES: Record<TierNumber, string> = { 1: 'observe', 2: 'investigate', 3: 'remediate' };
 
@@ -68,6 +70,8 @@ export interface TierRunInput {
   stampBase: string;
   runId: string;
   mcp: { file: string; servers: string[]; catalog: McpCatalog };
+  /** The checks, playbooks, skills and repo rules the daemon found for this cycle. */
+  checks: CheckSet;
   sandbox: SandboxProbe;
   /** Text handed up from the tier below; empty for tier 1. */
   handoff: string;
@@ -83,7 +87,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const settings = config.tiers[tier];
   const started = new Date();
   const log = new RunLog(config.resultsDir, `${input.stampBase}-tier${tier}`, `[tier${tier}] `, input.redactor, logger, input.stdout).open();
-  const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog);
+  const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog, repoRules(input.checks, tier));
   const decision = sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
   const ctx = envContext(config, tier, policy.readOnly);
   const story = new Story();
@@ -172,7 +176,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
 
   let prompt: string;
   try {
-    prompt = await fs.readFile(settings.promptFile, 'utf8');
+    prompt = `${(await fs.readFile(settings.promptFile, 'utf8')).trimEnd()}\n\n${checksPrompt(input.checks, tier)}\n`;
   } catch (e) {
     const msg = `prompt file ${settings.promptFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): restore it or point ${promptVariable(tier)} at an existing file`;
     return finish('config', null, msg);
@@ -181,6 +185,10 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   if (decision.refuse) return finish('sandbox', null, decision.refuse);
 
   const workDir = await makeWorkDir(input.runId, config.appDir);
+  for (const p of await installSkills(workDir, input.checks.skills)) {
+    warnings.push(p);
+    log.story([`warning  ${p}`]);
+  }
   const proxy = decision.sandboxed
     ? new EgressProxy({ hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost }, (line, refused) => {
         if (refused) egressRefused++;
@@ -198,7 +206,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       allowed: policy.allowed,
       deny: policy.deny,
       mcpConfigFile: input.mcp.file,
-      appendSystemPrompt: [`Environment: ${ctx.line}`, input.handoff].filter(Boolean).join('\n\n'),
+      appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff].filter(Boolean).join('\n\n'),
       jsonSchema: verdictJsonSchema,
       settings:
         proxyPort === undefined
@@ -206,8 +214,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
           : sandboxSettings({
               workDir,
               writable: policy.writable,
-              denyWrite: [config.stateDir, config.resultsDir, config.appDir],
-              denyRead: [path.join(config.stateDir, LEDGER_KEY), config.dotenvFile],
+              denyWrite: [config.stateDir, config.resultsDir, config.appDir, ...policy.denyWrite],
+              denyRead: [path.join(config.stateDir, LEDGER_KEY), config.dotenvFile, ...policy.denyRead],
               secretEnv: [...SECRET_ENV],
               proxyPort,
             }),
@@ -273,4 +281,13 @@ function countTools(event: { message?: { content?: { type: string; name?: string
 function describeDenied(input: unknown): string {
   const cmd = (input as { command?: unknown })?.command;
   return typeof cmd === 'string' ? `(${oneLine(cmd, 120)})` : '';
+}
+
+/** What the repos' manifests and playbook tiers ask of this tier's run. */
+function repoRules(set: CheckSet, tier: TierNumber): RepoRules {
+  return {
+    readOnlyPaths: set.manifests.filter((m) => m.readOnly).map((m) => set.repoDirs[m.repo]!),
+    hiddenPaths: set.playbooks.filter((p) => p.tier > tier).map((p) => p.file),
+    skills: set.skills.length > 0,
+  };
 }

@@ -5,6 +5,8 @@ import { cliVersion } from '../provider/cli-version.js';
 import { listRepos, readMcpConfig, repoMcpFile } from '../mcp/merge.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
 import { probeSandbox } from '../sandbox/probe.js';
+import { discoverChecks } from '../checks/discover.js';
+import { describeProblem, lintChecks } from '../checks/lint.js';
 
 type Row = [what: string, found: string];
 
@@ -113,27 +115,19 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
   }
 }
 
+/** Every check with its id, service and severity, and what is wrong with any of them (file and line). */
 async function checkChecks(config: Config, f: Findings): Promise<void> {
-  const dirs = [path.join(config.appDir, 'checks'), ...(await listRepos(config.reposDir)).map((r) => path.join(config.reposDir, r, '.claude-ops', 'checks'))];
-  let count = 0;
-  for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = (await fs.readdir(dir)).filter((n) => n.endsWith('.md') && n !== 'README.md');
-    } catch {
-      continue;
-    }
-    for (const n of names) {
-      try {
-        await fs.readFile(path.join(dir, n), 'utf8');
-        count++;
-      } catch (e) {
-        f.problems.push(`check ${path.join(dir, n)} cannot be read (${code(e)}); fix its permissions`);
-      }
-    }
+  const set = await discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable });
+  f.rows.push(['checks', `${set.checks.length} check(s)${set.disabled.length ? `, ${set.disabled.length} disabled by CLAUDEOPS_CHECKS_DISABLE` : ''}; ${set.playbooks.length} playbook(s), ${set.skills.length} skill(s), ${set.manifests.length} manifest(s)`]);
+  for (const c of [...set.checks, ...set.disabled]) {
+    const off = set.disabled.includes(c) ? ' · DISABLED' : '';
+    const thresholds = c.failureThreshold || c.successThreshold ? ` · thresholds ${c.failureThreshold ?? config.checks.failureThreshold}/${c.successThreshold ?? config.checks.successThreshold}` : '';
+    f.rows.push([`  ${c.id}`, `${c.title} · service ${c.services.join(', ') || '(named per result)'} · severity ${c.severity ?? 'unset'}${thresholds}${off}`]);
   }
-  f.rows.push(['checks', `${count} readable check file(s)`]);
-  if (count === 0) f.notes.push('no check files found: tier 1 will have nothing to check');
+  for (const p of set.playbooks) f.rows.push([`  playbook`, `${p.file} · tier ${p.tier}+`]);
+  for (const m of set.manifests) f.rows.push([`  manifest`, `${m.file}${m.playbookTier ? ` · playbooks need tier ${m.playbookTier}` : ''}${m.readOnly ? ' · repo read-only' : ''}`]);
+  for (const p of lintChecks(set)) f.problems.push(`check ${describeProblem(p)}`);
+  if (set.checks.length === 0) f.notes.push('no check files found: tier 1 will have nothing to check');
 }
 
 async function checkWritable(name: string, dir: string, f: Findings): Promise<void> {

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
 const checkResult = z.object({
-  name: z.string().describe('The check, as named in its file (e.g. "HTTP: example.com")'),
+  id: z.string().describe('The check\'s id exactly as listed in "Checks to run" (e.g. "builtin/disk-space.md")'),
   status: z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']),
-  service: z.string().optional().describe('The service the check is about, if any; cooldowns are kept per service'),
+  service: z
+    .string()
+    .optional()
+    .describe('Which service this entry is about, when the check covers several (one entry per service); cooldowns are kept per service'),
   detail: z.string().optional().describe('One line of evidence'),
 });
 
@@ -23,7 +26,7 @@ export const verdictSchema = z.object({
   status: z.enum(['healthy', 'unhealthy']),
   summary: z.string().describe('Two or three sentences an operator can act on'),
   escalate: z.boolean().describe('true when a higher tier should investigate or remediate'),
-  checks: z.array(checkResult).optional(),
+  checks: z.array(checkResult).optional().describe('One entry per listed check (more for a check covering several services); a check left out is recorded as not judged'),
   remediations: z.array(remediation).optional().describe('Every remediation attempted in this run, including dry-run ones'),
   findings: z.string().optional().describe('Evidence and hypotheses for the next tier'),
 });

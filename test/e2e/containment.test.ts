@@ -215,8 +215,8 @@ function git(args: string[]): void {
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed`);
 }
 
-const escalate = verdict({ status: 'unhealthy', summary: 'web is down', escalate: true, checks: [{ name: 'web', status: 'unhealthy', service: 'web' }] });
-const done = verdict({ status: 'unhealthy', summary: 'tried everything', escalate: false, checks: [{ name: 'web', status: 'unhealthy', service: 'web' }] });
+const escalate = verdict({ status: 'unhealthy', summary: 'web is down', escalate: true, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] });
+const done = verdict({ status: 'unhealthy', summary: 'tried everything', escalate: false, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] });
 
 describe('containment: tier 1 and dry run change nothing, whatever the model tries', () => {
   let env: Awaited<ReturnType<typeof setUp>>;

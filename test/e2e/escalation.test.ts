@@ -9,14 +9,14 @@ const unhealthyEscalate = verdict({
   status: 'unhealthy',
   summary: 'Container web is restarting in a loop (exit 137).',
   escalate: true,
-  checks: [{ name: 'Docker containers', status: 'unhealthy', service: 'web', detail: 'web Restarting (137)' }],
+  checks: [{ id: 'Docker containers', status: 'unhealthy', service: 'web', detail: 'web Restarting (137)' }],
   findings: 'OOM kill suspected',
 });
 const fixed = verdict({
   status: 'healthy',
   summary: 'Restarted web; it is up and healthy.',
   escalate: false,
-  checks: [{ name: 'Docker containers', status: 'healthy', service: 'web' }],
+  checks: [{ id: 'Docker containers', status: 'healthy', service: 'web' }],
   remediations: [{ service: 'web', action: 'restart', outcome: 'succeeded', detail: 'docker restart web' }],
 });
 
@@ -63,7 +63,7 @@ describe('escalation', () => {
   });
 
   it('goes on to tier 3 when tier 2 escalates, and the cycle ends with tier 3’s status', async () => {
-    const stillBroken = verdict({ status: 'unhealthy', summary: 'Restart did not help; the image changed.', escalate: true, checks: [{ name: 'Docker containers', status: 'unhealthy', service: 'web' }] });
+    const stillBroken = verdict({ status: 'unhealthy', summary: 'Restart did not help; the image changed.', escalate: true, checks: [{ id: 'Docker containers', status: 'unhealthy', service: 'web' }] });
     const { api, sb, result, summary } = await cycle({ haiku: [unhealthyEscalate], sonnet: [stillBroken], opus: [verdict({ status: 'unhealthy', summary: 'Needs a human: registry credentials expired.', escalate: false })] });
     try {
       assert.equal(result.code, 1);

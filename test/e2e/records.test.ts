@@ -16,7 +16,7 @@ const webIs = (status: 'healthy' | 'unhealthy') =>
     status,
     summary: status === 'healthy' ? 'web answers 200 again.' : 'web answers 502.',
     escalate: false,
-    checks: [{ name: 'HTTP endpoints', status, service: 'web', detail: status === 'healthy' ? '200 in 0.1 s' : '502 in 0.3 s' }],
+    checks: [{ id: 'HTTP endpoints', status, service: 'web', detail: status === 'healthy' ? '200 in 0.1 s' : '502 in 0.3 s' }],
   });
 
 const summaries = cycleSummaries;

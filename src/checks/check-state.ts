@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { writeFileAtomic } from '../state/atomic-file.js';
+import { loadJsonState } from '../state/json-state.js';
+import type { CheckResult, CheckStatus } from './results.js';
+
+// Each check's state across cycles: `<state>/checks.json`. Thresholds follow Gatus:
+// a check becomes unhealthy after `failure` unhealthy results in a row, and healthy
+// again after `success` good results in a row; until then it keeps its state.
+
+const HISTORY = 50;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const KEEP_MS = 30 * DAY;
+
+const status = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']);
+
+const resultSchema = z.object({
+  at: z.string(),
+  cycle: z.string(),
+  status,
+  tier: z.number().int().min(1).max(3).optional(),
+  detail: z.string().optional(),
+});
+
+const checkSchema = z.object({
+  title: z.string(),
+  services: z.array(z.string()),
+  /** The state after thresholds: what operators are told. */
+  status,
+  since: z.string(),
+  failures: z.number().int().min(0),
+  successes: z.number().int().min(0),
+  last: z.array(resultSchema),
+  /** [hour start (ms), good results, judged results], oldest first, 30 days at most. */
+  hours: z.array(z.tuple([z.number(), z.number(), z.number()])),
+});
+
+export const checkStateSchema = z.object({
+  version: z.literal(1),
+  checks: z.record(z.string(), checkSchema),
+});
+
+export type CheckState = z.infer<typeof checkStateSchema>;
+export type CheckEntry = z.infer<typeof checkSchema>;
+
+export const emptyCheckState = (): CheckState => ({ version: 1, checks: Object.create(null) });
+
+export interface Thresholds {
+  failure: number;
+  success: number;
+}
+
+export interface Transition {
+  id: string;
+  title: string;
+  services: string[];
+  from: CheckStatus;
+  to: CheckStatus;
+  detail?: string;
+  since: string;
+}
+
+/**
+ * Folds one cycle's results into the state. Invented ids are not kept. Returns the
+ * transitions into and out of `unhealthy`, the only ones that are news.
+ */
+export function applyResults(prev: CheckState, results: CheckResult[], thresholds: (id: string) => Thresholds, cycle: string, now: Date): { next: CheckState; transitions: Transition[] } {
+  const next: CheckState = { version: 1, checks: Object.create(null) };
+  const at = now.toISOString();
+  for (const [id, e] of Object.entries(prev.checks)) if (now.getTime() - Date.parse(e.last.at(-1)?.at ?? e.since) < KEEP_MS) next.checks[id] = structuredClone(e);
+  const transitions: Transition[] = [];
+  for (const r of results) {
+    if (r.invented) continue;
+    const e: CheckEntry = next.checks[r.id] ?? { title: r.title, services: r.services, status: 'unknown', since: at, failures: 0, successes: 0, last: [], hours: [] };
+    next.checks[r.id] = e;
+    Object.assign(e, { title: r.title, services: r.services.length ? r.services : e.services });
+    e.last = [...e.last, { at, cycle, status: r.status, ...(r.tier ? { tier: r.tier } : {}), ...(r.detail ? { detail: r.detail } : {}) }].slice(-HISTORY);
+    if (r.status !== 'unknown') addToHour(e, now, r.status !== 'unhealthy');
+    const t = thresholds(r.id);
+    const from = e.status;
+    const to = nextStatus(e, r.status, t);
+    if (to !== from) {
+      e.status = to;
+      e.since = at;
+      if (to === 'unhealthy' || from === 'unhealthy') transitions.push({ id: r.id, title: e.title, services: e.services, from, to, detail: r.detail, since: at });
+    }
+  }
+  return { next, transitions };
+}
+
+function nextStatus(e: CheckEntry, result: CheckStatus, t: Thresholds): CheckStatus {
+  if (result === 'unknown') return e.status === 'unhealthy' ? 'unhealthy' : 'unknown';
+  if (result === 'unhealthy') {
+    e.failures++;
+    e.successes = 0;
+    return e.failures >= t.failure ? 'unhealthy' : e.status;
+  }
+  e.successes++;
+  e.failures = 0;
+  if (e.status === 'unhealthy' && e.successes < t.success) return 'unhealthy';
+  return result;
+}
+
+function addToHour(e: CheckEntry, now: Date, good: boolean): void {
+  const hour = Math.floor(now.getTime() / HOUR) * HOUR;
+  const last = e.hours.at(-1);
+  if (last && last[0] === hour) {
+    last[1] += good ? 1 : 0;
+    last[2] += 1;
+  } else e.hours.push([hour, good ? 1 : 0, 1]);
+  e.hours = e.hours.filter(([h]) => now.getTime() - h < KEEP_MS);
+}
+
+/** The share of judged results that were not unhealthy within `windowMs`; undefined with none. */
+export function uptime(e: CheckEntry, windowMs: number, now: Date): number | undefined {
+  const from = now.getTime() - windowMs;
+  let good = 0;
+  let total = 0;
+  for (const [h, g, t] of e.hours) {
+    if (h + HOUR <= from) continue;
+    good += g;
+    total += t;
+  }
+  return total ? good / total : undefined;
+}
+
+export const UPTIME_WINDOWS = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY } as const;
+
+export const loadCheckState = (file: string, reader = false): Promise<{ state: CheckState; warning?: string }> => loadJsonState(file, checkStateSchema, emptyCheckState, 'check state', reader);
+
+export const saveCheckState = (file: string, state: CheckState): Promise<void> => writeFileAtomic(file, JSON.stringify(state) + '\n');

@@ -1,0 +1,39 @@
+import type { TierNumber } from '../config/config.js';
+import type { CheckSet } from './discover.js';
+
+/**
+ * The part of a tier's prompt the daemon writes from what it found: the checks to
+ * run, by id and path (the agent does not search for them), and for tiers 2-3 the
+ * playbooks this tier may run and those it must hand up.
+ */
+export function checksPrompt(set: CheckSet, tier: TierNumber): string {
+  const out = ['## Checks to run (handed out by the daemon)'];
+  if (set.checks.length === 0) out.push('No check files are configured. Judge the infrastructure as a whole and say so in the summary.');
+  else {
+    out.push(
+      `There are exactly ${set.checks.length} check(s). Read each file at its path and run it as written. Do not look for other check files.`,
+      'Your verdict needs one `checks` entry per id below, with the id exactly as written. A check you cannot run is `unknown` with the reason; a check left out is recorded as not judged.',
+      '',
+      ...set.checks.map((c) => `- id \`${c.id}\` · file \`${c.file}\` · ${c.title}${c.services.length ? ` · service ${c.services.join(', ')}` : ''}${c.severity ? ` · severity ${c.severity}` : ''}`),
+    );
+  }
+  if (tier === 1) return out.join('\n');
+  const mine = set.playbooks.filter((p) => p.tier <= tier);
+  const above = set.playbooks.filter((p) => p.tier > tier);
+  if (mine.length) out.push('', '## Playbooks you may run', ...mine.map((p) => `- \`${p.file}\` · ${p.title} (repo ${p.repo}, tier ${p.tier}+)`));
+  if (above.length) {
+    out.push('', `## Playbooks above tier ${tier}`, 'These need a higher tier; they are not readable to you. If one is what the situation needs, escalate and name it:', ...above.map((p) => `- \`${p.file}\` · ${p.title} (needs tier ${p.tier})`));
+  }
+  return out.join('\n');
+}
+
+/** Each repo's CLAUDE-OPS.md rules, for every tier's system prompt. */
+export function manifestPrompt(set: CheckSet): string {
+  if (set.manifests.length === 0) return '';
+  const out = ['## Rules of the mounted repos (from their CLAUDE-OPS.md; they hold at every tier)'];
+  for (const m of set.manifests) {
+    out.push('', `### Repo ${m.repo} (${set.repoDirs[m.repo]})`, m.rules);
+    if (m.readOnly) out.push('(The daemon mounts this repo read-only for you.)');
+  }
+  return out.join('\n');
+}

@@ -101,7 +101,7 @@ export function loadConfig(
       const name = String(issue.path[0]) as VarName;
       if (seen.has(name)) continue;
       seen.add(name);
-      problems.push(describeProblem(name, raw[name]));
+      problems.push(describeProblem(name, raw[name], issue.code === 'custom' ? issue.message : undefined));
     }
   }
   if (options.requireAuth !== false && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
@@ -114,11 +114,11 @@ export function loadConfig(
   return { config, warnings };
 }
 
-function describeProblem(name: VarName, value: string | undefined): string {
+function describeProblem(name: VarName, value: string | undefined, why?: string): string {
   const s: VarSpec = variables[name];
   const shown = s.secret ? '<redacted>' : JSON.stringify(value);
   const fallback = s.default !== undefined && s.default !== '' ? ` (default ${s.default})` : '';
-  return `${name}=${shown}: expected ${s.expect}${fallback}`;
+  return `${name}=${shown}: ${why ? `${why}; ` : ''}expected ${s.expect}${fallback}`;
 }
 
 /** Paths a tier may write must be absolute and stay clear of the daemon's own directories. */

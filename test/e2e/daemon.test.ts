@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLAUDE_FLAGS } from '../../src/provider/claude-command.js';
-import { FakeApi, byModel, status, verdict } from '../fake-api.js';
+import { CLAUDE_FLAGS, CLAUDE_TOOLS } from '../../src/provider/claude-command.js';
+import { FakeApi, byModel, status, text, verdict } from '../fake-api.js';
 import { CLAUDE, sandbox, start, summaryNames, verdictOf } from '../harness.js';
 
 describe('claudeops run', () => {
@@ -56,6 +57,33 @@ describe('the pinned CLI', () => {
     const help = spawnSync(CLAUDE, ['--help'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } });
     assert.equal(help.status, 0, help.stderr);
     for (const flag of CLAUDE_FLAGS) assert.match(help.stdout, new RegExp(`${flag}[ ,<\\[]`), `${flag} is no longer in claude --help`);
+  });
+
+  it('still knows every tool name the configuration accepts (it drops unknown ones without a word)', async () => {
+    const api = new FakeApi(() => text('ok'));
+    const url = await api.start();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-tools-'));
+    try {
+      const child = spawn(CLAUDE, ['--print', '--model', 'haiku', '--output-format', 'stream-json', '--verbose', '--strict-mcp-config', '--tools', [...CLAUDE_TOOLS, 'NoSuchTool'].join(',')], {
+        cwd: home,
+        env: { PATH: process.env.PATH ?? '', HOME: home, ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'x', CLAUDE_CODE_MAX_RETRIES: '0' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      child.stdin.end('hi');
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await new Promise((resolve) => child.on('close', resolve));
+      clearTimeout(timer);
+      const init = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'system' && e.subtype === 'init');
+      const aliases: Record<string, string> = { Agent: 'Task', BashOutput: 'TaskOutput', KillShell: 'TaskStop' };
+      const offered = new Set<string>(init.tools);
+      for (const t of CLAUDE_TOOLS) assert.ok(offered.has(aliases[t] ?? t), `${t} is no longer a tool of the pinned CLI`);
+      assert.ok(!offered.has('NoSuchTool'));
+    } finally {
+      await api.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('rejects --prompt-file, which is why the prompt goes on stdin', () => {

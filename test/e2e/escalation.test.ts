@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, systemText, toolNames, toolUse, verdict } from '../fake-api.js';
@@ -118,7 +119,7 @@ describe('escalation', () => {
     }
   });
 
-  it('does not hand a service at its restart limit to tier 2, and records why', async () => {
+  it('does not hand a service with no restart and no redeployment left to tier 2, and records why', async () => {
     const recent = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
     const { api, sb, result, summary } = await cycle({ haiku: [unhealthyEscalate], sonnet: [fixed] }, {}, (sb) => {
       fs.mkdirSync(sb.stateDir, { recursive: true });
@@ -126,7 +127,7 @@ describe('escalation', () => {
         path.join(sb.stateDir, 'cooldown.json'),
         JSON.stringify({
           version: 1,
-          services: { web: { consecutiveHealthy: 0, actions: [{ at: recent(30), action: 'restart', outcome: 'succeeded', tier: 2 }, { at: recent(90), action: 'restart', outcome: 'failed', tier: 2 }] } },
+          services: { web: { consecutiveHealthy: 0, actions: [{ at: recent(30), action: 'restart', outcome: 'succeeded', tier: 2 }, { at: recent(90), action: 'restart', outcome: 'failed', tier: 2 }, { at: recent(60), action: 'redeploy', outcome: 'succeeded', tier: 3 }] } },
         }),
       );
     });
@@ -135,9 +136,45 @@ describe('escalation', () => {
       assert.equal(byFamily(api, 'sonnet').length, 0, 'tier 2 was not started');
       assert.match(summary.escalationStopped, /every unhealthy service is at its cooldown limit: web/);
       assert.equal(summary.cooldownWithheld[0].service, 'web');
-      assert.match(summary.cooldownWithheld[0].why, /2 restart\(s\) in the last 4 h \(limit 2\)/);
+      assert.match(summary.cooldownWithheld[0].why, /no restart or redeployment left: 2 restart\(s\) in the last 4 h \(limit 2\), 1 redeployment\(s\) in the last 24 h \(limit 1\)/);
     } finally {
       sb.cleanup();
+    }
+  });
+
+  it('keeps the redeployment limit over four quick cycles: a model that redeploys every time it can gets one redeployment', async () => {
+    // The trial: each cycle tier 1 finds web down, tier 2 hands up, tier 3 redeploys and
+    // says all is well. Tier 3's "healthy" used to count as a healthy cycle, which reset
+    // the counters, and spare restarts kept tier 3 in play after its one redeployment.
+    const webCheck = '# Web\n\n- Service: web\n\n## How\ncurl the site\n\n## Healthy when\n200\n';
+    const down = verdict({ status: 'unhealthy', summary: 'web is down', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy', detail: '502' }] });
+    const handUp = verdict({ status: 'unhealthy', summary: 'web needs a redeployment', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy' }] });
+    const fleet = path.join(os.tmpdir(), `claudeops-fleet-${process.pid}-${Date.now()}`);
+    fs.mkdirSync(fleet);
+    const redeploy = [
+      toolUse('Bash', { command: `echo "redeploy web $(date +%s%N)" >> ${fleet}/redeploys.log`, description: 'redeploy web' }),
+      verdict({ status: 'healthy', summary: 'Redeployed web; it answers 200.', escalate: false, checks: [{ id: 'infra/web.md', status: 'healthy' }], remediations: [{ service: 'web', action: 'redeploy', outcome: 'succeeded' }] }),
+    ];
+    const api = new FakeApi(byModel({ haiku: [down, down, down, down], sonnet: [handUp, handUp, handUp, handUp], opus: [...redeploy, ...redeploy, ...redeploy, ...redeploy] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_TIER3_WRITABLE: fleet });
+    sb.addRepo('infra', { '.claude-ops/checks/web.md': webCheck });
+    try {
+      for (let i = 0; i < 4; i++) {
+        const r = await run(['once'], sb, 120_000);
+        assert.equal(r.code, i === 0 ? 0 : 1, r.stdout.slice(-1500));
+      }
+      const lines = read(path.join(fleet, 'redeploys.log')).trim().split('\n');
+      assert.equal(lines.length, 1, `redeployments that reached the fleet: ${lines.join(' | ')}`);
+      const summaries = cycleSummaries(sb.resultsDir);
+      assert.deepEqual(summaries.map((s) => s.tiers.map((t: { tier: number }) => t.tier).join('')), ['123', '12', '12', '12']);
+      for (const s of summaries.slice(1)) assert.match(s.escalationStopped, /every unhealthy service is at its cooldown limit: web/);
+      const cooldown = JSON.parse(read(path.join(sb.stateDir, 'cooldown.json')));
+      assert.equal(cooldown.services.web.consecutiveHealthy, 0, 'tier 1 never judged web healthy');
+      assert.equal(cooldown.services.web.actions.filter((a: { action: string }) => a.action === 'redeploy').length, 1);
+    } finally {
+      await api.stop();
+      sb.cleanup();
+      fs.rmSync(fleet, { recursive: true, force: true });
     }
   });
 });

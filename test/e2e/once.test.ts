@@ -15,7 +15,7 @@ describe('claudeops once against the real CLI', () => {
   before(async () => {
     api = new FakeApi(
       byModel({
-        haiku: [toolUse('mcp__probe__probe_status', { target: 'web' }, 'Checking the probe first.'), verdict(verdictOf('healthy'), 'All good.')],
+        haiku: [toolUse('mcp__probe__probe_status', { target: 'web' }, 'Checking the probe first.'), verdict(verdictOf('healthy', { checks: [{ id: 'infra/web.md', status: 'healthy', service: 'web' }] }), 'All good.')],
       }),
     );
     sb = sandbox(await api.start());
@@ -116,13 +116,14 @@ describe('claudeops once exit codes', () => {
 
   it('invalid configuration → exit 2 with every problem listed', async () => {
     const api = new FakeApi(byModel({}));
-    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: 'soon', CLAUDEOPS_MAX_TIER: '7', ANTHROPIC_API_KEY: '' });
+    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: 'soon', CLAUDEOPS_MAX_TIER: '7', ANTHROPIC_API_KEY: '', CLAUDEOPS_TIER2_TOOLS: 'Bash,Raed,Grep' });
     try {
       const r = await run(['once'], sb, 30_000);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /CLAUDEOPS_INTERVAL="soon": expected a whole number of seconds/);
       assert.match(r.stderr, /CLAUDEOPS_MAX_TIER="7": expected a whole number from 1 to 3/);
       assert.match(r.stderr, /ANTHROPIC_API_KEY is unset/);
+      assert.match(r.stderr, /CLAUDEOPS_TIER2_TOOLS="Bash,Raed,Grep": unknown tool name\(s\): Raed; expected a comma-separated list of Claude Code tool names \(Bash, Read/);
       assert.equal(api.messages.length, 0);
       assert.ok(!fs.existsSync(sb.resultsDir));
     } finally {

@@ -65,11 +65,13 @@ describe('operator surface', () => {
 
   it('`validate` passes on a good setup and prints what it found', async () => {
     const api = new FakeApi(byModel({}));
-    const sb = sandbox(await api.start());
+    const sb = sandbox(await api.start(), { CLAUDEOPS_CHECKS_DISABLE: 'builtin/dns.md' }, { builtinChecks: true });
     try {
       const r = await run(['validate'], sb, 60_000);
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /checks +5 readable check file\(s\)/);
+      assert.match(r.stdout, /checks +4 check\(s\), 1 disabled by CLAUDEOPS_CHECKS_DISABLE/);
+      assert.match(r.stdout, /builtin\/disk-space\.md +Disk space · service host-disk · severity critical\n/);
+      assert.match(r.stdout, /builtin\/dns\.md +DNS resolution · service dns · severity critical · DISABLED/);
       assert.match(r.stdout, /results directory +.* \(writable\)/);
     } finally {
       await api.stop();

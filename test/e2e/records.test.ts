@@ -11,12 +11,15 @@ import { Receiver } from '../receiver.js';
 const hasApprise = spawnSync('apprise', ['--version']).status === 0;
 const appriseSkip = hasApprise ? false : 'Debian’s apprise is not installed (.ci/run installs it)';
 
+const CHECK_ID = 'site/http.md';
+const httpCheck = (extra = '') => `# HTTP endpoints\n\n- Service: web\n- Severity: critical\n${extra}\n## How\ncurl -sS https://web.example/healthz\n\n## Healthy when\n200 within 2 s\n`;
+
 const webIs = (status: 'healthy' | 'unhealthy') =>
   verdict({
     status,
     summary: status === 'healthy' ? 'web answers 200 again.' : 'web answers 502.',
     escalate: false,
-    checks: [{ id: 'HTTP endpoints', status, service: 'web', detail: status === 'healthy' ? '200 in 0.1 s' : '502 in 0.3 s' }],
+    checks: [{ id: CHECK_ID, status, service: 'web', detail: status === 'healthy' ? '200 in 0.1 s' : '502 in 0.3 s' }],
   });
 
 const summaries = cycleSummaries;
@@ -25,11 +28,17 @@ describe('cycle summary and receipts', () => {
   it('records every field with the figures the API usage implies, and a verifiable ledger', async () => {
     const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'echo ok' }), toolUse('Bash', { command: 'echo again' }), webIs('healthy')] }));
     const sb = sandbox(await api.start());
+    sb.addRepo('site', { '.claude-ops/checks/http.md': httpCheck() });
     try {
       const r = await run(['once'], sb, 120_000);
       assert.equal(r.code, 0, r.stdout.slice(-2000));
       const [s] = summaries(sb.resultsDir);
-      for (const key of ['id', 'startedAt', 'endedAt', 'durationMs', 'trigger', 'dryRun', 'status', 'summary', 'tiers', 'escalations', 'costUsd', 'notifications', 'mcpServers', 'warnings']) assert.ok(key in s, `missing ${key}`);
+      for (const key of ['id', 'startedAt', 'endedAt', 'durationMs', 'trigger', 'dryRun', 'status', 'summary', 'tiers', 'escalations', 'costUsd', 'notifications', 'mcpServers', 'warnings', 'checks', 'checkChanges']) assert.ok(key in s, `missing ${key}`);
+      assert.deepEqual(s.checks, [{ id: CHECK_ID, title: 'HTTP endpoints', status: 'healthy', services: ['web'], detail: '200 in 0.1 s', tier: 1 }]);
+      const state = JSON.parse(read(path.join(sb.stateDir, 'checks.json')));
+      assert.equal(state.checks[CHECK_ID].status, 'healthy');
+      assert.equal(state.checks[CHECK_ID].last.length, 1);
+      assert.deepEqual(state.checks[CHECK_ID].hours.map((h: number[]) => h.slice(1)), [[1, 1]]);
       assert.equal(s.trigger, 'once');
       assert.equal(s.dryRun, false);
       assert.equal(s.status, 'healthy');
@@ -115,11 +124,12 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
     const url = await receiver.start();
     const api = new FakeApi(byModel({ haiku: [webIs('unhealthy'), webIs('unhealthy'), webIs('healthy')] }));
     const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: url });
+    sb.addRepo('site', { '.claude-ops/checks/http.md': httpCheck() });
     try {
       assert.equal((await run(['once'], sb, 60_000)).code, 1);
       assert.equal(receiver.received.length, 1);
-      assert.equal(receiver.received[0]!.title, 'claudeops: web is unhealthy');
-      assert.match(receiver.received[0]!.message, /HTTP endpoints: unhealthy \(502 in 0\.3 s\)\nSince .*\nLog: .*run-\d{8}-\d{6}-tier1\.log/);
+      assert.equal(receiver.received[0]!.title, 'claudeops: web (HTTP endpoints) is unhealthy');
+      assert.match(receiver.received[0]!.message, /502 in 0\.3 s\nSince .*\.\nCheck site\/http\.md\.\nLog: .*run-\d{8}-\d{6}-tier1\.log/);
       assert.equal(receiver.received[0]!.type, 'failure');
 
       assert.equal((await run(['once'], sb, 60_000)).code, 1);
@@ -127,12 +137,12 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
 
       assert.equal((await run(['once'], sb, 60_000)).code, 0);
       assert.equal(receiver.received.length, 2);
-      assert.equal(receiver.received[1]!.title, 'claudeops: web resolved');
+      assert.equal(receiver.received[1]!.title, 'claudeops: web (HTTP endpoints) resolved');
       assert.equal(receiver.received[1]!.type, 'success');
 
       const s = summaries(sb.resultsDir);
       assert.deepEqual(s.map((x) => x.notifications.length), [1, 0, 1]);
-      assert.deepEqual(s[0].notifications[0], { kind: 'unhealthy', key: 'web', ok: true, attempts: 1 });
+      assert.deepEqual(s[0].notifications[0], { kind: 'unhealthy', key: CHECK_ID, ok: true, attempts: 1 });
       const ledger = read(path.join(sb.resultsDir, 'receipts.ndjson')).trim().split('\n').map((l) => JSON.parse(l));
       assert.deepEqual(ledger.map((l) => l.kind), ['tier_run', 'notification', 'tier_run', 'tier_run', 'notification']);
       assert.equal((await run(['verify-receipts'], sb, 30_000)).code, 0);
@@ -152,6 +162,7 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
     });
     const api = new FakeApi(byModel({ haiku: [webIs('unhealthy')] }));
     const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: `json://127.0.0.1:${closed}/nobody` });
+    sb.addRepo('site', { '.claude-ops/checks/http.md': httpCheck() });
     try {
       const r = await run(['once'], sb, 120_000);
       assert.equal(r.code, 1, 'the cycle still ends with its verdict');
@@ -166,6 +177,29 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
       assert.equal(ledger[1].ok, false);
     } finally {
       await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('pages nobody for a flaky check below its failure threshold, and pages once it holds', async () => {
+    const receiver = new Receiver();
+    const url = await receiver.start();
+    const api = new FakeApi(byModel({ haiku: [webIs('unhealthy'), webIs('healthy'), webIs('unhealthy'), webIs('unhealthy')] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: url });
+    sb.addRepo('site', { '.claude-ops/checks/http.md': httpCheck('- Failure threshold: 2\n') });
+    try {
+      for (const expected of [1, 0, 1]) assert.equal((await run(['once'], sb, 60_000)).code, expected);
+      assert.equal(receiver.received.length, 0, 'one bad run at a time pages nobody');
+      const state = JSON.parse(read(path.join(sb.stateDir, 'checks.json')));
+      assert.equal(state.checks[CHECK_ID].status, 'healthy', 'the check still counts as healthy');
+      assert.deepEqual(state.checks[CHECK_ID].last.map((r: { status: string }) => r.status), ['unhealthy', 'healthy', 'unhealthy']);
+      assert.equal((await run(['once'], sb, 60_000)).code, 1);
+      assert.equal(receiver.received.length, 1, 'the second bad run in a row pages');
+      assert.equal(receiver.received[0]!.title, 'claudeops: web (HTTP endpoints) is unhealthy');
+      assert.deepEqual(summaries(sb.resultsDir).map((x) => x.checkChanges.length), [0, 0, 0, 1]);
+    } finally {
+      await api.stop();
+      await receiver.stop();
       sb.cleanup();
     }
   });

@@ -57,7 +57,7 @@ export async function walkFiles(root: string, keep: (name: string) => boolean, l
       if (e.isDirectory()) {
         if (depth < limits.maxDepth) await visit(child, depth + 1);
         else truncated = true;
-      } else if ((e.isFile() || e.isSymbolicLink()) && keep(e.name)) {
+      } else if (keep(e.name)) {
         if (files.length >= limits.maxFiles) {
           truncated = true;
           return;

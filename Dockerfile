@@ -15,12 +15,21 @@ RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --no-audit --no-fund \
  && test -f dist/src/main.js
 
-FROM node:${NODE_VERSION}-slim
+# The Docker CLI from Debian's docker.io, without the engine it also ships (the binary needs only libc).
+FROM node:${NODE_VERSION}-slim AS docker-cli
 RUN apt-get update \
- && apt-get install -y --no-install-recommends apprise bubblewrap ca-certificates curl git jq socat tini \
+ && apt-get install -y --no-install-recommends docker.io \
+ && cp /usr/bin/docker /docker \
+ && /docker --version
+
+FROM node:${NODE_VERSION}-slim
+# What the shipped checks run: curl, dig (bind9-dnsutils), openssl, jq, and docker below.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends apprise bind9-dnsutils bubblewrap ca-certificates curl git jq openssl socat tini \
  && rm -rf /var/lib/apt/lists/*
 # The CLI, from the build stage: the native binary of the pinned npm package.
 COPY --from=build /build/claude /usr/local/bin/claude
+COPY --from=docker-cli /docker /usr/local/bin/docker
 
 WORKDIR /app
 COPY --from=build /build/node_modules ./node_modules

@@ -71,6 +71,11 @@ case "$version" in "$expected"*) log "claude --version: $version" ;; *) fail "cl
 
 for tool in apprise tini curl jq git bwrap socat; do inside sh -c "command -v $tool" >/dev/null || fail "$tool is missing from the image"; done
 log "apprise, tini, curl, jq, git, bwrap and socat are present"
+# What the shipped checks run.
+docker_v="$(inside docker --version)" || fail "docker --version failed in the image"
+dig_v="$(inside dig -v 2>&1)" || fail "dig -v failed in the image"
+openssl_v="$(inside openssl version)" || fail "openssl version failed in the image"
+log "checks' tools: $docker_v · $dig_v · $openssl_v"
 
 meta="$(buildah inspect --type image "$IMAGE")"
 entry="$(printf '%s' "$meta" | node -e 'const c=JSON.parse(require("fs").readFileSync(0,"utf8")).OCIv1.config; console.log(JSON.stringify([...c.Entrypoint, ...(c.Cmd||[])]))')"

@@ -37,6 +37,17 @@ describe('tier policy', () => {
     assert.ok(p.deny.includes('Bash(rm:*)') && p.deny.includes('Bash(docker compose up:*)'));
   });
 
+  it('holds the repos’ rules at every tier: a never-modify repo and playbooks above the tier, as deny rules and sandbox paths; skills add the Skill tool', () => {
+    const repos = { readOnlyPaths: ['/repos/alpha'], hiddenPaths: ['/repos/alpha/.claude-ops/playbooks/redeploy.md'], skills: true };
+    const p = tierPolicy(config({ CLAUDEOPS_TIER2_WRITABLE: '/repos/alpha,/repos/beta' }), 2, [], catalog(), repos);
+    assert.ok(p.tools.includes('Skill') && p.allowed.includes('Skill'));
+    for (const rule of ['Write(//repos/alpha/**)', 'Edit(//repos/alpha/**)', 'Read(//repos/alpha/.claude-ops/playbooks/redeploy.md)', 'Grep(//repos/alpha/.claude-ops/playbooks/redeploy.md)']) assert.ok(p.deny.includes(rule), rule);
+    assert.ok(p.allowed.includes('Write(//repos/beta/**)'));
+    assert.deepEqual(p.denyWrite, ['/repos/alpha']);
+    assert.deepEqual(p.denyRead, ['/repos/alpha/.claude-ops/playbooks/redeploy.md']);
+    assert.ok(!tierPolicy(config(), 1, [], catalog()).tools.includes('Skill'), 'no Skill tool without skills');
+  });
+
   it('lets tier 3 do everything but the catastrophic', () => {
     const p = tierPolicy(config(), 3, [], catalog());
     assert.deepEqual(p.deny, BUILTIN_DENY[3]);

@@ -101,7 +101,7 @@ export function loadConfig(
       const name = String(issue.path[0]) as VarName;
       if (seen.has(name)) continue;
       seen.add(name);
-      problems.push(describeProblem(name, raw[name], issue.code === 'custom' ? issue.message : undefined));
+      problems.push(describeProblem(name, raw[name], issue.code === 'custom' && issue.message !== 'Invalid input' ? issue.message : undefined));
     }
   }
   if (options.requireAuth !== false && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {

@@ -21,6 +21,8 @@ import { runTier, type TierRun } from '../tier/tier-run.js';
 
 const HOUR = 3_600_000;
 const MCP_LIST_TIMEOUT_MS = 15_000;
+/** Everything before the first tier: file reads, the MCP merge and listing, the sandbox probe. */
+const PREPARE_BUDGET_MS = 60_000;
 
 interface Prepared {
   checks: CheckSet;
@@ -35,12 +37,38 @@ interface Prepared {
 /** One cycle: prepare, run the tiers as far as they escalate, tell whoever needs to know, record. */
 export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<CycleRecord> {
   const cycle = beginCycle(ctx, trigger);
-  const prepared = await prepare(ctx, cycle);
-  if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
-  const checkState = finishCycle(ctx, cycle, prepared);
-  await notify(ctx, cycle, checkState);
-  await record(ctx, cycle, prepared, checkState);
+  try {
+    const prepared = await withinBudget(prepare(ctx, cycle), PREPARE_BUDGET_MS, `preparing the cycle took longer than ${PREPARE_BUDGET_MS / 1000} s (a repo file that blocks, or a slow MCP server); no tier ran`);
+    if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
+    const checkState = finishCycle(ctx, cycle, prepared);
+    await notify(ctx, cycle, checkState);
+    await record(ctx, cycle, prepared, checkState);
+  } catch (e) {
+    await recordCrash(ctx, cycle, e);
+  }
   return cycle;
+}
+
+/**
+ * Whatever a cycle throws (a bug, hostile input that got past a limit) ends it as a
+ * failed cycle with a summary, never the daemon: it is logged, recorded and counted.
+ */
+async function recordCrash(ctx: DaemonContext, cycle: CycleRecord, e: unknown): Promise<void> {
+  const why = e instanceof Error ? e.message : String(e);
+  ctx.logger.error({ cycle: cycle.id, err: e instanceof Error ? e.stack : why }, `the cycle failed inside the daemon: ${why}`);
+  const now = new Date();
+  Object.assign(cycle, { status: 'failed', summary: `the cycle failed inside the daemon: ${why}`, endedAt: now.toISOString(), durationMs: now.getTime() - Date.parse(cycle.startedAt) });
+  cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
+  cycle.warnings.push(cycle.summary);
+  if (cycle.costUsd > 0) await attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now));
+  await attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor));
+  ctx.metrics.observeCycle(cycle);
+}
+
+function withinBudget<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import deepmerge from 'deepmerge';
 import { z } from 'zod';
+import { readRegular } from '../files/read-regular.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import type { ServerEntry } from './catalog.js';
 
@@ -41,17 +42,24 @@ export interface MergedMcp {
 /** Where a mounted repo keeps its MCP servers and checks. */
 export const repoMcpFile = (repoDir: string) => path.join(repoDir, '.claude-ops', 'mcp.json');
 
-/** Reads and checks one MCP config file; the error names the file and the fix. */
-export async function readMcpConfig(file: string): Promise<McpConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+/** An MCP file larger than this is refused: real ones are a few KB. */
+export const MCP_FILE_MAX_BYTES = 1024 * 1024;
+/** Nesting deeper than this is refused before parsing: real files nest four or five levels. */
+export const MCP_FILE_MAX_DEPTH = 32;
+
+/**
+ * Reads and checks one MCP config file; the error names the file and the fix. Repo
+ * files are untrusted: only a regular file within the size cap is read, and its JSON
+ * nesting is bounded before it is parsed.
+ */
+export async function readMcpConfig(file: string): Promise<{ config: McpConfig; warnings: string[] }> {
+  const read = await readRegular(file, MCP_FILE_MAX_BYTES);
+  if (!read.ok) throw new Error(`${file}: not read: it ${read.why}`);
+  const depth = jsonDepth(read.text);
+  if (depth > MCP_FILE_MAX_DEPTH) throw new Error(`${file}: nested ${depth} levels deep, over the limit of ${MCP_FILE_MAX_DEPTH}; an MCP config needs about five`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(read.text);
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message}); fix the syntax`);
   }
@@ -60,7 +68,26 @@ export async function readMcpConfig(file: string): Promise<McpConfig> {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
     throw new Error(`${file}: not an MCP config of the form {"mcpServers": {"name": {"command": …}}} (${why})`);
   }
-  return parsed.data;
+  const servers = (json as { mcpServers?: object }).mcpServers;
+  const warnings = servers && Object.hasOwn(servers, '__proto__') ? [`${file}: the server named "__proto__" is ignored; give it another name`] : [];
+  return { config: { ...parsed.data, mcpServers: Object.assign(Object.create(null), parsed.data.mcpServers) }, warnings };
+}
+
+/** The deepest nesting of arrays and objects in JSON text, strings skipped; no parse needed. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }
 
 /** Repo directories under reposDir, in name order; none when it does not exist. */
@@ -90,9 +117,10 @@ export async function mergeMcp(options: {
 }): Promise<MergedMcp> {
   const warnings: string[] = [];
   const configs: McpConfig[] = [];
-  const origin: Record<string, string> = {};
-  const take = (config: McpConfig, source: string) => {
+  const origin: Record<string, string> = Object.create(null);
+  const take = ({ config, warnings: w }: { config: McpConfig; warnings: string[] }, source: string) => {
     configs.push(config);
+    warnings.push(...w);
     for (const name of Object.keys(config.mcpServers)) origin[name] = source;
   };
 
@@ -119,7 +147,7 @@ export async function mergeMcp(options: {
 
   const merged = deepmerge.all<McpConfig>([{ mcpServers: {} }, ...configs], {
     arrayMerge: (_target, source) => source,
-    customMerge: (key) => (key === 'mcpServers' ? (a: object, b: object) => ({ ...a, ...b }) : undefined),
+    customMerge: (key) => (key === 'mcpServers' ? (a: object, b: object) => Object.assign(Object.create(null), a, b) : undefined),
   });
   const text = JSON.stringify(merged, null, 2) + '\n';
   let file = options.outFile;

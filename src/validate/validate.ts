@@ -89,8 +89,9 @@ async function checkSandbox(config: Config, f: Findings): Promise<void> {
 async function checkMcp(config: Config, f: Findings): Promise<void> {
   const baseline = path.join(config.appDir, '.claude', 'mcp.json');
   try {
-    const c = await readMcpConfig(baseline);
+    const { config: c, warnings } = await readMcpConfig(baseline);
     f.rows.push(['baseline MCP', `${baseline} (${Object.keys(c.mcpServers).length} servers)`]);
+    f.notes.push(...warnings);
   } catch (e) {
     f.rows.push(['baseline MCP', `${baseline} INVALID`]);
     f.problems.push(`baseline MCP config ${(e as Error).message}`);
@@ -106,7 +107,8 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
     }
     const trusted = config.mcpTrustedRepos.includes('*') || config.mcpTrustedRepos.includes(repo);
     try {
-      const c = await readMcpConfig(file);
+      const { config: c, warnings } = await readMcpConfig(file);
+      f.notes.push(...warnings);
       f.rows.push([`  ${repo} MCP`, `${Object.keys(c.mcpServers).join(', ') || 'no servers'}${trusted ? '' : ' (ignored: not in CLAUDEOPS_MCP_TRUSTED_REPOS)'}`]);
     } catch (e) {
       f.rows.push([`  ${repo} MCP`, 'INVALID']);

@@ -1,6 +1,7 @@
 // The fault suite: every case ends with the loop alive (a following cycle runs) and
 // the run's files complete, and leaves no process of the run behind.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compareStamps } from '../../src/record/stamp.js';
@@ -258,6 +259,37 @@ describe('fault suite', { concurrency: 2 }, () => {
       assert.match(warnings, /baseline MCP config skipped: .*\.claude\/mcp\.json: not valid JSON/);
       assert.match(warnings, /broken\/\.claude-ops\/mcp\.json: not an MCP config/);
       assert.match(r.output, /baseline MCP config skipped/);
+    } finally {
+      r.sb.cleanup();
+    }
+  });
+
+  it('hostile repo MCP files (50 MB, a symlink to /dev/zero, a FIFO, 100,000 levels of nesting, a __proto__ server) are refused by name; a good repo beside them still works', async () => {
+    const r = await fault({ haiku: [toolUse('mcp__probe__probe_status', { target: 'web' }), healthy, healthy] }, {
+      setup: (sb) => {
+        const dot = (repo: string) => {
+          const d = path.join(sb.reposDir, repo, '.claude-ops');
+          fs.mkdirSync(d, { recursive: true });
+          return path.join(d, 'mcp.json');
+        };
+        fs.writeFileSync(dot('a-huge'), Buffer.alloc(50 * 1024 * 1024, 0x20));
+        fs.symlinkSync('/dev/zero', dot('b-zero'));
+        assert.equal(spawnSync('mkfifo', [dot('c-fifo')]).status, 0);
+        sb.addRepo('d-deep', { '.claude-ops/mcp.json': `{"mcpServers":${'['.repeat(100_000)}${']'.repeat(100_000)}}` });
+        sb.addRepo('e-proto', { '.claude-ops/mcp.json': '{"mcpServers": {"__proto__": {"command": "evil"}}}' });
+        sb.addRepo('f-good', { '.claude-ops/mcp.json': mcpConfig('probe') });
+      },
+    });
+    try {
+      assert.equal(r.summaries[0].status, 'healthy');
+      const warnings = r.summaries[0].warnings.join('\n');
+      assert.match(warnings, /a-huge\/\.claude-ops\/mcp\.json: not read: it is 52428800 bytes, over the 1048576-byte limit/);
+      assert.match(warnings, /b-zero\/\.claude-ops\/mcp\.json: not read: it is not a regular file/);
+      assert.match(warnings, /c-fifo\/\.claude-ops\/mcp\.json: not read: it is not a regular file/);
+      assert.match(warnings, /d-deep\/\.claude-ops\/mcp\.json: nested 100001 levels deep, over the limit of 32/);
+      assert.match(warnings, /e-proto\/\.claude-ops\/mcp\.json: the server named "__proto__" is ignored; give it another name/);
+      assert.deepEqual(r.summaries[0].mcpServers, ['probe']);
+      assert.match(lastToolResult(r.api.messages[1]!) ?? '', /probe says web is OK/);
     } finally {
       r.sb.cleanup();
     }

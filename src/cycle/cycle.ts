@@ -18,6 +18,7 @@ import { cycleStamp } from '../record/stamp.js';
 import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
+import { unwritable } from '../state/atomic-file.js';
 
 const HOUR = 3_600_000;
 const MCP_LIST_TIMEOUT_MS = 15_000;
@@ -121,6 +122,13 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : probeSandbox(),
   ]);
   cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
+  // Fail closed: limits that cannot be saved do not hold, so nothing above tier 1 runs.
+  const blocked = ctx.stateSaveFailure ?? (await unwritable(config.stateDir));
+  if (blocked) {
+    cycle.remediationBlocked = `${blocked}; the cooldowns and the daily budget cannot be kept, so no remediation tier runs until it can. Free space in (or fix) the state directory`;
+    logger.error({ cycle: cycle.id }, cycle.remediationBlocked);
+    cycle.warnings.push(cycle.remediationBlocked);
+  }
   // Read-only runs may call only the tools servers annotate read-only, so every server is
   // asked; a cycle skipped for the budget runs no tier and starts no server.
   const catalog: McpCatalog = cycle.skippedReason ? Object.create(null) : await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS });
@@ -171,8 +179,8 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
 
     const next = decideEscalation(ctx.config, cycle.tiers, checkResults(prepared.checks.checks, cycle.tiers), prepared.cooldown);
     cycle.cooldownWithheld.push(...next.withheld);
-    if (!next.escalate || ctx.shutdown.aborted) {
-      cycle.escalationStopped = ctx.shutdown.aborted ? 'the daemon is shutting down' : next.reason;
+    if (!next.escalate || ctx.shutdown.aborted || cycle.remediationBlocked) {
+      cycle.escalationStopped = ctx.shutdown.aborted ? 'the daemon is shutting down' : !next.escalate ? next.reason : 'no remediation tier runs while the state directory cannot be saved';
       return;
     }
     cycle.escalations.push({ from: tier, to: (tier + 1) as TierNumber });
@@ -227,12 +235,13 @@ async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckS
 
 async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared, checkState: CheckState): Promise<void> {
   const now = new Date(cycle.endedAt);
-  await Promise.all([
-    !cycle.skippedReason && attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now))),
+  const [cooldownSaved, spendSaved] = await Promise.all([
+    cycle.skippedReason ? true : attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now))),
+    cycle.costUsd > 0 ? attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now)) : true,
     !cycle.skippedReason && attempt(ctx, 'saving the check state', () => saveCheckState(checkStateFile(ctx), checkState)),
-    cycle.costUsd > 0 && attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now)),
     attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor)),
   ]);
+  ctx.stateSaveFailure = cooldownSaved && spendSaved ? undefined : `the ${cooldownSaved ? 'spend' : 'cooldown'} state could not be saved after cycle ${cycle.id}`;
   ctx.metrics.observeCycle(cycle);
   ctx.logger.info({ cycle: cycle.id, status: cycle.status, costUsd: cycle.costUsd, durationMs: cycle.durationMs }, `cycle ended ${cycle.status}: ${cycle.summary}`);
 }
@@ -263,11 +272,13 @@ function cycleActions(cycle: CycleRecord, checks: CheckDef[]): CycleActions {
   };
 }
 
-/** A stage that may fail without ending the cycle: the failure is logged. */
-async function attempt(ctx: DaemonContext, what: string, fn: () => Promise<unknown>): Promise<void> {
+/** A stage that may fail without ending the cycle: the failure is logged. Says whether it worked. */
+async function attempt(ctx: DaemonContext, what: string, fn: () => Promise<unknown>): Promise<boolean> {
   try {
     await fn();
+    return true;
   } catch (e) {
     ctx.logger.warn(`${what} failed: ${(e as Error).message}`);
+    return false;
   }
 }

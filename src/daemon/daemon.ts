@@ -9,6 +9,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { cliVersion } from '../provider/cli-version.js';
 import { killActiveRuns } from '../runner/process.js';
 import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
+import { acquireLock } from '../state/lock.js';
 import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
@@ -23,7 +24,7 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
     key = randomBytes(32);
     logger.error(`the ledger key in ${config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); receipts written by this process cannot be verified later. Check that the state directory is writable.`);
   }
-  const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t));
+  const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t), undefined, config.stateDir);
   return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics(), ledger, lastPruneAt: 0 };
 }
 
@@ -52,6 +53,19 @@ const succeeded = (c: CycleRecord) => judged(c.status);
 
 /** `claudeops run`: the long-running daemon. Resolves with the exit code once stopped. */
 export async function runDaemon(config: Config, warnings: string[]): Promise<number> {
+  const lock = acquireLock(config.stateDir, 'run');
+  if (!lock.ok) {
+    console.error(`claudeops: ${lock.why}`);
+    return ONCE_EXIT.config;
+  }
+  try {
+    return await daemonLoop(config, warnings);
+  } finally {
+    lock.release();
+  }
+}
+
+async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
   const controller = new AbortController();
   const ctx = createContext(config, controller.signal);
   const { logger } = ctx;
@@ -104,6 +118,19 @@ export const ONCE_EXIT = { healthy: 0, unhealthy: 1, config: 2, failed: 3 } as c
 
 /** `claudeops once`: one cycle, then an exit code for its outcome. */
 export async function runOnce(config: Config, warnings: string[], trigger: Trigger = 'once'): Promise<number> {
+  const lock = acquireLock(config.stateDir, 'once');
+  if (!lock.ok) {
+    console.error(`claudeops: ${lock.why}`);
+    return ONCE_EXIT.config;
+  }
+  try {
+    return await onceCycle(config, warnings, trigger);
+  } finally {
+    lock.release();
+  }
+}
+
+async function onceCycle(config: Config, warnings: string[], trigger: Trigger): Promise<number> {
   const controller = new AbortController();
   const ctx = createContext(config, controller.signal);
   for (const w of warnings) ctx.logger.warn(w);

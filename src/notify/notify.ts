@@ -20,6 +20,8 @@ export const notifyStateSchema = z.object({
   failedCycles: z.number().int().min(0),
   /** UTC day on which the daily budget notice went out. */
   budgetNoticeDay: z.string().optional(),
+  /** Since when remediation is paused because the state cannot be saved (told once). */
+  stateBlockedSince: z.string().optional(),
 });
 
 export type NotifyState = z.infer<typeof notifyStateSchema>;
@@ -123,6 +125,13 @@ function daemonMessages(next: NotifyState, cycle: CycleRecord, threshold: number
     messages.push({ kind: 'daemon', key: DAEMON_KEY, type: 'failure', title: `claudeops: ${threshold} cycles in a row failed`, body: `The last failed with ${last?.exitClass ?? 'no run'}: ${last?.error ?? cycle.summary}\n${where}` });
   } else if (!failed && before >= threshold) {
     messages.push({ kind: 'resolved', key: DAEMON_KEY, type: 'success', title: 'claudeops: cycles succeed again', body: `After ${before} failed cycles, this one reached a verdict.\n${where}` });
+  }
+  if (cycle.remediationBlocked && !next.stateBlockedSince) {
+    next.stateBlockedSince = new Date().toISOString();
+    messages.push({ kind: 'daemon', key: DAEMON_KEY, type: 'failure', title: 'claudeops: remediation paused, the state cannot be saved', body: `${cycle.remediationBlocked}\nTier 1 still runs and reports.\n${where}` });
+  } else if (!cycle.remediationBlocked && next.stateBlockedSince && cycle.status !== 'skipped') {
+    messages.push({ kind: 'resolved', key: DAEMON_KEY, type: 'success', title: 'claudeops: the state is saved again, remediation resumes', body: `Remediation was paused since ${next.stateBlockedSince}.\n${where}` });
+    delete next.stateBlockedSince;
   }
   const auth = cycle.tiers.find((r) => r.exitClass === 'auth');
   if (auth && before === 0) messages.push({ kind: 'auth', key: DAEMON_KEY, type: 'failure', title: 'claudeops: the API refused its credentials', body: `${auth.error}\n${where}` });

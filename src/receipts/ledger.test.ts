@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { LEDGER, Ledger, loadLedgerKey, sha256, verifyLedger } from './ledger.js';
+import { spawnSync } from 'node:child_process';
+import { LEDGER, Ledger, loadLedgerKey, readAnchor, sha256, verifyLedger } from './ledger.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-ledger-'));
 const KEY = Buffer.alloc(32, 7);
@@ -115,5 +116,71 @@ describe('receipt ledger', () => {
     assert.equal(k1.length, 32);
     assert.ok(k1.equals(k2));
     assert.equal(fs.statSync(path.join(state, 'ledger.key')).mode & 0o777, 0o600);
+  });
+
+  it('cuts off a torn last line, keeps it aside, records the repair, and the chain verifies', () => {
+    const dir = filled(3);
+    fs.appendFileSync(path.join(dir, LEDGER), '{"seq":4,"at":"2026-11-2');
+    const ledger = new Ledger(dir, KEY);
+    ledger.append({ kind: 'tier_run', cycle: 'after' });
+    const ls = lines(dir).map((l) => JSON.parse(l));
+    assert.deepEqual(ls.map((l) => [l.seq, l.kind]), [[1, 'tier_run'], [2, 'tier_run'], [3, 'tier_run'], [4, 'ledger_repair'], [5, 'tier_run']]);
+    assert.equal(ls[3].dropped_bytes, 24);
+    assert.equal(fs.readFileSync(path.join(dir, ls[3].kept_in), 'utf8'), '{"seq":4,"at":"2026-11-2');
+    assert.deepEqual(verifyLedger(dir, KEY), { ok: true, lines: 5, legacy: 0 });
+  });
+
+  it('fences a whole line that is not a ledger line (seq null) instead of continuing from it', () => {
+    const dir = filled(2);
+    fs.appendFileSync(path.join(dir, LEDGER), '{"seq":null,"kind":"x"}\n');
+    new Ledger(dir, KEY).append({ kind: 'tier_run' });
+    assert.deepEqual(lines(dir).map((l) => JSON.parse(l).seq), [1, 2, 3, 4]);
+    assert.equal(verifyLedger(dir, KEY).ok, true);
+  });
+
+  it('on a full disk writes whole lines or nothing, and goes on verifiably once there is room', (t) => {
+    const dir = tmp();
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0) return t.skip('mounting a small tmpfs needs root (CI runs as root)');
+    try {
+      const ledger = new Ledger(dir, KEY);
+      const filler = path.join(dir, 'filler');
+      fs.writeFileSync(filler, Buffer.alloc(60 * 1024 - 300));
+      let failures = 0;
+      for (let i = 0; i < 40; i++) {
+        try {
+          ledger.append({ kind: 'tier_run', cycle: `run-${i}`, detail: 'x'.repeat(200) });
+        } catch (e) {
+          assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+          failures++;
+        }
+      }
+      assert.ok(failures > 0, 'the disk filled up');
+      assert.ok(fs.readFileSync(path.join(dir, LEDGER), 'utf8').endsWith('\n'), 'no torn line was left');
+      assert.equal(verifyLedger(dir, KEY).ok, true);
+      fs.rmSync(filler);
+      const after = new Ledger(dir, KEY);
+      after.append({ kind: 'tier_run', cycle: 'after' });
+      const v = verifyLedger(dir, KEY);
+      assert.equal(v.ok, true, JSON.stringify(v.error));
+      assert.ok(lines(dir).every((l) => Number.isSafeInteger(JSON.parse(l).seq)));
+    } finally {
+      spawnSync('umount', [dir]);
+    }
+  });
+
+  it('keeps its anchor in the state directory: a lost results directory does not verify as a fresh chain', () => {
+    const results = tmp();
+    const state = tmp();
+    const ledger = new Ledger(results, KEY, undefined, undefined, state);
+    for (let i = 0; i < 3; i++) ledger.append({ kind: 'tier_run', cycle: `run-${i}` });
+    assert.equal(readAnchor(state)?.seq, 3);
+    assert.deepEqual(verifyLedger(results, KEY, readAnchor(state)), { ok: true, lines: 3, legacy: 0 });
+    fs.rmSync(results, { recursive: true });
+    const v0 = verifyLedger(results, KEY, readAnchor(state));
+    assert.equal(v0.ok, false);
+    assert.match(v0.error!.reason, /the ledger ends at seq 0, but the state directory's anchor says it reached seq 3/);
+    new Ledger(results, KEY, undefined, undefined, state).append({ kind: 'tier_run', cycle: 'later' });
+    assert.equal(JSON.parse(lines(results)[0]!).seq, 4, 'the chain goes on from the anchor');
+    assert.equal(verifyLedger(results, KEY, readAnchor(state)).ok, false);
   });
 });

@@ -38,7 +38,25 @@ export const GENESIS = '0'.repeat(64);
 
 interface Tail {
   seq: number;
-  lastLine: string | undefined;
+  /** SHA-256 of the last line (GENESIS before the first). */
+  hash: string;
+}
+
+/** `<state>/ledger.anchor`: the last seq and line hash, where the results directory cannot lose it. */
+export const LEDGER_ANCHOR = 'ledger.anchor';
+
+export interface Anchor {
+  seq: number;
+  hash: string;
+}
+
+export function readAnchor(stateDir: string): Anchor | undefined {
+  try {
+    const a = JSON.parse(fs.readFileSync(path.join(stateDir, LEDGER_ANCHOR), 'utf8')) as Anchor;
+    return Number.isSafeInteger(a.seq) && typeof a.hash === 'string' ? a : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -52,32 +70,58 @@ interface Tail {
 export class Ledger {
   private tail: Tail | undefined;
 
+  /** `stateDir` holds the anchor; without one the chain rests on the results directory alone. */
   constructor(
     private readonly dir: string,
     private readonly key: Buffer,
     private readonly redact: (text: string) => string = (t) => t,
     private readonly rotateBytes = ROTATE_BYTES,
+    private readonly stateDir?: string,
   ) {}
 
   append(record: Record<string, unknown>): { seq: number; hash: string } {
     const file = path.join(this.dir, LEDGER);
     fs.mkdirSync(this.dir, { recursive: true });
     this.rotateIfLarge(file);
-    const tail = (this.tail ??= readTail(this.dir));
+    if (!this.tail) this.tail = this.openTail(file);
     const body = JSON.parse(this.redact(JSON.stringify(record))) as Record<string, unknown>;
-    const entry = { seq: tail.seq + 1, at: new Date().toISOString(), ...body, prev_hash: tail.lastLine === undefined ? GENESIS : sha256(tail.lastLine) };
+    return this.write(file, body);
+  }
+
+  private write(file: string, body: Record<string, unknown>): { seq: number; hash: string } {
+    const tail = this.tail!;
+    const entry = { seq: tail.seq + 1, at: new Date().toISOString(), ...body, prev_hash: tail.hash };
     const unsigned = JSON.stringify(entry);
     const hash = mac(this.key, unsigned);
     const line = `${unsigned.slice(0, -1)},"mac":"${hash}"}`;
-    const fd = fs.openSync(file, 'a', 0o640);
-    try {
-      fs.writeSync(fd, line + '\n');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    this.tail = { seq: entry.seq, lastLine: line };
+    appendWhole(file, `${line}\n`);
+    this.tail = { seq: entry.seq, hash: sha256(line) };
+    if (this.stateDir) writeAnchor(this.stateDir, this.tail);
     return { seq: entry.seq, hash };
+  }
+
+  /**
+   * The chain's tail at start. A torn last line (a crash or a full disk mid-write, from
+   * before writes were whole) is cut off, kept beside the ledger, and a signed
+   * `ledger_repair` line records it; the chain is never continued from a torn line.
+   * With no ledger at all but an anchor in the state directory, the chain goes on from
+   * the anchor, so a lost results directory does not verify as a fresh chain.
+   */
+  private openTail(file: string): Tail {
+    const found = readTail(this.dir);
+    if (found.torn) {
+      const aside = `${file}.torn-${new Date().toISOString().replace(/[:.]/g, '')}`;
+      fs.writeFileSync(aside, found.torn.bytes);
+      fs.truncateSync(found.torn.file, found.torn.offset);
+      this.tail = found.tail;
+      this.write(file, { kind: 'ledger_repair', dropped_bytes: found.torn.bytes.length, kept_in: path.basename(aside), reason: 'the last line was torn (a crash or a full disk mid-write); it was cut off and kept aside' });
+      return this.tail;
+    }
+    if (found.tail.seq === 0 && this.stateDir) {
+      const anchor = readAnchor(this.stateDir);
+      if (anchor) return { seq: anchor.seq, hash: anchor.hash };
+    }
+    return found.tail;
   }
 
   private rotateIfLarge(file: string): void {
@@ -108,32 +152,81 @@ export function rotatedFiles(dir: string): string[] {
 /** Every ledger file in chain order: the rotated ones, then the current one. */
 export const chainFiles = (dir: string): string[] => [...rotatedFiles(dir), LEDGER].map((n) => path.join(dir, n)).filter((f) => fs.existsSync(f));
 
-function readTail(dir: string): Tail {
-  const files = chainFiles(dir);
-  for (const file of files.reverse()) {
-    const last = lastLine(file);
-    if (last === undefined) continue;
+/** Appends all of `text` or nothing: a short or failed write is cut back off before the error is thrown. */
+function appendWhole(file: string, text: string): void {
+  const fd = fs.openSync(file, 'a', 0o640);
+  const start = fs.fstatSync(fd).size;
+  try {
+    const buf = Buffer.from(text);
+    for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done, buf.length - done);
+    fs.fsyncSync(fd);
+  } catch (e) {
     try {
-      return { seq: (JSON.parse(last) as { seq: number }).seq, lastLine: last };
+      fs.ftruncateSync(fd, start);
     } catch {
-      // A torn last line (a crash mid-write) would break every later check; the
-      // chain continues from it as written, and verify-receipts reports it.
-      return { seq: Number.NaN, lastLine: last };
+      /* the next start finds the torn line and repairs it */
     }
+    throw e;
+  } finally {
+    fs.closeSync(fd);
   }
-  return { seq: 0, lastLine: undefined };
 }
 
-function lastLine(file: string): string | undefined {
+function writeAnchor(stateDir: string, tail: Tail): void {
+  const file = path.join(stateDir, LEDGER_ANCHOR);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(tail) + '\n');
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+interface FoundTail {
+  tail: Tail;
+  torn?: { file: string; offset: number; bytes: Buffer };
+}
+
+function readTail(dir: string): FoundTail {
+  for (const file of chainFiles(dir).reverse()) {
+    const { lines, torn } = lastLines(file);
+    const last = lines.at(-1);
+    const seq = last === undefined ? undefined : parseSeq(last);
+    if (torn) return { tail: last === undefined ? { seq: 0, hash: GENESIS } : { seq: seq ?? 0, hash: sha256(last) }, torn: { file, ...torn } };
+    if (last === undefined) continue;
+    if (seq === undefined) {
+      // A whole line that is not a ledger line: fence it like a torn one.
+      return { tail: lines.length > 1 ? { seq: parseSeq(lines.at(-2)!) ?? 0, hash: sha256(lines.at(-2)!) } : { seq: 0, hash: GENESIS }, torn: { file, offset: fs.statSync(file).size - Buffer.byteLength(`${last}\n`), bytes: Buffer.from(`${last}\n`) } };
+    }
+    return { tail: { seq, hash: sha256(last) } };
+  }
+  return { tail: { seq: 0, hash: GENESIS } };
+}
+
+const parseSeq = (line: string): number | undefined => {
+  try {
+    const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+    return Number.isSafeInteger(seq) ? (seq as number) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The complete lines at the end of a file, and an unterminated tail after them, if any. */
+function lastLines(file: string): { lines: string[]; torn?: { offset: number; bytes: Buffer } } {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    if (size === 0) return undefined;
+    if (size === 0) return { lines: [] };
     const chunk = Math.min(size, 1 << 20);
     const buf = Buffer.alloc(chunk);
     fs.readSync(fd, buf, 0, chunk, size - chunk);
-    const lines = buf.toString('utf8').split('\n').filter((l) => l.length > 0);
-    return lines[lines.length - 1];
+    const end = buf.lastIndexOf(0x0a);
+    const torn = end === buf.length - 1 ? undefined : { offset: size - (buf.length - end - 1), bytes: Buffer.from(buf.subarray(end + 1)) };
+    const lines = buf.subarray(0, end + 1).toString('utf8').split('\n').filter((l) => l.length > 0);
+    return { lines: lines.slice(-2), torn };
   } finally {
     fs.closeSync(fd);
   }
@@ -148,12 +241,16 @@ export interface Verification {
   error?: { file: string; line: number; reason: string };
 }
 
-/** Checks the whole chain across rotated files with the ledger key; reports the first broken line. */
-export function verifyLedger(dir: string, key: Buffer): Verification {
+/**
+ * Checks the whole chain across rotated files with the ledger key; reports the first
+ * broken line. With the state directory's anchor, also that no line past it is missing.
+ */
+export function verifyLedger(dir: string, key: Buffer, anchor?: Anchor): Verification {
   let prev: string | undefined;
   let seq = 0;
   let count = 0;
   let legacy = 0;
+  let anchored = false;
   for (const file of chainFiles(dir)) {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
@@ -181,7 +278,13 @@ export function verifyLedger(dir: string, key: Buffer): Verification {
       prev = line;
       seq++;
       count++;
+      if (anchor && seq === anchor.seq) anchored = sha256(line) === anchor.hash;
     }
+  }
+  if (anchor && !anchored) {
+    const where = chainFiles(dir).at(-1) ?? path.join(dir, LEDGER);
+    const reason = anchor.seq > seq ? `the ledger ends at seq ${seq}, but the state directory's anchor says it reached seq ${anchor.seq}: lines or whole files were removed` : `the line at seq ${anchor.seq} is not the one the state directory's anchor recorded: the ledger was replaced`;
+    return { ok: false, lines: count, legacy, error: { file: where, line: count, reason } };
   }
   return { ok: true, lines: count, legacy };
 }

@@ -27,6 +27,8 @@ export interface CycleRecord {
   tiers: TierRun[];
   escalations: { from: TierNumber; to: TierNumber }[];
   escalationStopped?: string;
+  /** Why no remediation tier may run this cycle: the state that holds the limits cannot be saved. */
+  remediationBlocked?: string;
   cooldownWithheld: { service: string; why: string }[];
   /** Each check's result, in the order handed out; invented ids last, flagged. */
   checks: CheckResult[];

@@ -10,12 +10,33 @@ import path from 'node:path';
 export async function writeFileAtomic(file: string, data: string, mode = 0o644, durable = true): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await fs.open(tmp, 'w', mode);
   try {
-    await handle.writeFile(data);
-    if (durable) await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(tmp, 'w', mode);
+    try {
+      await handle.writeFile(data);
+      if (durable) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (e) {
+    // A full disk must not also fill up with half-written temporaries.
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
-  await fs.rename(tmp, file);
+}
+
+/**
+ * Why a directory cannot take a durable write now (a full disk, a read-only mount),
+ * or undefined when it can: a small file is written, synced and removed.
+ */
+export async function unwritable(dir: string): Promise<string | undefined> {
+  const probe = path.join(dir, `.write-probe.${process.pid}`);
+  try {
+    await writeFileAtomic(probe, 'x'.repeat(4096));
+    await fs.rm(probe, { force: true });
+    return undefined;
+  } catch (e) {
+    return `${dir} cannot take a write (${(e as NodeJS.ErrnoException).code ?? e})`;
+  }
 }

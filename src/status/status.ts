@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { CycleRecord } from '../record/cycle-record.js';
 import { loadCheckState, uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
-import { LEDGER_KEY, verifyLedger } from '../receipts/ledger.js';
+import { LEDGER_KEY, readAnchor, verifyLedger } from '../receipts/ledger.js';
 import { compareStamps, parseRunFile } from '../record/stamp.js';
 
 /** `claudeops status [N]`: the last N cycles from their summaries, one line each. */
@@ -73,7 +73,7 @@ export function verifyReceipts(config: Config, print: (line: string) => void = c
     print(`receipts UNVERIFIABLE: the ledger key ${path.join(config.stateDir, LEDGER_KEY)} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); run this where the daemon's state directory is mounted`);
     return 1;
   }
-  const v = verifyLedger(config.resultsDir, key);
+  const v = verifyLedger(config.resultsDir, key, readAnchor(config.stateDir));
   const legacy = v.legacy ? ` (the first ${v.legacy} from before the ledger was keyed: hashed, not signed)` : '';
   if (v.ok) {
     print(`receipts OK: ${v.lines} line(s) chained and signed without a break in ${config.resultsDir}${legacy}`);

@@ -10,6 +10,7 @@ import { FakeApi, byModel, lastToolResult, status, systemText, toolUse, verdict,
 import { API_KEY, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
 
 const healthy = verdict(verdictOf('healthy'));
+const escalateWeb = verdict(verdictOf('unhealthy', { escalate: true, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] }));
 const APPRISE_SECRET = 'hunter2-apprise-password';
 
 /** PIDs of live processes started for this sandbox (they carry its results directory in their environment). */
@@ -292,6 +293,75 @@ describe('fault suite', { concurrency: 2 }, () => {
       assert.match(lastToolResult(r.api.messages[1]!) ?? '', /probe says web is OK/);
     } finally {
       r.sb.cleanup();
+    }
+  });
+
+  it('one daemon per state directory: `once` beside `run`, or a second `run`, exits 2 naming the holder, and the chain stays whole', async () => {
+    const api = new FakeApi(byModel({ haiku: [healthy, healthy, healthy] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '3600' });
+    const daemon = start(['run'], sb, 90_000);
+    try {
+      await daemon.waitFor(/"msg":"cycle ended/, 60_000);
+      for (const args of [['once'], ['run']]) {
+        const second = await start(args, sb, 30_000).done;
+        assert.equal(second.code, 2, second.stdout + second.stderr);
+        assert.match(second.stderr, new RegExp(`another claudeops \\(run, pid ${daemon.child.pid}, since .*\\) uses the state directory ${sb.stateDir}; stop it first`));
+      }
+      daemon.child.kill('SIGTERM');
+      assert.equal((await daemon.done).code, 0);
+      assert.ok(!fs.existsSync(path.join(sb.stateDir, 'claudeops.lock')), 'the lock is released on a clean stop');
+      // A lock left by a killed daemon is taken over.
+      fs.writeFileSync(path.join(sb.stateDir, 'claudeops.lock'), JSON.stringify({ pid: 999_999, mode: 'run', startedAt: 'then' }));
+      const after = await start(['once'], sb, 60_000).done;
+      assert.equal(after.code, 0, after.stdout + after.stderr);
+      const verify = await start(['verify-receipts'], sb, 30_000).done;
+      assert.equal(verify.code, 0, verify.stdout);
+      assert.match(verify.stdout, /receipts OK: 2 line\(s\)/);
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('a full state directory: tier 1 still reports, no remediation tier runs, nothing piles up, and remediation resumes when there is room', async (t) => {
+    const api = new FakeApi(byModel({ haiku: [escalateWeb, escalateWeb, escalateWeb, escalateWeb], sonnet: [healthy, healthy] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '4', CLAUDEOPS_FAILURE_BACKOFF: '0' });
+    fs.mkdirSync(sb.stateDir, { recursive: true });
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', sb.stateDir]).status !== 0) {
+      sb.cleanup();
+      await api.stop();
+      return t.skip('mounting a small tmpfs needs root (CI runs as root)');
+    }
+    const filler = path.join(sb.stateDir, 'filler');
+    const daemon = start(['run'], sb, 120_000);
+    try {
+      await daemon.waitFor(/"msg":"cycle ended/, 60_000);
+      const { bavail, bsize } = fs.statfsSync(sb.stateDir);
+      try {
+        fs.writeFileSync(filler, Buffer.alloc(bavail * bsize));
+      } catch {
+        /* full to the last byte */
+      }
+      await daemon.waitFor(/"msg":"cycle ended[\s\S]*"msg":"cycle ended/, 60_000);
+      fs.rmSync(filler);
+      await daemon.waitFor(/("msg":"cycle ended[\s\S]*){4}/, 60_000);
+      daemon.child.kill('SIGTERM');
+      await daemon.done;
+      // The cycle after the full one is still held back: the full one's cooldown state was
+      // not saved, and only a cycle whose state is saved again lets remediation resume.
+      const [first, full, held, again] = cycleSummaries(sb.resultsDir);
+      assert.deepEqual([first, full, held, again].map((c) => c.tiers.map((r: { tier: number }) => r.tier).join('')), ['12', '1', '1', '12']);
+      assert.match(held.remediationBlocked, /the cooldown state could not be saved after cycle/);
+      assert.match(full.remediationBlocked, /cannot take a write \(ENOSPC\); the cooldowns and the daily budget cannot be kept, so no remediation tier runs/);
+      assert.equal(full.escalationStopped, 'no remediation tier runs while the state directory cannot be saved');
+      assert.equal(full.status, 'unhealthy', 'tier 1 still judged');
+      assert.deepEqual(fs.readdirSync(sb.stateDir).filter((n) => n.endsWith('.tmp') || n.startsWith('.write-probe')), [], 'no temporary file is left behind');
+    } finally {
+      daemon.child.kill('SIGKILL');
+      spawnSync('umount', [sb.stateDir]);
+      await api.stop();
+      sb.cleanup();
     }
   });
 

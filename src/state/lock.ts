@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** `<state>/claudeops.lock`: one daemon (`run` or `once`) per state directory. */
+export const LOCK_FILE = 'claudeops.lock';
+
+interface Holder {
+  pid: number;
+  mode: string;
+  startedAt: string;
+  /** The process's start time in clock ticks (/proc/<pid>/stat), so a reused PID is not taken for the holder. */
+  procStart?: string;
+}
+
+export type Lock = { ok: true; release: () => void } | { ok: false; why: string };
+
+/**
+ * Takes the state directory's lock, or says who holds it. A lock left by a process
+ * that is gone (killed, or a container restarted with the same PID) is taken over.
+ */
+export function acquireLock(stateDir: string, mode: string): Lock {
+  const file = path.join(stateDir, LOCK_FILE);
+  fs.mkdirSync(stateDir, { recursive: true });
+  const me: Holder = { pid: process.pid, mode, startedAt: new Date().toISOString(), procStart: procStart(process.pid) };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx', mode: 0o644 });
+      return { ok: true, release: () => releaseIfOurs(file) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, why: `the lock ${file} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check that the state directory is writable` };
+    }
+    const holder = readHolder(file);
+    if (holder && holder.pid !== process.pid && alive(holder)) {
+      return { ok: false, why: `another claudeops (${holder.mode}, pid ${holder.pid}, since ${holder.startedAt}) uses the state directory ${stateDir}; stop it first, or give this one its own CLAUDEOPS_STATE_DIR (and results directory)` };
+    }
+    fs.rmSync(file, { force: true });
+  }
+  return { ok: false, why: `the lock ${file} was taken by another process at the same moment; try again` };
+}
+
+function releaseIfOurs(file: string): void {
+  if (readHolder(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+}
+
+function readHolder(file: string): Holder | undefined {
+  try {
+    const h = JSON.parse(fs.readFileSync(file, 'utf8')) as Holder;
+    return Number.isSafeInteger(h.pid) ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(h: Holder): boolean {
+  try {
+    process.kill(h.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = procStart(h.pid);
+  return h.procStart === undefined || now === undefined || now === h.procStart;
+}
+
+function procStart(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}

@@ -28,9 +28,14 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
   return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics(), ledger, lastPruneAt: 0 };
 }
 
+/** Signals that stop the daemon, cleanly: a terminal hang-up and SIGQUIT mean stop too, not "die unrecorded". */
+export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
+/** Signals that mean nothing to the daemon. A listener keeps SIGUSR1 from opening Node's inspector. */
+export const IGNORED_SIGNALS: NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2'];
+
 /**
- * Handles SIGTERM and SIGINT: the first aborts (the running CLI is stopped cleanly,
- * its run recorded as interrupted) and calls `onStop`; a second exits at once.
+ * Handles the stop signals: the first aborts (the running CLI is stopped cleanly, its
+ * run recorded as interrupted) and calls `onStop`; a second exits at once.
  */
 function onSignals(controller: AbortController, logger: Logger, onStop: (signal: string) => void): void {
   let received = 0;
@@ -45,8 +50,8 @@ function onSignals(controller: AbortController, logger: Logger, onStop: (signal:
     controller.abort();
     onStop(signal);
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  for (const signal of STOP_SIGNALS) process.on(signal, handler);
+  for (const signal of IGNORED_SIGNALS) process.on(signal, () => logger.warn(`${signal} received and ignored (the daemon stops on SIGTERM, SIGINT, SIGHUP or SIGQUIT)`));
 }
 
 const succeeded = (c: CycleRecord) => judged(c.status);

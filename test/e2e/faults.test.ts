@@ -1,13 +1,13 @@
 // The fault suite: every case ends with the loop alive (a following cycle runs) and
 // the run's files complete, and leaves no process of the run behind.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compareStamps } from '../../src/record/stamp.js';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, status, systemText, toolUse, verdict, type Reply } from '../fake-api.js';
-import { API_KEY, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
+import { API_KEY, ROOT, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
 
 const healthy = verdict(verdictOf('healthy'));
 const escalateWeb = verdict(verdictOf('unhealthy', { escalate: true, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] }));
@@ -199,6 +199,83 @@ describe('fault suite', { concurrency: 2 }, () => {
       assert.equal(summary.status, 'interrupted');
     } finally {
       daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  for (const signal of ['SIGHUP', 'SIGQUIT'] as const) {
+    it(`${signal} mid-run stops like SIGTERM: exit 0, the cycle recorded as interrupted, no process left`, async () => {
+      const { api, sb, daemon } = await sleepingDaemon(10);
+      try {
+        daemon.child.kill(signal);
+        const end = await daemon.done;
+        assert.equal(end.code, 0, end.stdout.slice(-1500));
+        assert.match(end.stdout, new RegExp(`${signal} received: stopping`));
+        assert.deepEqual(processesOf(sb), []);
+        assert.equal(cycleSummaries(sb.resultsDir)[0].status, 'interrupted');
+      } finally {
+        daemon.child.kill('SIGKILL');
+        await api.stop();
+        sb.cleanup();
+      }
+    });
+  }
+
+  it('SIGUSR1 and SIGUSR2 are ignored and logged: no inspector opens, the run goes on', async () => {
+    const { api, sb, daemon } = await sleepingDaemon(10);
+    try {
+      daemon.child.kill('SIGUSR1');
+      daemon.child.kill('SIGUSR2');
+      await daemon.waitFor(/SIGUSR2 received and ignored/, 10_000);
+      assert.match(daemon.output(), /SIGUSR1 received and ignored/);
+      assert.ok(!/Debugger listening/.test(daemon.output()), 'the inspector opened');
+      const listening = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => / 0A /.test(l) && /:2405 /i.test(l));
+      assert.deepEqual(listening, [], 'something listens on port 9229');
+      assert.ok(alive(daemon.child.pid!), 'the daemon is still running');
+      daemon.child.kill('SIGTERM');
+      assert.equal((await daemon.done).code, 0);
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('SIGTERM to `npm start` (the README\'s run command) reaches the daemon: it stops, and its CLI with it', async () => {
+    // The package's own start script, with the build step made a no-op so the test does not rebuild dist/ under other tests.
+    const script = JSON.parse(read(path.join(ROOT, 'package.json'))).scripts.start as string;
+    const { api, sb } = await (async () => {
+      const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'sleep 1000' })] }));
+      return { api, sb: sandbox(await api.start()) };
+    })();
+    const pkg = path.join(sb.root, 'pkg');
+    fs.mkdirSync(pkg);
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'claudeops-start', version: '0.0.0', type: 'module', scripts: { build: 'true', start: script } }));
+    fs.symlinkSync(path.join(ROOT, 'dist'), path.join(pkg, 'dist'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
+    const npm = spawn('npm', ['start'], { cwd: pkg, env: sb.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    npm.stdout!.on('data', (d) => (out += d));
+    npm.stderr!.on('data', (d) => (out += d));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!/tool +Bash \$ sleep 1000/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.match(out, /tool +Bash \$ sleep 1000/, out.slice(-2000));
+      assert.ok(processesOf(sb).length > 0, 'the daemon and its CLI run');
+      npm.kill('SIGTERM');
+      const stopped = Date.now() + 20_000;
+      while (processesOf(sb).length > 0 && Date.now() < stopped) await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(processesOf(sb), [], 'the daemon or its CLI outlived SIGTERM to npm');
+      assert.match(out, /SIGTERM received: stopping/);
+      assert.equal(cycleSummaries(sb.resultsDir)[0].status, 'interrupted');
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      for (const pid of processesOf(sb)) process.kill(pid, 'SIGKILL');
       await api.stop();
       sb.cleanup();
     }

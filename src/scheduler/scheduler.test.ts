@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import pino from 'pino';
 import { startHttp } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -10,16 +10,17 @@ const logger = pino({ level: 'silent' });
 describe('scheduler health', () => {
   it('is healthy after a cycle starts, and 503 over HTTP once the scheduler looks stuck', async () => {
     let release!: () => void;
+    let now = 1_000;
     const scheduler = new Scheduler({
       schedule: { kind: 'interval', seconds: 60 },
       logger,
       failureBackoff: 0,
       cycle: () => new Promise<boolean>((resolve) => (release = () => resolve(true))),
+      monotonic: () => now,
     });
     scheduler.start();
-    const server = await startHttp({ host: '127.0.0.1', port: 0, metrics: new Metrics(), logger, health: { health: () => scheduler.health(30_000, now) } });
+    const server = await startHttp({ host: '127.0.0.1', port: 0, metrics: new Metrics(), logger, health: { health: () => scheduler.health(30_000) } });
     const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/healthz`;
-    let now = Date.now();
     try {
       const ok = await fetch(url);
       assert.equal(ok.status, 200);
@@ -87,5 +88,50 @@ describe('scheduler health', () => {
     await new Promise((r) => setTimeout(r, 2_300));
     await scheduler.stop();
     assert.ok(cycles >= 3, `a cycle at start and one per second: ${cycles}`);
+  });
+
+  it('keeps intervals on a monotonic clock: the wall clock set forward or back neither bursts nor stalls the loop', async () => {
+    // Timers run on their own clock, as libuv's do; the wall clock is moved by hand.
+    mock.timers.enable({ apis: ['setTimeout'] });
+    const realNow = Date.now;
+    let wallOffset = 0;
+    Date.now = () => realNow() + wallOffset;
+    let mono = 0;
+    let cycles = 0;
+    const scheduler = new Scheduler({ schedule: { kind: 'interval', seconds: 60 }, logger, failureBackoff: 0, cycle: async () => (cycles++, true), monotonic: () => mono });
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    };
+    const advance = async (ms: number) => {
+      mono += ms;
+      mock.timers.tick(ms);
+      await settle();
+    };
+    try {
+      scheduler.start();
+      await settle();
+      assert.equal(cycles, 1);
+      await advance(60_000);
+      assert.equal(cycles, 2);
+      wallOffset += 3_600_000; // the wall clock jumps an hour forward
+      await advance(1_000);
+      assert.equal(cycles, 2, 'no burst after a jump forward');
+      await advance(59_000);
+      assert.equal(cycles, 3);
+      wallOffset -= 7_200_000; // and two hours back
+      await advance(60_000);
+      assert.equal(cycles, 4, 'no stall after a jump back');
+      assert.equal(scheduler.health(30_000).ok, true);
+      // A stalled process (five periods without a timer) skips the missed slots instead of catching up.
+      mono += 5 * 60_000;
+      await advance(60_000);
+      assert.equal(cycles, 5);
+      await advance(30_000);
+      assert.equal(cycles, 5);
+    } finally {
+      await scheduler.stop();
+      mock.timers.reset();
+      Date.now = realNow;
+    }
   });
 });

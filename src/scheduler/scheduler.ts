@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   failureBackoff: number;
   onSkip?: (reason: 'overlap' | 'backoff') => void;
   onFailures?: (consecutive: number) => void;
+  /** Milliseconds on a clock that never jumps (default performance.now); injected by tests. */
+  monotonic?: () => number;
 }
 
 const MAX_STRETCH = 8;
@@ -20,6 +22,11 @@ const MAX_STRETCH = 8;
  * or on the cron expression (UTC). Never two cycles at once: a tick that comes while a
  * cycle runs is skipped and logged. After repeated failures the wait between cycles
  * doubles per failure, up to eight times, but the loop never stops.
+ *
+ * Intervals, backoff and health are measured on a monotonic clock, so setting the
+ * wall clock forward or back neither fires a burst of ticks nor stalls the loop; a
+ * slot missed while the process was stalled is skipped, not caught up. Cron stays on
+ * wall time, and a cron tick sooner than half a period after the last is dropped.
  */
 export class Scheduler {
   private running: Promise<void> | undefined;
@@ -27,25 +34,37 @@ export class Scheduler {
   private task: ScheduledTask | undefined;
   private stopped = false;
   private failures = 0;
-  private lastStart = 0;
-  /** When the last tick came, whether or not it started a cycle. */
-  lastTickAt = 0;
+  /** Monotonic time of the last cycle start and of the last cron tick; -Infinity before the first. */
+  private lastStart = -Infinity;
+  private lastCronTick = -Infinity;
+  /** Wall time of the last cycle start, for reports. */
   lastCycleStartedAt = 0;
+  private readonly mono: () => number;
 
-  constructor(private readonly options: SchedulerOptions) {}
+  constructor(private readonly options: SchedulerOptions) {
+    this.mono = options.monotonic ?? (() => performance.now());
+  }
 
   start(): void {
     const { schedule } = this.options;
     if (schedule.kind === 'cron') {
-      this.task = cron.schedule(schedule.expression, () => this.tick(), { timezone: 'Etc/UTC', name: 'claudeops' });
+      this.task = cron.schedule(
+        schedule.expression,
+        () => {
+          if (this.mono() - this.lastCronTick < this.periodMs / 2) return this.options.logger.warn('a cron tick came too soon after the last (the wall clock moved?); it is dropped');
+          this.lastCronTick = this.mono();
+          this.tick();
+        },
+        { timezone: 'Etc/UTC', name: 'claudeops' },
+      );
     } else {
       const period = schedule.seconds * 1000;
-      const first = Date.now();
+      const first = this.mono();
       const next = (n: number) => {
         this.timer = setTimeout(() => {
           this.tick();
-          next(n + 1);
-        }, Math.max(0, first + n * period - Date.now()));
+          next(Math.max(n + 1, Math.floor((this.mono() - first) / period) + 1));
+        }, Math.max(0, first + n * period - this.mono()));
       };
       next(1);
     }
@@ -74,7 +93,6 @@ export class Scheduler {
 
   private tick(): void {
     if (this.stopped) return;
-    this.lastTickAt = Date.now();
     const { logger } = this.options;
     if (this.running) {
       logger.warn('the previous cycle is still running; this tick is skipped');
@@ -82,12 +100,13 @@ export class Scheduler {
       return;
     }
     const wait = this.backoffMs();
-    if (wait > 0 && Date.now() - this.lastStart < wait) {
-      logger.info({ consecutiveFailures: this.failures }, `backing off after ${this.failures} failed cycles; next cycle not before ${new Date(this.lastStart + wait).toISOString()}`);
+    if (wait > 0 && this.mono() - this.lastStart < wait) {
+      logger.info({ consecutiveFailures: this.failures }, `backing off after ${this.failures} failed cycles; next cycle not before ${new Date(Date.now() + this.lastStart + wait - this.mono()).toISOString()}`);
       this.options.onSkip?.('backoff');
       return;
     }
-    this.lastStart = this.lastCycleStartedAt = Date.now();
+    this.lastStart = this.mono();
+    this.lastCycleStartedAt = Date.now();
     this.running = this.options
       .cycle()
       .catch((e) => {
@@ -107,12 +126,12 @@ export class Scheduler {
    * Alive means ticks keep coming and the last cycle started within two periods
    * (stretched by any backoff), with a running cycle allowed its timeout on top.
    */
-  health(runTimeoutMs: number, now = Date.now()): { ok: boolean; reason: string; lastCycleStartedAt: number; consecutiveFailures: number } {
+  health(runTimeoutMs: number): { ok: boolean; reason: string; lastCycleStartedAt: number; consecutiveFailures: number } {
     const base = { lastCycleStartedAt: this.lastCycleStartedAt, consecutiveFailures: this.failures };
     if (this.stopped) return { ok: false, reason: 'the scheduler is stopping', ...base };
     const allowed = 2 * Math.max(this.periodMs, this.backoffMs()) + (this.running ? runTimeoutMs : 0) + 5_000;
-    if (this.lastCycleStartedAt === 0) return { ok: false, reason: 'no cycle has started yet', ...base };
-    const age = now - this.lastCycleStartedAt;
+    if (this.lastStart === -Infinity) return { ok: false, reason: 'no cycle has started yet', ...base };
+    const age = this.mono() - this.lastStart;
     if (age > allowed) {
       return { ok: false, reason: `the last cycle started ${Math.round(age / 1000)} s ago, more than the ${Math.round(allowed / 1000)} s allowed: the scheduler looks stuck`, ...base };
     }

@@ -10,6 +10,7 @@ import { FakeApi, byModel, lastToolResult, status, systemText, toolUse, verdict,
 import { API_KEY, ROOT, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
 
 const healthy = verdict(verdictOf('healthy'));
+const escapeWeb = verdict(verdictOf('unhealthy', { escalate: true }));
 const escalateWeb = verdict(verdictOf('unhealthy', { escalate: true, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] }));
 const APPRISE_SECRET = 'hunter2-apprise-password';
 
@@ -278,6 +279,26 @@ describe('fault suite', { concurrency: 2 }, () => {
       for (const pid of processesOf(sb)) process.kill(pid, 'SIGKILL');
       await api.stop();
       sb.cleanup();
+    }
+  });
+
+  it('a child that drops the run marker and leaves its session (env -u, setsid, nohup) does not outlive its run: the sandbox\'s PID namespace ends it', async () => {
+    const tag = 7000 + (process.pid % 900);
+    const escape = (n: number) => toolUse('Bash', { command: `env -u CLAUDEOPS_RUN_ID setsid sleep ${tag}.${n} >/dev/null 2>&1 & env -u CLAUDEOPS_RUN_ID nohup sh -c 'sleep ${tag}.${n}1' >/dev/null 2>&1 & echo started`, description: 'escape the sweep' });
+    const r = await fault({ haiku: [escape(1), escapeWeb, healthy], sonnet: [escape(2), healthy] }, { cycles: 2 });
+    try {
+      assert.deepEqual(r.summaries[0].tiers.map((t: { tier: number; containment: { sandboxed: boolean } }) => [t.tier, t.containment.sandboxed]), [[1, true], [2, true]]);
+      assert.match(lastToolResult(r.api.messages[1]!) ?? '', /started/);
+      const left = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
+        try {
+          return fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(`sleep\0${tag}.`) || fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(`sleep ${tag}.`);
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(left, [], 'an escaped process outlived its run');
+    } finally {
+      r.sb.cleanup();
     }
   });
 

@@ -45,6 +45,8 @@ export interface Config {
   /** The .env file the configuration was read from; denied to the agent. */
   dotenvFile: string;
   mcpTrustedRepos: string[];
+  mcpAllowOverride: string[];
+  mcpInheritEnv: string[];
   checks: { disable: string[]; failureThreshold: number; successThreshold: number };
   cooldown: {
     maxRestarts: number;
@@ -183,6 +185,8 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     dockerHost: env.CLAUDEOPS_DOCKER_HOST,
     dotenvFile,
     mcpTrustedRepos: env.CLAUDEOPS_MCP_TRUSTED_REPOS,
+    mcpAllowOverride: env.CLAUDEOPS_MCP_ALLOW_OVERRIDE,
+    mcpInheritEnv: env.CLAUDEOPS_MCP_INHERIT_ENV,
     checks: { disable: env.CLAUDEOPS_CHECKS_DISABLE, failureThreshold: env.CLAUDEOPS_FAILURE_THRESHOLD, successThreshold: env.CLAUDEOPS_SUCCESS_THRESHOLD },
     cooldown: {
       maxRestarts: env.CLAUDEOPS_COOLDOWN_MAX_RESTARTS,

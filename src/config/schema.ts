@@ -147,6 +147,8 @@ export const variables = {
   CLAUDEOPS_TIER1_MCP_TOOLS: spec('Permissions', 'MCP tools tier 1 may call besides those their server annotates readOnlyHint (the same list applies in dry run)', MCP_TOOLS, list, { default: '' }),
   CLAUDEOPS_TIER2_MCP_TOOLS: spec('Permissions', 'MCP tools tier 2 may call in dry run besides read-only ones', MCP_TOOLS, list, { default: '' }),
   CLAUDEOPS_TIER3_MCP_TOOLS: spec('Permissions', 'MCP tools tier 3 may call in dry run besides read-only ones', MCP_TOOLS, list, { default: '' }),
+  CLAUDEOPS_MCP_ALLOW_OVERRIDE: spec('Permissions', 'Repo servers allowed to replace a server defined before them (the baseline or an earlier repo); otherwise the first definition stands', 'a comma-separated list of repo:server entries, or repo:* for all of a repo\'s servers', list, { default: '' }),
+  CLAUDEOPS_MCP_INHERIT_ENV: spec('Permissions', 'Stdio MCP servers that get the daemon\'s whole environment (never its secrets) instead of PATH, HOME, LANG, TZ, TMPDIR and their own env', 'a comma-separated list of server names', list, { default: '' }),
   CLAUDEOPS_MCP_TRUSTED_REPOS: spec('Permissions', 'Mounted repos allowed to add MCP servers (their commands run inside the container); * for all', 'a comma-separated list of repo directory names, or *', list, {
     default: '*',
   }),

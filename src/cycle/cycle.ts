@@ -10,6 +10,8 @@ import { checkResults, NOT_REPORTED, serviceStatuses } from '../checks/results.j
 import type { DaemonContext } from '../daemon/context.js';
 import { listCatalog, type McpCatalog } from '../mcp/catalog.js';
 import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
+import { SECRET_ENV } from '../context/env-context.js';
+import type { Redactor } from '../logger/redactor.js';
 import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
 import { sendApprise } from '../notify/apprise.js';
 import { loadNotifyState, planNotifications, saveNotifyState } from '../notify/notify.js';
@@ -26,6 +28,8 @@ const MCP_LIST_TIMEOUT_MS = 15_000;
 const PREPARE_BUDGET_MS = 60_000;
 
 interface Prepared {
+  /** The daemon's redactor, plus the values this cycle's MCP servers were given. */
+  redactor: Redactor;
   checks: CheckSet;
   checkState: CheckState;
   mcp: MergedMcp;
@@ -92,6 +96,7 @@ function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {
     disabledChecks: [],
     checkChanges: [],
     mcpServers: [],
+    mcpSources: {},
     mcpTools: {},
     warnings: [],
     costUsd: 0,
@@ -117,6 +122,9 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
       outFile: path.join(config.stateDir, 'mcp.merged.json'),
+      allowOverride: config.mcpAllowOverride,
+      inheritEnv: config.mcpInheritEnv,
+      secretEnv: SECRET_ENV,
     }),
     loadCooldown(cooldownFile),
     config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : probeSandbox(),
@@ -152,7 +160,8 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     cycle.warnings.push(w);
   }
   logger.info({ cycle: cycle.id, checks: checks.checks.length, disabled: checks.disabled.length, playbooks: checks.playbooks.length, skills: checks.skills.length }, `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`);
-  return { checks, checkState: checkState.state, mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile };
+  cycle.mcpSources = { ...mcp.origin };
+  return { redactor: ctx.redactor.with(mcp.secrets), checks, checkState: checkState.state, mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile };
 }
 
 async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
@@ -168,12 +177,18 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       sandbox: prepared.sandbox,
       handoff,
       logger: ctx.logger,
-      redactor: ctx.redactor,
+      redactor: prepared.redactor,
       stdout: ctx.stdout,
       shutdown: ctx.shutdown,
     });
     cycle.tiers.push(run);
     for (const w of run.containment.warnings) if (!cycle.warnings.includes(w)) cycle.warnings.push(w);
+    for (const [server, status] of Object.entries(run.mcpStatus)) {
+      if (status === 'connected') continue;
+      const w = `MCP server "${server}" (${prepared.mcp.origin[server] ?? 'unknown source'}) was ${status} in tier ${tier}'s run: its tools were not available`;
+      if (!cycle.warnings.includes(w)) flag(ctx, cycle, w);
+    }
+    ctx.metrics.observeMcp(run.mcpStatus, prepared.mcp.origin);
     logTierEnd(ctx, cycle, run);
     receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.summary, cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile });
 
@@ -239,7 +254,7 @@ async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared
     cycle.skippedReason ? true : attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now))),
     cycle.costUsd > 0 ? attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now)) : true,
     !cycle.skippedReason && attempt(ctx, 'saving the check state', () => saveCheckState(checkStateFile(ctx), checkState)),
-    attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor)),
+    attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, prepared.redactor)),
   ]);
   ctx.stateSaveFailure = cooldownSaved && spendSaved ? undefined : `the ${cooldownSaved ? 'spend' : 'cooldown'} state could not be saved after cycle ${cycle.id}`;
   ctx.metrics.observeCycle(cycle);

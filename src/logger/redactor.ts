@@ -11,6 +11,11 @@ export class Redactor {
     return this.secrets.some((s) => bytes.includes(s)) ? Buffer.from(this.redact(bytes.toString('utf8'))) : bytes;
   }
 
+  /** A redactor that also hides `more` (e.g. the values a cycle's MCP servers were given). */
+  with(more: readonly string[]): Redactor {
+    return more.length ? new Redactor([...this.secrets, ...more]) : this;
+  }
+
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');

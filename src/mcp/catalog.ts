@@ -8,6 +8,8 @@ export interface ToolInfo {
   name: string;
   /** `readOnlyHint: true`; a tool without the annotation counts as not read-only. */
   readOnly: boolean;
+  /** `destructiveHint` as the server declares it, when it does. */
+  destructive?: boolean;
 }
 
 export type ServerTools = { ok: true; tools: ToolInfo[] } | { ok: false; error: string };
@@ -20,6 +22,8 @@ export interface ServerEntry {
   command?: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Repo files may set it; the CLI ignores it, so the daemon resolves paths with it and drops it. */
+  cwd?: string;
   url?: string;
   headers?: Record<string, string>;
 }
@@ -83,7 +87,7 @@ async function listAll(client: Client, transport: Transport): Promise<ToolInfo[]
   let cursor: string | undefined;
   do {
     const page = await client.listTools(cursor ? { cursor } : undefined);
-    for (const t of page.tools) out.push({ name: t.name, readOnly: t.annotations?.readOnlyHint === true });
+    for (const t of page.tools) out.push({ name: t.name, readOnly: t.annotations?.readOnlyHint === true, ...(typeof t.annotations?.destructiveHint === 'boolean' ? { destructive: t.annotations.destructiveHint } : {}) });
     cursor = page.nextCursor;
   } while (cursor);
   return out;

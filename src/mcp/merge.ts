@@ -1,42 +1,63 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import deepmerge from 'deepmerge';
 import { z } from 'zod';
 import { readRegular } from '../files/read-regular.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
-import type { ServerEntry } from './catalog.js';
+import { existsSync } from 'node:fs';
+import deepmerge from 'deepmerge';
+import { expandVars, type ServerEntry } from './catalog.js';
 
-const serverSchema = z
-  .object({
-    type: z.enum(['stdio', 'sse', 'http']).optional(),
-    command: z.string().min(1).optional(),
-    args: z.array(z.string()).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    url: z.string().min(1).optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-  })
-  .loose()
-  .refine((s) => s.command !== undefined || s.url !== undefined, { message: 'needs a "command" (stdio) or a "url" (sse/http)' });
+/** Server types the pinned CLI accepts; an entry of another type it ignores. */
+export const SERVER_TYPES = ['stdio', 'sse', 'http', 'streamable-http', 'ws'] as const;
 
-export const mcpConfigSchema = z
-  .object({
-    mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'server names may use only letters, digits, _ and -' }), serverSchema),
-  })
-  .loose();
+const strings = z.record(z.string(), z.string());
+const stdioSchema = z.object({ type: z.literal('stdio').optional(), command: z.string().min(1), args: z.array(z.string()).optional(), env: strings.optional(), cwd: z.string().optional() }).loose();
+const remoteSchema = z.object({ type: z.enum(['sse', 'http', 'streamable-http', 'ws']), url: z.string().min(1), headers: strings.optional() }).loose();
 
-export type McpConfig = z.infer<typeof mcpConfigSchema>;
+/** A file's top level: `{"mcpServers": {...}}`; each entry is checked on its own (see checkEntry). */
+export const mcpConfigSchema = z.object({ mcpServers: z.record(z.string(), z.unknown()) }).loose();
+
+export type McpConfig = { mcpServers: Record<string, ServerEntry> };
 
 export interface MergedMcp {
   /** The merged file passed to the CLI with --mcp-config. */
   file: string;
   /** Every merged server name, sorted. */
   servers: string[];
-  /** Which source defined each server last. */
+  /** Where each server comes from: "baseline" or the repo's name (prototype-free). */
   origin: Record<string, string>;
-  /** The merged server entries, by name. */
+  /** The merged server entries, by name, as written for the CLI (prototype-free). */
   entries: Record<string, ServerEntry>;
+  /** The same before stdio servers were wrapped for a minimal environment: what their files meant. */
+  plain: Record<string, ServerEntry>;
+  /** Values of the entries' env and headers, expanded: redacted wherever the cycle writes. */
+  secrets: string[];
   warnings: string[];
+}
+
+/** The prefix of a server's tools as the CLI names them: characters outside [A-Za-z0-9_-] become "_". */
+export const toolPrefix = (server: string): string => `mcp__${server.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+/** Variables every stdio server gets, besides those its entry names. */
+export const SERVER_BASE_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
+
+/**
+ * One entry as the pinned CLI would take it, or why it is left out. The CLI connects a
+ * `disabled` entry anyway and silently drops a `url` without a `type`; both are left out
+ * here, with a reason.
+ */
+export function checkEntry(raw: unknown): { entry: ServerEntry } | { drop: string } {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { drop: 'not an object' };
+  const r = raw as Record<string, unknown>;
+  if (r.disabled === true) return { drop: '"disabled": true' };
+  if (r.type === undefined && r.command === undefined && typeof r.url === 'string') return { drop: 'a "url" without a "type", which the CLI drops; add "type": "http" (or "sse")' };
+  if (r.command === undefined && r.url === undefined) return { drop: 'needs a "command" (stdio), or a "type" and a "url" (sse, http, streamable-http, ws)' };
+  if (r.type !== undefined && !SERVER_TYPES.includes(r.type as (typeof SERVER_TYPES)[number])) return { drop: `type "${String(r.type)}" is not one the CLI knows (${SERVER_TYPES.join(', ')})` };
+  const parsed = r.type === undefined || r.type === 'stdio' ? stdioSchema.safeParse(r) : remoteSchema.safeParse(r);
+  if (!parsed.success) return { drop: parsed.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ') };
+  const { disabled: _d, ...entry } = parsed.data as ServerEntry & { disabled?: unknown };
+  return { entry };
 }
 
 /** Where a mounted repo keeps its MCP servers and checks. */
@@ -48,9 +69,11 @@ export const MCP_FILE_MAX_BYTES = 1024 * 1024;
 export const MCP_FILE_MAX_DEPTH = 32;
 
 /**
- * Reads and checks one MCP config file; the error names the file and the fix. Repo
- * files are untrusted: only a regular file within the size cap is read, and its JSON
- * nesting is bounded before it is parsed.
+ * Reads one MCP config file: the whole file must be JSON of the form
+ * {"mcpServers": {...}} (else it throws, naming the file and the fix); each entry is
+ * then checked on its own, and a bad one is dropped with a warning while the rest
+ * stand. Repo files are untrusted: only a regular file within the size cap is read,
+ * and its JSON nesting is bounded before it is parsed.
  */
 export async function readMcpConfig(file: string): Promise<{ config: McpConfig; warnings: string[] }> {
   const read = await readRegular(file, MCP_FILE_MAX_BYTES);
@@ -68,9 +91,19 @@ export async function readMcpConfig(file: string): Promise<{ config: McpConfig; 
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
     throw new Error(`${file}: not an MCP config of the form {"mcpServers": {"name": {"command": …}}} (${why})`);
   }
-  const servers = (json as { mcpServers?: object }).mcpServers;
-  const warnings = servers && Object.hasOwn(servers, '__proto__') ? [`${file}: the server named "__proto__" is ignored; give it another name`] : [];
-  return { config: { ...parsed.data, mcpServers: Object.assign(Object.create(null), parsed.data.mcpServers) }, warnings };
+  const warnings: string[] = [];
+  const servers: Record<string, ServerEntry> = Object.create(null);
+  const raw = (json as { mcpServers: Record<string, unknown> }).mcpServers;
+  for (const name of Object.keys(raw)) {
+    if (name === '__proto__' || name.trim() === '') {
+      warnings.push(`${file}: the server named "${name}" is ignored; give it another name`);
+      continue;
+    }
+    const checked = checkEntry(raw[name]);
+    if ('drop' in checked) warnings.push(`${file}: server "${name}" left out: ${checked.drop}`);
+    else servers[name] = checked.entry;
+  }
+  return { config: { mcpServers: servers }, warnings };
 }
 
 /** The deepest nesting of arrays and objects in JSON text, strings skipped; no parse needed. */
@@ -106,50 +139,92 @@ export async function listRepos(reposDir: string): Promise<string[]> {
 
 /**
  * Merges the baseline MCP config with every trusted repo's `.claude-ops/mcp.json`, in
- * repo name order: a repo's server replaces an earlier one of the same name whole.
- * A bad file is skipped with a warning; the baseline is only ever read.
+ * repo name order. The first definition of a name stands: a repo may replace a baseline
+ * or another repo's server only where CLAUDEOPS_MCP_ALLOW_OVERRIDE says `<repo>:<server>`
+ * (or `<repo>:*`). A repo's relative paths and ${CLAUDE_PROJECT_DIR} resolve against
+ * its root; its stdio servers get a minimal environment; references to the daemon's
+ * secrets are refused. A bad file or entry is skipped with a warning; the baseline is
+ * only ever read.
  */
 export async function mergeMcp(options: {
   baselineFile: string;
   reposDir: string;
   trustedRepos: string[];
   outFile: string;
+  allowOverride?: string[];
+  /** Servers that get the daemon's whole environment (without its secrets) instead of a minimal one. */
+  inheritEnv?: string[];
+  /** Variable names a repo file may not read. */
+  secretEnv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
 }): Promise<MergedMcp> {
+  const env = options.env ?? process.env;
   const warnings: string[] = [];
-  const configs: McpConfig[] = [];
+  const entries: Record<string, ServerEntry> = Object.create(null);
   const origin: Record<string, string> = Object.create(null);
-  const take = ({ config, warnings: w }: { config: McpConfig; warnings: string[] }, source: string) => {
-    configs.push(config);
-    warnings.push(...w);
-    for (const name of Object.keys(config.mcpServers)) origin[name] = source;
+  const byPrefix: Record<string, string> = Object.create(null);
+  const allowed = (repo: string, name: string) => (options.allowOverride ?? []).some((a) => a === `${repo}:${name}` || a === `${repo}:*`);
+
+  const take = (config: McpConfig, source: string, repoRoot?: string) => {
+    for (const [name, raw] of Object.entries(config.mcpServers)) {
+      const where = source === 'baseline' ? 'the baseline' : `repo ${source}`;
+      const secret = repoRoot ? secretReference(raw, options.secretEnv ?? []) : undefined;
+      if (secret) {
+        warnings.push(`MCP server "${name}" from ${where} left out: it reads \${${secret}}, one of the daemon's secrets`);
+        continue;
+      }
+      const unset = unsetReferences(raw, env);
+      if (unset.length) {
+        warnings.push(`MCP server "${name}" from ${where} left out: ${unset.map((v) => `\${${v}}`).join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set and ha${unset.length === 1 ? 's' : 've'} no default (the CLI would send the text as written); set ${unset.length === 1 ? 'it' : 'them'} or write \${NAME:-default}`);
+        continue;
+      }
+      const existing = byPrefix[toolPrefix(name)];
+      if (existing !== undefined && !(source !== 'baseline' && allowed(source, existing))) {
+        const same = existing === name ? `"${name}"` : `"${name}" (its tools would be named like those of "${existing}")`;
+        warnings.push(`MCP server ${same} from ${where} ignored: ${origin[existing] === 'baseline' ? 'the baseline' : `repo ${origin[existing]}`} defines it first. To let ${where} replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=${source}:${existing}`);
+        continue;
+      }
+      const resolved = repoRoot ? resolveInRepo(raw, repoRoot) : raw;
+      if (existing !== undefined) {
+        warnings.push(`MCP server "${existing}" from ${origin[existing] === 'baseline' ? 'the baseline' : `repo ${origin[existing]}`} replaced by ${where} (CLAUDEOPS_MCP_ALLOW_OVERRIDE)`);
+        // The repo's entry wins field by field; env and headers it does not set are kept.
+        entries[name] = deepmerge(entries[existing]!, resolved, { arrayMerge: (_a, b) => b });
+        if (existing !== name) delete entries[existing];
+      } else entries[name] = resolved;
+      origin[name] = source;
+      byPrefix[toolPrefix(name)] = name;
+    }
   };
 
   try {
-    take(await readMcpConfig(options.baselineFile), 'baseline');
+    const { config, warnings: w } = await readMcpConfig(options.baselineFile);
+    warnings.push(...w);
+    take(config, 'baseline');
   } catch (e) {
     warnings.push(`baseline MCP config skipped: ${(e as Error).message}`);
   }
 
   const trustAll = options.trustedRepos.includes('*');
   for (const repo of await listRepos(options.reposDir)) {
-    const file = repoMcpFile(path.join(options.reposDir, repo));
+    const root = path.join(options.reposDir, repo);
+    const file = repoMcpFile(root);
     if (!(await exists(file))) continue;
     if (!trustAll && !options.trustedRepos.includes(repo)) {
       warnings.push(`${file}: ignored, repo "${repo}" is not in CLAUDEOPS_MCP_TRUSTED_REPOS`);
       continue;
     }
     try {
-      take(await readMcpConfig(file), repo);
+      const { config, warnings: w } = await readMcpConfig(file);
+      warnings.push(...w);
+      take(config, repo, root);
     } catch (e) {
       warnings.push(`repo MCP config skipped: ${(e as Error).message}`);
     }
   }
 
-  const merged = deepmerge.all<McpConfig>([{ mcpServers: {} }, ...configs], {
-    arrayMerge: (_target, source) => source,
-    customMerge: (key) => (key === 'mcpServers' ? (a: object, b: object) => Object.assign(Object.create(null), a, b) : undefined),
-  });
-  const text = JSON.stringify(merged, null, 2) + '\n';
+  const written: Record<string, ServerEntry> = Object.create(null);
+  for (const [name, e] of Object.entries(entries)) written[name] = (options.inheritEnv ?? []).includes(name) ? e : minimalEnvironment(e);
+  const text = JSON.stringify({ mcpServers: written }, null, 2) + '\n';
   let file = options.outFile;
   try {
     // Most cycles merge the same files again; an unchanged result is not rewritten.
@@ -159,8 +234,58 @@ export async function mergeMcp(options: {
     warnings.push(`cannot write ${options.outFile} (${(e as NodeJS.ErrnoException).code ?? e}); using ${file} for this cycle. Check that the state directory is writable.`);
     await writeFileAtomic(file, text, 0o600);
   }
-  return { file, servers: Object.keys(merged.mcpServers).sort(), origin, warnings, entries: merged.mcpServers as Record<string, ServerEntry> };
+  return { file, servers: Object.keys(written).sort(), origin, entries: written, plain: entries, secrets: entryValues(written, env), warnings };
 }
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
+
+/** Every string of an entry that the CLI expands variables in. */
+const expandable = (e: ServerEntry): string[] => [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {}), e.url ?? '', ...Object.values(e.headers ?? {})];
+
+function unsetReferences(e: ServerEntry, env: NodeJS.ProcessEnv): string[] {
+  const out = new Set<string>();
+  for (const text of expandable(e)) for (const m of text.matchAll(VAR)) if (m[2] === undefined && env[m[1]!] === undefined && m[1] !== 'CLAUDE_PROJECT_DIR') out.add(m[1]!);
+  return [...out];
+}
+
+function secretReference(e: ServerEntry, secrets: readonly string[]): string | undefined {
+  for (const text of expandable(e)) for (const m of text.matchAll(VAR)) if (secrets.includes(m[1]!)) return m[1];
+  return undefined;
+}
+
+/**
+ * A repo entry as its owner meant it: ${CLAUDE_PROJECT_DIR} is the repo's root, and a
+ * relative command, and relative args that name files in the repo (or under its `cwd`,
+ * which the CLI itself ignores), resolve there.
+ */
+export function resolveInRepo(e: ServerEntry, root: string): ServerEntry {
+  const project = (t: string) => t.replace(/\$\{CLAUDE_PROJECT_DIR\}/g, root);
+  if (e.url !== undefined) return { ...e, url: project(e.url), ...(e.headers ? { headers: mapValues(e.headers, project) } : {}) };
+  const base = e.cwd ? path.resolve(root, project(e.cwd)) : root;
+  const relative = (t: string) => t.startsWith('./') || t.startsWith('../');
+  const command = project(e.command!);
+  const args = (e.args ?? []).map(project).map((a) => (relative(a) || (!path.isAbsolute(a) && !a.startsWith('-') && /[/\\]|\.(m?js|cjs|ts|py|sh)$/.test(a) && existsSync(path.join(base, a))) ? path.resolve(base, a) : a));
+  const { cwd: _cwd, ...rest } = e;
+  return { ...rest, command: relative(command) || (command.includes('/') && !path.isAbsolute(command)) ? path.resolve(base, command) : command, ...(e.args ? { args } : {}), ...(e.env ? { env: mapValues(e.env, project) } : {}) };
+}
+
+/**
+ * A stdio entry wrapped so that its server sees only PATH, HOME, LANG, TZ, TMPDIR and the
+ * variables its entry sets: not the daemon's API key, which the CLI has. Only names go on
+ * the command line; the values stay in the environment.
+ */
+export function minimalEnvironment(e: ServerEntry): ServerEntry {
+  if (e.command === undefined) return e;
+  const names = [...new Set([...SERVER_BASE_ENV, ...Object.keys(e.env ?? {})])].filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+  const keep = names.map((n) => `\${${n}+"${n}=$${n}"}`).join(' ');
+  return { ...e, command: '/bin/sh', args: ['-c', `exec env -i ${keep} "$0" "$@"`, e.command, ...(e.args ?? [])] };
+}
+
+function entryValues(entries: Record<string, ServerEntry>, env: NodeJS.ProcessEnv): string[] {
+  return Object.values(entries).flatMap((e) => [...Object.values(e.env ?? {}), ...Object.values(e.headers ?? {})].map((v) => expandVars(v, env).replace(/^Bearer\s+/i, '')));
+}
+
+const mapValues = (o: Record<string, string>, f: (v: string) => string): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
 async function exists(file: string): Promise<boolean> {
   try {

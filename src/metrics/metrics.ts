@@ -24,8 +24,15 @@ export class Metrics {
   private readonly skips = new Counter({ name: 'claudeops_cycle_skips_total', help: 'Scheduled cycles not started, by reason', labelNames: ['reason'], registers: [this.registry] });
   private readonly notifications = new Counter({ name: 'claudeops_notifications_total', help: 'Notifications sent, by kind and result', labelNames: ['kind', 'result'], registers: [this.registry] });
 
+  private readonly mcpUp = new Gauge({ name: 'claudeops_mcp_server_up', help: '1 when the MCP server was connected in the last tier run that started it, else 0', labelNames: ['server', 'source'], registers: [this.registry] });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'claudeops_process_' });
+  }
+
+  /** Each server's status at the start of a tier run, as the CLI reported it. */
+  observeMcp(status: Record<string, string>, origin: Record<string, string>): void {
+    for (const [server, s] of Object.entries(status)) this.mcpUp.set({ server, source: origin[server] ?? 'unknown' }, s === 'connected' ? 1 : 0);
   }
 
   observeCycle(cycle: CycleRecord): void {

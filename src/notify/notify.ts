@@ -22,6 +22,8 @@ export const notifyStateSchema = z.object({
   budgetNoticeDay: z.string().optional(),
   /** Since when remediation is paused because the state cannot be saved (told once). */
   stateBlockedSince: z.string().optional(),
+  /** Per MCP server: cycles in a row in which it failed to start, and whether that was told. */
+  mcp: z.record(z.string(), z.object({ failing: z.number().int().min(0), told: z.boolean() })).optional(),
 });
 
 export type NotifyState = z.infer<typeof notifyStateSchema>;
@@ -59,8 +61,33 @@ export function planNotifications(prev: NotifyState, cycle: CycleRecord, checks:
     ...checkMessages(next, cycle, checks, config.notify.remindMs, now, where),
     ...(judged(cycle.status) ? remediationMessages(cycle, config.resultsDir) : []),
     ...daemonMessages(next, cycle, config.notify.failures, where),
+    ...mcpMessages(next, cycle, config.notify.failures, where),
   ];
   return { messages, next };
+}
+
+/** An MCP server that fails to start N cycles in a row is told once, and again when it is back. */
+function mcpMessages(next: NotifyState, cycle: CycleRecord, threshold: number, where: string): Message[] {
+  const seen: Record<string, boolean> = Object.create(null);
+  for (const run of cycle.tiers) for (const [server, status] of Object.entries(run.mcpStatus ?? {})) seen[server] = (seen[server] ?? true) && status === 'connected';
+  const state = (next.mcp = Object.assign(Object.create(null), next.mcp));
+  const messages: Message[] = [];
+  for (const [server, up] of Object.entries(seen)) {
+    const was = state[server] ?? { failing: 0, told: false };
+    const source = cycle.mcpSources?.[server] ?? 'unknown source';
+    if (up) {
+      if (was.told) messages.push({ kind: 'resolved', key: `mcp:${server}`, type: 'success', title: `claudeops: MCP server ${server} is back`, body: `It connected again after ${was.failing} failed cycle(s).\n${where}` });
+      delete state[server];
+      continue;
+    }
+    const now = { failing: was.failing + 1, told: was.told };
+    if (now.failing >= threshold && !now.told) {
+      now.told = true;
+      messages.push({ kind: 'daemon', key: `mcp:${server}`, type: 'failure', title: `claudeops: MCP server ${server} fails to start`, body: `"${server}" (from ${source}) did not connect in ${now.failing} cycles in a row; its tools are unavailable to the agent. Run claudeops validate to see why.\n${where}` });
+    }
+    state[server] = now;
+  }
+  return messages;
 }
 
 function budgetMessages(next: NotifyState, cycle: CycleRecord, now: Date): Message[] {

@@ -37,6 +37,8 @@ export interface CycleRecord {
   /** Checks whose state went into or out of unhealthy, after their thresholds. */
   checkChanges: Transition[];
   mcpServers: string[];
+  /** Where each merged server came from: "baseline" or a repo's name. */
+  mcpSources: Record<string, string>;
   /** Each server's tools as listed at prepare time, split by their readOnlyHint, or why listing failed. */
   mcpTools: Record<string, { readOnly: string[]; other: string[] } | { error: string }>;
   warnings: string[];

@@ -1,5 +1,6 @@
 import type { Config, TierNumber } from '../config/config.js';
 import type { McpCatalog } from '../mcp/catalog.js';
+import { toolPrefix } from '../mcp/merge.js';
 
 // Built-in deny rules. The CLI matches `Bash(prefix:*)` against the start of each
 // command, so they are the last line only: what holds is the OS sandbox, the tool
@@ -165,7 +166,7 @@ function readOnlyMcp(entries: string[], extra: string[], servers: string[], cata
   const wanted = mcpAllowance(entries, servers);
   const extraNames = new Set(extra.map((e) => (e.startsWith('mcp__') ? e : `mcp__${e}`)));
   for (const server of servers) {
-    const prefix = `mcp__${server}`;
+    const prefix = toolPrefix(server);
     const listed = catalog[server];
     if (!listed?.ok) {
       denied.push(prefix);
@@ -184,9 +185,9 @@ function readOnlyMcp(entries: string[], extra: string[], servers: string[], cata
   return { allowed, denied, warnings };
 }
 
-/** Expands `*` to one `mcp__<server>` per merged server; other entries pass through. */
+/** Expands `*` to one `mcp__<server>` per merged server (named as the CLI names its tools); other entries pass through. */
 export function mcpAllowance(entries: string[], servers: string[]): string[] {
-  return unique(entries.flatMap((e) => (e === '*' ? servers.map((s) => `mcp__${s}`) : [e.startsWith('mcp__') ? e : `mcp__${e}`])));
+  return unique(entries.flatMap((e) => (e === '*' ? servers.map(toolPrefix) : [e.startsWith('mcp__') ? e : toolPrefix(e)])));
 }
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];

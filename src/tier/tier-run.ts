@@ -42,6 +42,8 @@ export interface TierRun {
   toolsUsed: Record<string, number>;
   permissionDenials: string[];
   apiRetries: number;
+  /** Each MCP server's status as the CLI reported it at start (connected, failed, needs-auth, pending). */
+  mcpStatus: Record<string, string>;
   /** What the run could and could not do, and by which mechanism. */
   containment: Containment;
   logFile: string;
@@ -94,6 +96,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   let egressRefused = 0;
   const warnings = [...policy.warnings, ...(decision.warning ? [decision.warning] : [])];
   const tools: Record<string, number> = Object.create(null);
+  const mcpStatus: Record<string, string> = Object.create(null);
   let result: ResultEvent | undefined;
   let retries = 0;
   let lastRetryStatus: number | null | undefined;
@@ -128,6 +131,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       toolsUsed: tools,
       permissionDenials: (result?.permission_denials ?? []).map((d) => `${d.tool_name}${describeDenied(d.tool_input)}`),
       apiRetries: retries,
+      mcpStatus,
       containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings },
       logFile: log.logName,
       eventsFile: log.jsonlName,
@@ -156,7 +160,9 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
             continue;
           }
           if (isResult(event)) result = event;
-          else if (event.type === 'system' && (event as { subtype?: string }).subtype === 'api_retry') {
+          else if (event.type === 'system' && (event as { subtype?: string }).subtype === 'init') {
+            for (const m of (event as { mcp_servers?: { name: string; status: string }[] }).mcp_servers ?? []) mcpStatus[m.name] = m.status;
+          } else if (event.type === 'system' && (event as { subtype?: string }).subtype === 'api_retry') {
             retries++;
             lastRetryStatus = (event as { error_status?: number | null }).error_status;
           } else if (event.type === 'assistant') countTools(event as { message?: { content?: { type: string; name?: string }[] } }, tools);

@@ -2,7 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliVersion } from '../provider/cli-version.js';
-import { listRepos, readMcpConfig, repoMcpFile } from '../mcp/merge.js';
+import os from 'node:os';
+import { SECRET_ENV } from '../context/env-context.js';
+import { expandVars, listCatalog } from '../mcp/catalog.js';
+import { listRepos, mergeMcp } from '../mcp/merge.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
 import { probeSandbox } from '../sandbox/probe.js';
 import { discoverChecks } from '../checks/discover.js';
@@ -86,35 +89,54 @@ async function checkSandbox(config: Config, f: Findings): Promise<void> {
   f.problems.push(`CLAUDEOPS_SANDBOX=${config.sandbox}: ${probe.why}`);
 }
 
+/**
+ * Merges the MCP files as a cycle would, then connects to every server as a real MCP
+ * client and lists its tools with their annotations. Never prints an env or header value.
+ */
 async function checkMcp(config: Config, f: Findings): Promise<void> {
-  const baseline = path.join(config.appDir, '.claude', 'mcp.json');
-  try {
-    const { config: c, warnings } = await readMcpConfig(baseline);
-    f.rows.push(['baseline MCP', `${baseline} (${Object.keys(c.mcpServers).length} servers)`]);
-    f.notes.push(...warnings);
-  } catch (e) {
-    f.rows.push(['baseline MCP', `${baseline} INVALID`]);
-    f.problems.push(`baseline MCP config ${(e as Error).message}`);
-  }
   const repos = await listRepos(config.reposDir);
   f.rows.push(['repos', repos.length ? `${config.reposDir}: ${repos.join(', ')}` : `${config.reposDir}: none mounted`]);
-  for (const repo of repos) {
-    const file = repoMcpFile(path.join(config.reposDir, repo));
-    try {
-      await fs.access(file);
-    } catch {
-      continue;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-validate-'));
+  try {
+    const mcp = await mergeMcp({
+      baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
+      reposDir: config.reposDir,
+      trustedRepos: config.mcpTrustedRepos,
+      outFile: path.join(dir, 'mcp.merged.json'),
+      allowOverride: config.mcpAllowOverride,
+      inheritEnv: config.mcpInheritEnv,
+      secretEnv: SECRET_ENV,
+    });
+    for (const w of mcp.warnings) f.problems.push(`MCP: ${w}`);
+    const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: 15_000 });
+    f.rows.push(['MCP servers', mcp.servers.length ? `${mcp.servers.length} merged, each started or reached as a real MCP client` : 'none']);
+    for (const name of mcp.servers) {
+      const plain = mcp.plain[name]!;
+      const what = plain.url !== undefined ? `${plain.type} ${redactUrl(plain.url)}` : `stdio ${plain.command}`;
+      const listed = catalog[name]!;
+      if (listed.ok) {
+        f.rows.push([`  ${name}`, `${mcp.origin[name]} · ${what} · ${listed.tools.length} tool(s)`]);
+        for (const t of listed.tools) f.rows.push([`    ${t.name}`, `readOnlyHint ${t.readOnly}${t.destructive === undefined ? '' : ` · destructiveHint ${t.destructive}`}`]);
+        continue;
+      }
+      f.rows.push([`  ${name}`, `${mcp.origin[name]} · ${what} · FAILED`]);
+      const missing = plain.command !== undefined && !(await commandExists(expandVars(plain.command, process.env)));
+      f.problems.push(`MCP server "${name}" (${mcp.origin[name]}): ${missing ? `its command "${plain.command}" is not on PATH (install it in the image, e.g. npx comes with Node, uv and bun do not)` : listed.error}`);
     }
-    const trusted = config.mcpTrustedRepos.includes('*') || config.mcpTrustedRepos.includes(repo);
-    try {
-      const { config: c, warnings } = await readMcpConfig(file);
-      f.notes.push(...warnings);
-      f.rows.push([`  ${repo} MCP`, `${Object.keys(c.mcpServers).join(', ') || 'no servers'}${trusted ? '' : ' (ignored: not in CLAUDEOPS_MCP_TRUSTED_REPOS)'}`]);
-    } catch (e) {
-      f.rows.push([`  ${repo} MCP`, 'INVALID']);
-      f.problems.push(`repo MCP config ${(e as Error).message}`);
-    }
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A URL without its credentials or query, which may carry tokens. */
+const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, '//').replace(/\?.*$/, '');
+
+async function commandExists(command: string): Promise<boolean> {
+  if (command.includes('/')) return fs.access(command, fs.constants.X_OK).then(() => true, () => false);
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    if (await fs.access(path.join(dir, command), fs.constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
 }
 
 /** Every check with its id, service and severity, and what is wrong with any of them (file and line). */

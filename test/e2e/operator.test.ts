@@ -39,7 +39,7 @@ describe('operator surface', () => {
       assert.equal(r.code, 2, r.stdout + r.stderr);
       assert.match(r.stdout, /2 problems:/);
       assert.match(r.stdout, /CLAUDEOPS_TIER2_PROMPT: .*missing-tier2\.md cannot be read \(ENOENT\)/);
-      assert.match(r.stdout, /shop\/\.claude-ops\/mcp\.json: not an MCP config .*needs a "command"/);
+      assert.match(r.stdout, /shop\/\.claude-ops\/mcp\.json: server "db" left out: needs a "command" \(stdio\), or a "type" and a "url"/);
       assert.match(r.stdout, /claude +.*2\.1\.\d+ \(Claude Code\)/);
       assert.equal(api.messages.length, 0);
     } finally {

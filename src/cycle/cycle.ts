@@ -185,7 +185,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     for (const w of run.containment.warnings) if (!cycle.warnings.includes(w)) cycle.warnings.push(w);
     for (const [server, status] of Object.entries(run.mcpStatus)) {
       if (status === 'connected') continue;
-      const w = `MCP server "${server}" (${prepared.mcp.origin[server] ?? 'unknown source'}) was ${status} in tier ${tier}'s run: its tools were not available`;
+      const w = `MCP server "${server}" (${prepared.mcp.origin[server] ?? 'unknown source'}) did not connect in tier ${tier}'s run (${status}): its tools were not available`;
       if (!cycle.warnings.includes(w)) flag(ctx, cycle, w);
     }
     ctx.metrics.observeMcp(run.mcpStatus, prepared.mcp.origin);

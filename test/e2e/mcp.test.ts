@@ -24,7 +24,7 @@ describe('MCP servers from real repos, through the real CLI', () => {
   let receiver: Receiver | undefined;
   let code: number | null;
   let started: string;
-  const calls = ['mcp__io_github_example_ping__ping', 'mcp__my_ping__ping', 'mcp__memory__read_graph', 'mcp__remote-http__whoami', 'mcp__remote-sse__whoami'];
+  const calls = ['mcp__io_github_example_ping__ping', 'mcp__my_ping__ping', 'mcp__memory__read_graph', 'mcp__remote-http__whoami', 'mcp__remote-sse__whoami', 'mcp__files__list_allowed_directories'];
 
   before(async () => {
     remote = new RemoteMcp();
@@ -48,6 +48,7 @@ describe('MCP servers from real repos, through the real CLI', () => {
           off: ping('off', './.claude-ops/servers/ping.mjs', { disabled: true }),
           broken: { command: 7 },
           memory: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES:-/nonexistent}', '--no-install', 'mcp-server-memory'], env: { MEMORY_FILE_PATH: memory } },
+          files: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES}', '--no-install', 'mcp-server-filesystem', sb.root] },
           'remote-http': { type: 'http', url: '${REMOTE_MCP}/mcp', headers: { Authorization: 'Bearer ${REMOTE_TOKEN:-default-token-abc}' } },
           'remote-sse': { type: 'sse', url: '${REMOTE_MCP}/sse' },
         },
@@ -89,9 +90,10 @@ describe('MCP servers from real repos, through the real CLI', () => {
     assert.ok(report.envCount <= 8, `the server saw ${report.envCount} variables`);
   });
 
-  it('gets real answers from server-memory (npx) and from remote servers over HTTP (headers expanded from a default) and SSE', () => {
-    const [, , memory, httpAnswer, sseAnswer] = results();
+  it('gets real answers from server-memory and server-filesystem (npx) and from remote servers over HTTP (headers expanded from a default) and SSE', () => {
+    const [, , memory, httpAnswer, sseAnswer, files] = results();
     assert.match(memory!, /seeded by the test/);
+    assert.match(files!, /Allowed directories/);
     assert.match(httpAnswer!, /remote http server answered/);
     assert.match(sseAnswer!, /remote sse server answered/);
     assert.ok(remote.authorization.includes('Bearer default-token-abc'), `headers seen: ${remote.authorization}`);
@@ -110,7 +112,7 @@ describe('MCP servers from real repos, through the real CLI', () => {
 
   it('records where each server came from, why entries were left out, and which server failed', () => {
     const [s] = cycleSummaries(sb.resultsDir);
-    assert.deepEqual(s.mcpSources, { 'io.github.example/ping': 'alpha', 'my ping': 'alpha', memory: 'alpha', 'remote-http': 'alpha', 'remote-sse': 'alpha', ghost: 'gamma' });
+    assert.deepEqual(s.mcpSources, { 'io.github.example/ping': 'alpha', 'my ping': 'alpha', memory: 'alpha', files: 'alpha', 'remote-http': 'alpha', 'remote-sse': 'alpha', ghost: 'gamma' });
     const w = s.warnings.join('\n');
     assert.match(w, /server "off" left out: "disabled": true/);
     assert.match(w, /server "broken" left out: command: /);

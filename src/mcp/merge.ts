@@ -6,6 +6,7 @@ import { readRegular } from '../files/read-regular.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import { existsSync } from 'node:fs';
 import deepmerge from 'deepmerge';
+import { RUN_MARKER } from '../runner/sweep.js';
 import { expandVars, type ServerEntry } from './catalog.js';
 
 /** Server types the pinned CLI accepts; an entry of another type it ignores. */
@@ -39,8 +40,8 @@ export interface MergedMcp {
 /** The prefix of a server's tools as the CLI names them: characters outside [A-Za-z0-9_-] become "_". */
 export const toolPrefix = (server: string): string => `mcp__${server.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-/** Variables every stdio server gets, besides those its entry names. */
-export const SERVER_BASE_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
+/** Variables every stdio server gets, besides those its entry names; the run marker lets the daemon find a server its CLI left behind. */
+export const SERVER_BASE_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', RUN_MARKER];
 
 /**
  * One entry as the pinned CLI would take it, or why it is left out. The CLI connects a

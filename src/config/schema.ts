@@ -199,6 +199,9 @@ export const variables = {
   CLAUDEOPS_HTTP_PORT: spec('HTTP', 'Port of /healthz and /metrics; 0 picks a free port, off disables the endpoint', 'a port from 0 to 65535, or off', z.union([z.literal('off'), wholeNumber(0, 65535)]), {
     default: '9090',
   }),
+  CLAUDEOPS_CONSOLE_TOKEN: spec('HTTP', 'Token for the console\'s actions (run now, stop) and for `claudeops trigger`; on a non-loopback bind every console page needs it too. Unset: the console is read-only on loopback', 'a random string of at least 16 characters, e.g. from openssl rand -hex 24', z.string().trim().min(16), {
+    secret: true,
+  }),
   CLAUDEOPS_HTTP_HOST: spec('HTTP', 'Address the HTTP endpoint binds to (the image sets 0.0.0.0; compose publishes it on 127.0.0.1)', 'an IP address or host name', text, {
     default: '127.0.0.1',
   }),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATE } from '../store/layout.js';
 import path from 'node:path';
 import { addSpend, loadSpend, overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
@@ -16,7 +17,7 @@ import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
 import { sendApprise } from '../notify/apprise.js';
 import { loadNotifyState, planNotifications, saveNotifyState } from '../notify/notify.js';
 import { cycleStatus, cycleSummary, writeCycleRecord, type CycleRecord, type Trigger } from '../record/cycle-record.js';
-import { cycleStamp } from '../record/stamp.js';
+import { cycleStamp } from '../store/layout.js';
 import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
@@ -42,6 +43,7 @@ interface Prepared {
 /** One cycle: prepare, run the tiers as far as they escalate, tell whoever needs to know, record. */
 export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<CycleRecord> {
   const cycle = beginCycle(ctx, trigger);
+  ctx.live?.begin(cycle.id);
   try {
     const prepared = await withinBudget(prepare(ctx, cycle), PREPARE_BUDGET_MS, `preparing the cycle took longer than ${PREPARE_BUDGET_MS / 1000} s (a repo file that blocks, or a slow MCP server); no tier ran`);
     if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
@@ -51,6 +53,7 @@ export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<Cy
   } catch (e) {
     await recordCrash(ctx, cycle, e);
   }
+  ctx.live?.end(cycle.status);
   return cycle;
 }
 
@@ -112,7 +115,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     if (removed.length) logger.info({ removed: removed.length }, `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`);
   }
 
-  const cooldownFile = path.join(config.stateDir, 'cooldown.json');
+  const cooldownFile = path.join(config.stateDir, STATE.cooldown);
   const [checks, checkState, spend, mcp, cooldown, sandbox] = await Promise.all([
     discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable }),
     loadCheckState(checkStateFile(ctx)),
@@ -121,7 +124,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
       baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
-      outFile: path.join(config.stateDir, 'mcp.merged.json'),
+      outFile: path.join(config.stateDir, STATE.mcpMerged),
       allowOverride: config.mcpAllowOverride,
       inheritEnv: config.mcpInheritEnv,
       secretEnv: SECRET_ENV,
@@ -167,6 +170,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
 async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
   let handoff = '';
   for (let tier: TierNumber = 1; ; tier = (tier + 1) as TierNumber) {
+    ctx.live?.tier(tier);
     const run = await runTier({
       config: ctx.config,
       tier,
@@ -195,7 +199,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     const next = decideEscalation(ctx.config, cycle.tiers, checkResults(prepared.checks.checks, cycle.tiers), prepared.cooldown);
     cycle.cooldownWithheld.push(...next.withheld);
     if (!next.escalate || ctx.shutdown.aborted || cycle.remediationBlocked) {
-      cycle.escalationStopped = ctx.shutdown.aborted ? 'the daemon is shutting down' : !next.escalate ? next.reason : 'no remediation tier runs while the state directory cannot be saved';
+      cycle.escalationStopped = ctx.shutdown.aborted ? (ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle' : 'the daemon is shutting down') : !next.escalate ? next.reason : 'no remediation tier runs while the state directory cannot be saved';
       return;
     }
     cycle.escalations.push({ from: tier, to: (tier + 1) as TierNumber });
@@ -234,7 +238,7 @@ function flag(ctx: DaemonContext, cycle: CycleRecord, warning: string): void {
 async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckState): Promise<void> {
   const { config } = ctx;
   if (config.notify.urls.length === 0) return;
-  const file = path.join(config.stateDir, 'notify.json');
+  const file = path.join(config.stateDir, STATE.notify);
   const loaded = await loadNotifyState(file);
   if (loaded.warning) flag(ctx, cycle, loaded.warning);
   const { messages, next } = planNotifications(loaded.state, cycle, checkState, config);
@@ -275,8 +279,8 @@ function receipt(ctx: DaemonContext, entry: Record<string, unknown>): void {
   }
 }
 
-const spendFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, 'spend.json');
-const checkStateFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, 'checks.json');
+const spendFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, STATE.spend);
+const checkStateFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, STATE.checks);
 
 /** Remediations from every tier, and the services as tier 1 judged them. */
 function cycleActions(cycle: CycleRecord, checks: CheckDef[]): CycleActions {

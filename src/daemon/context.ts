@@ -3,6 +3,7 @@ import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Ledger } from '../receipts/ledger.js';
+import type { LiveHub } from '../console/live.js';
 
 /** What every stage of a cycle is handed. */
 export interface DaemonContext {
@@ -10,8 +11,10 @@ export interface DaemonContext {
   logger: Logger;
   redactor: Redactor;
   stdout: (text: string) => void;
-  /** Aborted when the daemon is asked to stop. */
+  /** Aborted when the daemon is asked to stop, or (reason "operator") when an operator stops the running cycle. */
   shutdown: AbortSignal;
+  /** The console's view of the running cycle, when the console is on. */
+  live?: LiveHub;
   metrics: Metrics;
   ledger: Ledger;
   /** When old run files were last pruned (ms); retention counts in days, so once an hour is plenty. */

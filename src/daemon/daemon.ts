@@ -3,7 +3,10 @@ import type http from 'node:http';
 import type { Config } from '../config/config.js';
 import { runCycle } from '../cycle/cycle.js';
 import { startHttp } from '../http/server.js';
-import { createLogger, writeStdout, type Logger } from '../logger/logger.js';
+import { createLogger, storyWriter, type Logger } from '../logger/logger.js';
+import { LiveHub } from '../console/live.js';
+import type { DaemonControl } from '../console/console.js';
+import { ResultsStore } from '../store/store.js';
 import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { cliVersion } from '../provider/cli-version.js';
@@ -25,7 +28,8 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
     logger.error(`the ledger key in ${config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); receipts written by this process cannot be verified later. Check that the state directory is writable.`);
   }
   const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t), undefined, config.stateDir);
-  return { config, logger, redactor, stdout: writeStdout, shutdown, metrics: new Metrics(), ledger, lastPruneAt: 0 };
+  const live = new LiveHub();
+  return { config, logger, redactor, stdout: storyWriter(config.log.pretty, live), live, shutdown, metrics: new Metrics(), ledger, lastPruneAt: 0 };
 }
 
 /** Signals that stop the daemon, cleanly: a terminal hang-up and SIGQUIT mean stop too, not "die unrecorded". */
@@ -81,11 +85,20 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
   else logger.error(`the Claude Code CLI cannot be run (${version.error}); cycles will fail until it can. Install it or set CLAUDEOPS_CLAUDE_BIN.`);
   logger.info({ schedule: config.schedule, dryRun: config.dryRun, maxTier: config.maxTier, results: config.resultsDir, repos: config.reposDir }, 'claudeops daemon starting');
 
+  // Each cycle gets its own stop, so an operator can stop the running cycle without stopping the daemon.
+  let cycleStop: AbortController | undefined;
   const scheduler = new Scheduler({
     schedule: config.schedule,
     logger,
     failureBackoff: config.failureBackoff,
-    cycle: async () => succeeded(await runCycle(ctx, 'schedule')),
+    cycle: async (trigger) => {
+      cycleStop = new AbortController();
+      try {
+        return succeeded(await runCycle({ ...ctx, shutdown: AbortSignal.any([controller.signal, cycleStop.signal]) }, trigger));
+      } finally {
+        cycleStop = undefined;
+      }
+    },
     onSkip: (reason) => ctx.metrics.skipped(reason),
     onFailures: (n) => ctx.metrics.setConsecutiveFailures(n),
   });
@@ -93,7 +106,17 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
   let server: http.Server | undefined;
   if (config.http.port !== 'off') {
     try {
-      server = await startHttp({ host: config.http.host, port: config.http.port, health: { health: () => scheduler.health(config.timeoutMs) }, metrics: ctx.metrics, logger });
+      const control: DaemonControl = {
+        runNow: () => scheduler.trigger(),
+        stop: () => {
+          if (!cycleStop) return false;
+          logger.warn('an operator stopped the running cycle from the console');
+          cycleStop.abort('operator');
+          return true;
+        },
+        nextCycleAt: () => scheduler.nextTickAt(),
+      };
+      server = await startHttp({ host: config.http.host, port: config.http.port, health: { health: () => scheduler.health(config.timeoutMs) }, metrics: ctx.metrics, logger, console: { config, store: new ResultsStore(config.resultsDir, config.stateDir, (w) => logger.warn(w)), live: ctx.live!, control } });
     } catch (e) {
       logger.error(`the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`);
     }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { summaryName } from '../store/layout.js';
 import type { Redactor } from '../logger/redactor.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import type { TierNumber } from '../config/config.js';
@@ -10,7 +11,7 @@ export type CycleStatus = JudgedStatus | 'failed' | 'interrupted' | 'skipped';
 export const CYCLE_STATUSES: CycleStatus[] = ['healthy', 'degraded', 'incomplete', 'unhealthy', 'failed', 'interrupted', 'skipped'];
 /** The cycle reached a judgement (whatever it was). */
 export const judged = (s: CycleStatus): boolean => s === 'healthy' || s === 'degraded' || s === 'incomplete' || s === 'unhealthy';
-export type Trigger = 'schedule' | 'once';
+export type Trigger = 'schedule' | 'once' | 'operator';
 
 /** Everything one cycle did: `<results>/run-<stamp>.json`. */
 export interface CycleRecord {
@@ -67,7 +68,7 @@ export function cycleSummary(record: Pick<CycleRecord, 'status' | 'tiers' | 'ski
   return notJudged ? `${last.verdict.summary} (${notJudged} of ${record.checks.filter((c) => !c.invented).length} checks not judged)` : last.verdict.summary;
 }
 
-export const summaryFile = (resultsDir: string, id: string) => path.join(resultsDir, `${id}.json`);
+export const summaryFile = (resultsDir: string, id: string) => path.join(resultsDir, summaryName(id));
 
 export async function writeCycleRecord(resultsDir: string, record: CycleRecord, redactor: Redactor): Promise<string> {
   const file = summaryFile(resultsDir, record.id);

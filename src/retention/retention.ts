@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseRunFile } from '../record/stamp.js';
+import { parseRunFile } from '../store/layout.js';
 
 const DAY = 86_400_000;
 

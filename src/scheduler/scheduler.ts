@@ -5,7 +5,7 @@ import type { Logger } from '../logger/logger.js';
 export interface SchedulerOptions {
   schedule: Schedule;
   /** Runs one cycle; resolves true when it succeeded (a verdict was reached). */
-  cycle: () => Promise<boolean>;
+  cycle: (trigger: 'schedule' | 'operator') => Promise<boolean>;
   logger: Logger;
   /** Failed cycles in a row after which the wait stretches; 0 never. */
   failureBackoff: number;
@@ -40,6 +40,8 @@ export class Scheduler {
   /** Wall time of the last cycle start, for reports. */
   lastCycleStartedAt = 0;
   private readonly mono: () => number;
+  private queued = false;
+  private nextAt: number | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
     this.mono = options.monotonic ?? (() => performance.now());
@@ -61,6 +63,7 @@ export class Scheduler {
       const period = schedule.seconds * 1000;
       const first = this.mono();
       const next = (n: number) => {
+        this.nextAt = first + n * period;
         this.timer = setTimeout(() => {
           this.tick();
           next(Math.max(n + 1, Math.floor((this.mono() - first) / period) + 1));
@@ -69,6 +72,27 @@ export class Scheduler {
       next(1);
     }
     this.tick();
+  }
+
+  /**
+   * "Run now": a cycle at once, or right after the running one ends; never two at
+   * once. Backoff does not hold it back: an operator asked.
+   */
+  trigger(): 'started' | 'queued' | 'already queued' | 'stopping' {
+    if (this.stopped) return 'stopping';
+    if (this.running) {
+      if (this.queued) return 'already queued';
+      this.queued = true;
+      return 'queued';
+    }
+    this.startCycle('operator');
+    return 'started';
+  }
+
+  /** When the next scheduled tick comes, in wall time (for display). */
+  nextTickAt(): Date | undefined {
+    if (this.options.schedule.kind === 'cron') return this.task?.getNextRun() ?? undefined;
+    return this.nextAt === undefined ? undefined : new Date(Date.now() + (this.nextAt - this.mono()));
   }
 
   /** Stops ticking and waits for a running cycle to end. */
@@ -105,10 +129,15 @@ export class Scheduler {
       this.options.onSkip?.('backoff');
       return;
     }
+    this.startCycle('schedule');
+  }
+
+  private startCycle(trigger: 'schedule' | 'operator'): void {
+    const { logger } = this.options;
     this.lastStart = this.mono();
     this.lastCycleStartedAt = Date.now();
     this.running = this.options
-      .cycle()
+      .cycle(trigger)
       .catch((e) => {
         logger.error({ err: e }, `the cycle failed unexpectedly: ${(e as Error).message}; the next cycle runs on schedule`);
         return false;
@@ -119,6 +148,10 @@ export class Scheduler {
       })
       .finally(() => {
         this.running = undefined;
+        if (this.queued && !this.stopped) {
+          this.queued = false;
+          this.startCycle('operator');
+        }
       });
   }
 

@@ -2,53 +2,37 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import type { CycleRecord } from '../record/cycle-record.js';
-import { loadCheckState, uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
+import { uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
+import { ResultsStore } from '../store/store.js';
 import { LEDGER_KEY, readAnchor, verifyLedger } from '../receipts/ledger.js';
-import { compareStamps, parseRunFile } from '../record/stamp.js';
 
-/** `claudeops status [N]`: the last N cycles from their summaries, one line each. */
+/** `claudeops status [N]`: the last N cycles from their summaries, one line each, then every check. */
 export async function status(config: Config, count: number, print: (line: string) => void = console.log): Promise<number> {
-  let names: string[];
-  try {
-    names = (await fs.readdir(config.resultsDir)).filter((n) => parseRunFile(n)?.summary).sort(compareStamps);
-  } catch {
-    print(`no results yet: ${config.resultsDir} does not exist`);
-    return 0;
-  }
-  const records: CycleRecord[] = [];
-  for (const n of names.slice(-count)) {
-    try {
-      records.push(JSON.parse(await fs.readFile(path.join(config.resultsDir, n), 'utf8')) as CycleRecord);
-    } catch {
-      /* a summary being written or damaged: left out */
-    }
-  }
+  const store = new ResultsStore(config.resultsDir, config.stateDir, (w) => print(`note: ${w}`));
+  const { rows: newest } = await store.cycles({ limit: count });
+  const records = newest.reverse();
   if (records.length === 0) {
     print(`no cycles recorded yet in ${config.resultsDir}`);
-    return 0;
+  } else {
+    const rows = records.map((r) => [
+      r.startedAt.replace('T', ' ').slice(0, 19),
+      r.status.toUpperCase(),
+      r.tiers.map((t) => `${t.tier}${t.exitClass === 'ok' ? '' : `(${t.exitClass})`}`).join('→') || '-',
+      `$${r.costUsd.toFixed(4)}`,
+      `${(r.durationMs / 1000).toFixed(0)}s`,
+      r.summary.replace(/\s+/g, ' ').slice(0, 100),
+    ]);
+    table(['started (UTC)', 'status', 'tiers', 'cost', 'took', 'summary'], rows, print);
+    const [today] = await store.spendByDay(1);
+    print(`\n${records.length} cycle(s) shown from ${config.resultsDir}; spent today: $${today!.totalUsd.toFixed(4)}`);
   }
-  const rows = records.map((r) => [
-    r.startedAt.replace('T', ' ').slice(0, 19),
-    r.status.toUpperCase(),
-    r.tiers.map((t) => `${t.tier}${t.exitClass === 'ok' ? '' : `(${t.exitClass})`}`).join('→') || '-',
-    `$${r.costUsd.toFixed(4)}`,
-    `${(r.durationMs / 1000).toFixed(0)}s`,
-    r.summary.replace(/\s+/g, ' ').slice(0, 100),
-  ]);
-  table(['started (UTC)', 'status', 'tiers', 'cost', 'took', 'summary'], rows, print);
-  const today = new Date().toISOString().slice(0, 10);
-  const spent = records.filter((r) => r.startedAt.startsWith(today)).reduce((s, r) => s + r.costUsd, 0);
-  print(`\n${records.length} cycle(s) shown from ${config.resultsDir}; spent today (of those): $${spent.toFixed(4)}`);
-  await printChecks(config, print);
+  await printChecks(store, print);
   return 0;
 }
 
 /** Each check's state after its thresholds, since when, its last result and its uptime. */
-async function printChecks(config: Config, print: (line: string) => void): Promise<void> {
-  const file = path.join(config.stateDir, 'checks.json');
-  const { state, warning } = await loadCheckState(file, true);
-  if (warning) print(`\n${warning}`);
+async function printChecks(store: ResultsStore, print: (line: string) => void): Promise<void> {
+  const state = await store.checks();
   const entries = Object.entries(state.checks).sort(([a], [b]) => (a < b ? -1 : 1));
   if (entries.length === 0) return;
   const now = new Date();

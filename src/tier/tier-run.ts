@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { tierRunBase } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliEnvironment, envContext, SECRET_ENV } from '../context/env-context.js';
@@ -88,7 +89,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const { config, tier, logger } = input;
   const settings = config.tiers[tier];
   const started = new Date();
-  const log = new RunLog(config.resultsDir, `${input.stampBase}-tier${tier}`, `[tier${tier}] `, input.redactor, logger, input.stdout).open();
+  const log = new RunLog(config.resultsDir, tierRunBase(input.stampBase, tier), `[tier${tier}] `, input.redactor, logger, input.stdout).open();
   const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog, repoRules(input.checks, tier));
   const decision = sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
   const ctx = envContext(config, tier, policy.readOnly);

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { STATE } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliVersion } from '../provider/cli-version.js';
@@ -102,7 +103,7 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
       baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
-      outFile: path.join(dir, 'mcp.merged.json'),
+      outFile: path.join(dir, STATE.mcpMerged),
       allowOverride: config.mcpAllowOverride,
       inheritEnv: config.mcpInheritEnv,
       secretEnv: SECRET_ENV,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareStamps } from '../../src/record/stamp.js';
+import { compareStamps } from '../../src/store/layout.js';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, status, systemText, toolUse, verdict, type Reply } from '../fake-api.js';
 import { API_KEY, ROOT, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
@@ -346,7 +346,7 @@ describe('fault suite', { concurrency: 2 }, () => {
     });
     try {
       assert.match(r.output, /cannot write the run log under .*; this run is logged to stdout only/);
-      assert.match(r.output, /\[tier1\] .*VERDICT +HEALTHY/);
+      assert.match(r.output, /"tier":1,"kind":"VERDICT","msg":"[^"]*VERDICT +HEALTHY/);
       assert.ok(r.summaries.length >= 1, 'once writable, cycles are recorded again');
       assert.ok(r.logs.some((l) => /VERDICT +HEALTHY/.test(l)));
     } finally {

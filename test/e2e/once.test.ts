@@ -83,7 +83,7 @@ describe('claudeops once against the real CLI', () => {
   });
 
   it('prints the story to stdout as well', () => {
-    assert.match(result.stdout, /\[tier1\] .*VERDICT +HEALTHY/);
+    assert.match(result.stdout, /"tier":1,"kind":"VERDICT","msg":"[^"]*VERDICT +HEALTHY/);
   });
 
   it('never writes the API key to any file', () => {

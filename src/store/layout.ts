@@ -4,15 +4,23 @@ import path from 'node:path';
 /** `run-YYYYMMDD-HHMMSS` in UTC; a suffix keeps two cycles in one second apart. */
 export function cycleStamp(resultsDir: string, now = new Date()): string {
   const base = `run-${now.toISOString().slice(0, 19).replace(/-/g, '').replace('T', '-').replace(/:/g, '')}`;
-  for (let n = last.base === base ? last.n + 1 : 1; ; n++) {
+  // Cycles never overlap, and each leaves a summary before the next starts: the files show what is taken.
+  for (let n = 1; ; n++) {
     const id = n === 1 ? base : `${base}-${n}`;
-    if (fs.existsSync(path.join(resultsDir, `${id}-tier1.log`)) || fs.existsSync(path.join(resultsDir, `${id}.json`))) continue;
-    last = { base, n };
-    return id;
+    if (!fs.existsSync(path.join(resultsDir, `${id}-tier1.log`)) && !fs.existsSync(path.join(resultsDir, summaryName(id)))) return id;
   }
 }
 
-let last = { base: '', n: 0 };
+/** Every name in the results and state directories; nothing else spells them. */
+export const summaryName = (id: string): string => `${id}.json`;
+export const tierRunBase = (id: string, tier: number): string => `${id}-tier${tier}`;
+export const STATE = {
+  cooldown: 'cooldown.json',
+  checks: 'checks.json',
+  notify: 'notify.json',
+  spend: 'spend.json',
+  mcpMerged: 'mcp.merged.json',
+} as const;
 
 const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d)?\.(log|jsonl|json)$/;
 

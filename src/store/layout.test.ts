@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareStamps, parseRunFile } from './stamp.js';
+import { compareStamps, parseRunFile } from './layout.js';
 
 describe('run file names', () => {
   it('are read for their day, their order and whether they are a summary', () => {

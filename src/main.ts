@@ -9,6 +9,7 @@ const USAGE = `usage: claudeops <command>
   validate          check the configuration, files and CLI; print what was found; exit 0 or 2
   status [N]        the last N cycles (default 10) from the results directory
   verify-receipts   check the hash chain of receipts.ndjson; exit 0, or 1 naming the first broken line
+  trigger           ask the running daemon to run a cycle now (needs CLAUDEOPS_CONSOLE_TOKEN); exit 0, or 1 saying why not
 
 Configuration comes from the environment and .env in the current directory; see .env.example.`;
 
@@ -18,14 +19,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!['run', 'once', 'validate', 'status', 'verify-receipts'].includes(command)) {
+  if (!['run', 'once', 'validate', 'status', 'verify-receipts', 'trigger'].includes(command)) {
     console.error(`claudeops: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
   let loaded;
   try {
     // Reading records needs no API key.
-    loaded = loadConfig(process.env, process.cwd(), { requireAuth: !['status', 'verify-receipts'].includes(command) });
+    loaded = loadConfig(process.env, process.cwd(), { requireAuth: !['status', 'verify-receipts', 'trigger'].includes(command) });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -47,6 +48,10 @@ async function main(argv: string[]): Promise<number> {
       const { status } = await import('./status/status.js');
       const n = Number(argv[1] ?? 10);
       return status(config, Number.isInteger(n) && n > 0 ? n : 10);
+    }
+    case 'trigger': {
+      const { trigger } = await import('./console/trigger.js');
+      return trigger(config);
     }
     default: {
       const { verifyReceipts } = await import('./status/status.js');

@@ -12,8 +12,8 @@ export interface RecordedRequest {
 }
 
 export type Reply =
-  | { kind: 'text'; text: string }
-  | { kind: 'tool_use'; name: string; input: unknown; text?: string; id?: string }
+  | { kind: 'text'; text: string; delayMs?: number }
+  | { kind: 'tool_use'; name: string; input: unknown; text?: string; id?: string; delayMs?: number }
   | { kind: 'status'; status: number; message?: string; type?: string; headers?: Record<string, string> }
   /** Accept the request and never answer. */
   | { kind: 'hang' }
@@ -32,6 +32,8 @@ export const status = (code: number, message = `fake status ${code}`, headers?: 
   headers,
 });
 export const verdict = (v: Record<string, unknown>, t?: string): Reply => toolUse('StructuredOutput', v, t);
+/** The same reply, sent after `ms`. */
+export const slowly = (ms: number, reply: Reply): Reply => ({ ...reply, delayMs: ms }) as Reply;
 
 /** The model of a request without its date suffix, e.g. `claude-haiku-4-5`. */
 export const modelOf = (req: RecordedRequest): string => String(req.body?.model ?? '');
@@ -155,6 +157,8 @@ export class FakeApi {
       return;
     }
     const reply = this.script(rec, this.counter++);
+    // A slow model: the answer comes after a pause.
+    if ('delayMs' in reply && reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     this.respond(rec, reply, res);
   }
 

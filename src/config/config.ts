@@ -167,7 +167,7 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     stateDir: under(env.CLAUDEOPS_STATE_DIR),
     resultsDir: under(env.CLAUDEOPS_RESULTS_DIR),
     reposDir: under(env.CLAUDEOPS_REPOS_DIR),
-    claudeBin: env.CLAUDEOPS_CLAUDE_BIN.includes('/') ? under(env.CLAUDEOPS_CLAUDE_BIN) : env.CLAUDEOPS_CLAUDE_BIN,
+    claudeBin: env.CLAUDEOPS_CLAUDE_BIN.includes('/') ? under(env.CLAUDEOPS_CLAUDE_BIN) : onPathOrPackage(env.CLAUDEOPS_CLAUDE_BIN, raw.PATH),
     schedule: env.CLAUDEOPS_SCHEDULE
       ? { kind: 'cron', expression: env.CLAUDEOPS_SCHEDULE }
       : { kind: 'interval', seconds: env.CLAUDEOPS_INTERVAL },
@@ -288,4 +288,25 @@ function distance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/**
+ * A command name as found on PATH; failing that, the package's own copy under
+ * node_modules/.bin (where `npm ci` puts the pinned CLI), so `node dist/src/main.js`
+ * works without npm putting that folder on PATH. The name as given when neither has it.
+ */
+function onPathOrPackage(name: string, searchPath: string | undefined): string {
+  const onPath = (searchPath ?? '').split(path.delimiter).filter(Boolean).some((dir) => isExecutable(path.join(dir, name)));
+  if (onPath) return name;
+  const local = path.join(packageRoot(), 'node_modules', '.bin', name);
+  return isExecutable(local) ? local : name;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -105,7 +105,7 @@ function storyLines(story: string): Html[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const kind = /^\d\d:\d\d:\d\d (\S+)/.exec(line)?.[1]?.toLowerCase() ?? (line.startsWith('---') || line.startsWith('===') ? 'frame' : 'head');
+      const kind = /^\d\d:\d\d:\d\d\s+(\S+)/.exec(line)?.[1]?.toLowerCase() ?? (line.startsWith('---') || line.startsWith('===') ? 'frame' : 'head');
       return html`<span class="k-${kind.replace(/[^a-z]/g, '')}">${line}</span>\n`;
     });
 }

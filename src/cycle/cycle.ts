@@ -225,6 +225,7 @@ function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared)
   const thresholds = (id: string) => ({ failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold, success: byId.get(id)?.successThreshold ?? defaults.successThreshold });
   const { next, transitions } = applyResults(prepared.checkState, cycle.checks, thresholds, cycle.id, now);
   cycle.checkChanges = transitions;
+  ctx.metrics.observeChecks(next.checks);
   for (const t of transitions) ctx.logger.info({ cycle: cycle.id, check: t.id, from: t.from, to: t.to }, `check ${t.id} is now ${t.to} (was ${t.from})`);
   return next;
 }

@@ -148,7 +148,7 @@ export const ONCE_EXIT = { healthy: 0, unhealthy: 1, config: 2, failed: 3 } as c
 export async function runOnce(config: Config, warnings: string[], trigger: Trigger = 'once'): Promise<number> {
   const lock = acquireLock(config.stateDir, 'once');
   if (!lock.ok) {
-    console.error(`claudeops: ${lock.why}`);
+    console.error(`claudeops: ${lock.why}. To have the running daemon run a cycle now, use \`claudeops trigger\`.`);
     return ONCE_EXIT.config;
   }
   try {

@@ -26,8 +26,26 @@ export class Metrics {
 
   private readonly mcpUp = new Gauge({ name: 'claudeops_mcp_server_up', help: '1 when the MCP server was connected in the last tier run that started it, else 0', labelNames: ['server', 'source'], registers: [this.registry] });
 
+  private readonly checkStatus = new Gauge({ name: 'claudeops_check_status', help: 'Each check\'s state after its thresholds: 0 healthy, 1 degraded, 2 unknown, 3 unhealthy', labelNames: ['check', 'service'], registers: [this.registry] });
+  private readonly remediations = new Counter({ name: 'claudeops_remediations_total', help: 'Remediations the tiers reported, by action and outcome', labelNames: ['action', 'outcome'], registers: [this.registry] });
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'claudeops_process_' });
+    // Default metrics already start with process_ or nodejs_.
+    collectDefaultMetrics({ register: this.registry, prefix: 'claudeops_' });
+    // Counters exist at 0 from the start, so a rate() over them works before the first event.
+    for (const status of STATUSES) this.cycles.inc({ status }, 0);
+    for (const reason of ['overlap', 'backoff', 'budget']) this.skips.inc({ reason }, 0);
+    for (const [from, to] of [['1', '2'], ['2', '3']]) this.escalations.inc({ from, to }, 0);
+    for (const action of ['restart', 'redeploy', 'config', 'other']) for (const outcome of ['succeeded', 'failed']) this.remediations.inc({ action, outcome }, 0);
+    for (const tier of ['1', '2', '3']) this.tierRuns.inc({ tier, exit_class: 'ok' }, 0);
+    this.failures.set(0);
+  }
+
+  /** Each check's state after its thresholds, one series per check and service. */
+  observeChecks(checks: Record<string, { status: string; services: string[] }>): void {
+    const code: Record<string, number> = { healthy: 0, degraded: 1, unknown: 2, unhealthy: 3 };
+    this.checkStatus.reset();
+    for (const [check, e] of Object.entries(checks)) for (const service of e.services.length ? e.services : ['']) this.checkStatus.set({ check, service }, code[e.status] ?? 2);
   }
 
   /** Each server's status at the start of a tier run, as the CLI reported it. */
@@ -56,6 +74,7 @@ export class Metrics {
       }
     }
     for (const n of cycle.notifications) this.notifications.inc({ kind: n.kind, result: n.ok ? 'sent' : 'failed' });
+    for (const r of cycle.tiers) for (const m of r.verdict?.remediations ?? []) this.remediations.inc({ action: m.action, outcome: m.outcome });
   }
 
   setConsecutiveFailures(n: number): void {

@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { LiveHub } from '../src/console/live.js';
+import { startHttp } from '../src/http/server.js';
 import { mergeMcp } from '../src/mcp/merge.js';
+import { Metrics } from '../src/metrics/metrics.js';
+import { ResultsStore } from '../src/store/store.js';
 import { bulkEvents, resultEvent, typicalRun } from './events.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -238,12 +244,62 @@ async function mcpAtScale(): Promise<void> {
   }
 }
 
+/** The console over 30 days of 5-minute cycles (8,640) and 20 checks: the overview and a check page. */
+async function consoleAtScale(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-bench-console-'));
+  const results = path.join(root, 'results');
+  const state = path.join(root, 'state');
+  fs.mkdirSync(results);
+  fs.mkdirSync(state);
+  const now = Date.now();
+  const checkIds = Array.from({ length: 20 }, (_, i) => `infra/check-${String(i).padStart(2, '0')}.md`);
+  for (let i = 0; i < 8640; i++) {
+    const at = new Date(now - i * 300_000);
+    const id = `run-${at.toISOString().slice(0, 19).replace(/-/g, '').replace('T', '-').replace(/:/g, '')}`;
+    const checks = checkIds.map((c, n) => ({ id: c, title: `Check ${n}`, status: (i + n) % 97 === 0 ? 'unhealthy' : 'healthy', services: [`svc-${n}`], detail: 'fine', tier: 1 }));
+    fs.writeFileSync(path.join(results, `${id}.json`), JSON.stringify({ id, startedAt: at.toISOString(), endedAt: at.toISOString(), durationMs: 4000, trigger: 'schedule', dryRun: false, status: 'healthy', summary: 'All checks pass.', costUsd: 0.002, tiers: [{ tier: 1, model: 'haiku', exitClass: 'ok', costUsd: 0.002, durationMs: 3900, modelUsage: { 'claude-haiku-4-5': { costUSD: 0.002 } } }], checks, warnings: [] }));
+  }
+  const HOUR = 3_600_000;
+  const hours = Array.from({ length: 720 }, (_, h) => [Math.floor((now - (719 - h) * HOUR) / HOUR) * HOUR, 12, 12]);
+  const last = Array.from({ length: 50 }, (_, k) => ({ at: new Date(now - k * 300_000).toISOString(), cycle: 'run-x', status: 'healthy', tier: 1, detail: 'fine' }));
+  fs.writeFileSync(path.join(state, 'checks.json'), JSON.stringify({ version: 1, checks: Object.fromEntries(checkIds.map((c, n) => [c, { title: `Check ${n}`, services: [`svc-${n}`], status: 'healthy', since: new Date(now - 86_400_000).toISOString(), failures: 0, successes: 100, last, hours }])) }));
+  const { config } = loadConfig({ ANTHROPIC_API_KEY: 'bench', CLAUDEOPS_RESULTS_DIR: results, CLAUDEOPS_STATE_DIR: state }, root);
+  const logger = pino({ level: 'silent' });
+  const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'bench' }) }, metrics: new Metrics(), logger, console: { config, store: new ResultsStore(results, state), live: new LiveHub(), control: { runNow: () => 'started', stop: () => false, nextCycleAt: () => undefined } } });
+  const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  const time = async (url: string) => {
+    const t = performance.now();
+    const res = await fetch(base + url);
+    await res.text();
+    if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+    return performance.now() - t;
+  };
+  try {
+    for (const [name, url] of [['overview', '/'], ['check page', `/checks/${checkIds[7]}`]] as const) {
+      const cold = await time(url);
+      const warm = median(await Promise.all(Array.from({ length: 1 }, () => time(url))).then(async (first) => [...first, ...(await sequential(10, () => time(url)))]));
+      report(`console ${name} over 8,640 cycles × 20 checks, first render`, cold, 'ms', '< 200', cold < 200);
+      report(`console ${name}, median of 10 more`, warm, 'ms', '< 200', warm < 200);
+    }
+  } finally {
+    server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function sequential(n: number, f: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await f());
+  return out;
+}
+
 const started = performance.now();
 console.log(`claudeops bench · ${new Date().toISOString()} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · daemon launch ${Object.entries(DAEMON_LAUNCH.env).map(([k, v]) => `${k}=${v} `).join('')}node ${DAEMON_NODE_FLAGS.join(' ')}`);
 await overheadAndMemory();
 await teeThroughput('cli', TEE_MIB);
 await teeThroughput('small', Math.max(16, TEE_MIB / 8));
 await mcpAtScale();
+await consoleAtScale();
 const out = path.join(ROOT, 'bench', 'results.json');
 fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, cycles: CYCLES, teeMiB: TEE_MIB, figures }, null, 2) + '\n');
 console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

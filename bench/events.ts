@@ -5,7 +5,9 @@ const init = { type: 'system', subtype: 'init', cwd: '/app', session_id: 'bench'
 const assistant = (content: unknown[]) => ({ type: 'assistant', message: { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content }, session_id: 'bench' });
 const toolResult = (id: string, text: string) => ({ type: 'user', message: { role: 'user', content: [{ tool_use_id: id, type: 'tool_result', content: text, is_error: false }] }, session_id: 'bench' });
 
-const verdict = { status: 'healthy', summary: 'All checks pass.', escalate: false, checks: [{ name: 'Disk space', status: 'healthy', service: 'host-disk', detail: '/ 23%' }] };
+// One entry per shipped check, as the daemon hands them out.
+const BUILTIN = ['disk-space', 'dns', 'docker-containers', 'http-endpoints', 'tls-certificates'];
+const verdict = { status: 'healthy', summary: 'All checks pass.', escalate: false, checks: BUILTIN.map((c) => ({ id: `builtin/${c}.md`, status: 'healthy', detail: 'fine' })) };
 
 export const resultEvent = JSON.stringify({
   type: 'result',

@@ -20,14 +20,19 @@ export async function readRegular(file: string, maxBytes: number): Promise<Regul
     const st = await handle.stat();
     if (!st.isFile()) return { ok: false, why: 'is not a regular file' };
     if (st.size > maxBytes) return { ok: false, why: `is ${st.size} bytes, over the ${maxBytes}-byte limit` };
-    const buf = Buffer.alloc(maxBytes + 1);
+    // Sized by the stat, one byte over to notice growth; grown (up to the cap) only if it did.
+    let buf = Buffer.allocUnsafe(st.size + 1);
     let got = 0;
     for (;;) {
+      if (got === buf.length) {
+        if (buf.length > maxBytes) return { ok: false, why: `grew over the ${maxBytes}-byte limit while being read` };
+        buf = Buffer.concat([buf, Buffer.allocUnsafe(Math.min(buf.length, maxBytes + 1 - buf.length))]);
+      }
       const { bytesRead } = await handle.read(buf, got, buf.length - got, got);
       if (bytesRead === 0) break;
       got += bytesRead;
-      if (got > maxBytes) return { ok: false, why: `grew over the ${maxBytes}-byte limit while being read` };
     }
+    if (got > maxBytes) return { ok: false, why: `grew over the ${maxBytes}-byte limit while being read` };
     return { ok: true, text: buf.subarray(0, got).toString('utf8') };
   } catch (e) {
     return { ok: false, why: `cannot be read (${(e as NodeJS.ErrnoException).code ?? e})` };

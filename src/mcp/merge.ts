@@ -206,21 +206,30 @@ export async function mergeMcp(options: {
   }
 
   const trustAll = options.trustedRepos.includes('*');
-  for (const repo of await listRepos(options.reposDir)) {
-    const root = path.join(options.reposDir, repo);
-    const file = repoMcpFile(root);
-    if (!(await exists(file))) continue;
-    if (!trustAll && !options.trustedRepos.includes(repo)) {
-      warnings.push(`${file}: ignored, repo "${repo}" is not in CLAUDEOPS_MCP_TRUSTED_REPOS`);
+  // Read all at once (each read is a round trip to the thread pool), then merge in name order.
+  const repos = await Promise.all(
+    (await listRepos(options.reposDir)).map(async (repo) => {
+      const root = path.join(options.reposDir, repo);
+      const file = repoMcpFile(root);
+      if (!trustAll && !options.trustedRepos.includes(repo)) return (await exists(file)) ? { repo, root, file, untrusted: true as const } : undefined;
+      const read = await readMcpConfig(file).catch((e: Error) => e);
+      // Most repos have no MCP file: that is not a problem to report.
+      if (read instanceof Error && read.message.endsWith('cannot be opened (ENOENT)')) return undefined;
+      return { repo, root, file, read };
+    }),
+  );
+  for (const r of repos) {
+    if (!r) continue;
+    if ('untrusted' in r) {
+      warnings.push(`${r.file}: ignored, repo "${r.repo}" is not in CLAUDEOPS_MCP_TRUSTED_REPOS`);
       continue;
     }
-    try {
-      const { config, warnings: w } = await readMcpConfig(file);
-      warnings.push(...w);
-      take(config, repo, root);
-    } catch (e) {
-      warnings.push(`repo MCP config skipped: ${(e as Error).message}`);
+    if (r.read instanceof Error) {
+      warnings.push(`repo MCP config skipped: ${r.read.message}`);
+      continue;
     }
+    warnings.push(...r.read.warnings);
+    take(r.read.config, r.repo, r.root);
   }
 
   const written: Record<string, ServerEntry> = Object.create(null);

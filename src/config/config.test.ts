@@ -21,7 +21,8 @@ describe('configuration', () => {
     assert.deepEqual(config.tiers[1].tools, ['Bash', 'Read', 'Grep', 'Glob', 'Task', 'WebFetch']);
     assert.equal(config.tiers[1].promptFile, path.join(packageRoot(), 'prompts', 'tier1-observe.md'));
     assert.equal(config.stateDir, path.join(packageRoot(), 'state'));
-    assert.equal(config.claudeBin, 'claude');
+    // `claude` from PATH, or else the pinned copy npm ci put in node_modules/.bin.
+    assert.ok(['claude', path.join(packageRoot(), 'node_modules', '.bin', 'claude')].includes(config.claudeBin), config.claudeBin);
     assert.equal(config.dryRun, false);
     assert.equal(config.maxTier, 3);
     assert.deepEqual(config.notify.urls, []);

@@ -148,7 +148,7 @@ export function spendPage(d: { viewer: Viewer; days: DaySpend[]; budget?: number
     'Spend',
     d.viewer,
     html`<h1>Spend</h1><p>${usd(total)} over the last ${d.days.length} days${d.budget ? ` · daily budget ${usd(d.budget)}` : ''}</p>${raw(chart)}
-<p class="legend">${models.map((m) => html`<span class="swatch" data-color="${color(m)}">■</span> ${m} `)}</p>
+<p class="legend">${models.map((m) => html`${raw(`<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${color(m)}"/></svg>`)} ${m} `)}</p>
 <table><thead><tr><th>Day</th><th>Total</th>${models.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>${[...d.days].reverse().map((x) => html`<tr><td>${x.day}</td><td>${usd(x.totalUsd)}</td>${models.map((m) => html`<td>${usd(x.byModel[m] ?? 0)}</td>`)}</tr>`)}</tbody></table>`,
   );
 }

@@ -93,10 +93,13 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
     failureBackoff: config.failureBackoff,
     cycle: async (trigger) => {
       cycleStop = new AbortController();
+      // The context itself, not a copy: the cycle leaves what the next one needs on it.
+      ctx.shutdown = AbortSignal.any([controller.signal, cycleStop.signal]);
       try {
-        return succeeded(await runCycle({ ...ctx, shutdown: AbortSignal.any([controller.signal, cycleStop.signal]) }, trigger));
+        return succeeded(await runCycle(ctx, trigger));
       } finally {
         cycleStop = undefined;
+        ctx.shutdown = controller.signal;
       }
     },
     onSkip: (reason) => ctx.metrics.skipped(reason),

@@ -1,15 +1,16 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LEDGER, STATE } from '../store/layout.js';
 
-export const LEDGER = 'receipts.ndjson';
+export { LEDGER };
 /** Past this size the ledger is rotated into receipts.<n>.ndjson and a new file continues the chain. */
 export const ROTATE_BYTES = 64 * 1024 * 1024;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The key of the ledger's MACs, in the state directory; the agent's sandbox may not read it. */
-export const LEDGER_KEY = 'ledger.key';
+export const LEDGER_KEY = STATE.ledgerKey;
 
 const mac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest('hex');
 
@@ -43,7 +44,7 @@ interface Tail {
 }
 
 /** `<state>/ledger.anchor`: the last seq and line hash, where the results directory cannot lose it. */
-export const LEDGER_ANCHOR = 'ledger.anchor';
+export const LEDGER_ANCHOR = STATE.ledgerAnchor;
 
 export interface Anchor {
   seq: number;

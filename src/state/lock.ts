@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { STATE } from '../store/layout.js';
 
 /** `<state>/claudeops.lock`: one daemon (`run` or `once`) per state directory. */
-export const LOCK_FILE = 'claudeops.lock';
+export const LOCK_FILE = STATE.lock;
 
 interface Holder {
   pid: number;

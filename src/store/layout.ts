@@ -14,7 +14,16 @@ export function cycleStamp(resultsDir: string, now = new Date()): string {
 /** Every name in the results and state directories; nothing else spells them. */
 export const summaryName = (id: string): string => `${id}.json`;
 export const tierRunBase = (id: string, tier: number): string => `${id}-tier${tier}`;
+/** The receipt ledger in the results directory (rotated files are receipts.<n>.ndjson). */
+export const LEDGER = 'receipts.ndjson';
+
 export const STATE = {
+  /** The ledger's MAC key; the agent's sandbox may not read it. */
+  ledgerKey: 'ledger.key',
+  /** The ledger's last seq and hash, where losing the results directory cannot take it. */
+  ledgerAnchor: 'ledger.anchor',
+  /** One daemon per state directory. */
+  lock: 'claudeops.lock',
   cooldown: 'cooldown.json',
   checks: 'checks.json',
   notify: 'notify.json',

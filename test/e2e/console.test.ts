@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { FakeApi, byModel, slowly, toolUse, verdict } from '../fake-api.js';
 import { csrfValue } from '../../src/console/auth.js';
-import { ROOT, cycleSummaries, sandbox, start, type Sandbox, type Started } from '../harness.js';
+import { ROOT, cycleSummaries, run, sandbox, start, type Sandbox, type Started } from '../harness.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((p) => fs.existsSync(p));
 const TOKEN = 'console-token-0123456789abcdef';
@@ -149,5 +149,19 @@ describe('the console in a real browser', { skip: CHROMIUM ? false : 'Debian’s
     assert.equal(daemon.child.exitCode, null, 'the daemon is still running');
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     await page.close();
+  });
+
+  it('`claudeops trigger` asks the running daemon for a cycle, with the token', async () => {
+    const port = new URL(base).port;
+    const wrong = await run(['trigger'], sb, 30_000, { CLAUDEOPS_HTTP_PORT: port, CLAUDEOPS_CONSOLE_TOKEN: 'not-the-daemons-token-000' });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stdout, /the daemon refused \(401: the token does not match the daemon's\)/);
+    const before = cycleSummaries(sb.resultsDir).length;
+    const r = await run(['trigger'], sb, 30_000, { CLAUDEOPS_HTTP_PORT: port });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /the daemon started a cycle/);
+    const deadline = Date.now() + 60_000;
+    while (cycleSummaries(sb.resultsDir).length === before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+    assert.equal(cycleSummaries(sb.resultsDir).at(-1).trigger, 'operator');
   });
 });

@@ -413,6 +413,7 @@ describe('fault suite', { concurrency: 2 }, () => {
         const second = await start(args, sb, 30_000).done;
         assert.equal(second.code, 2, second.stdout + second.stderr);
         assert.match(second.stderr, new RegExp(`another claudeops \\(run, pid ${daemon.child.pid}, since .*\\) uses the state directory ${sb.stateDir}; stop it first`));
+        if (args[0] === 'once') assert.match(second.stderr, /use `claudeops trigger`/);
       }
       daemon.child.kill('SIGTERM');
       assert.equal((await daemon.done).code, 0);

@@ -80,8 +80,9 @@ describe('operator surface', () => {
   });
 
   it('/metrics counters move after a cycle, and /healthz is 200 while the scheduler runs', async () => {
-    const api = new FakeApi(byModel({ haiku: [verdict(verdictOf('healthy'))] }));
+    const api = new FakeApi(byModel({ haiku: [verdict(verdictOf('healthy', { checks: [{ id: 'site/web.md', status: 'healthy' }] }))] }));
     const sb = sandbox(await api.start(), { CLAUDEOPS_HTTP_PORT: '0', CLAUDEOPS_INTERVAL: '3600' });
+    sb.addRepo('site', { '.claude-ops/checks/web.md': '# Web\n\n- Service: web\n\n## How\ncurl\n\n## Healthy when\n200\n' });
     const daemon = start(['run'], sb, 60_000);
     try {
       await daemon.waitFor(/health and metrics on http:\/\/127\.0\.0\.1:\d+/, 20_000);
@@ -94,6 +95,11 @@ describe('operator surface', () => {
       assert.match(metrics, /claudeops_tokens_total\{model="claude-haiku-4-5-20251001",kind="input"\} \d+/);
       assert.match(metrics, /claudeops_tier_run_duration_seconds_count\{tier="1"\} 1/);
       assert.match(metrics, /claudeops_last_cycle_status\{status="healthy"\} 1/);
+      assert.match(metrics, /claudeops_check_status\{check="site\/web\.md",service="web"\} 0/);
+      assert.match(metrics, /claudeops_remediations_total\{action="restart",outcome="succeeded"\} 0/, 'counters exist at 0 from the start');
+      assert.match(metrics, /claudeops_cycles_total\{status="unhealthy"\} 0/);
+      assert.match(metrics, /claudeops_process_cpu_user_seconds_total \d/);
+      assert.ok(!metrics.includes('process_process_'), 'no doubled prefix');
       assert.match(metrics, /claudeops_consecutive_failed_cycles 0/);
       const health = await fetch(`${base}/healthz`);
       assert.equal(health.status, 200);

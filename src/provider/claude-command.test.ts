@@ -43,6 +43,7 @@ describe('the claude command', () => {
     assert.deepEqual(JSON.parse(after('--settings')!), { sandbox: { enabled: true } });
     assert.equal(after('--max-budget-usd'), '0.5');
     assert.equal(c.env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC, '1');
+    assert.equal(c.env.MCP_CONNECTION_NONBLOCKING, 'false', 'the CLI waits for MCP servers before its first turn');
     assert.equal(c.cwd, '/app');
   });
 

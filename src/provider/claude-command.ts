@@ -85,6 +85,9 @@ export function buildClaudeCommand(inv: TierInvocation): Command {
     args,
     cwd: inv.cwd,
     stdin: inv.prompt,
-    env: { ...inv.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    // MCP_CONNECTION_NONBLOCKING=false: in -p mode the CLI otherwise starts the first turn
+    // before slower stdio servers (npx, uvx) finish starting, and their tools never appear
+    // in the run; with it, the CLI waits for them (a server that never answers costs ~7 s).
+    env: { ...inv.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', MCP_CONNECTION_NONBLOCKING: 'false' },
   };
 }

@@ -44,7 +44,7 @@ describe('MCP servers from real repos, through the real CLI', () => {
       '.claude-ops/mcp.json': JSON.stringify({
         mcpServers: {
           'io.github.example/ping': { ...ping('dotted', '.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'dotted', STARTED_FILE: started, PING_TOKEN: REPO_SECRET } },
-          'my ping': ping('spaced', '${CLAUDE_PROJECT_DIR}/.claude-ops/servers/ping.mjs'),
+          'my ping': { ...ping('spaced', '${CLAUDE_PROJECT_DIR}/.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'spaced', STARTED_FILE: started, PING_DELAY_MS: '3000' } },
           off: ping('off', './.claude-ops/servers/ping.mjs', { disabled: true }),
           broken: { command: 7 },
           memory: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES:-/nonexistent}', '--no-install', 'mcp-server-memory'], env: { MEMORY_FILE_PATH: memory } },
@@ -81,7 +81,7 @@ describe('MCP servers from real repos, through the real CLI', () => {
   it('starts a repo-shipped script from the repo, by a relative path and by ${CLAUDE_PROJECT_DIR}', () => {
     const [dotted, spaced] = results();
     assert.match(dotted!, new RegExp(`pong .*"name":"dotted","script":"${path.join(sb.reposDir, 'alpha', '.claude-ops', 'servers', 'ping.mjs')}"`));
-    assert.match(spaced!, /pong .*"name":"spaced"/, 'the first definition of "my ping" (repo alpha) stands over beta\'s');
+    assert.match(spaced!, /pong .*"name":"spaced"/, 'the first definition of "my ping" (repo alpha) stands over beta\'s, and a server 3 s slow to start is waited for');
   });
 
   it('gives a stdio server a minimal environment: no API key', () => {

@@ -139,7 +139,8 @@ if [ -f dist/test/fake-api-server.js ]; then
   set -e
   buildah umount "$ctr" >/dev/null
   kill "$fake_pid" 2>/dev/null || true
-  printf '%s\n' "$out" | grep '^\[tier1\]' | sed 's/^/    /'
+  # The story lines, from the JSON records the daemon writes off a terminal.
+  printf '%s\n' "$out" | grep '"tier":1,' | sed -n 's/.*"msg":"\(.*\)"}$/    \1/p' || true
   [ "$code" = 0 ] || { printf '%s\n' "$out" | tail -20; fail "claudeops once inside the image exited $code"; }
   printf '%s\n' "$out" | grep -q 'containment OS sandbox' || fail "tier 1 did not run in the OS sandbox"
   printf '%s\n' "$out" | grep -q 'sandbox-held' || fail "a write outside the work dir was not refused inside the image"

@@ -140,6 +140,7 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
   });
   scheduler.start();
   const code = await stopped;
+  ctx.live?.close();
   server?.close();
   logger.info('claudeops daemon stopped');
   return code;

@@ -48,7 +48,9 @@ function layout(name: string, repos: number) {
   for (let i = 0; i < repos; i++) {
     const dir = path.join(root, 'repos', `repo-${String(i).padStart(3, '0')}`, '.claude-ops');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { [`server-${i}`]: { command: 'npx', args: ['-y', `mcp-server-${i}`], env: { TOKEN_FILE: `/run/secrets/${i}` } } } }));
+    // Commands that are not installed: each cycle's tool listing fails at once, as it does for
+    // a missing server, instead of npx asking the registry (which a bench must not wait for).
+    fs.writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { [`server-${i}`]: { command: `mcp-server-${i}`, args: ['--stdio'], env: { TOKEN_FILE: `/run/secrets/${i}` } } } }));
   }
   for (const d of ['state', 'results']) fs.mkdirSync(path.join(root, d), { recursive: true });
   return { root, app, repos: path.join(root, 'repos'), state: path.join(root, 'state'), results: path.join(root, 'results') };

@@ -128,4 +128,5 @@ export const UPTIME_WINDOWS = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY } as 
 
 export const loadCheckState = (file: string, reader = false): Promise<{ state: CheckState; warning?: string }> => loadJsonState(file, checkStateSchema, emptyCheckState, 'check state', reader);
 
-export const saveCheckState = (file: string, state: CheckState): Promise<void> => writeFileAtomic(file, JSON.stringify(state) + '\n');
+/** Not synced, like the reports: a cycle's results lost to a power cut cost one data point, not a limit. */
+export const saveCheckState = (file: string, state: CheckState): Promise<void> => writeFileAtomic(file, JSON.stringify(state) + '\n', 0o644, false);

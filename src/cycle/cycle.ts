@@ -27,6 +27,7 @@ const HOUR = 3_600_000;
 const MCP_LIST_TIMEOUT_MS = 15_000;
 /** Everything before the first tier: file reads, the MCP merge and listing, the sandbox probe. */
 const PREPARE_BUDGET_MS = 60_000;
+const SANDBOX_PROBE_TTL_MS = 10 * 60_000;
 
 interface Prepared {
   /** The daemon's redactor, plus the values this cycle's MCP servers were given. */
@@ -130,7 +131,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
       secretEnv: SECRET_ENV,
     }),
     loadCooldown(cooldownFile),
-    config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : probeSandbox(),
+    config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : sandboxProbe(ctx),
   ]);
   cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
   // Fail closed: limits that cannot be saved do not hold, so nothing above tier 1 runs.
@@ -142,7 +143,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   }
   // Read-only runs may call only the tools servers annotate read-only, so every server is
   // asked; a cycle skipped for the budget runs no tier and starts no server.
-  const catalog: McpCatalog = cycle.skippedReason ? Object.create(null) : await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS });
+  const catalog: McpCatalog = cycle.skippedReason ? Object.create(null) : await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS, plain: mcp.plain });
   if (cycle.skippedReason) {
     logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
     ctx.metrics.skipped('budget');
@@ -301,4 +302,12 @@ async function attempt(ctx: DaemonContext, what: string, fn: () => Promise<unkno
     ctx.logger.warn(`${what} failed: ${(e as Error).message}`);
     return false;
   }
+}
+
+/** Whether the sandbox starts: a success is trusted for ten minutes, a failure is probed again every cycle. */
+async function sandboxProbe(ctx: DaemonContext): Promise<SandboxProbe> {
+  if (ctx.sandboxOkAt !== undefined && Date.now() - ctx.sandboxOkAt < SANDBOX_PROBE_TTL_MS) return { ok: true };
+  const probe = await probeSandbox();
+  ctx.sandboxOkAt = probe.ok ? Date.now() : undefined;
+  return probe;
 }

@@ -19,6 +19,8 @@ export interface DaemonContext {
   ledger: Ledger;
   /** When old run files were last pruned (ms); retention counts in days, so once an hour is plenty. */
   lastPruneAt: number;
+  /** When the sandbox last started in a probe (ms); unset after a failed probe. */
+  sandboxOkAt?: number;
   /** Why the last cycle could not save the cooldown or spend state; until one is saved again, no remediation tier runs. */
   stateSaveFailure?: string;
 }

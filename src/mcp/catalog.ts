@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -32,16 +34,31 @@ export interface ServerEntry {
 export const expandVars = (text: string, env: NodeJS.ProcessEnv): string =>
   text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name: string, fallback: string | undefined) => env[name] ?? fallback ?? whole);
 
+/** Whether a command name or path can be run: a path that is executable, or a name found on PATH. */
+export async function commandExists(command: string, searchPath = process.env.PATH ?? ''): Promise<boolean> {
+  const runnable = (file: string) => fs.access(file, fs.constants.X_OK).then(() => true, () => false);
+  if (command.includes('/')) return runnable(command);
+  for (const dir of searchPath.split(':').filter(Boolean)) if (await runnable(path.join(dir, command))) return true;
+  return false;
+}
+
 /**
  * Lists every server's tools with a real MCP client, all at once, each within
- * `timeoutMs`. A server that cannot be listed is reported with why; the caller
+ * `timeoutMs`. With `plain` (the entries as their files wrote them), a stdio server
+ * whose command is not installed is reported as such without being started. A server that cannot be listed is reported with why; the caller
  * denies it to read-only tiers for the cycle.
  */
-export async function listCatalog(servers: Record<string, ServerEntry>, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<McpCatalog> {
+export async function listCatalog(servers: Record<string, ServerEntry>, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; plain?: Record<string, ServerEntry> }): Promise<McpCatalog> {
   const catalog: McpCatalog = Object.create(null);
+  const env = options.env ?? process.env;
   await Promise.all(
     Object.entries(servers).map(async ([name, entry]) => {
-      catalog[name] = await listServer(entry, options.cwd, options.timeoutMs, options.env ?? process.env);
+      const command = options.plain?.[name]?.command;
+      if (command !== undefined && !(await commandExists(expandVars(command, env), env.PATH))) {
+        catalog[name] = { ok: false, error: `its command "${command}" is not installed (not on PATH)` };
+        return;
+      }
+      catalog[name] = await listServer(entry, options.cwd, options.timeoutMs, env);
     }),
   );
   return catalog;

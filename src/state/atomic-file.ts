@@ -33,7 +33,8 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o644, 
 export async function unwritable(dir: string): Promise<string | undefined> {
   const probe = path.join(dir, `.write-probe.${process.pid}`);
   try {
-    await writeFileAtomic(probe, 'x'.repeat(4096));
+    // Not synced: a full disk refuses the write itself; a read-only mount refuses the open.
+    await writeFileAtomic(probe, 'x'.repeat(4096), 0o644, false);
     await fs.rm(probe, { force: true });
     return undefined;
   } catch (e) {

@@ -5,7 +5,7 @@ import { promptVariable, type Config, type TierNumber } from '../config/config.j
 import { cliVersion } from '../provider/cli-version.js';
 import os from 'node:os';
 import { SECRET_ENV } from '../context/env-context.js';
-import { expandVars, listCatalog } from '../mcp/catalog.js';
+import { commandExists, expandVars, listCatalog } from '../mcp/catalog.js';
 import { listRepos, mergeMcp } from '../mcp/merge.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
 import { probeSandbox } from '../sandbox/probe.js';
@@ -109,7 +109,7 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
       secretEnv: SECRET_ENV,
     });
     for (const w of mcp.warnings) f.problems.push(`MCP: ${w}`);
-    const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: 15_000 });
+    const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: 15_000, plain: mcp.plain });
     f.rows.push(['MCP servers', mcp.servers.length ? `${mcp.servers.length} merged, each started or reached as a real MCP client` : 'none']);
     for (const name of mcp.servers) {
       const plain = mcp.plain[name]!;
@@ -131,14 +131,6 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
 
 /** A URL without its credentials or query, which may carry tokens. */
 const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, '//').replace(/\?.*$/, '');
-
-async function commandExists(command: string): Promise<boolean> {
-  if (command.includes('/')) return fs.access(command, fs.constants.X_OK).then(() => true, () => false);
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    if (await fs.access(path.join(dir, command), fs.constants.X_OK).then(() => true, () => false)) return true;
-  }
-  return false;
-}
 
 /** Every check with its id, service and severity, and what is wrong with any of them (file and line). */
 async function checkChecks(config: Config, f: Findings): Promise<void> {

@@ -92,6 +92,25 @@ describe('claudeops once against the real CLI', () => {
   });
 });
 
+describe('output on a terminal', () => {
+  it('is pretty, and the daemon\'s lines and the story stay in order', async () => {
+    const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'echo ok' }), verdict(verdictOf('healthy'))] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_LOG_PRETTY: 'true' });
+    try {
+      const r = await run(['once'], sb, 120_000);
+      assert.equal(r.code, 0, r.stdout);
+      assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('{')), 'no JSON line on a terminal');
+      const at = (pattern: RegExp) => r.stdout.split('\n').findIndex((l) => pattern.test(l));
+      const order = [/cycle started/, /\[tier1\] === claudeops tier 1/, /\[tier1\] .*tool +Bash \$ echo ok/, /\[tier1\] .*VERDICT +HEALTHY/, /\[tier1\] --- end/, /tier 1 ended: healthy/, /cycle ended healthy/].map(at);
+      assert.ok(order.every((i) => i >= 0), `missing lines: ${order}\n${r.stdout}`);
+      assert.deepEqual([...order].sort((a, b) => a - b), order, `out of order:\n${r.stdout}`);
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+});
+
 describe('claudeops once exit codes', () => {
   const cases: { name: string; replies: ReturnType<typeof text>[]; code: number; log: RegExp }[] = [
     { name: 'unhealthy verdict', replies: [verdict(verdictOf('unhealthy'))], code: 1, log: /VERDICT +UNHEALTHY/ },

@@ -87,16 +87,9 @@ export async function discoverChecks(options: { appDir: string; reposDir: string
   const all: CheckDef[] = [];
   for (const root of roots) {
     set.repoDirs[root.repo] = root.dir;
-    const found = await walkFiles(root.checksDir, isCheckName, root.recursive ? LIMITS : { ...LIMITS, maxDepth: 0 });
+    const found = await readMarkdown(root.checksDir, root.recursive ? LIMITS : { ...LIMITS, maxDepth: 0 }, set);
     if (found.truncated && root.recursive) set.problems.push({ file: root.checksDir, problem: `more than ${LIMITS.maxFiles} files or ${LIMITS.maxDepth} levels of folders; the rest were not read` });
-    for (const rel of found.files) {
-      const file = path.join(root.checksDir, rel);
-      const text = await readRegular(file, MAX_FILE);
-      if (!text.ok) {
-        set.problems.push({ file, problem: `not read: it ${text.why}` });
-        continue;
-      }
-      const parsed = parseCheckFile(text.text);
+    for (const { rel, file, parsed } of found.files) {
       for (const p of parsed.fieldProblems) set.problems.push({ file, line: p.line, problem: p.problem });
       all.push({
         id: `${root.repo}/${rel}`,
@@ -120,19 +113,24 @@ export async function discoverChecks(options: { appDir: string; reposDir: string
 
 const isCheckName = (name: string): boolean => name.endsWith('.md') && name.toLowerCase() !== 'readme.md';
 
+/** The markdown files under `dir` (README excluded), read within the limits and parsed; a file that cannot be read is a problem. */
+async function readMarkdown(dir: string, limits: typeof LIMITS, set: CheckSet): Promise<{ files: { rel: string; file: string; parsed: CheckFile }[]; truncated: boolean }> {
+  const found = await walkFiles(dir, isCheckName, limits);
+  const files: { rel: string; file: string; parsed: CheckFile }[] = [];
+  for (const rel of found.files) {
+    const file = path.join(dir, rel);
+    const text = await readRegular(file, MAX_FILE);
+    if (!text.ok) set.problems.push({ file, problem: `not read: it ${text.why}` });
+    else files.push({ rel, file, parsed: parseCheckFile(text.text) });
+  }
+  return { files, truncated: found.truncated };
+}
+
 async function readExtras(repo: string, dir: string, set: CheckSet): Promise<void> {
   const manifest = await readManifest(repo, dir, set);
   if (manifest) set.manifests.push(manifest);
 
-  const playbookDir = path.join(dir, '.claude-ops', 'playbooks');
-  for (const rel of (await walkFiles(playbookDir, isCheckName, LIMITS)).files) {
-    const file = path.join(playbookDir, rel);
-    const text = await readRegular(file, MAX_FILE);
-    if (!text.ok) {
-      set.problems.push({ file, problem: `not read: it ${text.why}` });
-      continue;
-    }
-    const parsed = parseCheckFile(text.text);
+  for (const { rel, file, parsed } of (await readMarkdown(path.join(dir, '.claude-ops', 'playbooks'), LIMITS, set)).files) {
     set.playbooks.push({ repo, file, title: parsed.title ?? rel, tier: parsed.tier ?? manifest?.playbookTier ?? 2 });
   }
 
@@ -148,7 +146,7 @@ async function readManifest(repo: string, dir: string, set: CheckSet): Promise<M
   for (const file of [path.join(dir, 'CLAUDE-OPS.md'), path.join(dir, '.claude-ops', 'CLAUDE-OPS.md')]) {
     const text = await readRegular(file, MAX_FILE);
     if (!text.ok) {
-      if (!text.why.includes('ENOENT')) set.problems.push({ file, problem: `not read: it ${text.why}` });
+      if (!text.missing) set.problems.push({ file, problem: `not read: it ${text.why}` });
       continue;
     }
     return { repo, file, ...manifestRules(text.text) };

@@ -5,7 +5,8 @@ import path from 'node:path';
 // file must not freeze or exhaust the daemon. Only regular files are read, and only
 // up to a cap; directory walks do not follow symlinks and stop at a depth and a count.
 
-export type Regular = { ok: true; text: string } | { ok: false; why: string };
+/** `missing`: there is no such file, which callers reading optional files do not report. */
+export type Regular = { ok: true; text: string } | { ok: false; why: string; missing?: true };
 
 /** The text of a regular file of at most `maxBytes`, or why it was not read. */
 export async function readRegular(file: string, maxBytes: number): Promise<Regular> {
@@ -14,7 +15,8 @@ export async function readRegular(file: string, maxBytes: number): Promise<Regul
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
-    return { ok: false, why: `cannot be opened (${(e as NodeJS.ErrnoException).code ?? e})` };
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, why: `cannot be opened (${code ?? e})`, ...(code === 'ENOENT' ? { missing: true as const } : {}) };
   }
   try {
     const st = await handle.stat();

@@ -76,8 +76,12 @@ export const MCP_FILE_MAX_DEPTH = 32;
  * stand. Repo files are untrusted: only a regular file within the size cap is read,
  * and its JSON nesting is bounded before it is parsed.
  */
-export async function readMcpConfig(file: string): Promise<{ config: McpConfig; warnings: string[] }> {
+export async function readMcpConfig(file: string): Promise<{ config: McpConfig; warnings: string[] }>;
+/** With `optional`, a file that does not exist gives undefined instead of an error. */
+export async function readMcpConfig(file: string, options: { optional: true }): Promise<{ config: McpConfig; warnings: string[] } | undefined>;
+export async function readMcpConfig(file: string, options: { optional?: boolean } = {}): Promise<{ config: McpConfig; warnings: string[] } | undefined> {
   const read = await readRegular(file, MCP_FILE_MAX_BYTES);
+  if (!read.ok && read.missing && options.optional) return undefined;
   if (!read.ok) throw new Error(`${file}: not read: it ${read.why}`);
   const depth = jsonDepth(read.text);
   if (depth > MCP_FILE_MAX_DEPTH) throw new Error(`${file}: nested ${depth} levels deep, over the limit of ${MCP_FILE_MAX_DEPTH}; an MCP config needs about five`);
@@ -212,10 +216,9 @@ export async function mergeMcp(options: {
       const root = path.join(options.reposDir, repo);
       const file = repoMcpFile(root);
       if (!trustAll && !options.trustedRepos.includes(repo)) return (await exists(file)) ? { repo, root, file, untrusted: true as const } : undefined;
-      const read = await readMcpConfig(file).catch((e: Error) => e);
       // Most repos have no MCP file: that is not a problem to report.
-      if (read instanceof Error && read.message.endsWith('cannot be opened (ENOENT)')) return undefined;
-      return { repo, root, file, read };
+      const read = await readMcpConfig(file, { optional: true }).catch((e: Error) => e);
+      return read === undefined ? undefined : { repo, root, file, read };
     }),
   );
   for (const r of repos) {

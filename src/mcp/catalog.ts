@@ -30,9 +30,12 @@ export interface ServerEntry {
   headers?: Record<string, string>;
 }
 
+/** A `${VAR}` or `${VAR:-default}` reference, as the CLI reads them: the name, then the default if any. */
+export const VAR_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
 /** `${VAR}` and `${VAR:-default}` as the CLI expands them; an unset variable without a default stays as written. */
 export const expandVars = (text: string, env: NodeJS.ProcessEnv): string =>
-  text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name: string, fallback: string | undefined) => env[name] ?? fallback ?? whole);
+  text.replace(VAR_REFERENCE, (whole, name: string, fallback: string | undefined) => env[name] ?? fallback ?? whole);
 
 /** Whether a command name or path can be run: a path that is executable, or a name found on PATH. */
 export async function commandExists(command: string, searchPath = process.env.PATH ?? ''): Promise<boolean> {

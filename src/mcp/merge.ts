@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../state/atomic-file.js';
 import { existsSync } from 'node:fs';
 import deepmerge from 'deepmerge';
 import { RUN_MARKER } from '../runner/sweep.js';
-import { expandVars, type ServerEntry } from './catalog.js';
+import { expandVars, VAR_REFERENCE, type ServerEntry } from './catalog.js';
 
 /** Server types the pinned CLI accepts; an entry of another type it ignores. */
 export const SERVER_TYPES = ['stdio', 'sse', 'http', 'streamable-http', 'ws'] as const;
@@ -172,7 +172,7 @@ export async function mergeMcp(options: {
 
   const take = (config: McpConfig, source: string, repoRoot?: string) => {
     for (const [name, raw] of Object.entries(config.mcpServers)) {
-      const where = source === 'baseline' ? 'the baseline' : `repo ${source}`;
+      const where = sourceName(source);
       const secret = repoRoot ? secretReference(raw, options.secretEnv ?? []) : undefined;
       if (secret) {
         warnings.push(`MCP server "${name}" from ${where} left out: it reads \${${secret}}, one of the daemon's secrets`);
@@ -186,12 +186,12 @@ export async function mergeMcp(options: {
       const existing = byPrefix[toolPrefix(name)];
       if (existing !== undefined && !(source !== 'baseline' && allowed(source, existing))) {
         const same = existing === name ? `"${name}"` : `"${name}" (its tools would be named like those of "${existing}")`;
-        warnings.push(`MCP server ${same} from ${where} ignored: ${origin[existing] === 'baseline' ? 'the baseline' : `repo ${origin[existing]}`} defines it first. To let ${where} replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=${source}:${existing}`);
+        warnings.push(`MCP server ${same} from ${where} ignored: ${sourceName(origin[existing]!)} defines it first. To let ${where} replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=${source}:${existing}`);
         continue;
       }
       const resolved = repoRoot ? resolveInRepo(raw, repoRoot) : raw;
       if (existing !== undefined) {
-        warnings.push(`MCP server "${existing}" from ${origin[existing] === 'baseline' ? 'the baseline' : `repo ${origin[existing]}`} replaced by ${where} (CLAUDEOPS_MCP_ALLOW_OVERRIDE)`);
+        warnings.push(`MCP server "${existing}" from ${sourceName(origin[existing]!)} replaced by ${where} (CLAUDEOPS_MCP_ALLOW_OVERRIDE)`);
         // The repo's entry wins field by field; env and headers it does not set are kept.
         entries[name] = deepmerge(entries[existing]!, resolved, { arrayMerge: (_a, b) => b });
         if (existing !== name) delete entries[existing];
@@ -250,19 +250,19 @@ export async function mergeMcp(options: {
   return { file, servers: Object.keys(written).sort(), origin, entries: written, plain: entries, secrets: entryValues(written, env), warnings };
 }
 
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g;
+const sourceName = (source: string): string => (source === 'baseline' ? 'the baseline' : `repo ${source}`);
 
 /** Every string of an entry that the CLI expands variables in. */
 const expandable = (e: ServerEntry): string[] => [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {}), e.url ?? '', ...Object.values(e.headers ?? {})];
 
 function unsetReferences(e: ServerEntry, env: NodeJS.ProcessEnv): string[] {
   const out = new Set<string>();
-  for (const text of expandable(e)) for (const m of text.matchAll(VAR)) if (m[2] === undefined && env[m[1]!] === undefined && m[1] !== 'CLAUDE_PROJECT_DIR') out.add(m[1]!);
+  for (const text of expandable(e)) for (const m of text.matchAll(VAR_REFERENCE)) if (m[2] === undefined && env[m[1]!] === undefined && m[1] !== 'CLAUDE_PROJECT_DIR') out.add(m[1]!);
   return [...out];
 }
 
 function secretReference(e: ServerEntry, secrets: readonly string[]): string | undefined {
-  for (const text of expandable(e)) for (const m of text.matchAll(VAR)) if (secrets.includes(m[1]!)) return m[1];
+  for (const text of expandable(e)) for (const m of text.matchAll(VAR_REFERENCE)) if (secrets.includes(m[1]!)) return m[1];
   return undefined;
 }
 

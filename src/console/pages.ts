@@ -1,5 +1,6 @@
 import { uptime, UPTIME_WINDOWS, type CheckEntry, type CheckState } from '../checks/check-state.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
+import { storyKind } from '../stream/story.js';
 import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, timeline } from './charts.js';
 import { html, raw, type Html } from './html.js';
@@ -105,7 +106,7 @@ function storyLines(story: string): Html[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const kind = /^\d\d:\d\d:\d\d\s+(\S+)/.exec(line)?.[1]?.toLowerCase() ?? (line.startsWith('---') || line.startsWith('===') ? 'frame' : 'head');
+      const kind = storyKind(line)?.toLowerCase() ?? (line.startsWith('---') || line.startsWith('===') ? 'frame' : 'head');
       return html`<span class="k-${kind.replace(/[^a-z]/g, '')}">${line}</span>\n`;
     });
 }

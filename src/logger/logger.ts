@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LiveHub } from '../console/live.js';
+import { storyKind } from '../stream/story.js';
 import type { Redactor } from './redactor.js';
 
 export type { Logger };
@@ -44,7 +45,7 @@ export function storyWriter(pretty: boolean, live: LiveHub, write: (text: string
       if (!line) continue;
       const m = /^\[tier(\d)\] (.*)$/.exec(line);
       const msg = m ? m[2]! : line;
-      const kind = /^\d\d:\d\d:\d\d\s+(\S+)/.exec(msg)?.[1] ?? (msg.startsWith('---') ? 'end' : 'header');
+      const kind = storyKind(msg) ?? (msg.startsWith('---') ? 'end' : 'header');
       out.push(JSON.stringify({ level: 'info', time: new Date().toISOString(), name: 'claudeops', cycle: live.state.cycle, tier: m ? Number(m[1]) : undefined, kind, msg }));
     }
     if (out.length) write(`${out.join('\n')}\n`);

@@ -6,6 +6,9 @@ const INPUT_WIDTH = 300;
 /** HH:MM:SS in UTC, the time column of a story line. */
 export const clock = (d = new Date()) => d.toISOString().slice(11, 19);
 
+/** The kind column of a timed story line (tool, says, result, VERDICT, …); undefined for header and frame lines. */
+export const storyKind = (line: string): string | undefined => /^\d\d:\d\d:\d\d\s+(\S+)/.exec(line)?.[1];
+
 /**
  * Turns stream events into the human story of a run: one line per assistant message
  * and per tool call, a short line per tool result.

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
+import { isExecutable, runnable } from '../files/executable.js';
 import { envSchema, variables, type Env, type VarName, type VarSpec } from './schema.js';
 
 export type TierNumber = 1 | 2 | 3;
@@ -296,17 +297,7 @@ function distance(a: string, b: string): number {
  * works without npm putting that folder on PATH. The name as given when neither has it.
  */
 function onPathOrPackage(name: string, searchPath: string | undefined): string {
-  const onPath = (searchPath ?? '').split(path.delimiter).filter(Boolean).some((dir) => isExecutable(path.join(dir, name)));
-  if (onPath) return name;
+  if (runnable(name, searchPath)) return name;
   const local = path.join(packageRoot(), 'node_modules', '.bin', name);
   return isExecutable(local) ? local : name;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }

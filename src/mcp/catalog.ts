@@ -1,10 +1,9 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { runnable } from '../files/executable.js';
 
 export interface ToolInfo {
   name: string;
@@ -37,14 +36,6 @@ export const VAR_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 export const expandVars = (text: string, env: NodeJS.ProcessEnv): string =>
   text.replace(VAR_REFERENCE, (whole, name: string, fallback: string | undefined) => env[name] ?? fallback ?? whole);
 
-/** Whether a command name or path can be run: a path that is executable, or a name found on PATH. */
-export async function commandExists(command: string, searchPath = process.env.PATH ?? ''): Promise<boolean> {
-  const runnable = (file: string) => fs.access(file, fs.constants.X_OK).then(() => true, () => false);
-  if (command.includes('/')) return runnable(command);
-  for (const dir of searchPath.split(':').filter(Boolean)) if (await runnable(path.join(dir, command))) return true;
-  return false;
-}
-
 /**
  * Lists every server's tools with a real MCP client, all at once, each within
  * `timeoutMs`. With `plain` (the entries as their files wrote them), a stdio server
@@ -57,7 +48,7 @@ export async function listCatalog(servers: Record<string, ServerEntry>, options:
   await Promise.all(
     Object.entries(servers).map(async ([name, entry]) => {
       const command = options.plain?.[name]?.command;
-      if (command !== undefined && !(await commandExists(expandVars(command, env), env.PATH))) {
+      if (command !== undefined && !runnable(expandVars(command, env), env.PATH)) {
         catalog[name] = { ok: false, error: `its command "${command}" is not installed (not on PATH)` };
         return;
       }

@@ -5,7 +5,8 @@ import { promptVariable, type Config, type TierNumber } from '../config/config.j
 import { cliVersion } from '../provider/cli-version.js';
 import os from 'node:os';
 import { SECRET_ENV } from '../context/env-context.js';
-import { commandExists, expandVars, listCatalog } from '../mcp/catalog.js';
+import { runnable } from '../files/executable.js';
+import { expandVars, listCatalog } from '../mcp/catalog.js';
 import { listRepos, mergeMcp } from '../mcp/merge.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
 import { probeSandbox } from '../sandbox/probe.js';
@@ -121,7 +122,7 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
         continue;
       }
       f.rows.push([`  ${name}`, `${mcp.origin[name]} · ${what} · FAILED`]);
-      const missing = plain.command !== undefined && !(await commandExists(expandVars(plain.command, process.env)));
+      const missing = plain.command !== undefined && !runnable(expandVars(plain.command, process.env), process.env.PATH);
       f.problems.push(`MCP server "${name}" (${mcp.origin[name]}): ${missing ? `its command "${plain.command}" is not on PATH (install it in the image, e.g. npx comes with Node, uv and bun do not)` : listed.error}`);
     }
   } finally {

@@ -138,8 +138,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   const blocked = ctx.stateSaveFailure ?? (await unwritable(config.stateDir));
   if (blocked) {
     cycle.remediationBlocked = `${blocked}; the cooldowns and the daily budget cannot be kept, so no remediation tier runs until it can. Free space in (or fix) the state directory`;
-    logger.error({ cycle: cycle.id }, cycle.remediationBlocked);
-    cycle.warnings.push(cycle.remediationBlocked);
+    flag(ctx, cycle, cycle.remediationBlocked, 'error');
   }
   // Read-only runs may call only the tools servers annotate read-only, so every server is
   // asked; a cycle skipped for the budget runs no tier and starts no server.
@@ -150,19 +149,12 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   }
   cycle.disabledChecks = checks.disabled.map((c) => c.id);
   const checkWarnings = [...checks.problems.map(describeProblem), ...checks.unmatchedDisable.map((d) => `CLAUDEOPS_CHECKS_DISABLE: "${d}" matches no check id; run claudeops validate to list them`)];
-  for (const w of [...checkWarnings, ...mcp.warnings, ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x)]) {
-    logger.warn({ cycle: cycle.id }, w);
-    cycle.warnings.push(w);
-  }
+  for (const w of [...checkWarnings, ...mcp.warnings, ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x)]) flag(ctx, cycle, w);
   cycle.mcpServers = mcp.servers;
   cycle.mcpTools = Object.fromEntries(
     Object.entries(catalog).map(([name, t]) => [name, t.ok ? { readOnly: t.tools.filter((x) => x.readOnly).map((x) => x.name), other: t.tools.filter((x) => !x.readOnly).map((x) => x.name) } : { error: t.error }]),
   );
-  if (!sandbox.ok && config.sandbox !== 'off') {
-    const w = `the OS sandbox cannot start: ${sandbox.why}`;
-    logger.error({ cycle: cycle.id }, w);
-    cycle.warnings.push(w);
-  }
+  if (!sandbox.ok && config.sandbox !== 'off') flag(ctx, cycle, `the OS sandbox cannot start: ${sandbox.why}`, 'error');
   logger.info({ cycle: cycle.id, checks: checks.checks.length, disabled: checks.disabled.length, playbooks: checks.playbooks.length, skills: checks.skills.length }, `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`);
   cycle.mcpSources = { ...mcp.origin };
   return { redactor: ctx.redactor.with(mcp.secrets), checks, checkState: checkState.state, mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile };
@@ -231,8 +223,9 @@ function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared)
   return next;
 }
 
-function flag(ctx: DaemonContext, cycle: CycleRecord, warning: string): void {
-  ctx.logger.warn({ cycle: cycle.id }, warning);
+/** A warning of the cycle: logged, and kept in its summary. */
+function flag(ctx: DaemonContext, cycle: CycleRecord, warning: string, level: 'warn' | 'error' = 'warn'): void {
+  ctx.logger[level]({ cycle: cycle.id }, warning);
   cycle.warnings.push(warning);
 }
 

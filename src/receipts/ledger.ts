@@ -43,9 +43,6 @@ interface Tail {
   hash: string;
 }
 
-/** `<state>/ledger.anchor`: the last seq and line hash, where the results directory cannot lose it. */
-export const LEDGER_ANCHOR = STATE.ledgerAnchor;
-
 export interface Anchor {
   seq: number;
   hash: string;
@@ -53,7 +50,7 @@ export interface Anchor {
 
 export function readAnchor(stateDir: string): Anchor | undefined {
   try {
-    const a = JSON.parse(fs.readFileSync(path.join(stateDir, LEDGER_ANCHOR), 'utf8')) as Anchor;
+    const a = JSON.parse(fs.readFileSync(path.join(stateDir, STATE.ledgerAnchor), 'utf8')) as Anchor;
     return Number.isSafeInteger(a.seq) && typeof a.hash === 'string' ? a : undefined;
   } catch {
     return undefined;
@@ -174,7 +171,7 @@ function appendWhole(file: string, text: string): void {
 }
 
 function writeAnchor(stateDir: string, tail: Tail): void {
-  const file = path.join(stateDir, LEDGER_ANCHOR);
+  const file = path.join(stateDir, STATE.ledgerAnchor);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(tmp, JSON.stringify(tail) + '\n');

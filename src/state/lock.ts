@@ -2,9 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { STATE } from '../store/layout.js';
 
-/** `<state>/claudeops.lock`: one daemon (`run` or `once`) per state directory. */
-export const LOCK_FILE = STATE.lock;
-
 interface Holder {
   pid: number;
   mode: string;
@@ -20,7 +17,7 @@ export type Lock = { ok: true; release: () => void } | { ok: false; why: string 
  * that is gone (killed, or a container restarted with the same PID) is taken over.
  */
 export function acquireLock(stateDir: string, mode: string): Lock {
-  const file = path.join(stateDir, LOCK_FILE);
+  const file = path.join(stateDir, STATE.lock);
   fs.mkdirSync(stateDir, { recursive: true });
   const me: Holder = { pid: process.pid, mode, startedAt: new Date().toISOString(), procStart: procStart(process.pid) };
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';

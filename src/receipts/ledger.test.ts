@@ -11,6 +11,14 @@ const KEY = Buffer.alloc(32, 7);
 const lines = (dir: string) => fs.readFileSync(path.join(dir, LEDGER), 'utf8').trim().split('\n');
 const write = (dir: string, ls: string[]) => fs.writeFileSync(path.join(dir, LEDGER), ls.join('\n') + '\n');
 
+/** The chain must break exactly at `line`, for the reason given. */
+function assertBreaksAt(dir: string, line: number, reason: RegExp): void {
+  const v = verifyLedger(dir, KEY);
+  assert.equal(v.ok, false);
+  assert.equal(v.error!.line, line);
+  assert.match(v.error!.reason, reason);
+}
+
 function filled(n: number): string {
   const dir = tmp();
   const ledger = new Ledger(dir, KEY);
@@ -39,10 +47,7 @@ describe('receipt ledger', () => {
     const ls = lines(dir);
     ls[2] = ls[2]!.replace('"tier":1', '"tier":2');
     write(dir, ls);
-    const v = verifyLedger(dir, KEY);
-    assert.equal(v.ok, false);
-    assert.equal(v.error!.line, 3);
-    assert.match(v.error!.reason, /MAC does not match its content/);
+    assertBreaksAt(dir, 3, /MAC does not match its content/);
   });
 
   it('fails at the line after a deleted middle line', () => {
@@ -50,10 +55,7 @@ describe('receipt ledger', () => {
     const ls = lines(dir);
     ls.splice(2, 1);
     write(dir, ls);
-    const v = verifyLedger(dir, KEY);
-    assert.equal(v.ok, false);
-    assert.equal(v.error!.line, 3);
-    assert.match(v.error!.reason, /prev_hash does not match/);
+    assertBreaksAt(dir, 3, /prev_hash does not match/);
   });
 
   it('redacts secrets before hashing', () => {
@@ -88,10 +90,7 @@ describe('receipt ledger', () => {
       forged.push(`${unsigned.slice(0, -1)},"mac":"${'ab'.repeat(32)}"}`);
     }
     write(dir, forged);
-    const v = verifyLedger(dir, KEY);
-    assert.equal(v.ok, false);
-    assert.equal(v.error!.line, 1);
-    assert.match(v.error!.reason, /MAC does not match/);
+    assertBreaksAt(dir, 1, /MAC does not match/);
   });
 
   it('accepts lines from before the ledger was keyed only as the start of the chain', () => {

@@ -9,11 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.js';
-import { LiveHub } from '../src/console/live.js';
+import { standaloneConsole } from '../src/console/standalone.js';
 import { startHttp } from '../src/http/server.js';
 import { mergeMcp } from '../src/mcp/merge.js';
 import { Metrics } from '../src/metrics/metrics.js';
-import { ResultsStore } from '../src/store/store.js';
 import { bulkEvents, resultEvent, typicalRun } from './events.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -267,7 +266,7 @@ async function consoleAtScale(): Promise<void> {
   fs.writeFileSync(path.join(state, 'checks.json'), JSON.stringify({ version: 1, checks: Object.fromEntries(checkIds.map((c, n) => [c, { title: `Check ${n}`, services: [`svc-${n}`], status: 'healthy', since: new Date(now - 86_400_000).toISOString(), failures: 0, successes: 100, last, hours }])) }));
   const { config } = loadConfig({ ANTHROPIC_API_KEY: 'bench', CLAUDEOPS_RESULTS_DIR: results, CLAUDEOPS_STATE_DIR: state }, root);
   const logger = pino({ level: 'silent' });
-  const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'bench' }) }, metrics: new Metrics(), logger, console: { config, store: new ResultsStore(results, state), live: new LiveHub(), control: { runNow: () => 'started', stop: () => false, nextCycleAt: () => undefined } } });
+  const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'bench' }) }, metrics: new Metrics(), logger, console: standaloneConsole(config, logger) });
   const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
   const time = async (url: string) => {
     const t = performance.now();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { isExecutable, runnable } from '../files/executable.js';
+import { proposeTiers } from '../approval/classes.js';
 import { envSchema, variables, type Env, type VarName, type VarSpec } from './schema.js';
 
 export type TierNumber = 1 | 2 | 3;
@@ -20,6 +21,12 @@ export interface TierSettings {
   writable: string[];
   /** Hosts its commands may reach through the egress proxy. */
   network: string[];
+}
+
+/** Notifications are held from each start of `cron` (UTC) for `durationMs`. */
+export interface MaintenanceWindow {
+  cron: string;
+  durationMs: number;
 }
 
 export type SandboxMode = 'required' | 'auto' | 'off';
@@ -57,7 +64,15 @@ export interface Config {
     resetAfterHealthy: number;
   };
   budget: { perRunUsd?: number; dailyUsd?: number };
-  notify: { urls: string[]; bin: string; remindMs: number; failures: number };
+  notify: { urls: string[]; bin: string; remindMs: number; failures: number; maintenance: MaintenanceWindow[] };
+  approval: {
+    classes: string[];
+    /** Tiers that run in propose mode: read-only, ending with proposals for a human. */
+    proposeTiers: TierNumber[];
+    ttlMs: number;
+    /** Where links in notifications point; undefined when the HTTP port is off or picked at random. */
+    publicUrl?: string;
+  };
   retentionDays: number;
   http: { port: number | 'off'; host: string };
   log: { level: string; pretty: boolean };
@@ -202,6 +217,13 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
       bin: env.CLAUDEOPS_APPRISE_BIN,
       remindMs: env.CLAUDEOPS_NOTIFY_REMIND * 1000,
       failures: env.CLAUDEOPS_NOTIFY_FAILURES,
+      maintenance: env.CLAUDEOPS_MAINTENANCE,
+    },
+    approval: {
+      classes: env.CLAUDEOPS_APPROVAL,
+      proposeTiers: proposeTiers(env.CLAUDEOPS_APPROVAL),
+      ttlMs: env.CLAUDEOPS_APPROVAL_TTL * 1000,
+      publicUrl: (env.CLAUDEOPS_PUBLIC_URL ?? (typeof env.CLAUDEOPS_HTTP_PORT === 'number' && env.CLAUDEOPS_HTTP_PORT > 0 ? `http://127.0.0.1:${env.CLAUDEOPS_HTTP_PORT}` : undefined))?.replace(/\/+$/, ''),
     },
     retentionDays: env.CLAUDEOPS_RETENTION_DAYS,
     http: { port: env.CLAUDEOPS_HTTP_PORT as number | 'off', host: env.CLAUDEOPS_HTTP_HOST },

@@ -15,6 +15,7 @@ export type Group =
   | 'Paths'
   | 'Safety limits'
   | 'Notifications'
+  | 'Approvals'
   | 'Records'
   | 'HTTP'
   | 'Logging';
@@ -78,6 +79,36 @@ type Extra = { default?: string; secret?: boolean };
 
 const spec = <S extends z.ZodType, E extends Extra = {}>(group: Group, doc: string, expect: string, schema: S, extra?: E) =>
   ({ group, doc, expect, schema, ...extra }) as Omit<VarSpec, 'schema'> & { schema: S } & E;
+
+/** What CLAUDEOPS_APPROVAL may name; see APPROVAL_CLASSES in src/approval/classes.ts for what each gates. */
+export const APPROVAL_NAMES = ['none', 'restart', 'redeploy', 'config', 'tier2', 'tier3', 'all'] as const;
+const approvalList = list.refine((v) => v.length > 0 && v.every((c) => (APPROVAL_NAMES as readonly string[]).includes(c)) && (!v.includes('none') || v.length === 1), {
+  error: (issue) => {
+    const v = issue.input as string[];
+    const bad = v.filter((c) => !(APPROVAL_NAMES as readonly string[]).includes(c));
+    return bad.length ? `unknown class(es): ${bad.join(', ')}` : v.length === 0 ? 'empty' : '"none" cannot be combined with other classes';
+  },
+});
+
+/** `<cron> for <N>m|h|d`, several separated by ";" (cron fields may hold commas). */
+const DURATION = /^(\d+)\s*(m|h|d)$/;
+const maintenanceList = z
+  .string()
+  .transform((v) => v.split(';').map((s) => s.trim()).filter(Boolean))
+  .refine((items) => items.every((item) => maintenanceItem(item) !== undefined), {
+    error: (issue) => `not understood: ${(issue.input as string[]).filter((i) => maintenanceItem(i) === undefined).map((i) => `"${i}"`).join(', ')}`,
+  })
+  .transform((items) => items.map((i) => maintenanceItem(i)!));
+
+function maintenanceItem(item: string): { cron: string; durationMs: number } | undefined {
+  const at = item.lastIndexOf(' for ');
+  if (at < 0) return undefined;
+  const expr = item.slice(0, at).trim();
+  const m = DURATION.exec(item.slice(at + 5).trim());
+  if (!m || expr.split(/\s+/).length !== 5 || !cron.validate(expr)) return undefined;
+  const ms = Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+  return ms > 0 && ms <= 7 * 86_400_000 ? { cron: expr, durationMs: ms } : undefined;
+}
 
 const TOOLS = `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.join(', ')})`;
 
@@ -189,6 +220,13 @@ export const variables = {
   CLAUDEOPS_APPRISE_BIN: spec('Notifications', 'The Apprise CLI: a name found on PATH or a path', 'a command name or path', text, { default: 'apprise' }),
   CLAUDEOPS_NOTIFY_REMIND: spec('Notifications', 'Seconds before a still-broken check is notified again', 'a whole number of seconds, at least 60', wholeNumber(60), { default: '21600' }),
   CLAUDEOPS_NOTIFY_FAILURES: spec('Notifications', 'Failed cycles in a row that make the daemon report its own trouble', 'a whole number, at least 1', wholeNumber(1), { default: '3' }),
+
+  // Approvals
+  CLAUDEOPS_APPROVAL: spec('Approvals', 'Actions that wait for a human: a tier that could take one runs in propose mode (read-only, as in dry run) and its proposals are sent with approve/deny links. Classes: restart and config (tiers 2 and 3), redeploy and tier3 (tier 3), tier2, all (tiers 2 and 3), none', `a comma-separated list of ${APPROVAL_NAMES.join(', ')}`, approvalList, { default: 'tier3' }),
+  CLAUDEOPS_APPROVAL_TTL: spec('Approvals', 'Seconds a proposal waits for a decision before it expires', 'a whole number of seconds from 1 to 604800 (a week)', wholeNumber(1, 604_800), { default: '3600' }),
+  CLAUDEOPS_APPROVAL_SECRET: spec('Approvals', 'Key that signs approve, deny, acknowledge and silence links; unset, the daemon keeps a random one in the state directory', 'a random string of at least 32 characters, e.g. from openssl rand -hex 32', z.string().trim().min(32), { secret: true }),
+  CLAUDEOPS_PUBLIC_URL: spec('Approvals', 'Where operators reach the console, for links in notifications (e.g. https://ops.example.com); unset means http://127.0.0.1:<CLAUDEOPS_HTTP_PORT>', 'an http(s) URL', z.url({ protocol: /^https?$/ })),
+  CLAUDEOPS_MAINTENANCE: spec('Approvals', 'Maintenance windows that hold notifications (checks still run and are recorded): a 5-field cron expression (UTC) for each start, "for" a duration', 'entries like "0 2 * * SUN for 2h", separated by ";" (m, h or d; at most 7d)', maintenanceList, { default: '' }),
 
   // Records
   CLAUDEOPS_RETENTION_DAYS: spec('Records', 'Days run logs and cycle summaries are kept (the receipt ledger is never pruned); 0 keeps everything', 'a whole number of days, 0 or more', wholeNumber(0), {

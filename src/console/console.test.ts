@@ -7,14 +7,13 @@ import pino from 'pino';
 import { loadConfig } from '../config/config.js';
 import { startHttp } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
-import { ResultsStore } from '../store/store.js';
-import { LiveHub } from './live.js';
+import { standaloneConsole } from './standalone.js';
 
 /** The console as configured for `host`, listening (always) on loopback for the test. */
 async function consoleFor(env: Record<string, string>) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-console-'));
   const { config } = loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_RESULTS_DIR: path.join(root, 'r'), CLAUDEOPS_STATE_DIR: path.join(root, 's'), ...env }, root);
-  const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'test' }) }, metrics: new Metrics(), logger: pino({ level: 'silent' }), console: { config, store: new ResultsStore(config.resultsDir, config.stateDir), live: new LiveHub(), control: { runNow: () => 'started', stop: () => false, nextCycleAt: () => undefined } } });
+  const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'test' }) }, metrics: new Metrics(), logger: pino({ level: 'silent' }), console: standaloneConsole(config, pino({ level: 'silent' })) });
   return { server, base: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}` };
 }
 

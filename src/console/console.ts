@@ -5,6 +5,10 @@ import { CYCLE_STATUSES, type CycleStatus } from '../record/cycle-record.js';
 import type { ResultsStore } from '../store/store.js';
 import { caller, csrfValue, SESSION_COOKIE, sameOrigin, sessionValue, tokenMatches } from './auth.js';
 import type { LiveHub } from './live.js';
+import type { ApprovalDesk, Decider } from '../approval/desk.js';
+import { linkParams } from '../approval/links.js';
+import { maintenanceUntil } from '../notify/hold.js';
+import { approvalsPage, holdLinkPage, outcomePage, proposalLinkPage } from './approval-pages.js';
 import { checkPage, CONSOLE_CSS, cyclePage, cyclesPage, LIVE_JS, livePage, loginPage, overviewPage, spendPage, type Viewer } from './pages.js';
 
 /** What the console may ask of the running daemon. */
@@ -13,6 +17,8 @@ export interface DaemonControl {
   /** Stops the running cycle as SIGTERM would, but keeps the daemon; false when none runs. */
   stop(): boolean;
   nextCycleAt(): Date | undefined;
+  /** A proposal was approved: run it before the next cycle, which starts now or after the running one. */
+  approved(): void;
 }
 
 export interface ConsoleDeps {
@@ -20,6 +26,7 @@ export interface ConsoleDeps {
   store: ResultsStore;
   live: LiveHub;
   control: DaemonControl;
+  approvals: ApprovalDesk;
 }
 
 const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -51,14 +58,14 @@ export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDep
         send(res, 500, 'text/plain', `the page failed: ${(e as Error).message}\n`);
       }
     };
-  const act = (handler: (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void) =>
+  const act = (handler: (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>) =>
     async (req: IncomingMessage, res: ServerResponse) => {
       const who = caller(req, token);
       if (!token) return send(res, 403, 'text/plain', 'actions are off: set CLAUDEOPS_CONSOLE_TOKEN\n');
       if (who.kind === 'anonymous') return send(res, 401, 'text/plain', 'log in, or send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>\n');
       const form = await readForm(req);
       if (who.kind === 'session' && (!sameOrigin(req) || form?.get('csrf') !== csrfValue(token))) return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
-      handler(req, res, form ?? new URLSearchParams());
+      await handler(req, res, form ?? new URLSearchParams());
     };
   const asJson = (req: IncomingMessage) => (req.headers.accept ?? '').includes('application/json') || caller(req, token).kind === 'bearer';
 
@@ -119,6 +126,8 @@ export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDep
     res.end();
   }));
 
+  approvalRoutes(router, deps, { page, act, viewerOf });
+
   router.on('POST', '/actions/run-now', act((req, res) => {
     const outcome = deps.control.runNow();
     if (asJson(req)) return send(res, outcome === 'stopping' ? 409 : 202, 'application/json', JSON.stringify({ outcome }) + '\n');
@@ -128,6 +137,81 @@ export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDep
     const stopped = deps.control.stop();
     if (asJson(req)) return send(res, stopped ? 202 : 409, 'application/json', JSON.stringify({ stopped }) + '\n');
     redirect(res, `/?notice=${encodeURIComponent(stopped ? 'Stopping the running cycle' : 'No cycle is running')}`);
+  }));
+}
+
+type PageHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => Promise<void>;
+type Wrap = {
+  page: (handler: (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>, viewer: Viewer) => Promise<void> | void) => PageHandler;
+  act: (handler: (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>) => PageHandler;
+  viewerOf: (req: IncomingMessage) => Viewer;
+};
+
+/**
+ * Approvals and holds. A signed link is its own credential, so its pages skip the
+ * console's login (a phone opening a notification has no session); nothing is shown
+ * for a link whose signature fails. The list, and deciding from it, follow the
+ * console's rules: reading as any page, deciding behind the token.
+ */
+function approvalRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, w: Wrap): void {
+  const from = (req: IncomingMessage) => req.socket.remoteAddress;
+  const linkFrom = (q: URLSearchParams, kinds: string[]) => {
+    const l = linkParams(q);
+    return l && kinds.includes(l.params.action) ? l : undefined;
+  };
+  const notGenuine = (res: ServerResponse) => send(res, 403, 'text/plain', 'This link is not genuine (its signature does not match); nothing was done. Use the link from the notification as sent.\n');
+
+  router.on('GET', '/approve', async (req, res) => {
+    const link = linkFrom(new URL(req.url ?? '/', 'http://x').searchParams, ['approve', 'deny']);
+    if (!link) return send(res, 400, 'text/plain', 'This approval link is incomplete.\n');
+    const check = deps.approvals.checkLink(link.params, link.sig);
+    if (check === 'bad signature') return notGenuine(res);
+    const proposal = await deps.approvals.show(link.params.subject);
+    if (!proposal) return send(res, 404, 'text/plain', 'No such proposal (it may have been pruned).\n');
+    html(res, proposalLinkPage({ viewer: w.viewerOf(req), proposal, link, expired: check === 'expired' }));
+  });
+  router.on('POST', '/approve', async (req, res) => {
+    if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
+    const link = linkFrom((await readForm(req)) ?? new URLSearchParams(), ['approve', 'deny']);
+    if (!link) return send(res, 400, 'text/plain', 'This approval form is incomplete.\n');
+    const verb = link.params.action as 'approve' | 'deny';
+    const outcome = await deps.approvals.decide(verb, link.params.subject, link.params.bind, { via: 'signed link', from: from(req) }, link);
+    if (outcome.ok && verb === 'approve') deps.control.approved();
+    html(res, outcomePage({ viewer: w.viewerOf(req), ok: outcome.ok, title: outcome.ok ? (verb === 'approve' ? 'Approved' : 'Denied') : 'Refused', message: outcome.message, proposal: outcome.proposal }), outcome.ok ? 200 : 409);
+  });
+
+  router.on('GET', '/hold', async (req, res) => {
+    const link = linkFrom(new URL(req.url ?? '/', 'http://x').searchParams, ['ack', 'silence']);
+    if (!link) return send(res, 400, 'text/plain', 'This link is incomplete.\n');
+    const check = deps.approvals.checkLink(link.params, link.sig);
+    if (check === 'bad signature') return notGenuine(res);
+    html(res, holdLinkPage({ viewer: w.viewerOf(req), link, expired: check === 'expired' }));
+  });
+  router.on('POST', '/hold', async (req, res) => {
+    if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
+    const link = linkFrom((await readForm(req)) ?? new URLSearchParams(), ['ack', 'silence']);
+    if (!link) return send(res, 400, 'text/plain', 'This form is incomplete.\n');
+    const check = deps.approvals.checkLink(link.params, link.sig);
+    if (check !== 'ok') return check === 'expired' ? send(res, 410, 'text/plain', 'This link expired; nothing was done.\n') : notGenuine(res);
+    const told = await deps.approvals.hold(link.params.action as 'ack' | 'silence', link.params.subject, link.params.bind, { via: 'signed link', from: from(req) });
+    html(res, outcomePage({ viewer: w.viewerOf(req), ok: true, title: 'Done', message: told }));
+  });
+
+  router.on('GET', '/approvals', w.page(async (req, res, _p, viewer) => {
+    const notice = new URL(req.url ?? '/', 'http://x').searchParams.get('notice') ?? undefined;
+    const now = new Date();
+    const [proposals, holds] = await Promise.all([deps.store.proposals(), deps.store.holds()]);
+    html(res, approvalsPage({ viewer, proposals, holds, maintenanceUntil: maintenanceUntil(deps.config.notify.maintenance, now), now, notice }));
+  }));
+  router.on('POST', '/actions/approve', w.act(async (req, res, form) => {
+    const verb = form.get('verb');
+    const id = form.get('id');
+    if ((verb !== 'approve' && verb !== 'deny') || !id) return send(res, 400, 'text/plain', 'needs verb (approve or deny), id and h\n');
+    const who: Decider = { via: caller(req, deps.config.env.CLAUDEOPS_CONSOLE_TOKEN).kind === 'bearer' ? 'bearer token' : 'console session', from: from(req) };
+    const outcome = await deps.approvals.decide(verb, id, form.get('h') ?? '', who);
+    if (outcome.ok && verb === 'approve') deps.control.approved();
+    if ((req.headers.accept ?? '').includes('application/json') || who.via === 'bearer token') return send(res, outcome.ok ? 200 : 409, 'application/json', JSON.stringify({ ok: outcome.ok, message: outcome.message }) + '\n');
+    redirect(res, `/approvals?notice=${encodeURIComponent(outcome.message)}`);
   }));
 }
 

@@ -19,12 +19,12 @@ export interface Viewer {
 }
 
 const STATUS_CLASS: Record<string, string> = { healthy: 'ok', degraded: 'warn', incomplete: 'warn', unknown: 'unknown', unhealthy: 'bad', failed: 'bad', interrupted: 'warn', skipped: 'unknown' };
-const badge = (status: string): Html => html`<span class="badge ${STATUS_CLASS[status] ?? 'unknown'}">${status}</span>`;
-const when = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 19) + ' UTC' : '-');
+export const badge = (status: string): Html => html`<span class="badge ${STATUS_CLASS[status] ?? 'unknown'}">${status}</span>`;
+export const when = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 19) + ' UTC' : '-');
 const usd = (v: number): string => `$${v.toFixed(v < 1 ? 4 : 2)}`;
 const secs = (ms: number): string => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
 const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 100).toFixed(v === 1 ? 0 : 1)}%`);
-const checkHref = (id: string): string => `/checks/${id.split('/').map(encodeURIComponent).join('/')}`;
+export const checkHref = (id: string): string => `/checks/${id.split('/').map(encodeURIComponent).join('/')}`;
 
 export function layout(title: string, viewer: Viewer, body: Html, extraHead: Html = html``): string {
   const session = viewer.actor
@@ -32,7 +32,7 @@ export function layout(title: string, viewer: Viewer, body: Html, extraHead: Htm
     : viewer.tokenSet
       ? html`<a href="/login">Log in</a>`
       : html`<span class="muted">actions off: set CLAUDEOPS_CONSOLE_TOKEN</span>`;
-  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · claudeops</title><link rel="stylesheet" href="/console.css">${extraHead}</head><body><header><a class="brand" href="/">claudeops</a><nav><a href="/">Overview</a><a href="/cycles">Cycles</a><a href="/live">Live</a><a href="/spend">Spend</a></nav><div class="session">${session}</div></header><main>${body}</main></body></html>`}`;
+  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · claudeops</title><link rel="stylesheet" href="/console.css">${extraHead}</head><body><header><a class="brand" href="/">claudeops</a><nav><a href="/">Overview</a><a href="/approvals">Approvals</a><a href="/cycles">Cycles</a><a href="/live">Live</a><a href="/spend">Spend</a></nav><div class="session">${session}</div></header><main>${body}</main></body></html>`}`;
 }
 
 function actions(viewer: Viewer, running: boolean): Html {
@@ -176,6 +176,7 @@ pre.story{background:#111;color:#ddd;padding:.8em;overflow:auto;max-height:70vh;
 .k-tool{color:#8cf}.k-result{color:#aaa}.k-says{color:#fff}.k-verdict{color:#7f7;font-weight:700}.k-failed{color:#f77;font-weight:700}.k-warning,.k-stderr{color:#fc6}.k-frame{color:#999}
 .filters a,.pager a{margin:0 .3em}.filters a.on{font-weight:700}
 .warnings li{color:#8a5a00}.login input{margin:0 .5em}
+pre.commands{background:#fff;border:1px solid #ccc;padding:.6em;white-space:pre-wrap}.confirm{font-size:16px;padding:.4em 1.2em}
 `;
 
 /** The live view's script: appends each streamed line; served from the daemon, so CSP allows it. */

@@ -55,11 +55,17 @@ const NOT_INHERITED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHIL
  * come from .env), the context, and what the tier's containment sets (DOCKER_HOST, TMPDIR).
  */
 export function cliEnvironment(config: Config, ctx: EnvContext, extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (typeof v === 'string' && !NOT_INHERITED.includes(k) && !SECRET_ENV.includes(k)) env[k] = v;
+  const env = inheritedEnv(base);
   for (const k of [...AUTH, ...API_SETTINGS]) {
     const v = config.env[k];
     if (v !== undefined) env[k] = String(v);
   }
   return { ...env, ...ctx.vars, ...extra };
+}
+
+/** The daemon's environment without its secrets and what NOT_INHERITED names: what any process it starts may see. */
+export function inheritedEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (typeof v === 'string' && !NOT_INHERITED.includes(k) && !SECRET_ENV.includes(k)) env[k] = v;
+  return env;
 }

@@ -14,7 +14,8 @@ import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
 import { SECRET_ENV } from '../context/env-context.js';
 import type { Redactor } from '../logger/redactor.js';
 import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
-import { sendApprise } from '../notify/apprise.js';
+import { deliver } from '../notify/deliver.js';
+import { appendReceipt } from '../receipts/receipt.js';
 import { loadNotifyState, planNotifications, saveNotifyState } from '../notify/notify.js';
 import { cycleStatus, cycleSummary, writeCycleRecord, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { cycleStamp } from '../store/layout.js';
@@ -49,6 +50,7 @@ export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<Cy
     const prepared = await withinBudget(prepare(ctx, cycle), PREPARE_BUDGET_MS, `preparing the cycle took longer than ${PREPARE_BUDGET_MS / 1000} s (a repo file that blocks, or a slow MCP server); no tier ran`);
     if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
     const checkState = finishCycle(ctx, cycle, prepared);
+    await park(ctx, cycle);
     await notify(ctx, cycle, checkState);
     await record(ctx, cycle, prepared, checkState);
   } catch (e) {
@@ -229,21 +231,28 @@ function flag(ctx: DaemonContext, cycle: CycleRecord, warning: string, level: 'w
   cycle.warnings.push(warning);
 }
 
-/** Notifications through Apprise, deduplicated against `<state>/notify.json`; never fatal. */
+/** Proposals of propose-mode tiers wait in the state directory for a human. */
+async function park(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
+  if (!cycle.tiers.some((t) => t.containment.propose || t.verdict?.proposals?.length)) return;
+  try {
+    const { parked, warnings } = await ctx.approvals.park(cycle.id, cycle.tiers);
+    cycle.proposals = parked;
+    for (const w of warnings) flag(ctx, cycle, w);
+  } catch (e) {
+    flag(ctx, cycle, `the proposals could not be parked (${(e as Error).message}); nothing waits for approval. Check that the state directory is writable`, 'error');
+  }
+}
+
+/** Notifications through Apprise, deduplicated against `<state>/notify.json`, held by acknowledgements, silences and maintenance; never fatal. */
 async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckState): Promise<void> {
   const { config } = ctx;
   if (config.notify.urls.length === 0) return;
   const file = path.join(config.stateDir, STATE.notify);
   const loaded = await loadNotifyState(file);
   if (loaded.warning) flag(ctx, cycle, loaded.warning);
-  const { messages, next } = planNotifications(loaded.state, cycle, checkState, config);
-  for (const m of messages) {
-    const d = await sendApprise(config.notify.bin, config.notify.urls, m.title, m.body, m.type);
-    cycle.notifications.push({ kind: m.kind, key: m.key, ok: d.ok, attempts: d.attempts, error: d.error });
-    receipt(ctx, { kind: 'notification', cycle: cycle.id, event: m.kind, key: m.key, title: m.title, ok: d.ok, attempts: d.attempts, error: d.error ?? null });
-    if (d.ok) ctx.logger.info({ cycle: cycle.id, kind: m.kind, key: m.key }, `notified: ${m.title}`);
-    else ctx.logger.warn({ cycle: cycle.id, kind: m.kind, key: m.key }, `notification failed after ${d.attempts} attempts (${d.error}); check CLAUDEOPS_APPRISE_URLS`);
-  }
+  const now = new Date();
+  const { messages, next } = planNotifications(loaded.state, cycle, checkState, config, now, { holds: await ctx.approvals.holds(), links: ctx.approvals.linker(now) });
+  cycle.notifications.push(...(await deliver(ctx, cycle.id, messages)));
   await attempt(ctx, 'saving the notification state', () => saveNotifyState(file, next));
 }
 
@@ -266,13 +275,7 @@ function logTierEnd(ctx: DaemonContext, cycle: CycleRecord, run: TierRun): void 
   if (run.exitClass !== 'ok' && run.error) ctx.logger.error({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
 }
 
-function receipt(ctx: DaemonContext, entry: Record<string, unknown>): void {
-  try {
-    ctx.ledger.append(entry);
-  } catch (e) {
-    ctx.logger.warn(`appending to the receipt ledger failed (${(e as NodeJS.ErrnoException).code ?? e}); check that the results directory is writable`);
-  }
-}
+const receipt = (ctx: DaemonContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);
 
 const spendFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, STATE.spend);
 const checkStateFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, STATE.checks);

@@ -4,6 +4,7 @@ import type { Redactor } from '../logger/redactor.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Ledger } from '../receipts/ledger.js';
 import type { LiveHub } from '../console/live.js';
+import type { ApprovalDesk } from '../approval/desk.js';
 
 /** What every stage of a cycle is handed. */
 export interface DaemonContext {
@@ -17,6 +18,8 @@ export interface DaemonContext {
   live?: LiveHub;
   metrics: Metrics;
   ledger: Ledger;
+  /** Proposals waiting for a human, acknowledgements and silences. */
+  approvals: ApprovalDesk;
   /** When old run files were last pruned (ms); retention counts in days, so once an hour is plenty. */
   lastPruneAt: number;
   /** When the sandbox last started in a probe (ms); unset after a failed probe. */

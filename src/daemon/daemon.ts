@@ -5,6 +5,7 @@ import { runCycle } from '../cycle/cycle.js';
 import { startHttp } from '../http/server.js';
 import { createLogger, storyWriter, type Logger } from '../logger/logger.js';
 import { LiveHub } from '../console/live.js';
+import { ApprovalDesk, type DeskDeps } from '../approval/desk.js';
 import type { DaemonControl } from '../console/console.js';
 import { ResultsStore } from '../store/store.js';
 import { Redactor } from '../logger/redactor.js';
@@ -29,7 +30,18 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
   }
   const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t), undefined, config.stateDir);
   const live = new LiveHub();
-  return { config, logger, redactor, stdout: storyWriter(config.log.pretty, live), live, shutdown, metrics: new Metrics(), ledger, lastPruneAt: 0 };
+  const stdout = storyWriter(config.log.pretty, live);
+  return { config, logger, redactor, stdout, live, shutdown, metrics: new Metrics(), ledger, approvals: approvalDesk({ config, logger, ledger, redactor, stdout }), lastPruneAt: 0 };
+}
+
+/** The desk, with a throw-away link key when the state directory cannot keep one (links then die with the process). */
+function approvalDesk(deps: DeskDeps): ApprovalDesk {
+  try {
+    return new ApprovalDesk(deps);
+  } catch (e) {
+    deps.logger.error(`the link key in ${deps.config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); links in notifications stop working when the daemon restarts. Check that the state directory is writable, or set CLAUDEOPS_APPROVAL_SECRET.`);
+    return new ApprovalDesk({ ...deps, config: { ...deps.config, env: { ...deps.config.env, CLAUDEOPS_APPROVAL_SECRET: randomBytes(32).toString('hex') } } });
+  }
 }
 
 /** Signals that stop the daemon, cleanly: a terminal hang-up and SIGQUIT mean stop too, not "die unrecorded". */
@@ -96,7 +108,11 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
       // The context itself, not a copy: the cycle leaves what the next one needs on it.
       ctx.shutdown = AbortSignal.any([controller.signal, cycleStop.signal]);
       try {
-        return succeeded(await runCycle(ctx, trigger));
+        // Approved proposals run first, and the cycle after them verifies what they did.
+        const executed = (await ctx.approvals.hasApproved()) ? await ctx.approvals.runApproved({ shutdown: ctx.shutdown }) : [];
+        const cycle = await runCycle(ctx, executed.length ? 'approval' : trigger);
+        if (executed.length) await ctx.approvals.verified(executed, cycle);
+        return succeeded(cycle);
       } finally {
         cycleStop = undefined;
         ctx.shutdown = controller.signal;
@@ -111,6 +127,7 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
     try {
       const control: DaemonControl = {
         runNow: () => scheduler.trigger(),
+        approved: () => void scheduler.trigger(),
         stop: () => {
           if (!cycleStop) return false;
           logger.warn('an operator stopped the running cycle from the console');
@@ -119,7 +136,7 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
         },
         nextCycleAt: () => scheduler.nextTickAt(),
       };
-      server = await startHttp({ host: config.http.host, port: config.http.port, health: { health: () => scheduler.health(config.timeoutMs) }, metrics: ctx.metrics, logger, console: { config, store: new ResultsStore(config.resultsDir, config.stateDir, (w) => logger.warn(w)), live: ctx.live!, control } });
+      server = await startHttp({ host: config.http.host, port: config.http.port, health: { health: () => scheduler.health(config.timeoutMs) }, metrics: ctx.metrics, logger, console: { config, store: new ResultsStore(config.resultsDir, config.stateDir, (w) => logger.warn(w)), live: ctx.live!, control, approvals: ctx.approvals } });
     } catch (e) {
       logger.error(`the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`);
     }

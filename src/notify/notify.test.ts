@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { emptyHolds, type Holds } from '../approval/state.js';
+import { makeLinker, type Linker } from '../approval/links.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
 import type { TierRun } from '../tier/tier-run.js';
 import type { Verdict } from '../verdict/verdict.js';
@@ -24,7 +26,7 @@ function cycle(status: CycleStatus, verdict?: Verdict, exitClass = 'ok'): CycleR
 const web = (status: 'healthy' | 'unhealthy' | 'unknown' | 'degraded'): Verdict => ({ status: status === 'unhealthy' ? 'unhealthy' : 'healthy', summary: '', escalate: false, checks: status === 'unknown' ? [] : [{ id: 'infra/web.md', status, detail: `web is ${status}` }] });
 
 /** Runs cycles through the daemon's own steps (judge, thresholds, plan) and lists what was sent. */
-function sequence(cycles: [CycleRecord, number][], checks: CheckDef[] = [webCheck()]): string[][] {
+function sequence(cycles: [CycleRecord, number][], checks: CheckDef[] = [webCheck()], opts: { config?: Config; holds?: (since: string | undefined) => Holds; links?: Linker; bodies?: string[] } = {}): string[][] {
   let state: NotifyState = emptyNotifyState();
   let checkState: CheckState = emptyCheckState();
   return cycles.map(([c, minutes]) => {
@@ -34,7 +36,8 @@ function sequence(cycles: [CycleRecord, number][], checks: CheckDef[] = [webChec
     const applied = applyResults(checkState, c.checks, (id) => ({ failure: byId.get(id)?.failureThreshold ?? 1, success: byId.get(id)?.successThreshold ?? 1 }), c.id, now);
     checkState = applied.next;
     c.checkChanges = applied.transitions;
-    const { messages, next } = planNotifications(state, c, checkState, config, now);
+    const { messages, next } = planNotifications(state, c, checkState, opts.config ?? config, now, { holds: opts.holds?.(checkState.checks['infra/web.md']?.since), links: opts.links });
+    opts.bodies?.push(...messages.map((m) => m.body));
     state = next;
     return messages.map((m) => `${m.kind}:${m.key}`);
   });
@@ -86,5 +89,42 @@ describe('notification planning', () => {
     const v = (status: 'healthy' | 'unhealthy'): Verdict => ({ status, summary: '', escalate: false, checks: odd.map((c) => ({ id: c.id, status })) });
     const out = sequence([[cycle('unhealthy', v('unhealthy')), 0], [cycle('unhealthy', v('unhealthy')), 1], [cycle('unhealthy', v('unhealthy')), 2], [cycle('healthy', v('healthy')), 3]], odd);
     assert.deepEqual(out, [['unhealthy:__proto__', 'unhealthy:constructor'], [], [], ['resolved:__proto__', 'resolved:constructor']]);
+  });
+
+  it('sends no reminder about an acknowledged episode, but does send its "resolved"; a new episode is not acknowledged', () => {
+    const acked = (since: string | undefined): Holds => ({ ...emptyHolds(), acks: Object.assign(Object.create(null), since ? { 'infra/web.md': { since: '2026-11-21T00:00:00.000Z', at: since, by: 'signed link' } } : {}) });
+    const bad = () => cycle('unhealthy', web('unhealthy'));
+    assert.deepEqual(
+      sequence([[bad(), 0], [bad(), 61], [bad(), 130], [cycle('healthy', web('healthy')), 140], [bad(), 150], [bad(), 220]], undefined, { holds: acked }),
+      [['unhealthy:infra/web.md'], [], [], ['resolved:infra/web.md'], ['unhealthy:infra/web.md'], ['reminder:infra/web.md']],
+    );
+  });
+
+  it('holds a silenced check: what went unhealthy is told when the silence ends, if it still is', () => {
+    const silenced = (): Holds => ({ ...emptyHolds(), silences: Object.assign(Object.create(null), { 'infra/web.md': { until: '2026-11-21T00:30:00.000Z', at: '2026-11-21T00:00:00.000Z', by: 'signed link' } }) });
+    const bad = () => cycle('unhealthy', web('unhealthy'));
+    assert.deepEqual(sequence([[bad(), 0], [bad(), 20], [bad(), 40], [bad(), 50]], undefined, { holds: silenced }), [[], [], ['unhealthy:infra/web.md'], []]);
+  });
+
+  it('holds check notifications in a maintenance window; an episode that ends inside it is never told', () => {
+    const maint = loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_NOTIFY_REMIND: '3600', CLAUDEOPS_MAINTENANCE: '0 0 * * * for 1h' }, fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-n-'))).config;
+    const bad = () => cycle('unhealthy', web('unhealthy'));
+    assert.deepEqual(
+      sequence([[bad(), 0], [cycle('healthy', web('healthy')), 10], [bad(), 20], [bad(), 59], [bad(), 61], [bad(), 70]], undefined, { config: maint }),
+      [[], [], [], [], ['unhealthy:infra/web.md'], []],
+    );
+  });
+
+  it('puts signed acknowledge and silence links in alerts, and approve and deny links in proposals', () => {
+    const bodies: string[] = [];
+    const links = makeLinker('https://ops.example.com', 'k'.repeat(32), new Date(Date.UTC(2026, 10, 21)));
+    const c = cycle('unhealthy', web('unhealthy'));
+    c.proposals = [{ id: 'p-1', hash: 'h'.repeat(64), tier: 3, service: 'web', action: 'restart', commands: ['docker restart web'], why: 'w', expected: 'e', rollback: 'r', expiresAt: '2026-11-21T01:00:00.000Z' }];
+    assert.deepEqual(sequence([[c, 0]], undefined, { links, bodies }), [['unhealthy:infra/web.md', 'approval:p-1']]);
+    assert.match(bodies[0]!, /Acknowledge \(no reminders until it resolves\): https:\/\/ops\.example\.com\/hold\?a=ack&s=infra%2Fweb\.md&b=2026-11-21T00%3A00%3A00\.000Z&exp=\d+&sig=[0-9a-f]{64}/);
+    assert.match(bodies[0]!, /Silence 4 h: https:\/\/ops\.example\.com\/hold\?a=silence/);
+    assert.match(bodies[1]!, /\$ docker restart web\n/);
+    assert.match(bodies[1]!, /Approve: https:\/\/ops\.example\.com\/approve\?a=approve&s=p-1&b=h{64}&exp=1795222800&sig=/);
+    assert.match(bodies[1]!, /Deny: https:\/\/ops\.example\.com\/approve\?a=deny&s=p-1/);
   });
 });

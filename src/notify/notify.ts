@@ -6,12 +6,17 @@ import { judged, type CycleRecord } from '../record/cycle-record.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import { loadJsonState } from '../state/json-state.js';
 import type { MessageType } from './apprise.js';
+import type { Linker } from '../approval/links.js';
+import { emptyHolds, type Holds } from '../approval/state.js';
+import { acknowledged, heldBecause, maintenanceUntil } from './hold.js';
 
 const keyState = z.object({
   state: z.enum(['unhealthy', 'healthy']),
   since: z.string(),
   lastSentAt: z.string().optional(),
   detail: z.string().optional(),
+  /** Went unhealthy while notifications were held; told when the hold ends, if it is still unhealthy. */
+  held: z.boolean().optional(),
 });
 
 export const notifyStateSchema = z.object({
@@ -29,7 +34,7 @@ export const notifyStateSchema = z.object({
 export type NotifyState = z.infer<typeof notifyStateSchema>;
 
 export interface Message {
-  kind: 'unhealthy' | 'reminder' | 'resolved' | 'remediation' | 'daemon' | 'auth' | 'budget';
+  kind: 'unhealthy' | 'reminder' | 'resolved' | 'remediation' | 'daemon' | 'auth' | 'budget' | 'approval' | 'approval_outcome';
   /** What the message is about: a service, a check, or the daemon itself. */
   key: string;
   type: MessageType;
@@ -46,20 +51,32 @@ export const saveNotifyState = (file: string, state: NotifyState) => writeFileAt
 
 const DAEMON_KEY = 'claudeops';
 
+/** What holds notifications back, and how to link to actions from them. */
+export interface NotifyExtras {
+  holds?: Holds;
+  /** Signed links; absent when there is no URL to reach the console at. */
+  links?: Linker;
+}
+
 /**
  * Decides what to tell operators about a cycle, deduplicated per check: a check whose
  * state (after its thresholds) went unhealthy is told once, reminded after `remindMs`
  * while it stays so, and told "resolved" only when it was judged good again, never
- * because it went unreported. Remediations, repeated failed cycles and auth failures
- * are told too.
+ * because it went unreported. An acknowledged check gets no reminders; a silenced
+ * check, and every check in a maintenance window, is held: what went unhealthy then
+ * is told when the hold ends, if it still is. Proposals waiting for a human,
+ * remediations, repeated failed cycles and auth failures are told too.
  */
-export function planNotifications(prev: NotifyState, cycle: CycleRecord, checks: CheckState, config: Config, now = new Date()): { messages: Message[]; next: NotifyState } {
+export function planNotifications(prev: NotifyState, cycle: CycleRecord, checks: CheckState, config: Config, now = new Date(), extras: NotifyExtras = {}): { messages: Message[]; next: NotifyState } {
   const next: NotifyState = { ...structuredClone(prev), keys: Object.assign(Object.create(null), structuredClone(prev.keys)) };
   const where = `Log: ${path.join(config.resultsDir, cycle.tiers[cycle.tiers.length - 1]?.logFile ?? `${cycle.id}.json`)}`;
   if (cycle.status === 'skipped') return { messages: budgetMessages(next, cycle, now), next };
+  const maintenance = maintenanceUntil(config.notify.maintenance, now);
+  const hold = { holds: extras.holds ?? emptyHolds(), maintenance, links: extras.links };
   const messages = [
-    ...checkMessages(next, cycle, checks, config.notify.remindMs, now, where),
-    ...(judged(cycle.status) ? remediationMessages(cycle, config.resultsDir) : []),
+    ...checkMessages(next, cycle, checks, config.notify.remindMs, now, where, hold),
+    ...proposalMessages(cycle, extras.links),
+    ...(judged(cycle.status) && !maintenance ? remediationMessages(cycle, config.resultsDir) : []),
     ...daemonMessages(next, cycle, config.notify.failures, where),
     ...mcpMessages(next, cycle, config.notify.failures, where),
   ];
@@ -97,31 +114,69 @@ function budgetMessages(next: NotifyState, cycle: CycleRecord, now: Date): Messa
   return [{ kind: 'budget', key: DAEMON_KEY, type: 'warning', title: 'claudeops: daily budget reached, cycles paused', body: cycle.skippedReason ?? cycle.summary }];
 }
 
-function checkMessages(next: NotifyState, cycle: CycleRecord, checks: CheckState, remindMs: number, now: Date, where: string): Message[] {
+interface Hold {
+  holds: Holds;
+  maintenance?: Date;
+  links?: Linker;
+}
+
+function checkMessages(next: NotifyState, cycle: CycleRecord, checks: CheckState, remindMs: number, now: Date, where: string, hold: Hold): Message[] {
   const at = now.toISOString();
   const messages: Message[] = [];
   const changed = new Set<string>();
+  const actions = (id: string, since: string): string => {
+    if (!hold.links) return '';
+    const l = hold.links.forCheck(id, since);
+    return `\nAcknowledge (no reminders until it resolves): ${l.ack}\nSilence 4 h: ${l.silence}`;
+  };
+  const unhealthy = (id: string, title: string, detail: string | undefined, since: string): Message => ({
+    kind: 'unhealthy', key: id, type: 'failure', title: `claudeops: ${title} is unhealthy`, body: `${detail ?? 'no detail'}\nSince ${since}.\nCheck ${id}.\n${where}${actions(id, since)}`,
+  });
   for (const t of cycle.checkChanges) {
     changed.add(t.id);
     const was = next.keys[t.id];
-    const body = (lead: string) => `${lead}\nCheck ${t.id}.\n${where}`;
+    const held = heldBecause(t.id, hold.holds, hold.maintenance, now);
     if (t.to === 'unhealthy') {
-      next.keys[t.id] = { state: 'unhealthy', since: t.since, lastSentAt: at, detail: t.detail };
-      messages.push({ kind: 'unhealthy', key: t.id, type: 'failure', title: `claudeops: ${label(t)} is unhealthy`, body: body(`${t.detail ?? 'no detail'}\nSince ${t.since}.`) });
+      next.keys[t.id] = held ? { state: 'unhealthy', since: t.since, detail: t.detail, held: true } : { state: 'unhealthy', since: t.since, lastSentAt: at, detail: t.detail };
+      if (!held) messages.push(unhealthy(t.id, label(t), t.detail, t.since));
     } else if (was?.state === 'unhealthy') {
       next.keys[t.id] = { state: 'healthy', since: at };
-      messages.push({ kind: 'resolved', key: t.id, type: 'success', title: `claudeops: ${label(t)} resolved`, body: body(`${t.to}${t.detail ? `: ${t.detail}` : ''}\nIt was unhealthy since ${was.since}.`) });
+      // Told unhealthy, told resolved, even in a hold; never told, never resolved.
+      if (!was.held) messages.push({ kind: 'resolved', key: t.id, type: 'success', title: `claudeops: ${label(t)} resolved`, body: `${t.to}${t.detail ? `: ${t.detail}` : ''}\nIt was unhealthy since ${was.since}.\nCheck ${t.id}.\n${where}` });
     }
   }
   for (const r of cycle.checks) {
     const was = next.keys[r.id];
     const state = checks.checks[r.id];
     if (changed.has(r.id) || r.invented || r.status === 'unknown' || !was || was.state !== 'unhealthy' || state?.status !== 'unhealthy') continue;
+    if (heldBecause(r.id, hold.holds, hold.maintenance, now)) continue;
+    const name = label({ title: state.title, services: state.services });
+    if (was.held) {
+      Object.assign(was, { lastSentAt: at, detail: r.detail, held: undefined });
+      messages.push(unhealthy(r.id, name, r.detail, was.since));
+      continue;
+    }
+    if (acknowledged(r.id, was.since, hold.holds)) continue;
     if (was.lastSentAt && now.getTime() - Date.parse(was.lastSentAt) < remindMs) continue;
     Object.assign(was, { lastSentAt: at, detail: r.detail });
-    messages.push({ kind: 'reminder', key: r.id, type: 'failure', title: `claudeops: ${label({ title: state.title, services: state.services })} is still unhealthy`, body: `${r.detail ?? 'no detail'}\nUnhealthy since ${was.since}.\nCheck ${r.id}.\n${where}` });
+    messages.push({ kind: 'reminder', key: r.id, type: 'failure', title: `claudeops: ${name} is still unhealthy`, body: `${r.detail ?? 'no detail'}\nUnhealthy since ${was.since}.\nCheck ${r.id}.\n${where}${actions(r.id, was.since)}` });
   }
   return messages;
+}
+
+/** Each proposal the cycle parked, with its approve and deny links. */
+function proposalMessages(cycle: CycleRecord, links: Linker | undefined): Message[] {
+  return (cycle.proposals ?? []).map((p) => {
+    const l = links?.forProposal(p);
+    const decide = l ? `Approve: ${l.approve}\nDeny: ${l.deny}` : 'Decide on the console\'s Approvals page (CLAUDEOPS_PUBLIC_URL is unset, so this message carries no links).';
+    return {
+      kind: 'approval',
+      key: p.id,
+      type: 'warning',
+      title: `claudeops: approve the ${p.action} of ${p.service}?`,
+      body: [`Tier ${p.tier} proposes, and waits for a human until ${p.expiresAt}:`, ...p.commands.map((c) => `$ ${c}`), `Why: ${p.why}`, `Expected: ${p.expected}`, `Rollback: ${p.rollback}`, `Proposal ${p.id}.`, decide].join('\n'),
+    };
+  });
 }
 
 const label = (c: { title: string; services: string[] }): string => (c.services.length ? `${c.services.join(', ')} (${c.title})` : c.title);

@@ -1,3 +1,4 @@
+import type { Command } from '../runner/process.js';
 // The seam between the daemon and the agent CLI: everything about how `claude` is
 // invoked lives here. Another provider would implement the same TierInvocation.
 
@@ -21,13 +22,6 @@ export interface TierInvocation {
   env: Record<string, string>;
 }
 
-export interface Command {
-  file: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-  stdin: string;
-}
 
 /**
  * Built-in tool names the pinned CLI accepts in --tools (2.1.197; Agent, BashOutput and

@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LEDGER, STATE } from '../store/layout.js';
+import { loadKeyFile } from '../state/key-file.js';
 
 export { LEDGER };
 /** Past this size the ledger is rotated into receipts.<n>.ndjson and a new file continues the chain. */
@@ -15,24 +16,7 @@ export const LEDGER_KEY = STATE.ledgerKey;
 const mac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest('hex');
 
 /** Reads the ledger key, making one (32 random bytes, mode 0600) the first time. */
-export function loadLedgerKey(stateDir: string): Buffer {
-  const file = path.join(stateDir, LEDGER_KEY);
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  fs.mkdirSync(stateDir, { recursive: true });
-  const key = randomBytes(32);
-  try {
-    fs.writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch (e) {
-    // Another process made it first: use theirs.
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file);
-    throw e;
-  }
-}
+export const loadLedgerKey = (stateDir: string): Buffer => loadKeyFile(path.join(stateDir, LEDGER_KEY));
 
 /** The anchor of the very first line. */
 export const GENESIS = '0'.repeat(64);

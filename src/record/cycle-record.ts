@@ -7,11 +7,25 @@ import type { TierRun } from '../tier/tier-run.js';
 import type { Transition } from '../checks/check-state.js';
 import { judgedStatus, type CheckResult, type JudgedStatus } from '../checks/results.js';
 
+/** What a cycle's record keeps of a proposal it parked (the state file has the rest). */
+export interface ParkedProposal {
+  id: string;
+  hash: string;
+  tier: number;
+  service: string;
+  action: string;
+  commands: string[];
+  why: string;
+  expected: string;
+  rollback: string;
+  expiresAt: string;
+}
+
 export type CycleStatus = JudgedStatus | 'failed' | 'interrupted' | 'skipped';
 export const CYCLE_STATUSES: CycleStatus[] = ['healthy', 'degraded', 'incomplete', 'unhealthy', 'failed', 'interrupted', 'skipped'];
 /** The cycle reached a judgement (whatever it was). */
 export const judged = (s: CycleStatus): boolean => s === 'healthy' || s === 'degraded' || s === 'incomplete' || s === 'unhealthy';
-export type Trigger = 'schedule' | 'once' | 'operator';
+export type Trigger = 'schedule' | 'once' | 'operator' | 'approval';
 
 /** Everything one cycle did: `<results>/run-<stamp>.json`. */
 export interface CycleRecord {
@@ -44,6 +58,8 @@ export interface CycleRecord {
   mcpTools: Record<string, { readOnly: string[]; other: string[] } | { error: string }>;
   warnings: string[];
   costUsd: number;
+  /** Proposals parked for a human in this cycle. */
+  proposals?: ParkedProposal[];
   notifications: { kind: string; key: string; ok: boolean; attempts: number; error?: string }[];
 }
 

@@ -1,8 +1,16 @@
 import readline from 'node:readline';
 import { execa } from 'execa';
-import type { Command } from '../provider/claude-command.js';
 import { LineBuffer } from '../stream/line-buffer.js';
 import { RUN_MARKER, sweep } from './sweep.js';
+
+/** One process to run: what, where, with which environment and input. */
+export interface Command {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdin: string;
+}
 
 export type StopReason = 'timeout' | 'shutdown';
 

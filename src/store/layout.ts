@@ -29,7 +29,16 @@ export const STATE = {
   notify: 'notify.json',
   spend: 'spend.json',
   mcpMerged: 'mcp.merged.json',
+  /** Proposals waiting for a human, and what became of them. */
+  approvals: 'approvals.json',
+  /** Acknowledged and silenced checks. */
+  holds: 'holds.json',
+  /** The key that signs links in notifications, unless CLAUDEOPS_APPROVAL_SECRET is set; the agent's sandbox may not read it. */
+  linkKey: 'links.key',
 } as const;
+
+/** The story of one approved proposal's execution, in the results directory. */
+export const approvalLogName = (id: string): string => `approval-${id}.log`;
 
 const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d)?\.(log|jsonl|json)$/;
 

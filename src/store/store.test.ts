@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../config/config.js';
-import { LiveHub } from '../console/live.js';
+import { standaloneConsole } from '../console/standalone.js';
 import { startHttp } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
 import { ResultsStore } from './store.js';
@@ -46,7 +46,7 @@ describe('results store', () => {
     const { dir, state } = results();
     const { config } = loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_RESULTS_DIR: dir, CLAUDEOPS_STATE_DIR: state }, path.dirname(dir));
     const logger = pino({ level: 'silent' });
-    const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'test' }) }, metrics: new Metrics(), logger, console: { config, store: new ResultsStore(dir, state, () => undefined), live: new LiveHub(), control: { runNow: () => 'started', stop: () => false, nextCycleAt: () => undefined } } });
+    const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'test' }) }, metrics: new Metrics(), logger, console: standaloneConsole(config, logger) });
     const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
     try {
       for (const url of ['/', '/cycles', '/cycles?status=failed', '/spend', '/live']) {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadCheckState, type CheckState } from '../checks/check-state.js';
+import { loadApprovals, loadHolds, type Holds, type Proposal } from '../approval/state.js';
 import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
 import { compareStamps, parseRunFile, STATE, summaryName, tierRunBase } from './layout.js';
 
@@ -102,6 +103,19 @@ export class ResultsStore {
   async runFile(id: string, tier: number, kind: 'log' | 'jsonl'): Promise<string | undefined> {
     if (!/^run-[\d-]+$/.test(id) || ![1, 2, 3].includes(tier)) return undefined;
     return fs.readFile(path.join(this.resultsDir, `${tierRunBase(id, tier)}.${kind}`), 'utf8').catch(() => undefined);
+  }
+
+  /** Proposals, newest first. */
+  async proposals(): Promise<Proposal[]> {
+    const { state, warning } = await loadApprovals(path.join(this.stateDir, STATE.approvals), true);
+    if (warning) this.warn(warning);
+    return Object.values(state.proposals).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async holds(): Promise<Holds> {
+    const { state, warning } = await loadHolds(path.join(this.stateDir, STATE.holds), true);
+    if (warning) this.warn(warning);
+    return state;
   }
 
   async checks(): Promise<CheckState> {

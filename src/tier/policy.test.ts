@@ -48,9 +48,35 @@ describe('tier policy', () => {
     assert.ok(!tierPolicy(config(), 1, [], catalog()).tools.includes('Skill'), 'no Skill tool without skills');
   });
 
-  it('lets tier 3 do everything but the catastrophic', () => {
-    const p = tierPolicy(config(), 3, [], catalog());
+  it('lets tier 3 do everything but the catastrophic, when no approval is required', () => {
+    const p = tierPolicy(config({ CLAUDEOPS_APPROVAL: 'none' }), 3, [], catalog());
     assert.deepEqual(p.deny, BUILTIN_DENY[3]);
+    assert.ok(!p.readOnly && !p.propose);
+  });
+
+  it('puts a gated tier in propose mode, read-only as in dry run: by default tier 3, and per class', () => {
+    const writable = { CLAUDEOPS_TIER2_WRITABLE: '/srv/a', CLAUDEOPS_TIER3_WRITABLE: '/srv/a' };
+    const dry = tierPolicy(config({ ...writable, CLAUDEOPS_APPROVAL: 'none', CLAUDEOPS_DRY_RUN: 'true' }), 3, ['fs'], catalog());
+    const t3 = tierPolicy(config(writable), 3, ['fs'], catalog());
+    assert.ok(t3.propose && t3.readOnly);
+    for (const k of ['tools', 'allowed', 'deny', 'writable', 'mcpAllowed', 'mcpDenied'] as const) assert.deepEqual(t3[k], dry[k], k);
+    assert.ok(t3.deny.includes('Bash(docker restart:*)') && t3.mcpDenied.includes('mcp__fs__write_file'));
+    assert.ok(!tierPolicy(config(writable), 2, [], catalog()).propose, 'tier 2 acts under the default');
+    const gates = (classes: string) => ([2, 3] as const).filter((t) => tierPolicy(config({ CLAUDEOPS_APPROVAL: classes }), t, [], catalog()).propose);
+    assert.deepEqual(gates('redeploy'), [3]);
+    assert.deepEqual(gates('restart'), [2, 3]);
+    assert.deepEqual(gates('config'), [2, 3]);
+    assert.deepEqual(gates('tier2'), [2]);
+    assert.deepEqual(gates('all'), [2, 3]);
+    assert.deepEqual(gates('none'), []);
+    assert.ok(!tierPolicy(config({ CLAUDEOPS_APPROVAL: 'all' }), 1, [], catalog()).propose, 'tier 1 only observes');
+  });
+
+  it('refuses approval classes it does not know, and none mixed with others', () => {
+    assert.throws(() => config({ CLAUDEOPS_APPROVAL: 'tier3,reboot' }), (e: ConfigError) => e.problems.some((p) => p.includes('CLAUDEOPS_APPROVAL') && p.includes('unknown class(es): reboot')));
+    assert.throws(() => config({ CLAUDEOPS_APPROVAL: 'none,tier3' }), (e: ConfigError) => e.problems.some((p) => p.includes('"none" cannot be combined')));
+    assert.throws(() => config({ CLAUDEOPS_MAINTENANCE: '0 2 * * SUN for 2h; every sunday' }), (e: ConfigError) => e.problems.some((p) => p.includes('CLAUDEOPS_MAINTENANCE') && p.includes('"every sunday"')));
+    assert.deepEqual(config({ CLAUDEOPS_MAINTENANCE: '0 2 * * SUN for 2h; 30 3 1,15 * * for 45m' }).notify.maintenance, [{ cron: '0 2 * * SUN', durationMs: 7_200_000 }, { cron: '30 3 1,15 * *', durationMs: 2_700_000 }]);
   });
 
   it('adds the operator’s deny rules to the built-in ones', () => {

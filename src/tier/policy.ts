@@ -1,6 +1,7 @@
 import type { Config, TierNumber } from '../config/config.js';
 import type { McpCatalog } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
+import { proposeMode } from '../approval/prompt.js';
 
 // Built-in deny rules. The CLI matches `Bash(prefix:*)` against the start of each
 // command, so they are the last line only: what holds is the OS sandbox, the tool
@@ -89,8 +90,10 @@ export const WRITE_TOOLS = ['Edit', 'Write', 'NotebookEdit', 'MultiEdit'];
 
 export interface TierPolicy {
   tier: TierNumber;
-  /** Tier 1, and every tier in dry run: the run may change nothing. */
+  /** Tier 1, every tier in dry run, and a tier in propose mode: the run may change nothing. */
   readOnly: boolean;
+  /** The tier's changes wait for a human (CLAUDEOPS_APPROVAL): it is read-only and ends with proposals. */
+  propose: boolean;
   /** The hard set of built-in tools (--tools). */
   tools: string[];
   /** Allow rules (--allowedTools): plain tools, path-scoped write tools, MCP servers or tools. */
@@ -124,7 +127,8 @@ export const NO_REPO_RULES: RepoRules = { readOnlyPaths: [], hiddenPaths: [], sk
 
 /**
  * The effective permissions of one tier run; a pure function of the configuration and
- * the cycle's MCP catalog. A read-only run (tier 1, or any tier in dry run) gets no
+ * the cycle's MCP catalog. A read-only run (tier 1, any tier in dry run, or a tier in
+ * propose mode) gets no
  * write tools, nowhere to write, tier 1's deny rules, and of each allowed MCP server
  * only the tools annotated readOnlyHint (plus CLAUDEOPS_TIER<N>_MCP_TOOLS); every other
  * tool of those servers is denied by name. Write tools are allowed only by
@@ -132,7 +136,8 @@ export const NO_REPO_RULES: RepoRules = { readOnlyPaths: [], hiddenPaths: [], sk
  */
 export function tierPolicy(config: Config, tier: TierNumber, servers: string[], catalog: McpCatalog, repos: RepoRules = NO_REPO_RULES): TierPolicy {
   const own = config.tiers[tier];
-  const readOnly = tier === 1 || config.dryRun;
+  const propose = proposeMode(config, tier);
+  const readOnly = tier === 1 || config.dryRun || propose;
   const tools = unique([...(readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools), ...(repos.skills ? ['Skill'] : [])]);
   const writable = readOnly ? [] : own.writable;
   const writeRules = tools.filter((t) => WRITE_TOOLS.includes(t)).flatMap((t) => writable.map((p) => `${t}(/${p}/**)`));
@@ -145,6 +150,7 @@ export function tierPolicy(config: Config, tier: TierNumber, servers: string[], 
   return {
     tier,
     readOnly,
+    propose,
     tools,
     allowed: unique([...tools.filter((t) => !WRITE_TOOLS.includes(t)), ...writeRules, ...mcp.allowed]),
     deny: unique([...deny, ...mcp.denied]),

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { tierRunBase } from '../store/layout.js';
+import { STATE, tierRunBase } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliEnvironment, envContext, SECRET_ENV } from '../context/env-context.js';
@@ -11,10 +11,11 @@ import { sandboxSettings } from '../sandbox/settings.js';
 import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
 import type { CheckSet } from '../checks/discover.js';
 import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
+import { proposePrompt } from '../approval/prompt.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
-import { buildClaudeCommand, type Command } from '../provider/claude-command.js';
-import { runProcess, type ProcessEnd } from '../runner/process.js';
+import { buildClaudeCommand } from '../provider/claude-command.js';
+import { runProcess, type Command, type ProcessEnd } from '../runner/process.js';
 import { RunLog } from '../runlog/run-log.js';
 import { classify, EXIT_CLASS_HELP, type ExitClass } from '../stream/classify.js';
 import { eventsIn, isResult, type ModelUsage, type ResultEvent } from '../stream/events.js';
@@ -56,6 +57,8 @@ export interface TierRun {
 export interface Containment {
   sandboxed: boolean;
   readOnly: boolean;
+  /** The tier ran in propose mode: its changes wait for a human. */
+  propose: boolean;
   writable: string[];
   network: string[];
   mcpAllowed: string[];
@@ -105,7 +108,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
 
   log.story([
     `=== claudeops tier ${tier} (${TIER_NAMES[tier]}) · ${started.toISOString()} ===`,
-    `model ${settings.model} · dry-run ${config.dryRun} · prompt ${settings.promptFile}`,
+    `model ${settings.model} · dry-run ${config.dryRun}${policy.propose ? ' · propose mode (changes wait for a human)' : ''} · prompt ${settings.promptFile}`,
     `tools ${policy.tools.join(', ') || 'none'} · MCP allowed ${policy.mcpAllowed.join(', ') || 'none'}${policy.mcpDenied.length ? ` · MCP denied ${policy.mcpDenied.join(', ')}` : ''}`,
     containmentLine(policy, decision.sandboxed),
     `context ${ctx.line}`,
@@ -133,7 +136,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       permissionDenials: (result?.permission_denials ?? []).map((d) => `${d.tool_name}${describeDenied(d.tool_input)}`),
       apiRetries: retries,
       mcpStatus,
-      containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings },
+      containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, propose: policy.propose, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings },
       logFile: log.logName,
       eventsFile: log.jsonlName,
       filesComplete: false,
@@ -213,7 +216,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       allowed: policy.allowed,
       deny: policy.deny,
       mcpConfigFile: input.mcp.file,
-      appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff].filter(Boolean).join('\n\n'),
+      appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier)].filter(Boolean).join('\n\n'),
       jsonSchema: verdictJsonSchema,
       settings:
         proxyPort === undefined
@@ -222,7 +225,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
               workDir,
               writable: policy.writable,
               denyWrite: [config.stateDir, config.resultsDir, config.appDir, ...policy.denyWrite],
-              denyRead: [path.join(config.stateDir, LEDGER_KEY), config.dotenvFile, ...policy.denyRead],
+              denyRead: [path.join(config.stateDir, LEDGER_KEY), path.join(config.stateDir, STATE.linkKey), config.dotenvFile, ...policy.denyRead],
               secretEnv: [...SECRET_ENV],
               proxyPort,
             }),

@@ -17,6 +17,15 @@ const remediation = z.object({
   detail: z.string().optional(),
 });
 
+const proposal = z.object({
+  service: z.string(),
+  action: z.enum(['restart', 'redeploy', 'config', 'other']),
+  commands: z.array(z.string().min(1)).min(1).max(20).describe('The exact shell commands to run, in order; the daemon runs exactly these, and nothing else, once a human approves'),
+  why: z.string().describe('The evidence that this is the fix'),
+  expected: z.string().describe('What should be true afterwards, and how the next cycle can see it'),
+  rollback: z.string().describe('How to undo it if it makes things worse'),
+});
+
 /**
  * What every tier run must end with (the CLI's StructuredOutput tool). Only status,
  * summary and escalate are required; the rest lets the daemon track checks and
@@ -28,10 +37,12 @@ export const verdictSchema = z.object({
   escalate: z.boolean().describe('true when a higher tier should investigate or remediate'),
   checks: z.array(checkResult).optional().describe('One entry per listed check (more for a check covering several services); a check left out is recorded as not judged'),
   remediations: z.array(remediation).optional().describe('Every remediation attempted in this run, including dry-run ones'),
+  proposals: z.array(proposal).max(10).optional().describe('In propose mode only: the changes you would make, for a human to approve'),
   findings: z.string().optional().describe('Evidence and hypotheses for the next tier'),
 });
 
 export type Verdict = z.infer<typeof verdictSchema>;
+export type ProposalDraft = z.infer<typeof proposal>;
 
 /** The inline JSON Schema passed with --json-schema. */
 export const verdictJsonSchema: string = JSON.stringify(

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { maintenanceUntil } from '../notify/hold.js';
+import { decide, type Limits } from './decide.js';
+import { checkLink, linkParams, signedLink, type LinkParams } from './links.js';
+import { contentHash, type Proposal } from './state.js';
+
+const KEY = 'secret-'.repeat(6);
+const NOW = new Date('2026-11-22T10:00:00Z');
+
+describe('signed links', () => {
+  const p: LinkParams = { action: 'approve', subject: 'p-abc', bind: 'f'.repeat(64), exp: NOW.getTime() / 1000 + 60 };
+  const parse = (url: string) => linkParams(new URL(url).searchParams)!;
+
+  it('verify as made, and fail when any part or the key changes', () => {
+    const l = parse(signedLink('http://x', KEY, p));
+    assert.deepEqual(l.params, p);
+    assert.equal(checkLink(KEY, l.params, l.sig, NOW), 'ok');
+    for (const changed of [{ action: 'deny' as const }, { subject: 'p-abd' }, { bind: 'e'.repeat(64) }, { exp: p.exp + 3600 }]) {
+      assert.equal(checkLink(KEY, { ...l.params, ...changed }, l.sig, NOW), 'bad signature', JSON.stringify(changed));
+    }
+    assert.equal(checkLink(KEY, l.params, l.sig.replace(/^./, (c) => (c === '0' ? '1' : '0')), NOW), 'bad signature');
+    assert.equal(checkLink(`${KEY}x`, l.params, l.sig, NOW), 'bad signature');
+    assert.equal(checkLink(KEY, l.params, 'short', NOW), 'bad signature');
+  });
+
+  it('expire after their time, and are checked for their signature first', () => {
+    const l = parse(signedLink('http://x', KEY, p));
+    assert.equal(checkLink(KEY, l.params, l.sig, new Date(NOW.getTime() + 61_000)), 'expired');
+    assert.equal(checkLink(KEY, { ...l.params, bind: 'x' }, l.sig, new Date(NOW.getTime() + 61_000)), 'bad signature');
+  });
+
+  it('are incomplete without every part', () => {
+    assert.equal(linkParams(new URLSearchParams('a=approve&s=p&b=h&exp=1')), undefined);
+    assert.equal(linkParams(new URLSearchParams('a=reboot&s=p&b=h&exp=1&sig=x')), undefined);
+  });
+});
+
+describe('deciding a proposal', () => {
+  const content = { cycle: 'run-1', tier: 3, service: 'web', action: 'restart' as const, commands: ['docker restart web'], why: 'w', expected: 'e', rollback: 'r' };
+  const proposal = (over: Partial<Proposal> = {}): Proposal => ({ id: 'p-1', ...content, hash: contentHash(content), createdAt: NOW.toISOString(), expiresAt: new Date(NOW.getTime() + 3_600_000).toISOString(), state: 'pending', ...over });
+  const limits = (over: Partial<Limits> = {}): Limits => ({ dryRun: false, allowance: { restarts: 0, redeploys: 0, restartsLeft: 2, redeploysLeft: 1 }, ...over });
+  const why = (d: ReturnType<typeof decide>) => (d.ok ? 'ok' : d.reason);
+
+  it('approves a pending, unchanged, unexpired proposal within its limits', () => {
+    assert.equal(why(decide({ verb: 'approve', proposal: proposal(), hash: contentHash(content), link: 'ok', limits: limits(), now: NOW })), 'ok');
+  });
+
+  it('refuses, in order: a forged link, a decided proposal, an expired one, changed content, dry run, budget, cooldown', () => {
+    const base = { verb: 'approve' as const, proposal: proposal(), hash: contentHash(content), link: 'ok' as const, limits: limits(), now: NOW };
+    assert.match(why(decide({ ...base, link: 'bad signature' })), /not genuine/);
+    assert.match(why(decide({ ...base, proposal: proposal({ state: 'executed', decidedAt: 'T', decidedBy: 'signed link' }) })), /already executed at T by signed link/);
+    assert.match(why(decide({ ...base, link: 'expired' })), /expired/);
+    assert.match(why(decide({ ...base, now: new Date(NOW.getTime() + 3_600_001) })), /expired/);
+    assert.match(why(decide({ ...base, proposal: proposal({ commands: ['rm -rf /srv'] }) })), /changed since it was proposed/);
+    assert.match(why(decide({ ...base, hash: 'a'.repeat(64) })), /changed since it was proposed/);
+    assert.match(why(decide({ ...base, limits: limits({ dryRun: true }) })), /dry run is on/);
+    assert.match(why(decide({ ...base, limits: limits({ overBudget: 'spent $5.00 of $5.00' }) })), /daily budget is spent/);
+    assert.match(why(decide({ ...base, limits: limits({ allowance: { restarts: 2, redeploys: 0, restartsLeft: 0, redeploysLeft: 1 } }) })), /no restart left/);
+    assert.equal(why(decide({ ...base, verb: 'deny', limits: limits({ dryRun: true }) })), 'ok', 'a denial needs no limits');
+  });
+});
+
+describe('maintenance windows', () => {
+  const w = (cron: string, h: number) => [{ cron, durationMs: h * 3_600_000 }];
+  it('hold from each start for the duration, in UTC', () => {
+    // 2026-11-22 is a Sunday.
+    assert.equal(maintenanceUntil(w('0 2 * * SUN', 2), new Date('2026-11-22T03:59:00Z'))?.toISOString(), '2026-11-22T04:00:00.000Z');
+    assert.equal(maintenanceUntil(w('0 2 * * SUN', 2), new Date('2026-11-22T02:00:00Z'))?.toISOString(), '2026-11-22T04:00:00.000Z');
+    assert.equal(maintenanceUntil(w('0 2 * * SUN', 2), new Date('2026-11-22T04:00:00Z')), undefined);
+    assert.equal(maintenanceUntil(w('0 2 * * SUN', 2), new Date('2026-11-22T01:59:00Z')), undefined);
+    assert.equal(maintenanceUntil(w('0 2 * * MON', 2), new Date('2026-11-22T03:00:00Z')), undefined);
+  });
+  it('span midnight, and treat day of month and weekday as either, like cron', () => {
+    assert.equal(maintenanceUntil(w('0 23 * * SAT', 3), new Date('2026-11-22T01:00:00Z'))?.toISOString(), '2026-11-22T02:00:00.000Z');
+    assert.ok(maintenanceUntil(w('0 0 1 * SUN', 1), new Date('2026-11-22T00:30:00Z')), 'a Sunday that is not the 1st');
+    assert.ok(maintenanceUntil(w('0 0 1 * SUN', 1), new Date('2026-12-01T00:30:00Z')), 'the 1st, a Tuesday');
+    assert.equal(maintenanceUntil(w('0 0 1 * SUN', 1), new Date('2026-12-02T00:30:00Z')), undefined);
+  });
+});

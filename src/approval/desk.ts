@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { loadSpend, overDailyBudget } from '../budget/budget.js';
+import type { Config } from '../config/config.js';
+import { allowance, applyCycle, loadCooldown, saveCooldown } from '../cooldown/cooldown.js';
+import type { Logger } from '../logger/logger.js';
+import type { Redactor } from '../logger/redactor.js';
+import { deliver } from '../notify/deliver.js';
+import type { Message } from '../notify/notify.js';
+import type { Ledger } from '../receipts/ledger.js';
+import { appendReceipt } from '../receipts/receipt.js';
+import type { CycleRecord, ParkedProposal } from '../record/cycle-record.js';
+import { loadKeyFile } from '../state/key-file.js';
+import { STATE } from '../store/layout.js';
+import type { TierRun } from '../tier/tier-run.js';
+import { decide, executionRefusal, type Limits } from './decide.js';
+import { executeProposal } from './execute.js';
+import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from './links.js';
+import { contentHash, loadApprovals, loadHolds, pruneDecided, saveState, type Approvals, type Proposal } from './state.js';
+
+export interface DeskDeps {
+  config: Config;
+  logger: Logger;
+  ledger: Ledger;
+  redactor: Redactor;
+  stdout: (text: string) => void;
+}
+
+/** Who decided: a signed link, or the token holder on the console; and from where. */
+export interface Decider {
+  via: 'signed link' | 'console session' | 'bearer token';
+  from?: string;
+}
+
+export type Outcome = { ok: true; message: string; proposal?: Proposal } | { ok: false; message: string; proposal?: Proposal };
+
+const describe = (who: Decider): string => `${who.via}${who.from ? ` from ${who.from}` : ''}`;
+
+/**
+ * The one writer of proposals and holds. Cycles park proposals here; the console's
+ * links and buttons decide them here; the daemon runs what was approved here, between
+ * cycles. Every step is a receipt. Work is serialized, so a double click cannot approve
+ * twice and a cycle cannot park over a decision.
+ */
+export class ApprovalDesk {
+  private chain: Promise<unknown> = Promise.resolve();
+  readonly key: Buffer | string;
+
+  constructor(private readonly deps: DeskDeps) {
+    this.key = deps.config.env.CLAUDEOPS_APPROVAL_SECRET ?? loadKeyFile(path.join(deps.config.stateDir, STATE.linkKey));
+  }
+
+  private get approvalsFile(): string {
+    return path.join(this.deps.config.stateDir, STATE.approvals);
+  }
+
+  private get holdsFile(): string {
+    return path.join(this.deps.config.stateDir, STATE.holds);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private receipt(entry: Record<string, unknown>): void {
+    appendReceipt(this.deps, entry);
+  }
+
+  private async load(): Promise<Approvals> {
+    const { state, warning } = await loadApprovals(this.approvalsFile);
+    if (warning) this.deps.logger.warn(warning);
+    return state;
+  }
+
+  /** Signed links for this cycle's notifications; undefined without CLAUDEOPS_PUBLIC_URL. */
+  linker(now = new Date()): Linker | undefined {
+    const base = this.deps.config.approval.publicUrl;
+    return base ? makeLinker(base, this.key, now) : undefined;
+  }
+
+  async holds() {
+    return (await loadHolds(this.holdsFile)).state;
+  }
+
+  /**
+   * Parks the proposals of the cycle's propose-mode runs, and expires pending ones
+   * past their time. Proposals from a run that could act are not parked: only a tier
+   * the daemon held back may ask a human to act for it.
+   */
+  park(cycleId: string, runs: TierRun[], now = new Date()): Promise<{ parked: ParkedProposal[]; warnings: string[] }> {
+    return this.serial(async () => {
+      const state = await this.load();
+      const warnings: string[] = [];
+      this.expire(state, now);
+      const parked: ParkedProposal[] = [];
+      for (const run of runs) {
+        const drafts = run.verdict?.proposals ?? [];
+        if (drafts.length && !run.containment.propose) {
+          warnings.push(`tier ${run.tier} returned ${drafts.length} proposal(s) but was not in propose mode (CLAUDEOPS_APPROVAL); they were not parked`);
+          continue;
+        }
+        for (const d of drafts) {
+          const content = { cycle: cycleId, tier: run.tier, service: d.service, action: d.action, commands: d.commands, why: d.why, expected: d.expected, rollback: d.rollback };
+          const p: Proposal = { id: `p-${randomBytes(6).toString('hex')}`, ...content, hash: contentHash(content), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.config.approval.ttlMs).toISOString(), state: 'pending' };
+          state.proposals[p.id] = p;
+          parked.push({ id: p.id, hash: p.hash, tier: p.tier, service: p.service, action: p.action, commands: p.commands, why: p.why, expected: p.expected, rollback: p.rollback, expiresAt: p.expiresAt });
+          this.receipt({ kind: 'approval_proposed', proposal: p.id, cycle: cycleId, tier: p.tier, service: p.service, action: p.action, commands: p.commands, hash: p.hash, expires_at: p.expiresAt });
+          this.deps.logger.info({ cycle: cycleId, proposal: p.id }, `proposal ${p.id} parked: ${p.action} of ${p.service}, waiting for a human until ${p.expiresAt}`);
+        }
+      }
+      await saveState(this.approvalsFile, pruneDecided(state));
+      return { parked, warnings };
+    });
+  }
+
+  private expire(state: Approvals, now: Date): void {
+    for (const p of Object.values(state.proposals)) {
+      if (p.state !== 'pending' || Date.parse(p.expiresAt) > now.getTime()) continue;
+      Object.assign(p, { state: 'expired', decidedAt: now.toISOString(), decidedBy: 'the daemon (no decision in time)' });
+      this.receipt({ kind: 'approval_expired', proposal: p.id, hash: p.hash, expired_at: p.expiresAt });
+    }
+  }
+
+  private async limits(service: string, now: Date): Promise<Limits> {
+    const { config } = this.deps;
+    const [cooldown, spend] = await Promise.all([loadCooldown(path.join(config.stateDir, STATE.cooldown)), loadSpend(path.join(config.stateDir, STATE.spend), now)]);
+    return { dryRun: config.dryRun, overBudget: overDailyBudget(spend, config.budget.dailyUsd), allowance: allowance(cooldown.state, service, config.cooldown, now) };
+  }
+
+  /** A proposal as a link or the console shows it, without deciding anything. */
+  async show(id: string): Promise<Proposal | undefined> {
+    return (await this.load()).proposals[id];
+  }
+
+  /** Whether a link is genuine and unexpired, before anything is shown. */
+  checkLink(params: LinkParams, sig: string, now = new Date()) {
+    return checkLink(this.key, params, sig, now);
+  }
+
+  /**
+   * Approves or denies. With `link`, the signature binds the verb, the proposal and its
+   * hash; on the console, `hash` is what the page showed. Every refusal is a receipt.
+   */
+  decide(verb: 'approve' | 'deny', id: string, hash: string, who: Decider, link?: { params: LinkParams; sig: string }, now = new Date()): Promise<Outcome> {
+    return this.serial(async () => {
+      const state = await this.load();
+      const proposal = state.proposals[id];
+      const linkCheck = link ? (link.params.action !== verb || link.params.subject !== id ? 'bad signature' : checkLink(this.key, link.params, link.sig, now)) : undefined;
+      const limits = proposal ? await this.limits(proposal.service, now) : undefined;
+      const d = decide({ verb, proposal, hash: link ? link.params.bind : hash, link: linkCheck, limits: limits!, now });
+      const by = describe(who);
+      if (!d.ok) {
+        this.receipt({ kind: 'approval_refused', proposal: id, verb, by, reason: d.reason });
+        this.deps.logger.warn({ proposal: id }, `refused to ${verb} proposal ${id} (${by}): ${d.reason}`);
+        if (d.expire && proposal) {
+          this.expire(state, new Date(Math.max(now.getTime(), Date.parse(proposal.expiresAt) + 1)));
+          await saveState(this.approvalsFile, state);
+        }
+        return { ok: false, message: d.reason, proposal };
+      }
+      Object.assign(proposal!, { state: verb === 'approve' ? 'approved' : 'denied', decidedAt: now.toISOString(), decidedBy: by });
+      await saveState(this.approvalsFile, state);
+      this.receipt({ kind: verb === 'approve' ? 'approval_approved' : 'approval_denied', proposal: id, hash: proposal!.hash, by, at: now.toISOString() });
+      this.deps.logger.info({ proposal: id }, `proposal ${id} ${verb === 'approve' ? 'approved' : 'denied'} by ${by}`);
+      return { ok: true, message: verb === 'approve' ? 'Approved. The daemon runs the commands before its next cycle (now, or right after the running one), then a verification cycle; the outcome is notified.' : 'Denied. Nothing will run.', proposal };
+    });
+  }
+
+  /** Acknowledges a check's unhealthy episode (bound to its start), or silences the check for four hours. */
+  hold(action: 'ack' | 'silence', check: string, since: string, who: Decider, now = new Date()): Promise<string> {
+    return this.serial(async () => {
+      const { state, warning } = await loadHolds(this.holdsFile);
+      if (warning) this.deps.logger.warn(warning);
+      const by = describe(who);
+      for (const [id, s] of Object.entries(state.silences)) if (Date.parse(s.until) <= now.getTime()) delete state.silences[id];
+      let told: string;
+      if (action === 'ack') {
+        state.acks[check] = { since, at: now.toISOString(), by };
+        told = `Acknowledged: no reminders about ${check} until it resolves; its "resolved" is still sent.`;
+      } else {
+        const until = new Date(now.getTime() + SILENCE_MS).toISOString();
+        state.silences[check] = { until, at: now.toISOString(), by };
+        told = `Silenced: nothing about ${check} is sent until ${until}.`;
+      }
+      await saveState(this.holdsFile, state);
+      this.receipt({ kind: action === 'ack' ? 'check_acknowledged' : 'check_silenced', check, by, ...(action === 'ack' ? { since } : { until: state.silences[check]!.until }) });
+      this.deps.logger.info({ check }, `${told} (${by})`);
+      return told;
+    });
+  }
+
+  /** Whether anything approved waits to run. */
+  async hasApproved(): Promise<boolean> {
+    return Object.values((await this.load()).proposals).some((p) => p.state === 'approved');
+  }
+
+  /**
+   * Runs every approved proposal, after checking dry run, cooldowns and budget once
+   * more; counts a restart or redeployment in the cooldown like any tier's.
+   */
+  runApproved(o: { shutdown: AbortSignal }): Promise<Proposal[]> {
+    return this.serial(async () => {
+      const { config, logger } = this.deps;
+      const state = await this.load();
+      const done: Proposal[] = [];
+      for (const p of Object.values(state.proposals).filter((x) => x.state === 'approved')) {
+        const now = new Date();
+        const refusal = contentHash(p) !== p.hash ? 'the proposal changed after it was approved' : executionRefusal(p, await this.limits(p.service, now));
+        if (refusal) {
+          Object.assign(p, { state: 'denied', decidedBy: `${p.decidedBy}; then refused by the daemon: ${refusal}` });
+          this.receipt({ kind: 'approval_refused', proposal: p.id, verb: 'execute', by: 'the daemon', reason: refusal });
+          logger.warn({ proposal: p.id }, `approved proposal ${p.id} was not run: ${refusal}`);
+          continue;
+        }
+        logger.info({ proposal: p.id }, `running approved proposal ${p.id}: ${p.action} of ${p.service} (${p.commands.length} command(s))`);
+        const execution = await executeProposal(p, { config, redactor: this.deps.redactor, shutdown: o.shutdown, stdout: this.deps.stdout, runId: `approval-${p.id}` });
+        Object.assign(p, { state: 'executed', execution });
+        this.receipt({ kind: 'approval_executed', proposal: p.id, hash: p.hash, ok: execution.ok, exit_codes: execution.exitCodes, error: execution.error ?? null, log: execution.log, started_at: execution.startedAt, ended_at: execution.endedAt });
+        if (p.action === 'restart' || p.action === 'redeploy') {
+          const file = path.join(config.stateDir, STATE.cooldown);
+          const cooldown = await loadCooldown(file);
+          await saveCooldown(file, applyCycle(cooldown.state, { remediations: [{ tier: p.tier, service: p.service, action: p.action, outcome: execution.ok ? 'succeeded' : 'failed' }], tier1: new Map() }, config.cooldown, now));
+        }
+        done.push(p);
+        // Saved after each, so a crash cannot run a proposal twice.
+        await saveState(this.approvalsFile, state);
+      }
+      await saveState(this.approvalsFile, state);
+      return done;
+    });
+  }
+
+  /** Records what the verification cycle saw of each executed proposal's service, and tells the operator. */
+  verified(executed: Proposal[], cycle: CycleRecord): Promise<void> {
+    return this.serial(async () => {
+      const state = await this.load();
+      const messages: Message[] = [];
+      for (const done of executed) {
+        const p = state.proposals[done.id] ?? done;
+        const results = cycle.checks.filter((c) => c.services.includes(p.service));
+        const status = results.some((c) => c.status === 'unhealthy') ? 'unhealthy' : results.length ? (results.every((c) => c.status === 'healthy') ? 'healthy' : 'degraded') : cycle.status;
+        p.verification = { cycle: cycle.id, status };
+        this.receipt({ kind: 'approval_verified', proposal: p.id, cycle: cycle.id, status });
+        const ran = p.execution?.ok ? 'ran' : `failed (${p.execution?.error ?? 'unknown'})`;
+        messages.push({
+          kind: 'approval_outcome',
+          key: p.id,
+          type: p.execution?.ok && status === 'healthy' ? 'success' : 'warning',
+          title: `claudeops: the approved ${p.action} of ${p.service} ${ran}; ${p.service} is now ${status}`,
+          body: [`Proposal ${p.id}, approved by ${p.decidedBy} at ${p.decidedAt}.`, ...p.commands.map((c, i) => `$ ${c}  → exit ${p.execution?.exitCodes[i] ?? 'not run'}`), `Verification cycle ${cycle.id}: ${cycle.summary}`, `Log: ${path.join(this.deps.config.resultsDir, p.execution?.log ?? '')}`].join('\n'),
+        });
+      }
+      await saveState(this.approvalsFile, state);
+      await deliver(this.deps, cycle.id, messages);
+    });
+  }
+}

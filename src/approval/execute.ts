@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { inheritedEnv } from '../context/env-context.js';
+import type { Redactor } from '../logger/redactor.js';
+import { runProcess } from '../runner/process.js';
+import { approvalLogName } from '../store/layout.js';
+import { clock, oneLine } from '../stream/story.js';
+import type { Proposal } from './state.js';
+
+export interface Execution {
+  startedAt: string;
+  endedAt: string;
+  ok: boolean;
+  /** Per command run, in order; null for one that was stopped or could not start. */
+  exitCodes: (number | null)[];
+  /** The log's name in the results directory. */
+  log: string;
+  error?: string;
+}
+
+/**
+ * Runs a proposal's approved commands, exactly as approved, one after another with
+ * `sh -c`, stopping at the first that fails. They share one deadline
+ * (CLAUDEOPS_TIMEOUT) and the tier runs' process-tree control: a stop sends SIGINT,
+ * SIGTERM, then SIGKILL to the group, and whatever they left behind is swept.
+ * Output goes to `<results>/approval-<id>.log` and the daemon's stdout.
+ */
+export async function executeProposal(p: Proposal, o: { config: Config; redactor: Redactor; shutdown: AbortSignal; stdout: (text: string) => void; runId: string }): Promise<Execution> {
+  const { config } = o;
+  const log = approvalLogName(p.id);
+  fs.mkdirSync(config.resultsDir, { recursive: true });
+  const fd = fs.openSync(path.join(config.resultsDir, log), 'a', 0o640);
+  const write = (lines: string[]) => {
+    const text = o.redactor.redact(lines.map((l) => `${l}\n`).join(''));
+    fs.writeSync(fd, text);
+    o.stdout(text.replace(/^/gm, `[approval ${p.id}] `));
+  };
+  const started = new Date();
+  const deadline = started.getTime() + config.timeoutMs;
+  const exitCodes: (number | null)[] = [];
+  let error: string | undefined;
+  try {
+    write([`=== claudeops approved proposal ${p.id} · ${started.toISOString()} ===`, `${p.action} of ${p.service}, proposed by tier ${p.tier} in ${p.cycle}, approved by ${p.decidedBy ?? 'unknown'} at ${p.decidedAt ?? '?'}`]);
+    for (const command of p.commands) {
+      write([`${clock()} run      ${command}`]);
+      const end = await runProcess(
+        { file: '/bin/sh', args: ['-c', command], cwd: os.tmpdir(), env: { ...inheritedEnv(), ...(config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) }, stdin: '' },
+        {
+          runId: o.runId,
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          shutdown: o.shutdown,
+          shutdownGraceMs: config.shutdownGraceMs,
+          onLines: (buf) => write(buf.toString('utf8').trimEnd().split('\n').map((l) => `${clock()} output   ${oneLine(l, 500)}`)),
+          onStderr: (line) => write([`${clock()} stderr   ${oneLine(line, 500)}`]),
+        },
+      );
+      exitCodes.push(end.exitCode);
+      if (end.stopSteps.length) write([`${clock()} stop     ${end.stoppedBy === 'timeout' ? `timed out (CLAUDEOPS_TIMEOUT ${config.timeoutMs / 1000} s)` : 'the daemon is stopping'}; sent ${end.stopSteps.join(', then ')}`]);
+      if (end.swept.length) write([`${clock()} cleanup  killed ${end.swept.length} leftover process(es): ${end.swept.join(', ')}`]);
+      if (end.spawnError || end.exitCode !== 0) {
+        error = end.spawnError ?? (end.stoppedBy ? `stopped: ${end.stoppedBy}` : `"${oneLine(command, 120)}" exited ${end.exitCode ?? end.signal}`);
+        break;
+      }
+    }
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  const ended = new Date();
+  const ok = error === undefined;
+  try {
+    write([`--- end · ${ok ? 'ok' : `FAILED: ${error}`} · ${exitCodes.length}/${p.commands.length} command(s) run · ${((ended.getTime() - started.getTime()) / 1000).toFixed(1)} s`]);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { startedAt: started.toISOString(), endedAt: ended.toISOString(), ok, exitCodes, log, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,21 @@
+import { ApprovalDesk } from '../approval/desk.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logger/logger.js';
+import { Redactor } from '../logger/redactor.js';
+import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
+import { ResultsStore } from '../store/store.js';
+import type { ConsoleDeps, DaemonControl } from './console.js';
+import { LiveHub } from './live.js';
+
+/** The console over a results and state directory with no daemon behind it (runs nothing): for tests and the benchmark. */
+export function standaloneConsole(config: Config, logger: Logger, control: Partial<DaemonControl> = {}): ConsoleDeps {
+  const redactor = new Redactor(config.secrets);
+  const ledger = new Ledger(config.resultsDir, loadLedgerKey(config.stateDir), (t) => redactor.redact(t), undefined, config.stateDir);
+  return {
+    config,
+    store: new ResultsStore(config.resultsDir, config.stateDir, () => undefined),
+    live: new LiveHub(),
+    control: { runNow: () => 'started', stop: () => false, nextCycleAt: () => undefined, approved: () => undefined, ...control },
+    approvals: new ApprovalDesk({ config, logger, ledger, redactor, stdout: () => undefined }),
+  };
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { maintenanceUntil } from '../notify/hold.js';
+import { auditApprovals } from './audit.js';
 import { decide, type Limits } from './decide.js';
 import { checkLink, linkParams, signedLink, type LinkParams } from './links.js';
 import { contentHash, type Proposal } from './state.js';
@@ -76,5 +77,23 @@ describe('maintenance windows', () => {
     assert.ok(maintenanceUntil(w('0 0 1 * SUN', 1), new Date('2026-11-22T00:30:00Z')), 'a Sunday that is not the 1st');
     assert.ok(maintenanceUntil(w('0 0 1 * SUN', 1), new Date('2026-12-01T00:30:00Z')), 'the 1st, a Tuesday');
     assert.equal(maintenanceUntil(w('0 0 1 * SUN', 1), new Date('2026-12-02T00:30:00Z')), undefined);
+  });
+});
+
+describe('the approvals audit of the ledger', () => {
+  const e = (seq: number, kind: string, proposal: string, hash = 'h1') => ({ seq, kind, proposal, hash });
+  it('passes the lifecycles the daemon writes', () => {
+    const ok = auditApprovals([e(1, 'approval_proposed', 'a'), e(2, 'approval_refused', 'a'), e(3, 'approval_approved', 'a'), e(4, 'approval_executed', 'a'), { seq: 5, kind: 'approval_verified', proposal: 'a' }, e(6, 'approval_proposed', 'b'), { seq: 7, kind: 'approval_expired', proposal: 'b' }]);
+    assert.deepEqual(ok, { proposals: 2, problems: [] });
+  });
+  it('names a step without the one it follows from, a second decision, a second execution, and other content executed', () => {
+    const { problems } = auditApprovals([e(1, 'approval_executed', 'x'), e(2, 'approval_proposed', 'a'), e(3, 'approval_denied', 'a'), e(4, 'approval_approved', 'a'), e(5, 'approval_executed', 'a', 'h2'), e(6, 'approval_executed', 'a')]);
+    assert.deepEqual(problems, [
+      'proposal x: approval_executed at seq 1 without approval_approved before it',
+      'proposal x: approval_executed at seq 1 is for other content than was proposed',
+      'proposal a: approval_approved at seq 4, but it was already decided',
+      'proposal a: approval_executed at seq 5 is for other content than was proposed',
+      'proposal a is executed twice (seq 6)',
+    ]);
   });
 });

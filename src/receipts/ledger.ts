@@ -274,3 +274,19 @@ export function verifyLedger(dir: string, key: Buffer, anchor?: Anchor): Verific
 function equalHex(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
+
+/** Every entry of the chain, parsed, in order; lines that do not parse are skipped (verifyLedger reports them). */
+export function ledgerEntries(dir: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const file of chainFiles(dir)) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        /* reported by verifyLedger */
+      }
+    }
+  }
+  return out;
+}

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
 import { ResultsStore } from '../store/store.js';
-import { LEDGER_KEY, readAnchor, verifyLedger } from '../receipts/ledger.js';
+import { LEDGER_KEY, ledgerEntries, readAnchor, verifyLedger } from '../receipts/ledger.js';
+import { auditApprovals } from '../approval/audit.js';
 
 /** `claudeops status [N]`: the last N cycles from their summaries, one line each, then every check. */
 export async function status(config: Config, count: number, print: (line: string) => void = console.log): Promise<number> {
@@ -60,7 +61,14 @@ export function verifyReceipts(config: Config, print: (line: string) => void = c
   const legacy = v.legacy ? ` (the first ${v.legacy} from before the ledger was keyed: hashed, not signed)` : '';
   if (v.ok) {
     print(`receipts OK: ${v.lines} line(s) chained and signed without a break in ${config.resultsDir}${legacy}`);
-    return 0;
+    const audit = auditApprovals(ledgerEntries(config.resultsDir));
+    if (audit.problems.length === 0) {
+      if (audit.proposals) print(`approvals OK: ${audit.proposals} proposal(s), every step after the one it follows from`);
+      return 0;
+    }
+    print(`approvals BROKEN: ${audit.problems.length} problem(s):`);
+    for (const p of audit.problems) print(`  - ${p}`);
+    return 1;
   }
   print(`receipts BROKEN at ${v.error!.file} line ${v.error!.line}: ${v.error!.reason}`);
   print(`${v.lines} line(s) before it verified.`);

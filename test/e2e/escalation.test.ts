@@ -65,7 +65,7 @@ describe('escalation', () => {
 
   it('goes on to tier 3 when tier 2 escalates, and the cycle ends with tier 3’s status', async () => {
     const stillBroken = verdict({ status: 'unhealthy', summary: 'Restart did not help; the image changed.', escalate: true, checks: [{ id: 'Docker containers', status: 'unhealthy', service: 'web' }] });
-    const { api, sb, result, summary } = await cycle({ haiku: [unhealthyEscalate], sonnet: [stillBroken], opus: [verdict({ status: 'unhealthy', summary: 'Needs a human: registry credentials expired.', escalate: false })] });
+    const { api, sb, result, summary } = await cycle({ haiku: [unhealthyEscalate], sonnet: [stillBroken], opus: [verdict({ status: 'unhealthy', summary: 'Needs a human: registry credentials expired.', escalate: false })] }, { CLAUDEOPS_APPROVAL: 'none' });
     try {
       assert.equal(result.code, 1);
       assert.equal(byFamily(api, 'opus').length, 1);
@@ -156,7 +156,7 @@ describe('escalation', () => {
       verdict({ status: 'healthy', summary: 'Redeployed web; it answers 200.', escalate: false, checks: [{ id: 'infra/web.md', status: 'healthy' }], remediations: [{ service: 'web', action: 'redeploy', outcome: 'succeeded' }] }),
     ];
     const api = new FakeApi(byModel({ haiku: [down, down, down, down], sonnet: [handUp, handUp, handUp, handUp], opus: [...redeploy, ...redeploy, ...redeploy, ...redeploy] }));
-    const sb = sandbox(await api.start(), { CLAUDEOPS_TIER3_WRITABLE: fleet });
+    const sb = sandbox(await api.start(), { CLAUDEOPS_TIER3_WRITABLE: fleet, CLAUDEOPS_APPROVAL: 'none' });
     sb.addRepo('infra', { '.claude-ops/checks/web.md': webCheck });
     try {
       for (let i = 0; i < 4; i++) {

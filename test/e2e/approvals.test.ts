@@ -1,0 +1,311 @@
+// Approvals, acknowledgements, silences and maintenance windows, end to end: the real
+// CLI against the fake API, Debian's Apprise to a loopback receiver, and the links
+// taken out of the messages it received, followed as an operator's phone would.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FakeApi, byModel, toolNames, toolUse, verdict } from '../fake-api.js';
+import { cycleSummaries, read, run, sandbox, start, type Sandbox, type Started } from '../harness.js';
+import { Receiver, type Received } from '../receiver.js';
+
+const hasApprise = spawnSync('apprise', ['--version']).status === 0;
+const SKIP = hasApprise ? false : 'Debian’s apprise is not installed (.ci/run installs it)';
+const TOKEN = 'console-token-0123456789abcdef';
+const SECRET = 'approval-secret-0123456789abcdef0123456789';
+
+const webCheck = '# Web\n\n- Service: web\n\n## How\ncurl http://web/\n\n## Healthy when\n200\n';
+const checkOf = (service: string) => `# ${service}\n\n- Service: ${service}\n\n## How\nlook\n\n## Healthy when\nup\n`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A link in a received message, by its words. */
+function linkIn(messages: Received[], title: RegExp, label: string): string {
+  const m = messages.find((x) => title.test(x.title));
+  assert.ok(m, `no message titled ${title}; got ${JSON.stringify(messages.map((x) => x.title))}`);
+  const found = new RegExp(`${label}[^\\n]*?(https?://\\S+)`).exec(m.message);
+  assert.ok(found, `no "${label}" link in: ${m.message}`);
+  return found[1]!;
+}
+
+/** The approve link of one proposal. */
+const linkOf = (messages: Received[], id: string): string => linkIn(messages.filter((m) => m.message.includes(`Proposal ${id}.`)), /approve the/, 'Approve');
+
+/** Follows a link's confirm form: the POST its page makes, with the link's own fields. */
+const confirm = (link: string) => {
+  const u = new URL(link);
+  return fetch(`${u.origin}${u.pathname}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: u.searchParams.toString() });
+};
+
+const receipts = (sb: Sandbox): any[] => read(path.join(sb.resultsDir, 'receipts.ndjson')).trim().split('\n').map((l) => JSON.parse(l));
+const cyclesEnded = (d: Started) => (d.output().match(/"msg":"cycle ended/g) ?? []).length;
+const waitCycles = (d: Started, n: number, ms: number) => d.waitFor(new RegExp(`("msg":"cycle ended[\\s\\S]*){${n}}`), ms);
+
+describe('approvals from the notification', { skip: SKIP }, () => {
+  const unhealthy = verdict({ status: 'unhealthy', summary: 'web is down (502).', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy', detail: '502' }] });
+  const healthy = verdict({ status: 'healthy', summary: 'web answers 200.', escalate: false, checks: [{ id: 'infra/web.md', status: 'healthy', detail: '200' }] });
+  let api: FakeApi;
+  let sb: Sandbox;
+  let daemon: Started;
+  let receiver: Receiver;
+  let world: string;
+  const proposal = (name: string) => ({ service: 'web', action: 'restart', commands: [`touch ${world}/${name}`], why: 'web returns 502 since its last OOM kill', expected: 'web answers 200', rollback: 'none needed' });
+
+  before(async () => {
+    receiver = new Receiver();
+    const port = await freePort();
+    api = new FakeApi(byModel({}));
+    const url = await api.start();
+    sb = sandbox(url, { CLAUDEOPS_APPRISE_URLS: await receiver.start(), CLAUDEOPS_HTTP_PORT: String(port), CLAUDEOPS_PUBLIC_URL: `http://127.0.0.1:${port}`, CLAUDEOPS_CONSOLE_TOKEN: TOKEN, CLAUDEOPS_APPROVAL_SECRET: SECRET, CLAUDEOPS_APPROVAL_TTL: '25', CLAUDEOPS_INTERVAL: '3600' });
+    world = path.join(sb.root, 'world');
+    fs.mkdirSync(world);
+    // Without propose mode, tier 3 could write here: only the approval gate stands between it and the world.
+    sb.env.CLAUDEOPS_TIER3_WRITABLE = world;
+    api.script = byModel({
+      haiku: [unhealthy, healthy],
+      sonnet: [verdict({ status: 'unhealthy', summary: 'A restart is needed; handing up.', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy' }] })],
+      opus: [
+        toolUse('Bash', { command: 'docker restart web', description: 'restart web' }),
+        toolUse('Bash', { command: `touch ${world}/restarted; touch ${world}/sneaky`, description: 'restart it my way' }),
+        toolUse('Write', { file_path: `${world}/written`, content: 'x' }),
+        verdict({ status: 'unhealthy', summary: 'web needs a restart; proposed.', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [proposal('restarted'), proposal('too-late'), proposal('changed')] }),
+      ],
+    });
+    sb.addRepo('infra', { '.claude-ops/checks/web.md': webCheck });
+    daemon = start(['run'], sb, 280_000);
+    await waitCycles(daemon, 1, 120_000);
+  });
+  after(async () => {
+    daemon.child.kill('SIGTERM');
+    await daemon.done;
+    await api.stop();
+    await receiver.stop();
+    sb.cleanup();
+  });
+
+  it('runs tier 3 in propose mode: its own attempts change nothing, and the rule denial is in its events', () => {
+    const [first] = cycleSummaries(sb.resultsDir);
+    const t3 = first.tiers.find((t: any) => t.tier === 3);
+    assert.equal(t3.containment.propose, true);
+    assert.equal(t3.containment.readOnly, true);
+    assert.ok(t3.permissionDenials.some((d: string) => d.includes('docker restart web')), JSON.stringify(t3.permissionDenials));
+    const events = read(path.join(sb.resultsDir, t3.eventsFile));
+    assert.match(events, /"permission_denials":\[[^\]]*docker restart web/);
+    const opus = api.messages.filter((r) => String(r.body.model).includes('opus'));
+    assert.ok(!toolNames(opus[0]!).includes('Write') && !toolNames(opus[0]!).includes('Edit'));
+    assert.deepEqual(fs.readdirSync(world), [], 'nothing written by the model');
+    assert.equal(first.proposals.length, 3);
+  });
+
+  it('approves from the message: the GET only shows, the POST runs exactly once, then a verification cycle and an outcome message', async () => {
+    const p1 = cycleSummaries(sb.resultsDir)[0].proposals[0].id;
+    const approve = linkOf(receiver.received, p1);
+    assert.match(approve, /^http:\/\/127\.0\.0\.1:\d+\/approve\?a=approve/);
+    const page = await fetch(approve);
+    assert.equal(page.status, 200);
+    const shown = await page.text();
+    assert.ok(shown.includes(`$ touch ${world}/restarted`), shown);
+    assert.ok(shown.includes('Approve: run these commands'));
+    assert.equal(fs.existsSync(path.join(world, 'restarted')), false, 'a GET executes nothing');
+
+    const res = await confirm(approve);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.match(await res.text(), /Approved\./);
+    await waitCycles(daemon, 2, 120_000);
+    assert.ok(fs.existsSync(path.join(world, 'restarted')));
+    const [, second] = cycleSummaries(sb.resultsDir);
+    assert.equal(second.trigger, 'approval');
+    assert.equal(second.status, 'healthy');
+    // The verification is recorded right after the cycle's own records.
+    await until(() => receipts(sb).some((r) => r.kind === 'approval_verified'), 10_000);
+    const mine = receipts(sb).filter((r) => r.proposal === p1).map((r) => r.kind);
+    assert.deepEqual(mine, ['approval_proposed', 'approval_approved', 'approval_executed', 'approval_verified']);
+    const executed = receipts(sb).find((r) => r.kind === 'approval_executed' && r.proposal === p1);
+    assert.deepEqual([executed.ok, executed.exit_codes], [true, [0]]);
+    assert.equal(receipts(sb).find((r) => r.kind === 'approval_verified' && r.proposal === p1).status, 'healthy');
+    assert.equal(receipts(sb).find((r) => r.kind === 'approval_approved' && r.proposal === p1).by, 'signed link from 127.0.0.1');
+    await until(() => receiver.received.some((m) => /the approved restart of web ran; web is now healthy/.test(m.title)), 10_000);
+    assert.match(read(path.join(sb.resultsDir, `approval-${p1}.log`)), /run {6}touch .*restarted[\s\S]*--- end · ok/);
+  });
+
+  it('refuses, records, and runs nothing for: the same link again, a changed signature, changed content, an expired link', async () => {
+    const proposals = cycleSummaries(sb.resultsDir)[0].proposals;
+    const links = proposals.map((p: any) => linkOf(receiver.received, p.id));
+    const [again, forged, changed, late] = [links[0], links[1].replace(/sig=([0-9a-f])/, (_: string, c: string) => `sig=${c === '0' ? '1' : '0'}`), links[2], links[1]];
+    const mtime = fs.statSync(path.join(world, 'restarted')).mtimeMs;
+
+    const r1 = await confirm(again);
+    assert.equal(r1.status, 409);
+    assert.match(await r1.text(), /already executed/);
+
+    const r2 = await confirm(forged);
+    assert.equal(r2.status, 409);
+    assert.match(await r2.text(), /not genuine/);
+    assert.equal((await fetch(forged)).status, 403, 'a forged link shows nothing');
+
+    const file = path.join(sb.stateDir, 'approvals.json');
+    const state = JSON.parse(read(file));
+    state.proposals[proposals[2].id].commands = [`touch ${world}/evil`];
+    fs.writeFileSync(file, JSON.stringify(state));
+    const r3 = await confirm(changed);
+    assert.equal(r3.status, 409);
+    assert.match(await r3.text(), /changed since it was proposed/);
+
+    const expiresAt = Date.parse(proposals[1].expiresAt);
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 1500)));
+    const r4 = await confirm(late);
+    assert.equal(r4.status, 409);
+    assert.match(await r4.text(), /expired/);
+
+    // Give a wrongly started run time to show itself.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(fs.readdirSync(world).sort(), ['restarted']);
+    assert.equal(fs.statSync(path.join(world, 'restarted')).mtimeMs, mtime, 'not touched again');
+    const refused = receipts(sb).filter((r) => r.kind === 'approval_refused');
+    assert.deepEqual(refused.map((r) => r.proposal), [proposals[0].id, proposals[1].id, proposals[2].id, proposals[1].id]);
+    [/already executed/, /not genuine/, /changed since it was proposed/, /expired/].forEach((why, i) => assert.match(refused[i].reason, why));
+    assert.ok(receipts(sb).some((r) => r.kind === 'approval_expired' && r.proposal === proposals[1].id));
+    assert.equal(receipts(sb).filter((r) => r.kind === 'approval_executed').length, 1);
+    const verify = await run(['verify-receipts'], sb, 30_000);
+    assert.equal(verify.code, 0, verify.stdout);
+  });
+
+  it('lists proposals on the console, and deciding there needs the token', async () => {
+    const base = sb.env.CLAUDEOPS_PUBLIC_URL!;
+    const page = await (await fetch(`${base}/approvals`)).text();
+    assert.match(page, /Waiting for a human/);
+    assert.match(page, /executed/);
+    const id = cycleSummaries(sb.resultsDir)[0].proposals[2].id;
+    const anon = await fetch(`${base}/actions/approve`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `verb=deny&id=${id}&h=x` });
+    assert.equal(anon.status, 401);
+  });
+});
+
+describe('approval while dry run is on', { skip: SKIP }, () => {
+  it('parks the proposal but refuses to approve it, and runs nothing', async () => {
+    const receiver = new Receiver();
+    const port = await freePort();
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: await receiver.start(), CLAUDEOPS_HTTP_PORT: String(port), CLAUDEOPS_PUBLIC_URL: `http://127.0.0.1:${port}`, CLAUDEOPS_DRY_RUN: 'true', CLAUDEOPS_APPROVAL: 'all', CLAUDEOPS_INTERVAL: '3600' });
+    const world = path.join(sb.root, 'world');
+    fs.mkdirSync(world);
+    const bad = verdict({ status: 'unhealthy', summary: 'web is down.', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy' }] });
+    api.script = byModel({
+      haiku: [bad],
+      sonnet: [verdict({ status: 'unhealthy', summary: 'proposing a restart', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [{ service: 'web', action: 'restart', commands: [`touch ${world}/restarted`], why: 'w', expected: 'e', rollback: 'r' }] })],
+    });
+    sb.addRepo('infra', { '.claude-ops/checks/web.md': webCheck });
+    const daemon = start(['run'], sb, 150_000);
+    try {
+      await waitCycles(daemon, 1, 120_000);
+      const approve = linkIn(receiver.received, /approve the restart of web\?/, 'Approve');
+      const res = await confirm(approve);
+      assert.equal(res.status, 409);
+      assert.match(await res.text(), /dry run is on/);
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.equal(cyclesEnded(daemon), 1, 'no verification cycle');
+      assert.deepEqual(fs.readdirSync(world), []);
+      const refused = receipts(sb).filter((r) => r.kind === 'approval_refused');
+      assert.equal(refused.length, 1);
+      assert.match(refused[0].reason, /dry run is on/);
+      assert.ok(!receipts(sb).some((r) => r.kind === 'approval_approved' || r.kind === 'approval_executed'));
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.done;
+      await api.stop();
+      await receiver.stop();
+      sb.cleanup();
+    }
+  });
+});
+
+describe('acknowledge, silence and maintenance', { skip: SKIP }, () => {
+  const results = (web: string, db: string, cache: string) =>
+    verdict({ status: [web, db, cache].includes('unhealthy') ? 'unhealthy' : 'healthy', summary: `web ${web}, db ${db}, cache ${cache}`, escalate: false, checks: [{ id: 'infra/web.md', status: web }, { id: 'infra/db.md', status: db }, { id: 'infra/cache.md', status: cache }] });
+  const repo = { '.claude-ops/checks/web.md': checkOf('web'), '.claude-ops/checks/db.md': checkOf('db'), '.claude-ops/checks/cache.md': checkOf('cache') };
+
+  it('sends an acknowledged check no reminder but its "resolved"; a silenced one nothing; the control its reminder', async () => {
+    const receiver = new Receiver();
+    const port = await freePort();
+    const api = new FakeApi(byModel({ haiku: [results('unhealthy', 'unhealthy', 'unhealthy'), results('unhealthy', 'unhealthy', 'unhealthy'), results('healthy', 'unhealthy', 'unhealthy')] }));
+    const base = `http://127.0.0.1:${port}`;
+    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: await receiver.start(), CLAUDEOPS_HTTP_PORT: String(port), CLAUDEOPS_PUBLIC_URL: base, CLAUDEOPS_CONSOLE_TOKEN: TOKEN, CLAUDEOPS_INTERVAL: '3600', CLAUDEOPS_NOTIFY_REMIND: '3600' });
+    sb.addRepo('infra', repo);
+    const daemon = start(['run'], sb, 200_000);
+    const runNow = () => fetch(`${base}/actions/run-now`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    try {
+      await waitCycles(daemon, 1, 60_000);
+      await until(() => receiver.received.length >= 3, 10_000);
+      assert.deepEqual(receiver.received.map((m) => m.title).sort(), ['claudeops: cache (cache) is unhealthy', 'claudeops: db (db) is unhealthy', 'claudeops: web (web) is unhealthy']);
+      const ack = linkIn(receiver.received, /web \(web\) is unhealthy/, 'Acknowledge');
+      const silence = linkIn(receiver.received, /db \(db\) is unhealthy/, 'Silence 4 h');
+      assert.match(await (await fetch(ack)).text(), /no reminders until it resolves/);
+      for (const link of [ack, silence]) assert.equal((await confirm(link)).status, 200);
+      const held = await (await fetch(`${base}/approvals`)).text();
+      assert.match(held, /infra\/web\.md<\/a><\/td><td>acknowledged/);
+      assert.match(held, /infra\/db\.md<\/a><\/td><td>silenced<\/td><td>\d{4}-/);
+
+      // Seven hours pass for the notification memory: every reminder is due.
+      const file = path.join(sb.stateDir, 'notify.json');
+      const state = JSON.parse(read(file));
+      for (const k of Object.values<any>(state.keys)) k.lastSentAt = new Date(Date.now() - 7 * 3_600_000).toISOString();
+      fs.writeFileSync(file, JSON.stringify(state));
+      const before = receiver.received.length;
+      assert.equal((await runNow()).status, 202);
+      await waitCycles(daemon, 2, 60_000);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(receiver.received.slice(before).map((m) => m.title), ['claudeops: cache (cache) is still unhealthy']);
+
+      const mid = receiver.received.length;
+      assert.equal((await runNow()).status, 202);
+      await waitCycles(daemon, 3, 60_000);
+      await until(() => receiver.received.length > mid, 10_000);
+      assert.deepEqual(receiver.received.slice(mid).map((m) => m.title), ['claudeops: web (web) resolved']);
+      assert.ok(receipts(sb).some((r) => r.kind === 'check_acknowledged' && r.check === 'infra/web.md'));
+      assert.ok(receipts(sb).some((r) => r.kind === 'check_silenced' && r.check === 'infra/db.md'));
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.done;
+      await api.stop();
+      await receiver.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('holds notifications in a maintenance window while checks still run and are recorded; tells them once it is over', async () => {
+    const receiver = new Receiver();
+    const api = new FakeApi(byModel({ haiku: [results('unhealthy', 'healthy', 'healthy'), results('unhealthy', 'healthy', 'healthy')] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: await receiver.start() });
+    sb.addRepo('infra', repo);
+    try {
+      const inWindow = await run(['once'], sb, 90_000, { CLAUDEOPS_MAINTENANCE: '* * * * * for 1h' });
+      assert.equal(inWindow.code, 1);
+      assert.equal(JSON.parse(read(path.join(sb.stateDir, 'checks.json'))).checks['infra/web.md'].status, 'unhealthy');
+      assert.equal(receiver.received.length, 0, JSON.stringify(receiver.received));
+      await run(['once'], sb, 90_000);
+      await until(() => receiver.received.length > 0, 10_000);
+      assert.deepEqual(receiver.received.map((m) => m.title), ['claudeops: web (web) is unhealthy']);
+    } finally {
+      await api.stop();
+      await receiver.stop();
+      sb.cleanup();
+    }
+  });
+});
+
+async function until(ok: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

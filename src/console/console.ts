@@ -73,10 +73,12 @@ export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDep
   router.on('GET', '/live.js', (_req, res) => send(res, 200, 'text/javascript', LIVE_JS));
 
   router.on('GET', '/', page(async (req, res, _p, viewer) => {
-    const [checks, [today], { rows }] = await Promise.all([deps.store.checks(), deps.store.spendByDay(1), deps.store.cycles({ limit: 1 })]);
+    const [checks, [today], { rows }, holds, proposals] = await Promise.all([deps.store.checks(), deps.store.spendByDay(1), deps.store.cycles({ limit: 1 }), deps.store.holds(), deps.store.proposals()]);
     const latest = rows[0] ? await deps.store.cycle(rows[0].id) : undefined;
     const notice = new URL(req.url ?? '/', 'http://x').searchParams.get('notice') ?? undefined;
-    html(res, overviewPage({ viewer, checks, live: deps.live.state, next: deps.control.nextCycleAt(), today: today!, budget: deps.config.budget.dailyUsd, latest, notice, now: new Date() }));
+    const now = new Date();
+    const pending = proposals.filter((p) => p.state === 'pending' && Date.parse(p.expiresAt) > now.getTime()).length;
+    html(res, overviewPage({ viewer, checks, holds, pending, live: deps.live.state, next: deps.control.nextCycleAt(), today: today!, budget: deps.config.budget.dailyUsd, latest, notice, now }));
   }));
 
   router.on('GET', '/cycles', page(async (req, res, _p, viewer) => {

@@ -1,5 +1,6 @@
 import { uptime, UPTIME_WINDOWS, type CheckEntry, type CheckState } from '../checks/check-state.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
+import type { Holds } from '../approval/state.js';
 import { storyKind } from '../stream/story.js';
 import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, timeline } from './charts.js';
@@ -40,20 +41,29 @@ function actions(viewer: Viewer, running: boolean): Html {
   return html`<div class="actions"><form method="post" action="/actions/run-now"><input type="hidden" name="csrf" value="${viewer.csrf}"><button id="run-now">Run now</button></form>${running ? html`<form method="post" action="/actions/stop"><input type="hidden" name="csrf" value="${viewer.csrf}"><button id="stop" class="danger">Stop the running cycle</button></form>` : ''}</div>`;
 }
 
-export function overviewPage(d: { viewer: Viewer; checks: CheckState; live: LiveState; next?: Date; today: DaySpend; budget?: number; latest?: CycleRecord; notice?: string; now: Date }): string {
+/** What holds a check's notifications back, in a few words. */
+function heldNote(id: string, e: CheckEntry, holds: Holds | undefined, now: Date): Html {
+  const ack = e.status === 'unhealthy' && holds?.acks[id]?.since === e.since ? holds.acks[id] : undefined;
+  const silence = holds?.silences[id];
+  const live = silence && Date.parse(silence.until) > now.getTime();
+  if (!ack && !live) return html``;
+  return html`<div class="muted">${ack ? html`acknowledged by ${ack.by}` : ''}${ack && live ? ' · ' : ''}${live ? html`silenced until ${when(silence.until)}` : ''}</div>`;
+}
+
+export function overviewPage(d: { viewer: Viewer; checks: CheckState; holds?: Holds; pending?: number; live: LiveState; next?: Date; today: DaySpend; budget?: number; latest?: CycleRecord; notice?: string; now: Date }): string {
   const entries = Object.entries(d.checks.checks).sort(([a], [b]) => (a < b ? -1 : 1));
   const running = d.live.cycle
     ? html`<p>Running: <a href="/live">${d.live.cycle}</a>, tier ${d.live.tier ?? '-'}, for ${secs(d.now.getTime() - Date.parse(d.live.startedAt ?? d.now.toISOString()))}</p>`
     : html`<p>No cycle is running.</p>`;
   const rows = entries.map(([id, e]) => {
     const last = e.last.at(-1);
-    return html`<tr><td><a href="${checkHref(id)}">${e.title}</a><div class="muted">${id}</div></td><td>${badge(e.status)}</td><td>${when(e.since)}</td><td>${e.services.join(', ')}</td><td>${last ? html`${badge(last.status)} ${last.detail ?? ''}` : '-'}</td><td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td></tr>`;
+    return html`<tr><td><a href="${checkHref(id)}">${e.title}</a><div class="muted">${id}</div></td><td>${badge(e.status)}${heldNote(id, e, d.holds, d.now)}</td><td>${when(e.since)}</td><td>${e.services.join(', ')}</td><td>${last ? html`${badge(last.status)} ${last.detail ?? ''}` : '-'}</td><td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td></tr>`;
   });
   const warnings = d.latest?.warnings ?? [];
   return layout(
     'Overview',
     d.viewer,
-    html`${d.notice ? html`<p class="notice">${d.notice}</p>` : ''}<h1>Overview</h1>
+    html`${d.notice ? html`<p class="notice">${d.notice}</p>` : ''}${d.pending ? html`<p class="notice"><a href="/approvals">${d.pending} proposal(s) wait for a human</a></p>` : ''}<h1>Overview</h1>
 <section class="cards"><div class="card"><h2>Now</h2>${running}<p>Next cycle: ${d.next ? when(d.next.toISOString()) : 'after the running one'}</p>${actions(d.viewer, !!d.live.cycle)}</div>
 <div class="card"><h2>Spend today</h2><p class="big">${usd(d.today.totalUsd)}</p><p>${d.budget ? `of the daily budget of ${usd(d.budget)}` : 'no daily budget set (CLAUDEOPS_DAILY_BUDGET_USD)'}</p></div>
 <div class="card"><h2>Last cycle</h2>${d.latest ? html`<p><a href="/cycles/${d.latest.id}">${d.latest.id}</a> ${badge(d.latest.status)}</p><p>${d.latest.summary}</p>` : html`<p>none yet</p>`}</div></section>

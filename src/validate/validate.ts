@@ -38,6 +38,7 @@ export async function validate(config: Config, warnings: string[], print: (line:
   await checkChecks(config, f);
   for (const [name, dir] of [['state directory', config.stateDir], ['results directory', config.resultsDir]] as const) await checkWritable(name, dir, f);
   await checkNotifications(config, f);
+  checkApprovals(config, f);
 
   const width = Math.max(...f.rows.map(([k]) => k.length));
   print('claudeops validate');
@@ -50,6 +51,20 @@ export async function validate(config: Config, warnings: string[], print: (line:
   print(`${f.problems.length} problem${f.problems.length === 1 ? '' : 's'}:`);
   for (const p of f.problems) print(`  - ${p}`);
   return 2;
+}
+
+function checkApprovals(config: Config, f: Findings): void {
+  const { approval } = config;
+  const gated = approval.proposeTiers.filter((t) => t <= config.maxTier);
+  f.rows.push(['approval', gated.length ? `${approval.classes.join(',')}: tier ${gated.join(' and ')} propose${gated.length === 1 ? 's' : ''}, a human approves (proposals expire after ${approval.ttlMs / 1000} s)` : 'none: every tier acts within its permissions']);
+  f.rows.push(['links', approval.publicUrl ? `${approval.publicUrl} · signed with ${config.env.CLAUDEOPS_APPROVAL_SECRET ? 'CLAUDEOPS_APPROVAL_SECRET' : `${path.join(config.stateDir, STATE.linkKey)} (made on first use)`}` : 'none: set CLAUDEOPS_PUBLIC_URL for approve, deny, acknowledge and silence links']);
+  f.rows.push(['maintenance', config.notify.maintenance.length ? config.notify.maintenance.map((w) => `"${w.cron}" for ${w.durationMs / 60_000} min`).join('; ') : 'none']);
+  if (gated.length && config.http.port === 'off') {
+    f.notes.push(`CLAUDEOPS_APPROVAL=${approval.classes.join(',')} makes tier ${gated.join(' and ')} wait for a human, but CLAUDEOPS_HTTP_PORT=off leaves no console to approve on, so its proposals can only expire; turn the port on, or set CLAUDEOPS_APPROVAL=none to let it act`);
+  } else if (gated.length && !approval.publicUrl) {
+    f.notes.push('proposals are listed on the console only: CLAUDEOPS_PUBLIC_URL is unset (or the port is picked at random), so notifications carry no approve/deny links');
+  }
+  if (gated.length && config.notify.urls.length === 0) f.notes.push('no one is told about proposals: CLAUDEOPS_APPRISE_URLS is unset; they wait on the console\'s Approvals page');
 }
 
 async function checkPrompts(config: Config, f: Findings): Promise<void> {

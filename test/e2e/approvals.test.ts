@@ -253,6 +253,9 @@ describe('acknowledge, silence and maintenance', { skip: SKIP }, () => {
       const held = await (await fetch(`${base}/approvals`)).text();
       assert.match(held, /infra\/web\.md<\/a><\/td><td>acknowledged/);
       assert.match(held, /infra\/db\.md<\/a><\/td><td>silenced<\/td><td>\d{4}-/);
+      const overview = await (await fetch(`${base}/`)).text();
+      assert.match(overview, /acknowledged by signed link from 127\.0\.0\.1/);
+      assert.match(overview, /silenced until \d{4}-/);
 
       // Seven hours pass for the notification memory: every reminder is due.
       const file = path.join(sb.stateDir, 'notify.json');

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseRunFile } from '../store/layout.js';
+import { isApprovalLog, parseRunFile } from '../store/layout.js';
 
 const DAY = 86_400_000;
 
 /**
- * Deletes run logs, event files and cycle summaries older than `days`. Only files
- * named like run files are touched; the receipt ledger never is.
+ * Deletes run logs, event files, cycle summaries and approval logs older than `days`.
+ * Only files named like them are touched; the receipt ledger never is.
  */
 export async function pruneRuns(resultsDir: string, days: number, now = Date.now()): Promise<string[]> {
   if (days <= 0) return [];
@@ -20,9 +20,9 @@ export async function pruneRuns(resultsDir: string, days: number, now = Date.now
   const removed: string[] = [];
   for (const name of names) {
     const run = parseRunFile(name);
-    if (!run) continue;
-    // The name says the day the run started; only files from around the cutoff or before need a stat.
-    if (run.day > cutoff + DAY) continue;
+    if (!run && !isApprovalLog(name)) continue;
+    // A run file's name says the day the run started; only files from around the cutoff or before need a stat.
+    if (run && run.day > cutoff + DAY) continue;
     const file = path.join(resultsDir, name);
     try {
       if ((await fs.stat(file)).mtimeMs < cutoff) {

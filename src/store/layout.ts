@@ -39,6 +39,7 @@ export const STATE = {
 
 /** The story of one approved proposal's execution, in the results directory. */
 export const approvalLogName = (id: string): string => `approval-${id}.log`;
+export const isApprovalLog = (name: string): boolean => /^approval-p-[0-9a-f]+\.log$/.test(name);
 
 const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d)?\.(log|jsonl|json)$/;
 

@@ -46,6 +46,47 @@ const confirm = (link: string) => {
   return fetch(`${u.origin}${u.pathname}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: u.searchParams.toString() });
 };
 
+interface Rig {
+  api: FakeApi;
+  sb: Sandbox;
+  receiver: Receiver;
+  daemon: Started;
+  /** The console, at CLAUDEOPS_PUBLIC_URL. */
+  base: string;
+  /** A directory the scripted model aims at. */
+  world: string;
+  stop(): Promise<void>;
+}
+
+/** The daemon with its console on a known port, Apprise to a receiver, and a repo with the checks; after its first cycle. */
+async function rig(env: (world: string) => Record<string, string>, checks: Record<string, string>, script: (world: string) => Parameters<typeof byModel>[0], timeoutMs: number): Promise<Rig> {
+  const receiver = new Receiver();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const api = new FakeApi(byModel({}));
+  const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: await receiver.start(), CLAUDEOPS_HTTP_PORT: String(port), CLAUDEOPS_PUBLIC_URL: base, CLAUDEOPS_CONSOLE_TOKEN: TOKEN, CLAUDEOPS_INTERVAL: '3600' });
+  const world = path.join(sb.root, 'world');
+  fs.mkdirSync(world);
+  Object.assign(sb.env, env(world));
+  api.script = byModel(script(world));
+  sb.addRepo('infra', checks);
+  const daemon = start(['run'], sb, timeoutMs);
+  const stop = async () => {
+    daemon.child.kill('SIGTERM');
+    await daemon.done;
+    await api.stop();
+    await receiver.stop();
+    sb.cleanup();
+  };
+  try {
+    await waitCycles(daemon, 1, 120_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { api, sb, receiver, daemon, base, world, stop };
+}
+
 const receipts = (sb: Sandbox): any[] => read(path.join(sb.resultsDir, 'receipts.ndjson')).trim().split('\n').map((l) => JSON.parse(l));
 const cyclesEnded = (d: Started) => (d.output().match(/"msg":"cycle ended/g) ?? []).length;
 const waitCycles = (d: Started, n: number, ms: number) => d.waitFor(new RegExp(`("msg":"cycle ended[\\s\\S]*){${n}}`), ms);
@@ -53,44 +94,28 @@ const waitCycles = (d: Started, n: number, ms: number) => d.waitFor(new RegExp(`
 describe('approvals from the notification', { skip: SKIP }, () => {
   const unhealthy = verdict({ status: 'unhealthy', summary: 'web is down (502).', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy', detail: '502' }] });
   const healthy = verdict({ status: 'healthy', summary: 'web answers 200.', escalate: false, checks: [{ id: 'infra/web.md', status: 'healthy', detail: '200' }] });
-  let api: FakeApi;
-  let sb: Sandbox;
-  let daemon: Started;
-  let receiver: Receiver;
-  let world: string;
+  let r: Rig;
+  let api: FakeApi, sb: Sandbox, daemon: Started, receiver: Receiver, world: string;
   const proposal = (name: string) => ({ service: 'web', action: 'restart', commands: [`touch ${world}/${name}`], why: 'web returns 502 since its last OOM kill', expected: 'web answers 200', rollback: 'none needed' });
 
   before(async () => {
-    receiver = new Receiver();
-    const port = await freePort();
-    api = new FakeApi(byModel({}));
-    const url = await api.start();
-    sb = sandbox(url, { CLAUDEOPS_APPRISE_URLS: await receiver.start(), CLAUDEOPS_HTTP_PORT: String(port), CLAUDEOPS_PUBLIC_URL: `http://127.0.0.1:${port}`, CLAUDEOPS_CONSOLE_TOKEN: TOKEN, CLAUDEOPS_APPROVAL_SECRET: SECRET, CLAUDEOPS_APPROVAL_TTL: '25', CLAUDEOPS_INTERVAL: '3600' });
-    world = path.join(sb.root, 'world');
-    fs.mkdirSync(world);
-    // Without propose mode, tier 3 could write here: only the approval gate stands between it and the world.
-    sb.env.CLAUDEOPS_TIER3_WRITABLE = world;
-    api.script = byModel({
-      haiku: [unhealthy, healthy],
-      sonnet: [verdict({ status: 'unhealthy', summary: 'A restart is needed; handing up.', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy' }] })],
-      opus: [
-        toolUse('Bash', { command: 'docker restart web', description: 'restart web' }),
-        toolUse('Bash', { command: `touch ${world}/restarted; touch ${world}/sneaky`, description: 'restart it my way' }),
-        toolUse('Write', { file_path: `${world}/written`, content: 'x' }),
-        verdict({ status: 'unhealthy', summary: 'web needs a restart; proposed.', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [proposal('restarted'), proposal('too-late'), proposal('changed')] }),
-      ],
-    });
-    sb.addRepo('infra', { '.claude-ops/checks/web.md': webCheck });
-    daemon = start(['run'], sb, 280_000);
-    await waitCycles(daemon, 1, 120_000);
+    // The world is writable to tier 3: only the approval gate stands between it and the world.
+    r = await rig((w) => ({ CLAUDEOPS_APPROVAL_SECRET: SECRET, CLAUDEOPS_APPROVAL_TTL: '25', CLAUDEOPS_TIER3_WRITABLE: w }), { '.claude-ops/checks/web.md': webCheck }, (w) => {
+      world = w;
+      return {
+        haiku: [unhealthy, healthy],
+        sonnet: [verdict({ status: 'unhealthy', summary: 'A restart is needed; handing up.', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy' }] })],
+        opus: [
+          toolUse('Bash', { command: 'docker restart web', description: 'restart web' }),
+          toolUse('Bash', { command: `touch ${w}/restarted; touch ${w}/sneaky`, description: 'restart it my way' }),
+          toolUse('Write', { file_path: `${w}/written`, content: 'x' }),
+          verdict({ status: 'unhealthy', summary: 'web needs a restart; proposed.', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [proposal('restarted'), proposal('too-late'), proposal('changed')] }),
+        ],
+      };
+    }, 280_000);
+    ({ api, sb, daemon, receiver, world } = r);
   });
-  after(async () => {
-    daemon.child.kill('SIGTERM');
-    await daemon.done;
-    await api.stop();
-    await receiver.stop();
-    sb.cleanup();
-  });
+  after(async () => r?.stop());
 
   it('runs tier 3 in propose mode: its own attempts change nothing, and the rule denial is in its events', () => {
     const [first] = cycleSummaries(sb.resultsDir);
@@ -192,21 +217,12 @@ describe('approvals from the notification', { skip: SKIP }, () => {
 
 describe('approval while dry run is on', { skip: SKIP }, () => {
   it('parks the proposal but refuses to approve it, and runs nothing', async () => {
-    const receiver = new Receiver();
-    const port = await freePort();
-    const api = new FakeApi(byModel({}));
-    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: await receiver.start(), CLAUDEOPS_HTTP_PORT: String(port), CLAUDEOPS_PUBLIC_URL: `http://127.0.0.1:${port}`, CLAUDEOPS_DRY_RUN: 'true', CLAUDEOPS_APPROVAL: 'all', CLAUDEOPS_INTERVAL: '3600' });
-    const world = path.join(sb.root, 'world');
-    fs.mkdirSync(world);
     const bad = verdict({ status: 'unhealthy', summary: 'web is down.', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy' }] });
-    api.script = byModel({
+    const { sb, receiver, daemon, world, stop } = await rig(() => ({ CLAUDEOPS_DRY_RUN: 'true', CLAUDEOPS_APPROVAL: 'all' }), { '.claude-ops/checks/web.md': webCheck }, (w) => ({
       haiku: [bad],
-      sonnet: [verdict({ status: 'unhealthy', summary: 'proposing a restart', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [{ service: 'web', action: 'restart', commands: [`touch ${world}/restarted`], why: 'w', expected: 'e', rollback: 'r' }] })],
-    });
-    sb.addRepo('infra', { '.claude-ops/checks/web.md': webCheck });
-    const daemon = start(['run'], sb, 150_000);
+      sonnet: [verdict({ status: 'unhealthy', summary: 'proposing a restart', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [{ service: 'web', action: 'restart', commands: [`touch ${w}/restarted`], why: 'w', expected: 'e', rollback: 'r' }] })],
+    }), 150_000);
     try {
-      await waitCycles(daemon, 1, 120_000);
       const approve = linkIn(receiver.received, /approve the restart of web\?/, 'Approve');
       const res = await confirm(approve);
       assert.equal(res.status, 409);
@@ -219,11 +235,7 @@ describe('approval while dry run is on', { skip: SKIP }, () => {
       assert.match(refused[0].reason, /dry run is on/);
       assert.ok(!receipts(sb).some((r) => r.kind === 'approval_approved' || r.kind === 'approval_executed'));
     } finally {
-      daemon.child.kill('SIGTERM');
-      await daemon.done;
-      await api.stop();
-      await receiver.stop();
-      sb.cleanup();
+      await stop();
     }
   });
 });
@@ -234,16 +246,9 @@ describe('acknowledge, silence and maintenance', { skip: SKIP }, () => {
   const repo = { '.claude-ops/checks/web.md': checkOf('web'), '.claude-ops/checks/db.md': checkOf('db'), '.claude-ops/checks/cache.md': checkOf('cache') };
 
   it('sends an acknowledged check no reminder but its "resolved"; a silenced one nothing; the control its reminder', async () => {
-    const receiver = new Receiver();
-    const port = await freePort();
-    const api = new FakeApi(byModel({ haiku: [results('unhealthy', 'unhealthy', 'unhealthy'), results('unhealthy', 'unhealthy', 'unhealthy'), results('healthy', 'unhealthy', 'unhealthy')] }));
-    const base = `http://127.0.0.1:${port}`;
-    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: await receiver.start(), CLAUDEOPS_HTTP_PORT: String(port), CLAUDEOPS_PUBLIC_URL: base, CLAUDEOPS_CONSOLE_TOKEN: TOKEN, CLAUDEOPS_INTERVAL: '3600', CLAUDEOPS_NOTIFY_REMIND: '3600' });
-    sb.addRepo('infra', repo);
-    const daemon = start(['run'], sb, 200_000);
+    const { sb, receiver, daemon, base, stop } = await rig(() => ({ CLAUDEOPS_NOTIFY_REMIND: '3600' }), repo, () => ({ haiku: [results('unhealthy', 'unhealthy', 'unhealthy'), results('unhealthy', 'unhealthy', 'unhealthy'), results('healthy', 'unhealthy', 'unhealthy')] }), 200_000);
     const runNow = () => fetch(`${base}/actions/run-now`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     try {
-      await waitCycles(daemon, 1, 60_000);
       await until(() => receiver.received.length >= 3, 10_000);
       assert.deepEqual(receiver.received.map((m) => m.title).sort(), ['claudeops: cache (cache) is unhealthy', 'claudeops: db (db) is unhealthy', 'claudeops: web (web) is unhealthy']);
       const ack = linkIn(receiver.received, /web \(web\) is unhealthy/, 'Acknowledge');
@@ -276,11 +281,7 @@ describe('acknowledge, silence and maintenance', { skip: SKIP }, () => {
       assert.ok(receipts(sb).some((r) => r.kind === 'check_acknowledged' && r.check === 'infra/web.md'));
       assert.ok(receipts(sb).some((r) => r.kind === 'check_silenced' && r.check === 'infra/db.md'));
     } finally {
-      daemon.child.kill('SIGTERM');
-      await daemon.done;
-      await api.stop();
-      await receiver.stop();
-      sb.cleanup();
+      await stop();
     }
   });
 

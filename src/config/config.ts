@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
@@ -46,6 +47,10 @@ export interface Config {
   failureBackoff: number;
   maxTier: TierNumber;
   dryRun: boolean;
+  /** Tier-1 shards: how many sessions at once, and the most checks in one. */
+  tier1: { parallel: number; shardSize: number };
+  /** A system prompt file that replaces the CLI's default one; undefined keeps the default. */
+  systemPromptFile?: string;
   tiers: Record<TierNumber, TierSettings>;
   sandbox: SandboxMode;
   /** The Docker Engine API the agent may use, if any. */
@@ -192,6 +197,8 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     failureBackoff: env.CLAUDEOPS_FAILURE_BACKOFF,
     maxTier: env.CLAUDEOPS_MAX_TIER as TierNumber,
     dryRun: env.CLAUDEOPS_DRY_RUN,
+    tier1: { parallel: env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? autoParallel() : env.CLAUDEOPS_TIER1_PARALLEL, shardSize: env.CLAUDEOPS_TIER1_SHARD_SIZE },
+    systemPromptFile: env.CLAUDEOPS_SYSTEM_PROMPT === 'ops' ? under('prompts/system-ops.md') : undefined,
     tiers: {
       1: tier(1, env.CLAUDEOPS_TIER1_MODEL, env.CLAUDEOPS_PROMPT, env.CLAUDEOPS_TIER1_TOOLS, env.CLAUDEOPS_TIER1_DENY, env.CLAUDEOPS_TIER1_MCP, env.CLAUDEOPS_TIER1_MCP_TOOLS, [], env.CLAUDEOPS_TIER1_NETWORK),
       2: tier(2, env.CLAUDEOPS_TIER2_MODEL, env.CLAUDEOPS_TIER2_PROMPT, env.CLAUDEOPS_TIER2_TOOLS, env.CLAUDEOPS_TIER2_DENY, env.CLAUDEOPS_TIER2_MCP, env.CLAUDEOPS_TIER2_MCP_TOOLS, env.CLAUDEOPS_TIER2_WRITABLE, env.CLAUDEOPS_TIER2_NETWORK),
@@ -230,6 +237,20 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     log: { level: env.CLAUDEOPS_LOG_LEVEL, pretty },
     secrets,
   };
+}
+
+const CLI_MB = 300;
+
+/** Tier-1 sessions at once by memory: half the cgroup's limit (or the machine's memory) over a CLI's ~300 MB, from 1 to 8. */
+function autoParallel(): number {
+  let limit = os.totalmem();
+  try {
+    const v = fs.readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim();
+    if (/^\d+$/.test(v)) limit = Math.min(limit, Number(v));
+  } catch {
+    /* no cgroup v2 limit */
+  }
+  return Math.max(1, Math.min(8, Math.floor(limit / 2 / (CLI_MB * 1024 * 1024))));
 }
 
 export const splitAppriseUrls = (value: string | undefined): string[] => (value ?? '').split(/[\s,]+/).filter(Boolean);

@@ -152,6 +152,9 @@ export const variables = {
   CLAUDEOPS_TIER2_MODEL: spec('Tiers and models', 'Model of tier 2 (investigate, safe remediation)', 'a model name or alias such as sonnet', model, { default: 'sonnet' }),
   CLAUDEOPS_TIER3_MODEL: spec('Tiers and models', 'Model of tier 3 (full remediation)', 'a model name or alias such as opus', model, { default: 'opus' }),
   CLAUDEOPS_MAX_TIER: spec('Tiers and models', 'Highest tier the daemon may escalate to (1 = observe only)', 'a whole number from 1 to 3', wholeNumber(1, 3), { default: '3' }),
+  CLAUDEOPS_TIER1_PARALLEL: spec('Tiers and models', 'Tier-1 sessions run at once when the checks are split into shards (each CLI process takes about 300 MB); auto: half the memory limit (cgroup or machine) over 300 MB, from 1 to 8', 'auto, or a whole number from 1 to 16', z.union([z.literal('auto'), wholeNumber(1, 16)]), { default: 'auto' }),
+  CLAUDEOPS_TIER1_SHARD_SIZE: spec('Tiers and models', 'Most checks one tier-1 session runs; more checks are split into shards of near-equal size, kept together by repo and service', 'a whole number from 1 to 1000', wholeNumber(1, 1000), { default: '10' }),
+  CLAUDEOPS_SYSTEM_PROMPT: spec('Tiers and models', 'The system prompt every tier starts from: default (Claude Code\'s own, about 28 KB) or ops (prompts/system-ops.md, a short one for operations work)', 'default or ops', z.enum(['default', 'ops']), { default: 'default' }),
   CLAUDEOPS_PROMPT: spec('Tiers and models', 'Tier 1 prompt file, relative to the app directory or absolute', 'a file path', text, { default: 'prompts/tier1-observe.md' }),
   CLAUDEOPS_TIER2_PROMPT: spec('Tiers and models', 'Tier 2 prompt file', 'a file path', text, { default: 'prompts/tier2-investigate.md' }),
   CLAUDEOPS_TIER3_PROMPT: spec('Tiers and models', 'Tier 3 prompt file', 'a file path', text, { default: 'prompts/tier3-remediate.md' }),
@@ -165,7 +168,7 @@ export const variables = {
   CLAUDEOPS_SUCCESS_THRESHOLD: spec('Checks', 'Good results in a row before an unhealthy check counts as resolved (a check file may override it with "- Success threshold: N")', 'a whole number from 1 to 100', wholeNumber(1, 100), { default: '1' }),
 
   // Permissions
-  CLAUDEOPS_TIER1_TOOLS: spec('Permissions', 'Tier 1 hard tool set (read-only by default)', TOOLS, toolList, { default: 'Bash,Read,Grep,Glob,Task,WebFetch' }),
+  CLAUDEOPS_TIER1_TOOLS: spec('Permissions', 'Tier 1 hard tool set (read-only by default; add Task for subagents, at the cost of a larger request)', TOOLS, toolList, { default: 'Bash,Read,Grep,Glob,WebFetch' }),
   CLAUDEOPS_ALLOWED_TOOLS: spec('Permissions', 'Older name of CLAUDEOPS_TIER1_TOOLS, used when that is unset', TOOLS, toolList),
   CLAUDEOPS_TIER2_TOOLS: spec('Permissions', 'Tier 2 hard tool set', TOOLS, toolList, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write' }),
   CLAUDEOPS_TIER3_TOOLS: spec('Permissions', 'Tier 3 hard tool set', TOOLS, toolList, { default: 'Bash,Read,Grep,Glob,Task,WebFetch,Edit,Write,NotebookEdit' }),

@@ -93,7 +93,11 @@ export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDep
     const cycle = await deps.store.cycle(p.id ?? '');
     if (!cycle) return send(res, 404, 'text/plain', 'no such cycle\n');
     const stories: Record<number, string | undefined> = {};
-    for (const t of cycle.tiers) stories[t.tier] = await deps.store.runFile(cycle.id, t.tier, 'log');
+    for (const t of cycle.tiers) {
+      const own = await deps.store.runFile(cycle.id, t.tier, 'log');
+      const shards = await Promise.all((t.shards ?? []).map((x) => deps.store.runFile(cycle.id, t.tier, 'log', x.index)));
+      stories[t.tier] = [own, ...shards].filter((x) => x !== undefined).join('\n');
+    }
     html(res, cyclePage({ viewer, cycle, stories }));
   }));
 

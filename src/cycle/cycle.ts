@@ -22,6 +22,8 @@ import { cycleStamp } from '../store/layout.js';
 import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
+import { planShards } from '../tier/shards.js';
+import { runShardedTier1 } from '../tier/sharded-run.js';
 import { unwritable } from '../state/atomic-file.js';
 
 const HOUR = 3_600_000;
@@ -166,11 +168,9 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
   let handoff = '';
   for (let tier: TierNumber = 1; ; tier = (tier + 1) as TierNumber) {
     ctx.live?.tier(tier);
-    const run = await runTier({
+    const input = {
       config: ctx.config,
-      tier,
       stampBase: cycle.id,
-      runId: randomUUID(),
       mcp: { file: prepared.mcp.file, servers: prepared.mcp.servers, catalog: prepared.catalog },
       checks: prepared.checks,
       sandbox: prepared.sandbox,
@@ -179,7 +179,9 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       redactor: prepared.redactor,
       stdout: ctx.stdout,
       shutdown: ctx.shutdown,
-    });
+    };
+    const shards = tier === 1 ? planShards(prepared.checks.checks, ctx.config.tier1.shardSize) : [];
+    const run = shards.length > 1 ? await runShardedTier1(input, shards, ctx.config.tier1.parallel) : await runTier({ ...input, tier, runId: randomUUID() });
     cycle.tiers.push(run);
     for (const w of run.containment.warnings) if (!cycle.warnings.includes(w)) cycle.warnings.push(w);
     for (const [server, status] of Object.entries(run.mcpStatus)) {
@@ -189,7 +191,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     }
     ctx.metrics.observeMcp(run.mcpStatus, prepared.mcp.origin);
     logTierEnd(ctx, cycle, run);
-    receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.summary, cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile });
+    receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.summary, cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile, ...(run.shards ? { shards: run.shards.map((x) => ({ log: x.logFile, exit_class: x.exitClass, cost_usd: x.costUsd })) } : {}) });
 
     const next = decideEscalation(ctx.config, cycle.tiers, checkResults(prepared.checks.checks, cycle.tiers), prepared.cooldown);
     cycle.cooldownWithheld.push(...next.withheld);

@@ -12,6 +12,8 @@ export interface TierInvocation {
   /** Deny rules (--disallowedTools). */
   deny: string[];
   mcpConfigFile: string;
+  /** Replaces the CLI's default system prompt (--system-prompt); undefined keeps it. */
+  systemPrompt?: string;
   appendSystemPrompt: string;
   jsonSchema: string;
   /** Settings JSON (--settings): the OS sandbox of the agent's commands, when used. */
@@ -48,7 +50,9 @@ export const CLAUDE_FLAGS = [
   '--mcp-config',
   '--strict-mcp-config',
   '--json-schema',
+  '--system-prompt',
   '--append-system-prompt',
+  '--setting-sources',
   '--settings',
   '--max-budget-usd',
 ] as const;
@@ -70,7 +74,11 @@ export function buildClaudeCommand(inv: TierInvocation): Command {
     '--mcp-config', inv.mcpConfigFile,
     '--strict-mcp-config',
     '--json-schema', inv.jsonSchema,
+    ...(inv.systemPrompt !== undefined ? ['--system-prompt', inv.systemPrompt] : []),
     '--append-system-prompt', inv.appendSystemPrompt,
+    // Settings come from the daemon alone (--settings, and the run's own work dir with its
+    // CLAUDE.md and skills), never from the user's ~/.claude or a local settings file.
+    '--setting-sources', 'project',
     ...(inv.settings ? ['--settings', JSON.stringify(inv.settings)] : []),
     ...(inv.maxBudgetUsd !== undefined ? ['--max-budget-usd', String(inv.maxBudgetUsd)] : []),
   ];

@@ -14,6 +14,8 @@ export function cycleStamp(resultsDir: string, now = new Date()): string {
 /** Every name in the results and state directories; nothing else spells them. */
 export const summaryName = (id: string): string => `${id}.json`;
 export const tierRunBase = (id: string, tier: number): string => `${id}-tier${tier}`;
+/** One of several tier-1 sessions of a cycle; the tier's own log then indexes them. */
+export const shardRunBase = (id: string, tier: number, shard: number): string => `${tierRunBase(id, tier)}-shard${shard}`;
 /** The receipt ledger in the results directory (rotated files are receipts.<n>.ndjson). */
 export const LEDGER = 'receipts.ndjson';
 
@@ -41,7 +43,7 @@ export const STATE = {
 export const approvalLogName = (id: string): string => `approval-${id}.log`;
 export const isApprovalLog = (name: string): boolean => /^approval-p-[0-9a-f]+\.log$/.test(name);
 
-const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d)?\.(log|jsonl|json)$/;
+const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d(?:-shard\d+)?)?\.(log|jsonl|json)$/;
 
 export interface RunFile {
   /** Midnight UTC of the day the cycle started, in ms. */

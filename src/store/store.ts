@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadCheckState, type CheckState } from '../checks/check-state.js';
 import { loadApprovals, loadHolds, type Holds, type Proposal } from '../approval/state.js';
 import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
-import { compareStamps, parseRunFile, STATE, summaryName, tierRunBase } from './layout.js';
+import { compareStamps, parseRunFile, shardRunBase, STATE, summaryName, tierRunBase } from './layout.js';
 
 // The one reader of the results and state directories: the console, `status` and
 // anything else that shows history go through it. Files stay the source of truth;
@@ -100,9 +100,10 @@ export class ResultsStore {
   }
 
   /** A tier run's story log or raw events, by cycle and tier; only names the layout makes are read. */
-  async runFile(id: string, tier: number, kind: 'log' | 'jsonl'): Promise<string | undefined> {
-    if (!/^run-[\d-]+$/.test(id) || ![1, 2, 3].includes(tier)) return undefined;
-    return fs.readFile(path.join(this.resultsDir, `${tierRunBase(id, tier)}.${kind}`), 'utf8').catch(() => undefined);
+  async runFile(id: string, tier: number, kind: 'log' | 'jsonl', shard?: number): Promise<string | undefined> {
+    if (!/^run-[\d-]+$/.test(id) || ![1, 2, 3].includes(tier) || (shard !== undefined && !(Number.isInteger(shard) && shard > 0))) return undefined;
+    const base = shard === undefined ? tierRunBase(id, tier) : shardRunBase(id, tier, shard);
+    return fs.readFile(path.join(this.resultsDir, `${base}.${kind}`), 'utf8').catch(() => undefined);
   }
 
   /** Proposals, newest first. */

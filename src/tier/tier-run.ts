@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { STATE, tierRunBase } from '../store/layout.js';
+import { shardRunBase, STATE, tierRunBase } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliEnvironment, envContext, SECRET_ENV } from '../context/env-context.js';
@@ -9,7 +9,7 @@ import { DOCKER_ALIAS_HOST, EgressProxy } from '../sandbox/egress-proxy.js';
 import { sandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
 import { sandboxSettings } from '../sandbox/settings.js';
 import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
-import type { CheckSet } from '../checks/discover.js';
+import type { CheckDef, CheckSet } from '../checks/discover.js';
 import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
 import { proposePrompt } from '../approval/prompt.js';
 import type { Logger } from '../logger/logger.js';
@@ -22,6 +22,7 @@ import { eventsIn, isResult, type ModelUsage, type ResultEvent } from '../stream
 import { clock, oneLine, Story } from '../stream/story.js';
 import { parseVerdict, verdictJsonSchema, type Verdict } from '../verdict/verdict.js';
 import { tierPolicy, type RepoRules, type TierPolicy } from './policy.js';
+import type { ShardRecord } from './shards.js';
 
 export const TIER_NAMES: Record<TierNumber, string> = { 1: 'observe', 2: 'investigate', 3: 'remediate' };
 
@@ -49,7 +50,10 @@ export interface TierRun {
   /** What the run could and could not do, and by which mechanism. */
   containment: Containment;
   logFile: string;
+  /** The raw events; empty for a sharded tier 1, whose shards each have theirs (see `shards`). */
   eventsFile: string;
+  /** Tier 1 split over several sessions: each one's checks, outcome and files. */
+  shards?: ShardRecord[];
   /** Whether the run's files were written completely. */
   filesComplete: boolean;
 }
@@ -69,6 +73,13 @@ export interface Containment {
   warnings: string[];
 }
 
+export interface Shard {
+  /** From 1. */
+  index: number;
+  of: number;
+  checks: CheckDef[];
+}
+
 export interface TierRunInput {
   config: Config;
   tier: TierNumber;
@@ -81,6 +92,8 @@ export interface TierRunInput {
   sandbox: SandboxProbe;
   /** Text handed up from the tier below; empty for tier 1. */
   handoff: string;
+  /** One of several tier-1 sessions: only these checks are handed to it. */
+  shard?: Shard;
   logger: Logger;
   redactor: Redactor;
   stdout: (text: string) => void;
@@ -92,7 +105,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const { config, tier, logger } = input;
   const settings = config.tiers[tier];
   const started = new Date();
-  const log = new RunLog(config.resultsDir, tierRunBase(input.stampBase, tier), `[tier${tier}] `, input.redactor, logger, input.stdout).open();
+  const shard = input.shard;
+  const log = new RunLog(config.resultsDir, shard ? shardRunBase(input.stampBase, tier, shard.index) : tierRunBase(input.stampBase, tier), shard ? `[tier${tier}.${shard.index}] ` : `[tier${tier}] `, input.redactor, logger, input.stdout).open();
   const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog, repoRules(input.checks, tier));
   const decision = sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
   const ctx = envContext(config, tier, policy.readOnly);
@@ -107,7 +121,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const stderrTail: string[] = [];
 
   log.story([
-    `=== claudeops tier ${tier} (${TIER_NAMES[tier]}) · ${started.toISOString()} ===`,
+    `=== claudeops tier ${tier} (${TIER_NAMES[tier]})${shard ? ` · shard ${shard.index} of ${shard.of}: ${shard.checks.length} check(s)` : ''} · ${started.toISOString()} ===`,
     `model ${settings.model} · dry-run ${config.dryRun}${policy.propose ? ' · propose mode (changes wait for a human)' : ''} · prompt ${settings.promptFile}`,
     `tools ${policy.tools.join(', ') || 'none'} · MCP allowed ${policy.mcpAllowed.join(', ') || 'none'}${policy.mcpDenied.length ? ` · MCP denied ${policy.mcpDenied.join(', ')}` : ''}`,
     containmentLine(policy, decision.sandboxed),
@@ -185,11 +199,20 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     });
 
   let prompt: string;
+  let systemPrompt: string | undefined;
+  const handedOut = shard ? { ...input.checks, checks: shard.checks } : input.checks;
   try {
-    prompt = `${(await fs.readFile(settings.promptFile, 'utf8')).trimEnd()}\n\n${checksPrompt(input.checks, tier)}\n`;
+    prompt = `${(await fs.readFile(settings.promptFile, 'utf8')).trimEnd()}\n\n${checksPrompt(handedOut, tier)}\n`;
   } catch (e) {
     const msg = `prompt file ${settings.promptFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): restore it or point ${promptVariable(tier)} at an existing file`;
     return finish('config', null, msg);
+  }
+  if (config.systemPromptFile) {
+    try {
+      systemPrompt = (await fs.readFile(config.systemPromptFile, 'utf8')).trim();
+    } catch (e) {
+      return finish('config', null, `system prompt file ${config.systemPromptFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): restore it or set CLAUDEOPS_SYSTEM_PROMPT=default`);
+    }
   }
 
   if (decision.refuse) return finish('sandbox', null, decision.refuse);
@@ -216,6 +239,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       allowed: policy.allowed,
       deny: policy.deny,
       mcpConfigFile: input.mcp.file,
+      systemPrompt,
       appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier)].filter(Boolean).join('\n\n'),
       jsonSchema: verdictJsonSchema,
       settings:

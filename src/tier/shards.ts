@@ -1,0 +1,124 @@
+import type { CheckDef } from '../checks/discover.js';
+import type { Verdict } from '../verdict/verdict.js';
+import type { ModelUsage } from '../stream/events.js';
+import type { TierRun } from './tier-run.js';
+
+// Tier 1 over many checks: one session's context grows with every check it works
+// through, and its turns add up. Split into shards, the sessions are short and run at
+// once; their verdicts merge into one, so escalation and records see a single tier 1.
+
+/**
+ * Splits the checks into as few shards as `maxPerShard` allows, of near-equal size,
+ * in repo, service and id order, so a repo's (or a service's) checks stay together.
+ */
+export function planShards(checks: CheckDef[], maxPerShard: number): CheckDef[][] {
+  if (checks.length <= maxPerShard) return [checks];
+  const sorted = [...checks].sort((a, b) => cmp(a.repo, b.repo) || cmp(a.services[0] ?? '', b.services[0] ?? '') || cmp(a.id, b.id));
+  const count = Math.ceil(sorted.length / maxPerShard);
+  const shards: CheckDef[][] = [];
+  for (let i = 0, from = 0; i < count; i++) {
+    const to = Math.round(((i + 1) * sorted.length) / count);
+    shards.push(sorted.slice(from, to));
+    from = to;
+  }
+  return shards;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What a cycle record keeps of each shard. */
+export interface ShardRecord {
+  index: number;
+  checks: string[];
+  exitClass: string;
+  status?: string;
+  summary: string;
+  costUsd: number;
+  durationMs: number;
+  logFile: string;
+  eventsFile: string;
+}
+
+/**
+ * One tier-1 run from its shards' runs. Each shard's verdict counts for its own checks
+ * only; a shard that reached no verdict makes its checks `unknown`, with why. The
+ * merged verdict is unhealthy, and escalates, when any shard's is or does, and its
+ * findings are the unhealthy shards' findings, so the next tier gets one handoff.
+ */
+export function mergeShards(runs: TierRun[], shards: CheckDef[][], logFile: string): TierRun & { shards: ShardRecord[] } {
+  const judged = runs.filter((r) => r.verdict);
+  const owner: Record<string, number> = Object.create(null);
+  shards.forEach((s, i) => s.forEach((c) => (owner[c.id] = i)));
+  const checks: NonNullable<Verdict['checks']> = [];
+  runs.forEach((r, i) => {
+    if (!r.verdict) {
+      for (const c of shards[i]!) checks.push({ id: c.id, status: 'unknown', detail: `not judged: tier-1 shard ${i + 1} of ${runs.length} ended ${r.exitClass}${r.error ? ` (${r.error.slice(0, 160)})` : ''}` });
+      return;
+    }
+    for (const c of r.verdict.checks ?? []) if (owner[c.id] === undefined || owner[c.id] === i) checks.push(c);
+  });
+  const troubled = judged.filter((r) => r.verdict!.status === 'unhealthy' || r.verdict!.escalate);
+  const label = (r: TierRun) => `shard ${runs.indexOf(r) + 1} (${shards[runs.indexOf(r)]!.map((c) => c.id).join(', ')})`;
+  const verdict: Verdict | undefined = judged.length
+    ? {
+        status: troubled.some((r) => r.verdict!.status === 'unhealthy') ? 'unhealthy' : 'healthy',
+        summary: troubled.length ? troubled.map((r) => r.verdict!.summary).join(' ') : `All ${runs.length} tier-1 shards found their checks healthy.`,
+        escalate: judged.some((r) => r.verdict!.escalate),
+        checks,
+        remediations: judged.flatMap((r) => r.verdict!.remediations ?? []),
+        ...(troubled.some((r) => r.verdict!.findings) ? { findings: troubled.filter((r) => r.verdict!.findings).map((r) => `${label(r)}: ${r.verdict!.findings}`).join('\n\n') } : {}),
+      }
+    : undefined;
+  const failed = runs.filter((r) => !r.verdict);
+  const first = runs[0]!;
+  const start = Math.min(...runs.map((r) => Date.parse(r.startedAt)));
+  const end = Math.max(...runs.map((r) => Date.parse(r.endedAt)));
+  return {
+    ...first,
+    startedAt: new Date(start).toISOString(),
+    endedAt: new Date(end).toISOString(),
+    durationMs: end - start,
+    exitClass: verdict ? 'ok' : first.exitClass,
+    exitCode: verdict ? 0 : first.exitCode,
+    error: failed.length ? failed.map((r) => `shard ${runs.indexOf(r) + 1}: ${r.error ?? r.exitClass}`).join('; ') : undefined,
+    verdict,
+    summary: verdict?.summary ?? first.error ?? '',
+    turns: runs.reduce((n, r) => n + (r.turns ?? 0), 0),
+    costUsd: runs.reduce((n, r) => n + r.costUsd, 0),
+    modelUsage: sumUsage(runs),
+    toolsUsed: sumCounts(runs.map((r) => r.toolsUsed)),
+    permissionDenials: runs.flatMap((r) => r.permissionDenials),
+    apiRetries: runs.reduce((n, r) => n + r.apiRetries, 0),
+    mcpStatus: worstStatus(runs),
+    containment: { ...first.containment, egressRefused: runs.reduce((n, r) => n + r.containment.egressRefused, 0), warnings: [...new Set(runs.flatMap((r) => r.containment.warnings))] },
+    logFile,
+    // Each shard has its own events; the tier's log indexes them.
+    eventsFile: '',
+    filesComplete: runs.every((r) => r.filesComplete),
+    shards: runs.map((r, i) => ({ index: i + 1, checks: shards[i]!.map((c) => c.id), exitClass: r.exitClass, status: r.verdict?.status, summary: r.summary, costUsd: r.costUsd, durationMs: r.durationMs, logFile: r.logFile, eventsFile: r.eventsFile })),
+  };
+}
+
+function sumCounts(all: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = Object.create(null);
+  for (const counts of all) for (const [k, v] of Object.entries(counts)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function sumUsage(runs: TierRun[]): Record<string, ModelUsage> {
+  const out: Record<string, ModelUsage> = Object.create(null);
+  for (const r of runs) {
+    for (const [model, u] of Object.entries(r.modelUsage)) {
+      const into = (out[model] ??= {} as ModelUsage) as Record<string, number>;
+      for (const [k, v] of Object.entries(u)) if (typeof v === 'number') into[k] = (into[k] ?? 0) + v;
+    }
+  }
+  return out;
+}
+
+/** A server is as good as its worst shard saw it. */
+function worstStatus(runs: TierRun[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const r of runs) for (const [server, status] of Object.entries(r.mcpStatus)) if (out[server] === undefined || out[server] === 'connected') out[server] = status;
+  return out;
+}

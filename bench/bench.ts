@@ -14,6 +14,7 @@ import { startHttp } from '../src/http/server.js';
 import { mergeMcp } from '../src/mcp/merge.js';
 import { Metrics } from '../src/metrics/metrics.js';
 import { bulkEvents, resultEvent, typicalRun } from './events.js';
+import { bareFirstRequestBytes, HAIKU_PRICES, listPriceUsd, measureCycle, type CycleMeasure } from './requests.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STAND_IN = path.join(ROOT, 'bench', 'stand-in-claude.sh');
@@ -288,6 +289,43 @@ async function consoleAtScale(): Promise<void> {
   }
 }
 
+/**
+ * Tokens and time per cycle, with the real CLI: the first request, the bytes a cycle
+ * sends over 5, 20 and 50 checks (each one tool call with a few KB of output), the wall
+ * time of 50 checks when every answer takes 1 s, and what hourly cycles cost a month.
+ */
+async function costAndScale(): Promise<void> {
+  const kb = (b: number) => b / 1024;
+  const line = (m: CycleMeasure, label: string) =>
+    console.log(`  (${label}: ${m.checks} checks, ${m.sessions} session(s), ${m.requests} requests, ${kb(m.totalBytes).toFixed(0)} KB sent, first ${kb(m.firstBytes).toFixed(1)} KB, ${(m.wallMs / 1000).toFixed(1)} s, $${m.costUsd.toFixed(4)}, ${m.status})`);
+  const five = await measureCycle(5);
+  line(five, 'default');
+  const bare = await bareFirstRequestBytes(five.firstPrompt);
+  report('first tier-1 request (5 checks)', kb(five.firstBytes), 'KB', 'informational', true);
+  report('first tier-1 request vs a bare claude -p with the same prompt', five.firstBytes / bare, 'x', 'informational (bare: ' + kb(bare).toFixed(1) + ' KB)', true);
+  const withTask = await measureCycle(5, { CLAUDEOPS_TIER1_TOOLS: 'Bash,Read,Grep,Glob,Task,WebFetch' });
+  report('first tier-1 request with the Task tool (the old default)', kb(withTask.firstBytes), 'KB', 'informational', true);
+  const ops = await measureCycle(5, { CLAUDEOPS_SYSTEM_PROMPT: 'ops' });
+  report('first tier-1 request with CLAUDEOPS_SYSTEM_PROMPT=ops', kb(ops.firstBytes), 'KB', 'informational', true);
+  report('5-check cycle with CLAUDEOPS_SYSTEM_PROMPT=ops vs default, request bytes', ops.totalBytes / five.totalBytes, 'x', 'informational', true);
+
+  const twenty = await measureCycle(20);
+  line(twenty, 'default');
+  const fifty = await measureCycle(50, {}, 1000);
+  line(fifty, 'default, 1 s per answer');
+  const single = await measureCycle(50, { CLAUDEOPS_TIER1_SHARD_SIZE: '1000' }, 1000);
+  line(single, 'one session, 1 s per answer');
+  for (const m of [five, twenty, fifty]) report(`request bytes of a healthy ${m.checks}-check cycle`, kb(m.totalBytes), 'KB', 'informational', m.status === 'healthy');
+  report('request bytes, 50 checks vs 5', fifty.totalBytes / five.totalBytes, 'x', '≤ 12', fifty.totalBytes / five.totalBytes <= 12);
+  report('request bytes, 50 checks in one session vs 5 (for comparison)', single.totalBytes / five.totalBytes, 'x', 'informational', true);
+  report('wall time of the 50-check cycle, 1 s per answer', fifty.wallMs / 1000, 's', 'informational', true);
+  report('wall time of 50 checks vs one sequential session', fifty.wallMs / single.wallMs, 'x', '≤ 0.3', fifty.wallMs / single.wallMs <= 0.3);
+  const month = twenty.costUsd * 24 * 30;
+  report('estimated cost of hourly cycles over 20 checks, per month (the CLI\'s price for the reported usage)', month, 'USD', 'informational', true);
+  report('the same at Haiku 4.5 list prices, computed here from the usage', listPriceUsd(twenty.usage) * 24 * 30, 'USD', `informational ($${HAIKU_PRICES.input}/$${HAIKU_PRICES.output} per MTok in/out, cache $${HAIKU_PRICES.cacheWrite} write, $${HAIKU_PRICES.cacheRead} read)`, true);
+  console.log(`  (20-check cycle usage: ${twenty.usage.cacheWrite} cache-write, ${twenty.usage.cacheRead} cache-read, ${twenty.usage.input} input, ${twenty.usage.output} output tokens; tokens estimated at 4 bytes each)`);
+}
+
 async function sequential(n: number, f: () => Promise<number>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(await f());
@@ -296,11 +334,15 @@ async function sequential(n: number, f: () => Promise<number>): Promise<number[]
 
 const started = performance.now();
 console.log(`claudeops bench · ${new Date().toISOString()} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · daemon launch ${Object.entries(DAEMON_LAUNCH.env).map(([k, v]) => `${k}=${v} `).join('')}node ${DAEMON_NODE_FLAGS.join(' ')}`);
-await overheadAndMemory();
-await teeThroughput('cli', TEE_MIB);
-await teeThroughput('small', Math.max(16, TEE_MIB / 8));
-await mcpAtScale();
-await consoleAtScale();
+// BENCH_ONLY=cost,memory,tee,mcp,console runs some of them.
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const part = (name: string) => only.length === 0 || only.includes(name);
+if (part('cost')) await costAndScale();
+if (part('memory')) await overheadAndMemory();
+if (part('tee')) await teeThroughput('cli', TEE_MIB);
+if (part('tee')) await teeThroughput('small', Math.max(16, TEE_MIB / 8));
+if (part('mcp')) await mcpAtScale();
+if (part('console')) await consoleAtScale();
 const out = path.join(ROOT, 'bench', 'results.json');
 fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, cycles: CYCLES, teeMiB: TEE_MIB, figures }, null, 2) + '\n');
 console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -99,14 +99,31 @@ export const sequence =
   (_req, n) =>
     replies[n] ?? text('(fake: script exhausted)');
 
+export interface FakeOptions {
+  /**
+   * `estimated`: report usage as the real API would bill it, from the request's size
+   * (about 4 bytes a token) with prompt caching: the longest prefix (system, tools,
+   * then whole messages) seen in an earlier request is a cache read, the rest a cache
+   * write. Default: a fixed 1,000 input tokens.
+   */
+  usage?: 'fixed' | 'estimated';
+}
+
+const BYTES_PER_TOKEN = 4;
+
 export class FakeApi {
   readonly requests: RecordedRequest[] = [];
   private server: http.Server;
   private sockets = new Set<import('node:net').Socket>();
   private counter = 0;
   private ids = 0;
+  /** Prefixes seen, for estimated cache reads. */
+  private prefixes = new Set<string>();
 
-  constructor(public script: Script) {
+  constructor(
+    public script: Script,
+    private readonly options: FakeOptions = {},
+  ) {
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -182,7 +199,7 @@ export class FakeApi {
       case 'text':
       case 'tool_use': {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        sse(res, 'message_start', messageStart(this.nextId('msg'), model));
+        sse(res, 'message_start', messageStart(this.nextId('msg'), model, this.options.usage === 'estimated' ? this.estimate(rec) : undefined));
         let index = 0;
         const t = reply.kind === 'text' ? reply.text : reply.text;
         if (t) {
@@ -207,7 +224,7 @@ export class FakeApi {
         sse(res, 'message_delta', {
           type: 'message_delta',
           delta: { stop_reason: reply.kind === 'tool_use' ? 'tool_use' : 'end_turn', stop_sequence: null },
-          usage: { output_tokens: 50 },
+          usage: { output_tokens: this.options.usage === 'estimated' ? Math.max(10, Math.ceil(JSON.stringify(reply).length / BYTES_PER_TOKEN)) : 50 },
         });
         sse(res, 'message_stop', { type: 'message_stop' });
         res.end();
@@ -216,24 +233,39 @@ export class FakeApi {
     }
   }
 
+  private estimate(rec: RecordedRequest): Usage {
+    const body = rec.body ?? {};
+    const head = JSON.stringify([body.model, body.system, body.tools]);
+    const messages: unknown[] = body.messages ?? [];
+    let cached = 0;
+    let prefix = head;
+    const keys = [head];
+    for (const m of messages) keys.push((prefix += JSON.stringify(m)));
+    keys.forEach((k, i) => {
+      if (this.prefixes.has(k)) cached = k.length;
+      // The CLI marks the system prompt, the tools and the latest messages for caching.
+      if (i === 0 || i >= keys.length - 2) this.prefixes.add(k);
+    });
+    const total = prefix.length;
+    return { input_tokens: 0, cache_read_input_tokens: Math.ceil(cached / BYTES_PER_TOKEN), cache_creation_input_tokens: Math.ceil((total - cached) / BYTES_PER_TOKEN), output_tokens: 1 };
+  }
+
   private nextId(prefix: string): string {
     return `${prefix}_fake${String(++this.ids).padStart(6, '0')}`;
   }
 }
 
-function messageStart(id: string, model: string) {
+interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+function messageStart(id: string, model: string, usage: Usage = { input_tokens: 1000, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }) {
   return {
     type: 'message_start',
-    message: {
-      id,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 1000, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-    },
+    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage },
   };
 }
 

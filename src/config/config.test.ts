@@ -18,7 +18,7 @@ describe('configuration', () => {
     assert.equal(config.tiers[1].model, 'haiku');
     assert.equal(config.tiers[2].model, 'sonnet');
     assert.equal(config.tiers[3].model, 'opus');
-    assert.deepEqual(config.tiers[1].tools, ['Bash', 'Read', 'Grep', 'Glob', 'Task', 'WebFetch']);
+    assert.deepEqual(config.tiers[1].tools, ['Bash', 'Read', 'Grep', 'Glob', 'WebFetch']);
     assert.equal(config.tiers[1].promptFile, path.join(packageRoot(), 'prompts', 'tier1-observe.md'));
     assert.equal(config.stateDir, path.join(packageRoot(), 'state'));
     // `claude` from PATH, or else the pinned copy npm ci put in node_modules/.bin.

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, status, systemText, text, toolNames, toolUse, userText, verdict } from '../fake-api.js';
 import { API_KEY, allText, files, mcpConfig, read, run, sandbox, verdictOf, type Sandbox } from '../harness.js';
 
-const TIER1_TOOLS = ['Bash', 'Read', 'Grep', 'Glob', 'Agent', 'WebFetch'];
+const TIER1_TOOLS = ['Bash', 'Read', 'Grep', 'Glob', 'WebFetch'];
 
 describe('claudeops once against the real CLI', () => {
   let api: FakeApi;

@@ -17,7 +17,8 @@ process.on('message', async (m: Command) => {
   if (m.cmd === 'rss') {
     gc();
     gc();
-    process.send!({ rss: process.memoryUsage().rss });
+    const m = process.memoryUsage();
+    process.send!({ rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external });
     return;
   }
   Object.assign(process.env, m.env ?? {});

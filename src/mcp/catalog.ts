@@ -1,9 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { runnable } from '../files/executable.js';
+import { listStdioTools } from './stdio-list.js';
 
 export interface ToolInfo {
   name: string;
@@ -59,30 +57,44 @@ export async function listCatalog(servers: Record<string, ServerEntry>, options:
 }
 
 async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<ServerTools> {
-  let transport: Transport;
-  try {
-    transport = makeTransport(entry, cwd, env);
-  } catch (e) {
-    return { ok: false, error: (e as Error).message };
-  }
-  const client = new Client({ name: 'claudeops', version: '1' });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
   });
+  const x = (s: string) => expandVars(s, env);
+  if (entry.url === undefined) {
+    if (!entry.command) return { ok: false, error: 'no command and no url' };
+    const listing = listStdioTools({ command: x(entry.command), args: (entry.args ?? []).map(x), env: { ...baseEnvironment(env), ...Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, x(v)])) }, cwd });
+    try {
+      return { ok: true, tools: await Promise.race([listing.tools, timeout]) };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message.split('\n')[0]! };
+    } finally {
+      clearTimeout(timer);
+      listing.stop();
+      // A server that ignores stdin's end and SIGTERM would outlive the listing.
+      if (listing.pid) killIfAlive(listing.pid);
+    }
+  }
+  let client: Client | undefined;
   try {
-    const tools = await Promise.race([listAll(client, transport), timeout]);
+    // Remote servers need the SDK's transports; it is loaded only for them.
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    client = new Client({ name: 'claudeops', version: '1' });
+    const tools = await Promise.race([listAll(client, await remoteTransport(entry, env)), timeout]);
     return { ok: true, tools };
   } catch (e) {
     return { ok: false, error: (e as Error).message.split('\n')[0]! };
   } finally {
     clearTimeout(timer);
-    await client.close().catch(() => undefined);
-    // A server that ignores stdin's end and SIGTERM would outlive the listing.
-    const pid = transport instanceof StdioClientTransport ? transport.pid : null;
-    if (pid) killIfAlive(pid);
+    await client?.close().catch(() => undefined);
   }
 }
+
+/** What a stdio server inherits besides its own env, as the MCP SDK's stdio transport gives it. */
+const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
+const baseEnvironment = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(INHERITED.filter((k) => typeof env[k] === 'string' && !env[k]!.startsWith('()')).map((k) => [k, env[k]!]));
 
 function killIfAlive(pid: number): void {
   try {
@@ -104,20 +116,10 @@ async function listAll(client: Client, transport: Transport): Promise<ToolInfo[]
   return out;
 }
 
-function makeTransport(entry: ServerEntry, cwd: string, env: NodeJS.ProcessEnv): Transport {
+async function remoteTransport(entry: ServerEntry, env: NodeJS.ProcessEnv): Promise<Transport> {
   const x = (s: string) => expandVars(s, env);
   const headers = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([k, v]) => [k, x(v)]));
-  if (entry.url !== undefined) {
-    const url = new URL(x(entry.url));
-    if (entry.type === 'sse') return new SSEClientTransport(url, { requestInit: { headers } });
-    return new StreamableHTTPClientTransport(url, { requestInit: { headers } });
-  }
-  if (!entry.command) throw new Error('no command and no url');
-  return new StdioClientTransport({
-    command: x(entry.command),
-    args: (entry.args ?? []).map(x),
-    env: { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, x(v)])) },
-    cwd,
-    stderr: 'ignore',
-  });
+  const url = new URL(x(entry.url!));
+  if (entry.type === 'sse') return new (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport(url, { requestInit: { headers } });
+  return new (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport(url, { requestInit: { headers } });
 }

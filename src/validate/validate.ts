@@ -31,6 +31,8 @@ export async function validate(config: Config, warnings: string[], print: (line:
   f.rows.push(['timeout', `${config.timeoutMs / 1000} s per tier run`]);
   f.rows.push(['dry run', String(config.dryRun)]);
   f.rows.push(['max tier', String(config.maxTier)]);
+  f.rows.push(['tier 1 shards', `at most ${config.tier1.shardSize} checks a session, ${config.tier1.parallel} session(s) at once${config.env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? ' (auto, by memory)' : ''}`]);
+  f.rows.push(['system prompt', config.systemPromptFile ? `${config.systemPromptFile} (CLAUDEOPS_SYSTEM_PROMPT=ops)` : "the CLI's default"]);
   await checkPrompts(config, f);
   await checkCli(config, f);
   await checkSandbox(config, f);
@@ -68,6 +70,9 @@ function checkApprovals(config: Config, f: Findings): void {
 }
 
 async function checkPrompts(config: Config, f: Findings): Promise<void> {
+  if (config.systemPromptFile) {
+    await fs.access(config.systemPromptFile).catch((e) => f.problems.push(`CLAUDEOPS_SYSTEM_PROMPT=ops: ${config.systemPromptFile} cannot be read (${code(e)}); restore it or set CLAUDEOPS_SYSTEM_PROMPT=default`));
+  }
   for (const tier of [1, 2, 3] as TierNumber[]) {
     if (tier > config.maxTier) continue;
     const t = config.tiers[tier];

@@ -11,6 +11,8 @@ export type TierNumber = 1 | 2 | 3;
 
 export interface TierSettings {
   tier: TierNumber;
+  /** The agent CLI it runs on (see src/provider/registry.ts). */
+  provider: string;
   model: string;
   promptFile: string;
   tools: string[];
@@ -165,8 +167,9 @@ function writableProblems(config: Config): string[] {
 function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
   const appDir = path.resolve(env.CLAUDEOPS_APP_DIR ?? packageRoot());
   const under = (p: string) => path.resolve(appDir, p);
-  const tier = (n: TierNumber, model: string, prompt: string, tools: string[], deny: string[], mcp: string[], mcpTools: string[], writable: string[], network: string[]): TierSettings => ({
+  const tier = (n: TierNumber, provider: string, model: string, prompt: string, tools: string[], deny: string[], mcp: string[], mcpTools: string[], writable: string[], network: string[]): TierSettings => ({
     tier: n,
+    provider,
     model,
     promptFile: under(prompt),
     tools,
@@ -200,9 +203,9 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     tier1: { parallel: env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? autoParallel() : env.CLAUDEOPS_TIER1_PARALLEL, shardSize: env.CLAUDEOPS_TIER1_SHARD_SIZE },
     systemPromptFile: env.CLAUDEOPS_SYSTEM_PROMPT === 'ops' ? under('prompts/system-ops.md') : undefined,
     tiers: {
-      1: tier(1, env.CLAUDEOPS_TIER1_MODEL, env.CLAUDEOPS_PROMPT, env.CLAUDEOPS_TIER1_TOOLS, env.CLAUDEOPS_TIER1_DENY, env.CLAUDEOPS_TIER1_MCP, env.CLAUDEOPS_TIER1_MCP_TOOLS, [], env.CLAUDEOPS_TIER1_NETWORK),
-      2: tier(2, env.CLAUDEOPS_TIER2_MODEL, env.CLAUDEOPS_TIER2_PROMPT, env.CLAUDEOPS_TIER2_TOOLS, env.CLAUDEOPS_TIER2_DENY, env.CLAUDEOPS_TIER2_MCP, env.CLAUDEOPS_TIER2_MCP_TOOLS, env.CLAUDEOPS_TIER2_WRITABLE, env.CLAUDEOPS_TIER2_NETWORK),
-      3: tier(3, env.CLAUDEOPS_TIER3_MODEL, env.CLAUDEOPS_TIER3_PROMPT, env.CLAUDEOPS_TIER3_TOOLS, env.CLAUDEOPS_TIER3_DENY, env.CLAUDEOPS_TIER3_MCP, env.CLAUDEOPS_TIER3_MCP_TOOLS, env.CLAUDEOPS_TIER3_WRITABLE, env.CLAUDEOPS_TIER3_NETWORK),
+      1: tier(1, env.CLAUDEOPS_TIER1_PROVIDER, env.CLAUDEOPS_TIER1_MODEL, env.CLAUDEOPS_PROMPT, env.CLAUDEOPS_TIER1_TOOLS, env.CLAUDEOPS_TIER1_DENY, env.CLAUDEOPS_TIER1_MCP, env.CLAUDEOPS_TIER1_MCP_TOOLS, [], env.CLAUDEOPS_TIER1_NETWORK),
+      2: tier(2, env.CLAUDEOPS_TIER2_PROVIDER, env.CLAUDEOPS_TIER2_MODEL, env.CLAUDEOPS_TIER2_PROMPT, env.CLAUDEOPS_TIER2_TOOLS, env.CLAUDEOPS_TIER2_DENY, env.CLAUDEOPS_TIER2_MCP, env.CLAUDEOPS_TIER2_MCP_TOOLS, env.CLAUDEOPS_TIER2_WRITABLE, env.CLAUDEOPS_TIER2_NETWORK),
+      3: tier(3, env.CLAUDEOPS_TIER3_PROVIDER, env.CLAUDEOPS_TIER3_MODEL, env.CLAUDEOPS_TIER3_PROMPT, env.CLAUDEOPS_TIER3_TOOLS, env.CLAUDEOPS_TIER3_DENY, env.CLAUDEOPS_TIER3_MCP, env.CLAUDEOPS_TIER3_MCP_TOOLS, env.CLAUDEOPS_TIER3_WRITABLE, env.CLAUDEOPS_TIER3_NETWORK),
     },
     sandbox: env.CLAUDEOPS_SANDBOX,
     dockerHost: env.CLAUDEOPS_DOCKER_HOST,

@@ -3,7 +3,8 @@
 // `claudeops validate` are all derived from `variables` below.
 import cron from 'node-cron';
 import { z } from 'zod';
-import { CLAUDE_TOOLS } from '../provider/claude-command.js';
+import { CLAUDE_TOOLS } from '../provider/claude/command.js';
+import { PROVIDER_NAMES } from '../provider/registry.js';
 
 export type Group =
   | 'Authentication and API'
@@ -110,6 +111,7 @@ function maintenanceItem(item: string): { cron: string; durationMs: number } | u
   return ms > 0 && ms <= 7 * 86_400_000 ? { cron: expr, durationMs: ms } : undefined;
 }
 
+const PROVIDER = z.enum(PROVIDER_NAMES as [string, ...string[]]);
 const TOOLS = `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.join(', ')})`;
 
 /** Tool names the pinned CLI knows; it drops others silently, so they are refused here. */
@@ -151,6 +153,9 @@ export const variables = {
   CLAUDEOPS_TIER1_MODEL: spec('Tiers and models', 'Model of tier 1 (observe)', 'a model name or alias such as haiku', model, { default: 'haiku' }),
   CLAUDEOPS_TIER2_MODEL: spec('Tiers and models', 'Model of tier 2 (investigate, safe remediation)', 'a model name or alias such as sonnet', model, { default: 'sonnet' }),
   CLAUDEOPS_TIER3_MODEL: spec('Tiers and models', 'Model of tier 3 (full remediation)', 'a model name or alias such as opus', model, { default: 'opus' }),
+  CLAUDEOPS_TIER1_PROVIDER: spec('Tiers and models', 'The agent CLI tier 1 runs on', `one of ${PROVIDER_NAMES.join(', ')}`, PROVIDER, { default: 'claude' }),
+  CLAUDEOPS_TIER2_PROVIDER: spec('Tiers and models', 'The agent CLI tier 2 runs on', `one of ${PROVIDER_NAMES.join(', ')}`, PROVIDER, { default: 'claude' }),
+  CLAUDEOPS_TIER3_PROVIDER: spec('Tiers and models', 'The agent CLI tier 3 runs on', `one of ${PROVIDER_NAMES.join(', ')}`, PROVIDER, { default: 'claude' }),
   CLAUDEOPS_MAX_TIER: spec('Tiers and models', 'Highest tier the daemon may escalate to (1 = observe only)', 'a whole number from 1 to 3', wholeNumber(1, 3), { default: '3' }),
   CLAUDEOPS_TIER1_PARALLEL: spec('Tiers and models', 'Tier-1 sessions run at once when the checks are split into shards (each CLI process takes about 300 MB); auto: half the memory limit (cgroup or machine) over 300 MB, from 1 to 8', 'auto, or a whole number from 1 to 16', z.union([z.literal('auto'), wholeNumber(1, 16)]), { default: 'auto' }),
   CLAUDEOPS_TIER1_SHARD_SIZE: spec('Tiers and models', 'Most checks one tier-1 session runs; more checks are split into shards of near-equal size, kept together by repo and service', 'a whole number from 1 to 1000', wholeNumber(1, 1000), { default: '8' }),

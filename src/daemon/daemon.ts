@@ -10,7 +10,7 @@ import type { DaemonControl } from '../console/console.js';
 import { ResultsStore } from '../store/store.js';
 import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
-import { cliVersion } from '../provider/cli-version.js';
+import { configuredProviders } from '../provider/registry.js';
 import { killActiveRuns } from '../runner/process.js';
 import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
 import { acquireLock } from '../state/lock.js';
@@ -92,9 +92,11 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
   const { logger } = ctx;
   for (const w of warnings) logger.warn(w);
 
-  const version = await cliVersion(config.claudeBin);
-  if (version.version) logger.info({ claude: version.version }, `Claude Code CLI ${version.version}`);
-  else logger.error(`the Claude Code CLI cannot be run (${version.error}); cycles will fail until it can. Install it or set CLAUDEOPS_CLAUDE_BIN.`);
+  for (const { provider, bin, tiers } of configuredProviders(config)) {
+    const version = await provider.version(bin);
+    if (version.version) logger.info({ [provider.name]: version.version, tiers }, `${provider.cli} ${version.version}, for tier(s) ${tiers.join(', ')}`);
+    else logger.error(`${provider.cli} cannot be run (${version.error}); cycles will fail until it can. Install it or set ${provider.binVariable}.`);
+  }
   logger.info({ schedule: config.schedule, dryRun: config.dryRun, maxTier: config.maxTier, results: config.resultsDir, repos: config.reposDir }, 'claudeops daemon starting');
 
   // Each cycle gets its own stop, so an operator can stop the running cycle without stopping the daemon.

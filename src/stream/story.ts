@@ -1,4 +1,4 @@
-import type { ContentBlock, StreamEvent } from './events.js';
+import type { AgentEvent } from '../provider/provider.js';
 
 const RESULT_WIDTH = 160;
 const INPUT_WIDTH = 300;
@@ -10,59 +10,36 @@ export const clock = (d = new Date()) => d.toISOString().slice(11, 19);
 export const storyKind = (line: string): string | undefined => /^\d\d:\d\d:\d\d\s+(\S+)/.exec(line)?.[1];
 
 /**
- * Turns stream events into the human story of a run: one line per assistant message
- * and per tool call, a short line per tool result.
+ * Turns a run's provider-neutral events into its human story: one line per message
+ * and per tool call, a short line per tool result, and the verdict's checks.
  */
 export class Story {
-  private toolNames = new Map<string, string>();
-
-  lines(event: StreamEvent, now = new Date()): string[] {
+  lines(event: AgentEvent, now = new Date()): string[] {
     const t = clock(now);
-    const e = event as Record<string, any>;
-    switch (event.type) {
-      case 'system':
-        return this.system(t, e);
-      case 'assistant':
-        return ((e.message?.content ?? []) as ContentBlock[]).flatMap((b) => this.assistantBlock(t, b));
-      case 'user': {
-        const content = e.message?.content;
-        return Array.isArray(content) ? (content as ContentBlock[]).flatMap((b) => this.toolResult(t, b)) : [];
+    switch (event.kind) {
+      case 'session': {
+        const mcp = event.mcp.map((s) => `${s.name} (${s.status})`).join(', ') || 'none';
+        return [`${t} session  model ${event.model}; tools ${event.tools.join(', ') || 'none'}; MCP ${mcp}`];
+      }
+      case 'retry': {
+        const wait = typeof event.delayMs === 'number' ? ` in ${(event.delayMs / 1000).toFixed(1)} s` : '';
+        return [`${t} retry    API attempt ${event.attempt}/${event.of} failed (${event.status ?? 'no status'}: ${oneLine(event.error ?? '', 120)}), retrying${wait}`];
+      }
+      case 'notice':
+        return [`${t} notice   ${oneLine(event.text, 200)}`];
+      case 'text':
+        return event.text.trim() ? [`${t} says     ${indent(event.text.trim())}`] : [];
+      case 'tool_call':
+        return [`${t} tool     ${event.name} ${describeInput(event.name, event.input)}`];
+      case 'verdict':
+        return verdictLines(t, event.value);
+      case 'tool_result': {
+        const { first, more } = firstLine(event.text);
+        return [`${t}   ${event.isError ? 'error ' : 'result'} ${oneLine(first || '(empty)', RESULT_WIDTH)}${more > 0 ? ` (+${more} more lines)` : ''}`];
       }
       default:
         return [];
     }
-  }
-
-  private system(t: string, e: Record<string, any>): string[] {
-    if (e.subtype === 'init') {
-      const mcp = ((e.mcp_servers ?? []) as { name: string; status: string }[]).map((s) => `${s.name} (${s.status})`).join(', ') || 'none';
-      return [`${t} session  model ${e.model}; tools ${((e.tools ?? []) as string[]).join(', ') || 'none'}; MCP ${mcp}`];
-    }
-    if (e.subtype === 'api_retry') {
-      const wait = typeof e.retry_delay_ms === 'number' ? ` in ${(e.retry_delay_ms / 1000).toFixed(1)} s` : '';
-      return [`${t} retry    API attempt ${e.attempt}/${e.max_retries} failed (${e.error_status ?? 'no status'}: ${oneLine(String(e.error ?? ''), 120)}), retrying${wait}`];
-    }
-    if (e.subtype === 'model_fallback') return [`${t} fallback switched model: ${oneLine(JSON.stringify(e), 200)}`];
-    return [];
-  }
-
-  private assistantBlock(t: string, b: ContentBlock): string[] {
-    if (b.type === 'text' && b.text?.trim()) return [`${t} says     ${indent(b.text.trim())}`];
-    if (b.type === 'tool_use') {
-      if (b.id) this.toolNames.set(b.id, b.name ?? '?');
-      if (b.name === 'StructuredOutput') return verdictLines(t, b.input);
-      return [`${t} tool     ${b.name} ${describeInput(b.name ?? '', b.input)}`];
-    }
-    return [];
-  }
-
-  private toolResult(t: string, b: ContentBlock): string[] {
-    if (b.type !== 'tool_result') return [];
-    const name = (b.tool_use_id && this.toolNames.get(b.tool_use_id)) || 'tool';
-    if (name === 'StructuredOutput') return [];
-    const { first, more } = firstLine(resultText(b.content));
-    const mark = b.is_error ? 'error ' : 'result';
-    return [`${t}   ${mark} ${oneLine(first || '(empty)', RESULT_WIDTH)}${more > 0 ? ` (+${more} more lines)` : ''}`];
   }
 }
 
@@ -87,12 +64,6 @@ export function describeInput(tool: string, input: unknown): string {
   if (tool === 'WebFetch' && typeof i.url === 'string') return i.url;
   if ((tool === 'Task' || tool === 'Agent') && typeof i.description === 'string') return oneLine(i.description, INPUT_WIDTH);
   return oneLine(JSON.stringify(input ?? {}), INPUT_WIDTH);
-}
-
-function resultText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c?.text === 'string' ? c.text : '')).join('\n');
-  return '';
 }
 
 /** The first non-blank line of a text and how many lines follow it, without splitting all of it. */

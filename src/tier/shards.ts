@@ -1,6 +1,6 @@
 import type { CheckDef } from '../checks/discover.js';
 import type { Verdict } from '../verdict/verdict.js';
-import type { ModelUsage } from '../stream/events.js';
+import type { ModelUsage } from '../provider/provider.js';
 import type { TierRun } from './tier-run.js';
 
 // Tier 1 over many checks: one session's context grows with every check it works

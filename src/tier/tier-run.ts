@@ -14,11 +14,11 @@ import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
 import { proposePrompt } from '../approval/prompt.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
-import { buildClaudeCommand } from '../provider/claude-command.js';
+import { providerFor } from '../provider/registry.js';
+import type { FinalResult, ModelUsage } from '../provider/provider.js';
 import { runProcess, type Command, type ProcessEnd } from '../runner/process.js';
 import { RunLog } from '../runlog/run-log.js';
-import { classify, EXIT_CLASS_HELP, type ExitClass } from '../stream/classify.js';
-import { eventsIn, isResult, type ModelUsage, type ResultEvent } from '../stream/events.js';
+import { EXIT_CLASS_HELP, type ExitClass } from '../provider/exit-class.js';
 import { clock, oneLine, Story } from '../stream/story.js';
 import { parseVerdict, verdictJsonSchema, type Verdict } from '../verdict/verdict.js';
 import { tierPolicy, type RepoRules, type TierPolicy } from './policy.js';
@@ -115,7 +115,9 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const warnings = [...policy.warnings, ...(decision.warning ? [decision.warning] : [])];
   const tools: Record<string, number> = Object.create(null);
   const mcpStatus: Record<string, string> = Object.create(null);
-  let result: ResultEvent | undefined;
+  const { provider, bin } = providerFor(config, tier);
+  const parser = provider.parser();
+  let result: FinalResult | undefined;
   let retries = 0;
   let lastRetryStatus: number | null | undefined;
   const stderrTail: string[] = [];
@@ -143,11 +145,11 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       error,
       verdict,
       summary: verdict?.summary ?? error ?? '',
-      turns: result?.num_turns,
-      costUsd: result?.total_cost_usd ?? 0,
-      modelUsage: result?.modelUsage ?? {},
+      turns: result?.turns,
+      costUsd: result?.costUsd ?? 0,
+      modelUsage: result?.usage ?? {},
       toolsUsed: tools,
-      permissionDenials: (result?.permission_denials ?? []).map((d) => `${d.tool_name}${describeDenied(d.tool_input)}`),
+      permissionDenials: (result?.denials ?? []).map((d) => `${d.tool}${describeDenied(d.input)}`),
       apiRetries: retries,
       mcpStatus,
       containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, propose: policy.propose, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings },
@@ -172,18 +174,17 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
         const lines = input.redactor.redactBytes(cliLines);
         const wait = log.raw(lines);
         const storyLines: string[] = [];
-        for (const { event, text } of eventsIn(lines)) {
+        for (const { event, text } of parser.parse(lines)) {
           if (!event) {
             if (text?.trim()) storyLines.push(`${clock()} output   ${oneLine(text, 200)}`);
             continue;
           }
-          if (isResult(event)) result = event;
-          else if (event.type === 'system' && (event as { subtype?: string }).subtype === 'init') {
-            for (const m of (event as { mcp_servers?: { name: string; status: string }[] }).mcp_servers ?? []) mcpStatus[m.name] = m.status;
-          } else if (event.type === 'system' && (event as { subtype?: string }).subtype === 'api_retry') {
+          if (event.kind === 'final') result = event.result;
+          else if (event.kind === 'session') for (const m of event.mcp) mcpStatus[m.name] = m.status;
+          else if (event.kind === 'retry') {
             retries++;
-            lastRetryStatus = (event as { error_status?: number | null }).error_status;
-          } else if (event.type === 'assistant') countTools(event as { message?: { content?: { type: string; name?: string }[] } }, tools);
+            lastRetryStatus = event.status;
+          } else if (event.kind === 'tool_call') tools[event.name] = (tools[event.name] ?? 0) + 1;
           storyLines.push(...story.lines(event));
         }
         log.story(storyLines);
@@ -232,8 +233,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   try {
     const proxyPort = await proxy?.start();
     const dockerHost = proxy ? (config.dockerHost ? DOCKER_ALIAS_HOST : undefined) : policy.readOnly ? undefined : config.dockerHost;
-    const cmd = buildClaudeCommand({
-      bin: config.claudeBin,
+    const cmd = provider.command({
+      bin,
       model: settings.model,
       tools: policy.tools,
       allowed: policy.allowed,
@@ -273,18 +274,17 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     log.story([`${clock()} cleanup  killed ${end.swept.length} leftover process(es) of this run: ${end.swept.join(', ')}`]);
   }
   if (end.spawnError) {
-    return finish('cli_missing', null, `${end.spawnError}: install the Claude Code CLI or set CLAUDEOPS_CLAUDE_BIN to its path`);
+    return finish('cli_missing', null, `${end.spawnError}: install ${provider.cli} or set ${provider.binVariable} to its path`);
   }
 
-  const parsed = result?.structured_output !== undefined ? parseVerdict(result.structured_output) : undefined;
-  const exitClass = classify({ result, lastRetryStatus, stoppedBy: end.stoppedBy, exitCode: end.exitCode, hasVerdict: parsed?.verdict !== undefined });
+  const parsed = result?.verdict !== undefined ? parseVerdict(result.verdict) : undefined;
+  const exitClass = provider.classify({ final: result, lastRetryStatus, stoppedBy: end.stoppedBy, exitCode: end.exitCode, hasVerdict: parsed?.verdict !== undefined });
   if (exitClass === 'ok') return finish(exitClass, end.exitCode, undefined, parsed?.verdict);
   return finish(exitClass, end.exitCode, describeFailure(exitClass, result, parsed?.error, stderrTail, end.exitCode));
 }
 
-function describeFailure(cls: ExitClass, result: ResultEvent | undefined, verdictError: string | undefined, stderr: string[], code: number | null): string {
-  const detail =
-    result?.result ?? result?.errors?.join('; ') ?? verdictError ?? (stderr.length ? stderr.slice(-3).join(' | ') : `exit code ${code ?? 'none'}`);
+function describeFailure(cls: ExitClass, result: FinalResult | undefined, verdictError: string | undefined, stderr: string[], code: number | null): string {
+  const detail = result?.text || verdictError || (stderr.length ? stderr.slice(-3).join(' | ') : `exit code ${code ?? 'none'}`);
   return `${EXIT_CLASS_HELP[cls]} (${oneLine(detail, 300)})`;
 }
 
@@ -304,12 +304,6 @@ function footer(run: TierRun): string[] {
 function containmentLine(policy: TierPolicy, sandboxed: boolean): string {
   const writes = policy.readOnly ? 'nothing' : ['its work dir', ...policy.writable].join(', ');
   return `containment ${sandboxed ? 'OS sandbox' : 'NO sandbox'} · ${policy.readOnly ? 'read-only' : 'read-write'} · may write ${writes} · network ${policy.network.join(', ') || 'none'} · deny ${policy.deny.length} rules`;
-}
-
-function countTools(event: { message?: { content?: { type: string; name?: string }[] } }, into: Record<string, number>): void {
-  for (const b of event.message?.content ?? []) {
-    if (b.type === 'tool_use' && b.name && b.name !== 'StructuredOutput') into[b.name] = (into[b.name] ?? 0) + 1;
-  }
 }
 
 function describeDenied(input: unknown): string {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { STATE } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
-import { cliVersion } from '../provider/cli-version.js';
+import { configuredProviders } from '../provider/registry.js';
 import os from 'node:os';
 import { SECRET_ENV } from '../context/env-context.js';
 import { runnable } from '../files/executable.js';
@@ -87,12 +87,16 @@ async function checkPrompts(config: Config, f: Findings): Promise<void> {
   }
 }
 
+/** Each configured provider's binary and version (the row is named after the provider). */
 async function checkCli(config: Config, f: Findings): Promise<void> {
-  const v = await cliVersion(config.claudeBin);
-  if (v.version) f.rows.push(['claude', `${config.claudeBin} ${v.version}`]);
-  else {
-    f.rows.push(['claude', `${config.claudeBin} NOT RUNNABLE`]);
-    f.problems.push(`CLAUDEOPS_CLAUDE_BIN: ${v.error}; install @anthropic-ai/claude-code or set CLAUDEOPS_CLAUDE_BIN to the CLI's path`);
+  for (const { provider, bin, tiers } of configuredProviders(config)) {
+    const v = await provider.version(bin);
+    const used = `(tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')})`;
+    if (v.version) f.rows.push([provider.name, `${bin} ${v.version} ${used}`]);
+    else {
+      f.rows.push([provider.name, `${bin} NOT RUNNABLE ${used}`]);
+      f.problems.push(`${provider.binVariable}: ${v.error}; install ${provider.cli} or set ${provider.binVariable} to its path`);
+    }
   }
 }
 

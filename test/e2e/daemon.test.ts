@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLAUDE_FLAGS, CLAUDE_TOOLS } from '../../src/provider/claude-command.js';
+import { CLAUDE_FLAGS, CLAUDE_TOOLS } from '../../src/provider/claude/command.js';
 import { FakeApi, byModel, status, text, verdict } from '../fake-api.js';
 import { CLAUDE, sandbox, start, summaryNames, verdictOf } from '../harness.js';
 

@@ -1,29 +1,6 @@
-import type { Command } from '../runner/process.js';
-// The seam between the daemon and the agent CLI: everything about how `claude` is
-// invoked lives here. Another provider would implement the same TierInvocation.
-
-export interface TierInvocation {
-  bin: string;
-  model: string;
-  /** The hard set of built-in tools offered to the model (--tools). */
-  tools: string[];
-  /** Tools and MCP servers that run without asking (--allowedTools). */
-  allowed: string[];
-  /** Deny rules (--disallowedTools). */
-  deny: string[];
-  mcpConfigFile: string;
-  /** Replaces the CLI's default system prompt (--system-prompt); undefined keeps it. */
-  systemPrompt?: string;
-  appendSystemPrompt: string;
-  jsonSchema: string;
-  /** Settings JSON (--settings): the OS sandbox of the agent's commands, when used. */
-  settings?: Record<string, unknown>;
-  maxBudgetUsd?: number;
-  cwd: string;
-  prompt: string;
-  env: Record<string, string>;
-}
-
+import type { Command } from '../../runner/process.js';
+import type { Invocation } from '../provider.js';
+// How `claude` is invoked for a tier run.
 
 /**
  * Built-in tool names the pinned CLI accepts in --tools (2.1.197; Agent, BashOutput and
@@ -61,7 +38,7 @@ export const CLAUDE_FLAGS = [
  * The CLI invocation of one tier run. The prompt goes on stdin: the CLI has no
  * --prompt-file, and its variadic list flags would swallow a positional prompt.
  */
-export function buildClaudeCommand(inv: TierInvocation): Command {
+export function buildClaudeCommand(inv: Invocation): Command {
   const args = [
     '--print',
     '--model', inv.model,

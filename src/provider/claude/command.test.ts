@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildClaudeCommand, CLAUDE_FLAGS } from './claude-command.js';
+import { buildClaudeCommand, CLAUDE_FLAGS } from './command.js';
 
 const inv = {
   bin: 'claude',

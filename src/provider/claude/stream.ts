@@ -1,4 +1,6 @@
-// The NDJSON events of `claude --print --output-format stream-json --verbose`.
+// The NDJSON events of `claude --print --output-format stream-json --verbose`, and
+// their translation into the daemon's provider-neutral events.
+import type { AgentEvent, EventParser, FinalResult, ModelUsage } from '../provider.js';
 
 export interface ContentBlock {
   type: string;
@@ -28,13 +30,6 @@ export interface ResultEvent {
   terminal_reason?: string;
 }
 
-export interface ModelUsage {
-  inputTokens?: number;
-  outputTokens?: number;
-  cacheReadInputTokens?: number;
-  cacheCreationInputTokens?: number;
-  costUSD?: number;
-}
 
 export type StreamEvent =
   | { type: 'system'; subtype: 'init'; model?: string; tools?: string[]; mcp_servers?: { name: string; status: string }[]; permissionMode?: string }
@@ -145,3 +140,68 @@ export function decodeJsonStringPrefix(raw: string): string {
 }
 
 export const isResult = (e: StreamEvent): e is ResultEvent => e.type === 'result';
+
+/** The CLI's tool for the verdict (--json-schema). */
+const VERDICT_TOOL = 'StructuredOutput';
+
+/** What the final result event says, in neutral terms. */
+export function finalOf(r: ResultEvent): FinalResult {
+  const failed = r.is_error || r.subtype !== 'success';
+  return {
+    verdict: r.structured_output,
+    text: r.result ?? r.errors?.join('; '),
+    costUsd: r.total_cost_usd,
+    turns: r.num_turns,
+    usage: r.modelUsage ?? {},
+    denials: (r.permission_denials ?? []).map((d) => ({ tool: d.tool_name, input: d.tool_input })),
+    ...(failed ? { failure: { kind: r.subtype, status: r.api_error_status, text: `${r.result ?? ''} ${(r.errors ?? []).join(' ')}`.trim() } } : {}),
+  };
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((c) => (typeof c?.text === 'string' ? c.text : '')).join('\n');
+  return '';
+}
+
+/** Reads stream-json output into neutral events; remembers tool names so results can be told apart. */
+export class ClaudeParser implements EventParser {
+  private toolNames = new Map<string, string>();
+
+  *parse(lines: Buffer): Generator<{ event?: AgentEvent; text?: string }> {
+    for (const { event, text } of eventsIn(lines)) {
+      if (!event) {
+        yield { text };
+        continue;
+      }
+      for (const e of this.translate(event)) yield { event: e };
+    }
+  }
+
+  translate(event: StreamEvent): AgentEvent[] {
+    const e = event as Record<string, any>;
+    if (isResult(event)) return [{ kind: 'final', result: finalOf(event) }];
+    if (event.type === 'system') {
+      if (e.subtype === 'init') return [{ kind: 'session', model: String(e.model ?? ''), tools: (e.tools ?? []) as string[], mcp: (e.mcp_servers ?? []) as { name: string; status: string }[] }];
+      if (e.subtype === 'api_retry') return [{ kind: 'retry', attempt: e.attempt, of: e.max_retries, delayMs: e.retry_delay_ms, status: e.error_status, error: e.error === undefined ? undefined : String(e.error) }];
+      if (e.subtype === 'model_fallback') return [{ kind: 'notice', text: `switched model: ${JSON.stringify(e)}` }];
+      return [];
+    }
+    if (event.type === 'assistant') {
+      return ((e.message?.content ?? []) as ContentBlock[]).flatMap((b): AgentEvent[] => {
+        if (b.type === 'text' && b.text?.trim()) return [{ kind: 'text', text: b.text }];
+        if (b.type !== 'tool_use') return [];
+        if (b.id) this.toolNames.set(b.id, b.name ?? '?');
+        return b.name === VERDICT_TOOL ? [{ kind: 'verdict', value: b.input }] : [{ kind: 'tool_call', id: b.id ?? '', name: b.name ?? '?', input: b.input }];
+      });
+    }
+    if (event.type === 'user' && Array.isArray(e.message?.content)) {
+      return (e.message.content as ContentBlock[]).flatMap((b): AgentEvent[] => {
+        if (b.type !== 'tool_result') return [];
+        const name = (b.tool_use_id && this.toolNames.get(b.tool_use_id)) || 'tool';
+        return name === VERDICT_TOOL ? [] : [{ kind: 'tool_result', id: b.tool_use_id ?? '', name, text: resultText(b.content), isError: b.is_error === true }];
+      });
+    }
+    return [];
+  }
+}

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeJsonStringPrefix, eventsIn } from './events.js';
-import { Story } from './story.js';
+import { Story } from '../../stream/story.js';
+import { ClaudeParser, decodeJsonStringPrefix, eventsIn } from './stream.js';
+
+/** The story of stream-json lines, as a tier run tells it: parsed into neutral events, then told. */
+const tell = (parser: ClaudeParser, buf: Buffer, story = new Story()) => [...parser.parse(buf)].flatMap(({ event }) => (event ? story.lines(event, t) : []));
 
 const t = new Date('2026-11-21T10:00:00Z');
 const lines = (...events: object[]) => Buffer.from(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
-describe('the run story', () => {
+describe('the stream-json parser and the run story', () => {
   it('tells one line per message, tool call and result, then the checks of the verdict', () => {
-    const story = new Story();
-    const out = [...eventsIn(lines(
+    const out = tell(new ClaudeParser(), lines(
       { type: 'system', subtype: 'init', model: 'claude-haiku-4-5-20251001', tools: ['Bash', 'Read'], mcp_servers: [{ name: 'probe', status: 'connected' }] },
       { type: 'assistant', message: { content: [{ type: 'text', text: 'Checking disk.' }] } },
       { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'df -h /', description: 'disk' } }] } },
@@ -17,7 +19,7 @@ describe('the run story', () => {
       { type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, retry_delay_ms: 500, error_status: 529, error: 'overloaded' },
       { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't2', name: 'StructuredOutput', input: { status: 'healthy', summary: 's', escalate: false, checks: [{ id: 'builtin/disk-space.md', status: 'healthy', service: 'host', detail: '23%' }] } }] } },
       { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't2', content: 'Structured output provided successfully' }] } },
-    ))].flatMap(({ event }) => story.lines(event!, t));
+    ));
     assert.deepEqual(out, [
       '10:00:00 session  model claude-haiku-4-5-20251001; tools Bash, Read; MCP probe (connected)',
       '10:00:00 says     Checking disk.',
@@ -31,11 +33,10 @@ describe('the run story', () => {
   it('reads only the head of a big tool result, and still tells its first line and error flag', () => {
     const output = 'first line of a "big" output\n' + 'x'.repeat(40_000);
     const big = lines({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'tb', content: output, is_error: true }] }, tool_use_result: { stdout: output } });
-    const story = new Story();
-    story.lines({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'tb', name: 'Bash', input: { command: 'cat big' } }] } }, t);
-    const events = [...eventsIn(big)];
-    assert.equal(events.length, 1);
-    const [line] = story.lines(events[0]!.event!, t);
+    const parser = new ClaudeParser();
+    tell(parser, lines({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'tb', name: 'Bash', input: { command: 'cat big' } }] } }));
+    assert.equal([...eventsIn(big)].length, 1, 'one event, from the head');
+    const [line] = tell(parser, big);
     assert.equal(line, '10:00:00   error  first line of a "big" output (+1 more lines)');
     assert.ok(line!.length < 200);
   });
@@ -43,8 +44,7 @@ describe('the run story', () => {
   it('reads is_error of a big result right, even when the output quotes the key', () => {
     const output = 'log says "is_error":true here\n' + 'z'.repeat(40_000);
     const ok = lines({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'ta', content: output, is_error: false }] }, tool_use_result: { stdout: output } });
-    const [event] = [...eventsIn(ok)];
-    const [line] = new Story().lines(event!.event!, t);
+    const [line] = tell(new ClaudeParser(), ok);
     assert.match(line!, /^10:00:00 {3}result log says "is_error":true here/);
   });
 

@@ -1,0 +1,16 @@
+import type { AgentProvider } from '../provider.js';
+import { cliVersion } from '../version.js';
+import { classify } from './classify.js';
+import { buildClaudeCommand } from './command.js';
+import { ClaudeParser } from './stream.js';
+
+/** The Claude Code CLI (`claude --print`, stream-json). */
+export const claudeProvider: AgentProvider = {
+  name: 'claude',
+  cli: 'the Claude Code CLI',
+  binVariable: 'CLAUDEOPS_CLAUDE_BIN',
+  version: cliVersion,
+  command: buildClaudeCommand,
+  parser: () => new ClaudeParser(),
+  classify,
+};

@@ -1,0 +1,90 @@
+// The seam between the daemon and an agent CLI. A provider knows how to invoke its
+// CLI for a tier, how to read what the CLI prints, and how to tell why a run ended;
+// everything past it (the tier run, the story, records, metrics) sees only these
+// provider-neutral events.
+import type { Command } from '../runner/process.js';
+import type { ExitClass } from './exit-class.js';
+
+export interface ModelUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadInputTokens?: number;
+  cacheCreationInputTokens?: number;
+  costUSD?: number;
+}
+
+/** How a run ended, as its CLI reported it. */
+export interface FinalResult {
+  /** The structured verdict, when the run gave one. */
+  verdict?: unknown;
+  /** The run's last words, as the CLI reports them. */
+  text?: string;
+  costUsd?: number;
+  turns?: number;
+  usage: Record<string, ModelUsage>;
+  /** Tool calls the CLI's permission rules refused, as `Tool(input)`. */
+  denials: { tool: string; input?: unknown }[];
+  /** Set when the CLI says the run failed. */
+  failure?: { kind: string; status?: number | null; text: string };
+}
+
+export type AgentEvent =
+  | { kind: 'session'; model: string; tools: string[]; mcp: { name: string; status: string }[] }
+  | { kind: 'text'; text: string }
+  | { kind: 'tool_call'; id: string; name: string; input: unknown }
+  | { kind: 'tool_result'; id: string; name: string; text: string; isError: boolean }
+  | { kind: 'verdict'; value: unknown }
+  | { kind: 'retry'; attempt?: number; of?: number; delayMs?: number; status?: number | null; error?: string }
+  | { kind: 'notice'; text: string }
+  | { kind: 'final'; result: FinalResult };
+
+/** What the provider's parser makes of a chunk of output: events, or lines that are not events. */
+export interface EventParser {
+  parse(lines: Buffer): Generator<{ event?: AgentEvent; text?: string }>;
+}
+
+/** One tier run's invocation, in the daemon's terms. */
+export interface Invocation {
+  bin: string;
+  model: string;
+  /** The hard set of built-in tools offered to the model. */
+  tools: string[];
+  /** Tools and MCP servers that run without asking. */
+  allowed: string[];
+  /** Deny rules. */
+  deny: string[];
+  mcpConfigFile: string;
+  /** Replaces the CLI's default system prompt; undefined keeps it. */
+  systemPrompt?: string;
+  appendSystemPrompt: string;
+  /** The verdict's JSON Schema. */
+  jsonSchema: string;
+  /** The OS sandbox of the agent's commands, when used. */
+  settings?: Record<string, unknown>;
+  maxBudgetUsd?: number;
+  cwd: string;
+  prompt: string;
+  env: Record<string, string>;
+}
+
+export interface RunEnd {
+  final?: FinalResult;
+  /** The HTTP status of the last retried API error, if any. */
+  lastRetryStatus?: number | null;
+  stoppedBy?: 'timeout' | 'shutdown';
+  exitCode: number | null;
+  hasVerdict: boolean;
+}
+
+export interface AgentProvider {
+  /** As configured in CLAUDEOPS_TIER<N>_PROVIDER. */
+  readonly name: string;
+  /** For messages: "the Claude Code CLI". */
+  readonly cli: string;
+  /** The variable that points at its binary. */
+  readonly binVariable: string;
+  version(bin: string): Promise<{ version?: string; error?: string }>;
+  command(inv: Invocation): Command;
+  parser(): EventParser;
+  classify(end: RunEnd): ExitClass;
+}

@@ -1,0 +1,27 @@
+import type { Config, TierNumber } from '../config/config.js';
+import { claudeProvider } from './claude/index.js';
+import type { AgentProvider } from './provider.js';
+
+/** Every provider a tier may run on, by its name in CLAUDEOPS_TIER<N>_PROVIDER. */
+export const PROVIDERS: Readonly<Record<string, AgentProvider>> = Object.assign(Object.create(null), { claude: claudeProvider });
+
+export const PROVIDER_NAMES = Object.keys(PROVIDERS);
+
+/** The provider of a tier, and the binary it runs. */
+export function providerFor(config: Config, tier: TierNumber): { provider: AgentProvider; bin: string } {
+  const provider = PROVIDERS[config.tiers[tier].provider]!;
+  return { provider, bin: config.claudeBin };
+}
+
+/** Each provider the tiers up to CLAUDEOPS_MAX_TIER run on, once, with its binary and the tiers that use it. */
+export function configuredProviders(config: Config): { provider: AgentProvider; bin: string; tiers: TierNumber[] }[] {
+  const out: { provider: AgentProvider; bin: string; tiers: TierNumber[] }[] = [];
+  for (const tier of [1, 2, 3] as TierNumber[]) {
+    if (tier > config.maxTier) continue;
+    const { provider, bin } = providerFor(config, tier);
+    const seen = out.find((p) => p.provider === provider);
+    if (seen) seen.tiers.push(tier);
+    else out.push({ provider, bin, tiers: [tier] });
+  }
+  return out;
+}

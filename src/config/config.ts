@@ -43,6 +43,7 @@ export interface Config {
   resultsDir: string;
   reposDir: string;
   claudeBin: string;
+  codexBin: string;
   schedule: Schedule;
   timeoutMs: number;
   shutdownGraceMs: number;
@@ -129,8 +130,12 @@ export function loadConfig(
       problems.push(describeProblem(name, raw[name], issue.code === 'custom' && issue.message !== 'Invalid input' ? issue.message : undefined));
     }
   }
-  if (options.requireAuth !== false && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
+  const providers = new Set(([1, 2, 3] as const).map((t) => (raw[`CLAUDEOPS_TIER${t}_PROVIDER`] || 'claude').trim()));
+  if (options.requireAuth !== false && providers.has('claude') && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
     problems.push('ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API');
+  }
+  if (options.requireAuth !== false && providers.has('codex') && !nonEmpty(raw.OPENAI_API_KEY)) {
+    problems.push('OPENAI_API_KEY is unset: a tier runs on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex), and the Codex CLI needs it to reach the API');
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   const config = resolve(result.data as Env, raw, dotenvFile);
@@ -192,6 +197,7 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     resultsDir: under(env.CLAUDEOPS_RESULTS_DIR),
     reposDir: under(env.CLAUDEOPS_REPOS_DIR),
     claudeBin: env.CLAUDEOPS_CLAUDE_BIN.includes('/') ? under(env.CLAUDEOPS_CLAUDE_BIN) : onPathOrPackage(env.CLAUDEOPS_CLAUDE_BIN, raw.PATH),
+    codexBin: env.CLAUDEOPS_CODEX_BIN.includes('/') ? under(env.CLAUDEOPS_CODEX_BIN) : onPathOrPackage(env.CLAUDEOPS_CODEX_BIN, raw.PATH),
     schedule: env.CLAUDEOPS_SCHEDULE
       ? { kind: 'cron', expression: env.CLAUDEOPS_SCHEDULE }
       : { kind: 'interval', seconds: env.CLAUDEOPS_INTERVAL },

@@ -4,7 +4,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { CLAUDE_TOOLS } from '../provider/claude/command.js';
-import { PROVIDER_NAMES } from '../provider/registry.js';
+import { PROVIDER_NAMES } from '../provider/names.js';
 
 export type Group =
   | 'Authentication and API'
@@ -111,7 +111,7 @@ function maintenanceItem(item: string): { cron: string; durationMs: number } | u
   return ms > 0 && ms <= 7 * 86_400_000 ? { cron: expr, durationMs: ms } : undefined;
 }
 
-const PROVIDER = z.enum(PROVIDER_NAMES as [string, ...string[]]);
+const PROVIDER = z.enum(PROVIDER_NAMES);
 const TOOLS = `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.join(', ')})`;
 
 /** Tool names the pinned CLI knows; it drops others silently, so they are refused here. */
@@ -133,6 +133,8 @@ export const variables = {
     secret: true,
   }),
   ANTHROPIC_BASE_URL: spec('Authentication and API', 'Messages API endpoint the CLI talks to (a proxy or gateway); unset means Anthropic', 'an http(s) URL', z.url({ protocol: /^https?$/ })),
+  OPENAI_API_KEY: spec('Authentication and API', 'API key for tiers on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex)', 'a non-empty key', text, { secret: true }),
+  OPENAI_BASE_URL: spec('Authentication and API', 'Responses API endpoint the Codex CLI talks to (a proxy or gateway); unset means OpenAI', 'an http(s) URL ending in /v1', z.url({ protocol: /^https?$/ })),
   CLAUDE_CODE_MAX_RETRIES: spec('Authentication and API', 'How often the CLI retries a failed API request (CLI default 10, at most 15)', 'a whole number from 0 to 15', wholeNumber(0, 15)),
   API_TIMEOUT_MS: spec('Authentication and API', 'Milliseconds one API request may take before the CLI gives up on it', 'a whole number of milliseconds, at least 1000', wholeNumber(1000)),
 
@@ -209,6 +211,7 @@ export const variables = {
   CLAUDEOPS_RESULTS_DIR: spec('Paths', 'Writable run logs, cycle summaries and the receipt ledger', 'a directory path', text, { default: 'results' }),
   CLAUDEOPS_REPOS_DIR: spec('Paths', 'Mounted repos, each with optional .claude-ops/checks/*.md and .claude-ops/mcp.json', 'a directory path', text, { default: 'repos' }),
   CLAUDEOPS_CLAUDE_BIN: spec('Paths', 'The Claude Code CLI: a name found on PATH or a path', 'a command name or path', text, { default: 'claude' }),
+  CLAUDEOPS_CODEX_BIN: spec('Paths', 'The OpenAI Codex CLI, for tiers on the codex provider: a name found on PATH or a path', 'a command name or path', text, { default: 'codex' }),
 
   // Safety limits
   CLAUDEOPS_COOLDOWN_MAX_RESTARTS: spec('Safety limits', 'Restarts allowed per service within the restart window', 'a whole number, 0 or more', wholeNumber(0), { default: '2' }),

@@ -33,8 +33,8 @@ export function envContext(config: Config, tier: TierNumber, readOnly: boolean):
 }
 
 /** What the CLI needs to reach the API; it keeps them, and the sandbox unsets them for every command it runs. */
-const AUTH = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
-const API_SETTINGS = ['ANTHROPIC_BASE_URL', 'CLAUDE_CODE_MAX_RETRIES', 'API_TIMEOUT_MS'] as const;
+/** What the Claude Code CLI needs to reach its API. */
+export const CLAUDE_API_ENV: readonly VarName[] = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_MAX_RETRIES', 'API_TIMEOUT_MS'];
 
 /** Credentials the agent's commands never see, whether or not they are set. */
 export const SECRET_ENV: readonly string[] = [
@@ -54,9 +54,9 @@ const NOT_INHERITED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHIL
  * secret but the API credentials, the API settings from the configuration (which may
  * come from .env), the context, and what the tier's containment sets (DOCKER_HOST, TMPDIR).
  */
-export function cliEnvironment(config: Config, ctx: EnvContext, extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function cliEnvironment(config: Config, ctx: EnvContext, extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env, api: readonly VarName[] = CLAUDE_API_ENV): Record<string, string> {
   const env = inheritedEnv(base);
-  for (const k of [...AUTH, ...API_SETTINGS]) {
+  for (const k of api) {
     const v = config.env[k];
     if (v !== undefined) env[k] = String(v);
   }

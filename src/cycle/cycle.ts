@@ -171,7 +171,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     const input = {
       config: ctx.config,
       stampBase: cycle.id,
-      mcp: { file: prepared.mcp.file, servers: prepared.mcp.servers, catalog: prepared.catalog },
+      mcp: { file: prepared.mcp.file, servers: prepared.mcp.servers, entries: prepared.mcp.entries, catalog: prepared.catalog },
       checks: prepared.checks,
       sandbox: prepared.sandbox,
       handoff,

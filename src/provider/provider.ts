@@ -2,6 +2,9 @@
 // CLI for a tier, how to read what the CLI prints, and how to tell why a run ended;
 // everything past it (the tier run, the story, records, metrics) sees only these
 // provider-neutral events.
+import type { Config } from '../config/config.js';
+import type { VarName } from '../config/schema.js';
+import type { ServerEntry } from '../mcp/catalog.js';
 import type { Command } from '../runner/process.js';
 import type { ExitClass } from './exit-class.js';
 
@@ -54,6 +57,10 @@ export interface Invocation {
   /** Deny rules. */
   deny: string[];
   mcpConfigFile: string;
+  /** The merged MCP servers, as in mcpConfigFile (for a CLI that takes them another way). */
+  mcpServers: Record<string, ServerEntry>;
+  /** What the tier may change, for a CLI with a sandbox of its own. */
+  access: { readOnly: boolean; writable: string[]; network: boolean };
   /** Replaces the CLI's default system prompt; undefined keeps it. */
   systemPrompt?: string;
   appendSystemPrompt: string;
@@ -83,8 +90,14 @@ export interface AgentProvider {
   readonly cli: string;
   /** The variable that points at its binary. */
   readonly binVariable: string;
+  /** The configuration its CLI needs to reach its API, passed into its environment. */
+  readonly apiEnv: readonly VarName[];
+  /** Whether its CLI runs the agent's commands in a sandbox of its own (the daemon's is then not used). */
+  readonly ownSandbox: boolean;
+  bin(config: Config): string;
   version(bin: string): Promise<{ version?: string; error?: string }>;
-  command(inv: Invocation): Command;
-  parser(): EventParser;
+  /** The process to run; `files` are written (mode 0600) before it starts. */
+  command(inv: Invocation): Command & { files?: { path: string; content: string }[] };
+  parser(model: string): EventParser;
   classify(end: RunEnd): ExitClass;
 }

@@ -1,16 +1,16 @@
 import type { Config, TierNumber } from '../config/config.js';
 import { claudeProvider } from './claude/index.js';
+import { codexProvider } from './codex/index.js';
+import type { ProviderName } from './names.js';
 import type { AgentProvider } from './provider.js';
 
 /** Every provider a tier may run on, by its name in CLAUDEOPS_TIER<N>_PROVIDER. */
-export const PROVIDERS: Readonly<Record<string, AgentProvider>> = Object.assign(Object.create(null), { claude: claudeProvider });
-
-export const PROVIDER_NAMES = Object.keys(PROVIDERS);
+export const PROVIDERS: Readonly<Record<ProviderName, AgentProvider>> = { claude: claudeProvider, codex: codexProvider };
 
 /** The provider of a tier, and the binary it runs. */
 export function providerFor(config: Config, tier: TierNumber): { provider: AgentProvider; bin: string } {
-  const provider = PROVIDERS[config.tiers[tier].provider]!;
-  return { provider, bin: config.claudeBin };
+  const provider = PROVIDERS[config.tiers[tier].provider as ProviderName];
+  return { provider, bin: provider.bin(config) };
 }
 
 /** Each provider the tiers up to CLAUDEOPS_MAX_TIER run on, once, with its binary and the tiers that use it. */

@@ -3,10 +3,10 @@ import { shardRunBase, STATE, tierRunBase } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliEnvironment, envContext, SECRET_ENV } from '../context/env-context.js';
-import type { McpCatalog } from '../mcp/catalog.js';
+import type { McpCatalog, ServerEntry } from '../mcp/catalog.js';
 import { LEDGER_KEY } from '../receipts/ledger.js';
 import { DOCKER_ALIAS_HOST, EgressProxy } from '../sandbox/egress-proxy.js';
-import { sandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
+import { sandboxDecision, type SandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
 import { sandboxSettings } from '../sandbox/settings.js';
 import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
 import type { CheckDef, CheckSet } from '../checks/discover.js';
@@ -86,7 +86,7 @@ export interface TierRunInput {
   /** `run-<stamp>` shared by every file of the cycle. */
   stampBase: string;
   runId: string;
-  mcp: { file: string; servers: string[]; catalog: McpCatalog };
+  mcp: { file: string; servers: string[]; entries: Record<string, ServerEntry>; catalog: McpCatalog };
   /** The checks, playbooks, skills and repo rules the daemon found for this cycle. */
   checks: CheckSet;
   sandbox: SandboxProbe;
@@ -108,15 +108,16 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const shard = input.shard;
   const log = new RunLog(config.resultsDir, shard ? shardRunBase(input.stampBase, tier, shard.index) : tierRunBase(input.stampBase, tier), shard ? `[tier${tier}.${shard.index}] ` : `[tier${tier}] `, input.redactor, logger, input.stdout).open();
   const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog, repoRules(input.checks, tier));
-  const decision = sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
+  const { provider, bin } = providerFor(config, tier);
+  // A CLI with its own sandbox (Codex) confines its commands itself; the daemon's is for the Claude Code CLI.
+  const decision: SandboxDecision = provider.ownSandbox ? { sandboxed: true } : sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
   const ctx = envContext(config, tier, policy.readOnly);
   const story = new Story();
   let egressRefused = 0;
   const warnings = [...policy.warnings, ...(decision.warning ? [decision.warning] : [])];
   const tools: Record<string, number> = Object.create(null);
   const mcpStatus: Record<string, string> = Object.create(null);
-  const { provider, bin } = providerFor(config, tier);
-  const parser = provider.parser();
+  const parser = provider.parser(settings.model);
   let result: FinalResult | undefined;
   let retries = 0;
   let lastRetryStatus: number | null | undefined;
@@ -223,7 +224,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     warnings.push(p);
     log.story([`warning  ${p}`]);
   }
-  const proxy = decision.sandboxed
+  const proxy = decision.sandboxed && !provider.ownSandbox
     ? new EgressProxy({ hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost }, (line, refused) => {
         if (refused) egressRefused++;
         log.story([`${clock()} egress   ${line}`]);
@@ -240,6 +241,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       allowed: policy.allowed,
       deny: policy.deny,
       mcpConfigFile: input.mcp.file,
+      mcpServers: input.mcp.entries,
+      access: { readOnly: policy.readOnly, writable: policy.writable, network: policy.network.length > 0 },
       systemPrompt,
       appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier)].filter(Boolean).join('\n\n'),
       jsonSchema: verdictJsonSchema,
@@ -257,8 +260,12 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       maxBudgetUsd: config.budget.perRunUsd,
       cwd: workDir,
       prompt,
-      env: cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) }),
+      env: cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) }, process.env, provider.apiEnv),
     });
+    for (const f of cmd.files ?? []) {
+      await fs.mkdir(path.dirname(f.path), { recursive: true });
+      await fs.writeFile(f.path, f.content, { mode: 0o600 });
+    }
     end = await runCommand(cmd);
   } finally {
     await proxy?.stop();

@@ -9,6 +9,8 @@ const inv = {
   allowed: ['Bash', 'Read', 'mcp__probe'],
   deny: ['Bash(rm:*)', 'Bash(docker restart:*)'],
   mcpConfigFile: '/state/mcp.merged.json',
+  mcpServers: {},
+  access: { readOnly: true, writable: [], network: true },
   appendSystemPrompt: 'Environment: A=1',
   jsonSchema: '{"type":"object"}',
   settings: { sandbox: { enabled: true } },

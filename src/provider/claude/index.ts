@@ -1,3 +1,4 @@
+import { CLAUDE_API_ENV } from '../../context/env-context.js';
 import type { AgentProvider } from '../provider.js';
 import { cliVersion } from '../version.js';
 import { classify } from './classify.js';
@@ -9,6 +10,9 @@ export const claudeProvider: AgentProvider = {
   name: 'claude',
   cli: 'the Claude Code CLI',
   binVariable: 'CLAUDEOPS_CLAUDE_BIN',
+  apiEnv: CLAUDE_API_ENV,
+  ownSandbox: false,
+  bin: (config) => config.claudeBin,
   version: cliVersion,
   command: buildClaudeCommand,
   parser: () => new ClaudeParser(),

@@ -39,6 +39,13 @@ COPY prompts ./prompts
 COPY checks ./checks
 COPY .claude ./.claude
 
+# The OpenAI Codex CLI, for tiers on the codex provider, at the version the tests pin: about 400 MB, so only on request
+# (docker compose build --build-arg WITH_CODEX=true).
+ARG WITH_CODEX=false
+RUN if [ "$WITH_CODEX" = true ]; then \
+      npm install -g --no-audit --no-fund "@openai/codex@$(node -p "require('./package.json').devDependencies['@openai/codex']")" && codex --version; \
+    fi
+
 RUN groupadd --system --gid 10001 claudeops \
  && useradd --system --uid 10001 --gid claudeops --home-dir /home/claudeops --create-home --shell /usr/sbin/nologin claudeops \
  && mkdir -p /state /results /repos \

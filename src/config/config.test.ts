@@ -11,6 +11,23 @@ const noDotenv = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-config-'));
 const load = (env: Record<string, string>) => loadConfig({ ANTHROPIC_API_KEY: 'sk-test-key', ...env }, noDotenv);
 
 describe('configuration', () => {
+  it('needs an OpenAI key for a tier on Codex, and the link secret in the environment, not in a file it could read', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, noDotenv);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    const codex = { CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER2_PROVIDER: 'codex', CLAUDEOPS_TIER3_PROVIDER: 'codex' };
+    assert.deepEqual(problems({ ...codex }).map((p) => p.split(' ')[0]), ['CLAUDEOPS_APPROVAL_SECRET', 'OPENAI_API_KEY']);
+    assert.deepEqual(problems({ ...codex, OPENAI_API_KEY: 'o', CLAUDEOPS_APPROVAL: 'none' }), [], 'no Anthropic key needed when no tier is on Claude');
+    assert.deepEqual(problems({ ...codex, OPENAI_API_KEY: 'o', CLAUDEOPS_APPROVAL_SECRET: 'x'.repeat(32) }), []);
+    assert.deepEqual(problems({ CLAUDEOPS_TIER1_PROVIDER: 'codex', OPENAI_API_KEY: 'o', CLAUDEOPS_APPROVAL: 'none' }).map((p) => p.split(' ')[0]), ['ANTHROPIC_API_KEY'], 'tiers 2-3 still on Claude');
+    assert.match(problems({ CLAUDEOPS_TIER2_PROVIDER: 'gemini', ANTHROPIC_API_KEY: 'k' })[0]!, /CLAUDEOPS_TIER2_PROVIDER="gemini": .*expected one of claude, codex/);
+  });
+
   it('has the documented defaults', () => {
     const { config } = load({});
     assert.deepEqual(config.schedule, { kind: 'interval', seconds: 3600 });

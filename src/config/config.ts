@@ -134,6 +134,12 @@ export function loadConfig(
   if (options.requireAuth !== false && providers.has('claude') && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
     problems.push('ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API');
   }
+  // Codex's sandbox cannot hide a file from the agent's commands, so a link key kept in the
+  // state directory would let a Codex tier forge its own approval: the key must come from
+  // the environment, which the agent's commands never see.
+  if (providers.has('codex') && (raw.CLAUDEOPS_APPROVAL ?? 'tier3').trim() !== 'none' && !nonEmpty(raw.CLAUDEOPS_APPROVAL_SECRET)) {
+    problems.push('CLAUDEOPS_APPROVAL_SECRET is unset while a tier runs on the codex provider: Codex cannot keep the agent from reading the link key file in the state directory, so set CLAUDEOPS_APPROVAL_SECRET (openssl rand -hex 32), or CLAUDEOPS_APPROVAL=none');
+  }
   if (options.requireAuth !== false && providers.has('codex') && !nonEmpty(raw.OPENAI_API_KEY)) {
     problems.push('OPENAI_API_KEY is unset: a tier runs on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex), and the Codex CLI needs it to reach the API');
   }

@@ -12,6 +12,7 @@ import { API_KEY, ROOT, cycleSummaries, mcpConfig, read, run, sandbox, type Sand
 
 const CODEX = path.join(ROOT, 'node_modules', '.bin', 'codex');
 const OPENAI_KEY = 'sk-openai-test-PLANTED-SECRET-4b3a2918';
+const LINK_SECRET = 'link-secret-PLANTED-0123456789abcdef0123456789';
 const webCheck = '# Web\n\n- Service: web\n\n## How\ncurl http://web/\n\n## Healthy when\n200\n';
 const healthy = answer({ status: 'healthy', summary: 'web answers 200.', escalate: false, checks: [{ id: 'site/web.md', status: 'healthy', detail: '200' }] });
 
@@ -20,7 +21,7 @@ async function cycle(script: (world: string) => OpenAiReply[], env: Record<strin
   let replies: OpenAiReply[] = [];
   const openai = new FakeOpenAi((_req, n) => replies[n] ?? answer({ status: 'healthy', summary: 'script exhausted', escalate: false }));
   const anthropic = claude ?? new FakeApi(byModel({}));
-  const sb = sandbox(await anthropic.start(), { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: await openai.start(), CLAUDEOPS_CODEX_BIN: CODEX, CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini', CLAUDEOPS_MAX_TIER: '1', ...env });
+  const sb = sandbox(await anthropic.start(), { OPENAI_API_KEY: OPENAI_KEY, CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET, OPENAI_BASE_URL: await openai.start(), CLAUDEOPS_CODEX_BIN: CODEX, CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini', CLAUDEOPS_MAX_TIER: '1', ...env });
   const world = path.join(sb.root, 'world');
   fs.mkdirSync(world);
   sb.addRepo('site', { '.claude-ops/checks/web.md': webCheck });
@@ -66,7 +67,8 @@ describe('tiers on the Codex CLI', () => {
       assert.deepEqual(first!.body.text.format.schema.required.sort(), ['checks', 'escalate', 'findings', 'proposals', 'remediations', 'status', 'summary']);
       const output = callOutputs(second!).join('\n');
       assert.match(output, /codex-was-here/);
-      for (const secret of [OPENAI_KEY, API_KEY]) assert.ok(!output.includes(secret), 'the agent’s command saw a secret');
+      assert.match(output, /HOME=/, 'the env listing came back');
+      for (const secret of [OPENAI_KEY, API_KEY, LINK_SECRET]) assert.ok(!output.includes(secret), 'the agent’s command saw a secret');
       const story = read(path.join(sb.resultsDir, t1.logFile));
       assert.match(story, /tool {5}Bash \$ .*echo codex-was-here/);
       assert.match(story, /check {4}\[healthy\] site\/web\.md: 200/);

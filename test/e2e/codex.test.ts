@@ -51,6 +51,20 @@ describe('tiers on the Codex CLI', () => {
     for (const flag of CODEX_FLAGS) assert.ok(help.includes(flag), `codex exec --help no longer lists ${flag}`);
   });
 
+  it('validate reports each configured provider’s binary and version, and the tiers on it', async () => {
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start(), { OPENAI_API_KEY: OPENAI_KEY, CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET, CLAUDEOPS_CODEX_BIN: CODEX, CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini' });
+    try {
+      const r = await run(['validate'], sb, 60_000);
+      assert.match(r.stdout, /codex +\S+\/codex codex-cli 0\.169\.0 \(tier 1\)/);
+      assert.match(r.stdout, /claude +\S+ 2\.1\.\d+ \(Claude Code\) \(tiers 2, 3\)/);
+      assert.ok(!r.stdout.includes(OPENAI_KEY));
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
   it('runs tier 1: a command in its sandbox, a verdict through --output-schema, the cost from its usage, no secret in reach', async () => {
     const { openai, sb, result, summary } = await cycle(() => [command('echo codex-was-here; env'), healthy]);
     try {

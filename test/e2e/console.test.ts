@@ -42,7 +42,8 @@ describe('the console in a real browser', { skip: CHROMIUM ? false : 'Debian’s
     daemon = start(['run'], sb, 240_000);
     await daemon.waitFor(/"msg":"cycle ended/, 90_000);
     base = `http://127.0.0.1:${/"port":(\d+)/.exec(daemon.output())![1]}`;
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    // A busy 2-core machine can take longer than puppeteer's default 30 s to start chromium.
+    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, timeout: 120_000, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
   });
   after(async () => {
     await browser?.close();

@@ -74,6 +74,9 @@ export interface Invocation {
   env: Record<string, string>;
 }
 
+/** A provider's process: `files` are written (mode 0600) before it starts; `warnings` go into the run's story. */
+export type ProviderCommand = Command & { files?: { path: string; content: string }[]; warnings?: string[] };
+
 export interface RunEnd {
   final?: FinalResult;
   /** The HTTP status of the last retried API error, if any. */
@@ -96,8 +99,8 @@ export interface AgentProvider {
   readonly ownSandbox: boolean;
   bin(config: Config): string;
   version(bin: string): Promise<{ version?: string; error?: string }>;
-  /** The process to run; `files` are written (mode 0600) before it starts. */
-  command(inv: Invocation): Command & { files?: { path: string; content: string }[] };
+  /** The process to run. */
+  command(inv: Invocation): ProviderCommand;
   parser(model: string): EventParser;
   classify(end: RunEnd): ExitClass;
 }

@@ -262,6 +262,11 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       prompt,
       env: cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) }, process.env, provider.apiEnv),
     });
+    for (const w of cmd.warnings ?? []) {
+      warnings.push(w);
+      log.story([`warning  ${w}`]);
+      logger.warn({ tier }, w);
+    }
     for (const f of cmd.files ?? []) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
       await fs.writeFile(f.path, f.content, { mode: 0o600 });

@@ -6,13 +6,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { FakeApi, lastToolResult, modelOf, systemText, toolUse, verdict, type RecordedRequest, type Reply } from '../fake-api.js';
 import { FakeOpenAi, answer, callOutputs, command, type OpenAiReply } from '../fake-openai.js';
-import { API_KEY, ROOT, cycleSummaries, mcpConfig, read, run, sandbox, type Sandbox } from '../harness.js';
+import { API_KEY, MCP_FIXTURE, ROOT, cycleSummaries, mcpConfig, read, run, sandbox, type Sandbox } from '../harness.js';
+import { RemoteMcp } from '../mcp-http.js';
 
 const OPENAI_KEY = 'sk-openai-test-PLANTED-SECRET-5c6d7e8f';
 const LINK_SECRET = 'link-secret-PLANTED-fedcba9876543210fedcba98';
+const MCP_TOKEN = 'mcp-token-PLANTED-0a1b2c3d4e5f';
+const digest = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
 const webCheck = '# Web\n\n- Service: web\n\n## How\ncurl http://web/\n\n## Healthy when\n200\n';
 
 /** A step of a scripted session, in the daemon's terms. */
@@ -134,6 +138,31 @@ for (const a of ADAPTERS) {
         assert.equal(summary.tiers[0].exitClass, 'ok');
         assert.match(outputs.join('\n'), /probe says web is OK \(server pid \d+\)/);
         assert.equal(summary.tiers[0].toolsUsed.mcp__probe__probe_status, 1);
+      } finally {
+        sb.cleanup();
+      }
+    });
+
+    it('gives MCP servers the values their entries name by ${VAR}, without writing them down', async () => {
+      const remote = new RemoteMcp();
+      const remoteUrl = await remote.start();
+      const servers = {
+        probe: { command: process.execPath, args: [MCP_FIXTURE], env: { PROBE_REPORT: 'PROBE_TOKEN,PROBE_DSN,PROBE_LEVEL', PROBE_TOKEN: '${MCP_TOKEN}', PROBE_DSN: 'postgres://ops:${MCP_TOKEN}@db/${MCP_DB:-metrics}', PROBE_LEVEL: 'debug' } },
+        remote: { type: 'http', url: '${REMOTE_MCP}/mcp', headers: { Authorization: 'Bearer ${MCP_TOKEN}', 'X-Team': 'ops' } },
+      };
+      const steps: Step[] = [{ mcp: ['probe', 'probe_status', {}] }, { mcp: ['remote', 'whoami', {}] }, healthy];
+      const { sb, outputs, summary, result } = await cycle(a, steps, [1], { MCP_TOKEN, REMOTE_MCP: remoteUrl }, (sb) => sb.addRepo('ops', { '.claude-ops/mcp.json': JSON.stringify({ mcpServers: servers }) }));
+      await remote.stop();
+      try {
+        assert.equal(summary.tiers[0].exitClass, 'ok', result.stdout.slice(-3000));
+        const said = outputs.join('\n');
+        assert.match(said, new RegExp(`PROBE_TOKEN=${digest(MCP_TOKEN)} PROBE_DSN=${digest(`postgres://ops:${MCP_TOKEN}@db/metrics`)} PROBE_LEVEL=${digest('debug')}`), said);
+        assert.match(said, /remote http server answered/);
+        assert.ok(remote.authorization.includes(`Bearer ${MCP_TOKEN}`), `the remote server was sent ${remote.authorization.join(', ')}`);
+        for (const dir of [sb.resultsDir, sb.stateDir]) for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
+          const file = path.join(dir, f);
+          if (fs.statSync(file).isFile()) assert.ok(!read(file).includes(MCP_TOKEN), `${file} holds the MCP token`);
+        }
       } finally {
         sb.cleanup();
       }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { SECRET_ENV } from '../../context/env-context.js';
 import { toolPrefix } from '../../mcp/merge.js';
-import type { ServerEntry } from '../../mcp/catalog.js';
-import type { Invocation } from '../provider.js';
+import { expandVars, VAR_REFERENCE, type ServerEntry } from '../../mcp/catalog.js';
+import type { Invocation, ProviderCommand } from '../provider.js';
 
 /** Every flag buildCodexCommand passes to `codex exec`; a test checks the pinned CLI still knows them. */
 export const CODEX_FLAGS = ['--json', '--skip-git-repo-check', '--ephemeral', '--ignore-user-config', '--sandbox', '--add-dir', '--model', '--output-schema', '--cd'] as const;
@@ -21,7 +21,7 @@ const toml = (v: string | boolean | string[]): string => JSON.stringify(v);
  * tools follow the same allowance as for Claude: a read-only run gets each allowed
  * server with only its allowed tools (`enabled_tools`).
  */
-export function buildCodexCommand(inv: Invocation): { file: string; args: string[]; cwd: string; env: Record<string, string>; stdin: string; files: { path: string; content: string }[] } {
+export function buildCodexCommand(inv: Invocation): ProviderCommand {
   const home = path.join(inv.cwd, '.codex-home');
   const schemaFile = path.join(inv.cwd, '.claudeops-verdict.schema.json');
   const args = [
@@ -36,6 +36,7 @@ export function buildCodexCommand(inv: Invocation): { file: string; args: string
     '--cd', inv.cwd,
     '-',
   ];
+  const mcp = mcpTables(inv.mcpServers, inv.allowed, inv.deny, inv.env);
   const config = [
     'model_provider = "claudeops"',
     'approval_policy = "never"',
@@ -52,8 +53,8 @@ export function buildCodexCommand(inv: Invocation): { file: string; args: string
     // The agent's commands get a minimal environment, never a secret.
     '[shell_environment_policy]',
     'inherit = "core"',
-    `exclude = ${toml([...SECRET_ENV])}`,
-    ...mcpTables(inv.mcpServers, inv.allowed, inv.deny),
+    `exclude = ${toml([...SECRET_ENV, `${HIDDEN_PREFIX}*`])}`,
+    ...mcp.lines,
   ].join('\n');
   // The daemon's system-prompt additions (environment, repo rules, handoff) lead the prompt: `codex exec` has no appended system prompt.
   const stdin = `${inv.systemPrompt ? `${inv.systemPrompt}\n\n` : ''}${inv.appendSystemPrompt}\n\n${inv.prompt}`;
@@ -62,7 +63,8 @@ export function buildCodexCommand(inv: Invocation): { file: string; args: string
     file: inv.bin,
     args,
     cwd: inv.cwd,
-    env: { ...env, CODEX_HOME: home },
+    env: { ...env, ...mcp.env, CODEX_HOME: home },
+    warnings: mcp.warnings,
     stdin,
     files: [
       { path: path.join(home, 'config.toml'), content: `${config}\n` },
@@ -71,26 +73,67 @@ export function buildCodexCommand(inv: Invocation): { file: string; args: string
   };
 }
 
-/** Each merged server the allow rules name, with the tools they allow (a bare `mcp__server` allows all). */
-function mcpTables(servers: Record<string, ServerEntry>, allowed: string[], deny: string[]): string[] {
-  const out: string[] = [];
+/** A name a shell and Codex's `env_vars` accept. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HIDDEN_PREFIX = 'CLAUDEOPS_MCP_VALUE_';
+
+/**
+ * The merged servers the allow rules name (a bare `mcp__server` allows all its tools),
+ * as Codex's tables. Codex expands no `${VAR}` in its config, so the daemon expands
+ * them as the Claude CLI would, from the CLI's environment. A value that names a
+ * variable (a token, as a rule) is never written down: it goes into Codex's own
+ * environment under a name of its own, which Codex hands to the server (`env_vars`,
+ * `env_http_headers`) and which the agent's commands never inherit. A stdio server is
+ * started through `sh`, which sets its variable from that name; only names reach argv.
+ */
+export function mcpTables(servers: Record<string, ServerEntry>, allowed: string[], deny: string[], env: Record<string, string>): { lines: string[]; env: Record<string, string>; warnings: string[] } {
+  const lines: string[] = [];
+  const hidden: Record<string, string> = {};
+  const warnings: string[] = [];
+  const hide = (value: string): string => {
+    const name = `${HIDDEN_PREFIX}${Object.keys(hidden).length + 1}`;
+    hidden[name] = value;
+    return name;
+  };
+  const x = (s: string) => expandVars(s, env);
+  const named = (s: string) => s.search(VAR_REFERENCE) !== -1;
   for (const [name, entry] of Object.entries(servers)) {
     const prefix = toolPrefix(name);
     const whole = allowed.includes(prefix);
     const tools = allowed.filter((a) => a.startsWith(`${prefix}__`)).map((a) => a.slice(prefix.length + 2));
     if (!whole && tools.length === 0) continue;
-    const denied = deny.filter((d) => d.startsWith(`${prefix}__`)).map((d) => d.slice(prefix.length + 2));
-    out.push('', `[mcp_servers.${toml(name)}]`);
-    if (entry.url !== undefined) out.push(`url = ${toml(entry.url)}`);
-    else {
-      out.push(`command = ${toml(entry.command ?? '')}`, `args = ${toml(entry.args ?? [])}`);
-      if (entry.env && Object.keys(entry.env).length) out.push(`env = { ${Object.entries(entry.env).map(([k, v]) => `${toml(k)} = ${toml(v)}`).join(', ')} }`);
+    if (entry.type === 'sse') {
+      warnings.push(`MCP server ${name} is left out of this Codex run: Codex reaches remote servers over streamable HTTP, not SSE`);
+      continue;
     }
-    if (!whole) out.push(`enabled_tools = ${toml(tools)}`);
-    if (denied.length) out.push(`disabled_tools = ${toml(denied)}`);
+    const denied = deny.filter((d) => d.startsWith(`${prefix}__`)).map((d) => d.slice(prefix.length + 2));
+    lines.push('', `[mcp_servers.${toml(name)}]`);
+    if (entry.url !== undefined) {
+      lines.push(`url = ${toml(x(entry.url))}`);
+      const headers = Object.entries(entry.headers ?? {});
+      const plain = headers.filter(([, v]) => !named(v));
+      const secret = headers.filter(([, v]) => named(v));
+      if (plain.length) lines.push(`http_headers = ${inlineTable(plain)}`);
+      if (secret.length) lines.push(`env_http_headers = ${inlineTable(secret.map(([k, v]) => [k, hide(x(v))]))}`);
+    } else {
+      const vars = Object.entries(entry.env ?? {}).filter(([k]) => ENV_NAME.test(k));
+      const plain = vars.filter(([, v]) => !named(v));
+      const secret = vars.filter(([, v]) => named(v)).map(([k, v]) => [k, hide(x(v))] as const);
+      const command = x(entry.command ?? '');
+      const args = (entry.args ?? []).map(x);
+      if (secret.length) {
+        const set = secret.map(([k, from]) => `${k}="$${from}"; export ${k}; unset ${from}`).join('; ');
+        lines.push('command = "/bin/sh"', `args = ${toml(['-c', `${set}; exec "$0" "$@"`, command, ...args])}`, `env_vars = ${toml(secret.map(([, from]) => from))}`);
+      } else lines.push(`command = ${toml(command)}`, `args = ${toml(args)}`);
+      if (plain.length) lines.push(`env = ${inlineTable(plain)}`);
+    }
+    if (!whole) lines.push(`enabled_tools = ${toml(tools)}`);
+    if (denied.length) lines.push(`disabled_tools = ${toml(denied)}`);
   }
-  return out;
+  return { lines, env: hidden, warnings };
 }
+
+const inlineTable = (pairs: (readonly [string, string])[]): string => `{ ${pairs.map(([k, v]) => `${toml(k)} = ${toml(v)}`).join(', ')} }`;
 
 /**
  * OpenAI's structured outputs take a strict schema: every property required and no

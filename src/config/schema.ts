@@ -118,7 +118,7 @@ const TOOLS = `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.
 const toolList = list.refine((tools) => tools.every((t) => CLAUDE_TOOLS.includes(t)), {
   error: (issue) => `unknown tool name(s): ${(issue.input as string[]).filter((t) => !CLAUDE_TOOLS.includes(t)).join(', ')}`,
 });
-const RULES = 'a comma-separated list of permission rules, e.g. Bash(rm:*),mcp__db__drop_table';
+const RULES = 'a comma-separated list of permission rules, e.g. Bash(rm:*),mcp__db__drop_table (other rules reach the Claude CLI only)';
 const MCP = 'a comma-separated list of mcp__server or mcp__server__tool entries, or * for every merged server';
 const MCP_TOOLS = 'a comma-separated list of server__tool names, e.g. db__run_select';
 const PATHS = 'a comma-separated list of absolute paths, e.g. /repos/infra/compose';

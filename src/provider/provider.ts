@@ -5,6 +5,7 @@
 import type { Config } from '../config/config.js';
 import type { VarName } from '../config/schema.js';
 import type { ServerEntry } from '../mcp/catalog.js';
+import type { TierPolicy } from '../tier/policy.js';
 import type { Command } from '../runner/process.js';
 import type { ExitClass } from './exit-class.js';
 
@@ -50,17 +51,11 @@ export interface EventParser {
 export interface Invocation {
   bin: string;
   model: string;
-  /** The hard set of built-in tools offered to the model. */
-  tools: string[];
-  /** Tools and MCP servers that run without asking. */
-  allowed: string[];
-  /** Deny rules. */
-  deny: string[];
+  /** What the run may do, in the daemon's terms; the provider turns it into its CLI's. */
+  policy: TierPolicy;
   mcpConfigFile: string;
   /** The merged MCP servers, as in mcpConfigFile (for a CLI that takes them another way). */
   mcpServers: Record<string, ServerEntry>;
-  /** What the tier may change, for a CLI with a sandbox of its own. */
-  access: { readOnly: boolean; writable: string[]; network: boolean };
   /** Replaces the CLI's default system prompt; undefined keeps it. */
   systemPrompt?: string;
   appendSystemPrompt: string;

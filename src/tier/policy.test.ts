@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../config/config.js';
 import type { McpCatalog } from '../mcp/catalog.js';
+import { claudeRules } from '../provider/claude/rules.js';
 import { BUILTIN_DENY, mcpAllowance, tierPolicy, WRITE_TOOLS } from './policy.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-policy-'));
@@ -21,8 +22,8 @@ describe('tier policy', () => {
     const p = tierPolicy(config({ CLAUDEOPS_TIER2_WRITABLE: '/srv/compose' }), 1, [], catalog());
     assert.ok(p.readOnly);
     assert.ok(!p.tools.some((t) => WRITE_TOOLS.includes(t)));
-    assert.ok(!p.allowed.some((a) => WRITE_TOOLS.some((w) => a.startsWith(w))));
-    for (const rule of ['Bash(docker restart:*)', 'Bash(systemctl restart:*)', 'Bash(kubectl delete:*)', 'Bash(rm:*)']) assert.ok(p.deny.includes(rule), rule);
+    assert.ok(!claudeRules(p).allowed.some((a) => WRITE_TOOLS.some((w) => a.startsWith(w))));
+    for (const c of ['docker restart', 'systemctl restart', 'kubectl delete', 'rm']) assert.ok(p.deniedCommands.includes(c), c);
     assert.deepEqual(p.writable, []);
   });
 
@@ -30,19 +31,21 @@ describe('tier policy', () => {
     const p = tierPolicy(config({ CLAUDEOPS_TIER2_WRITABLE: '/srv/compose' }), 2, [], catalog());
     assert.ok(!p.readOnly);
     assert.ok(p.tools.includes('Edit') && p.tools.includes('Write'));
-    assert.ok(!p.allowed.includes('Write') && !p.allowed.includes('Edit'));
-    assert.ok(p.allowed.includes('Write(//srv/compose/**)') && p.allowed.includes('Edit(//srv/compose/**)'));
+    const { allowed, deny } = claudeRules(p);
+    assert.ok(!allowed.includes('Write') && !allowed.includes('Edit'));
+    assert.ok(allowed.includes('Write(//srv/compose/**)') && allowed.includes('Edit(//srv/compose/**)'));
     assert.deepEqual(p.writable, ['/srv/compose']);
-    assert.ok(!p.deny.includes('Bash(docker restart:*)'));
-    assert.ok(p.deny.includes('Bash(rm:*)') && p.deny.includes('Bash(docker compose up:*)'));
+    assert.ok(!p.deniedCommands.includes('docker restart') && !deny.includes('Bash(docker restart:*)'));
+    assert.ok(deny.includes('Bash(rm:*)') && deny.includes('Bash(docker compose up:*)'));
   });
 
   it('holds the repos’ rules at every tier: a never-modify repo and playbooks above the tier, as deny rules and sandbox paths; skills add the Skill tool', () => {
     const repos = { readOnlyPaths: ['/repos/alpha'], hiddenPaths: ['/repos/alpha/.claude-ops/playbooks/redeploy.md'], skills: true };
     const p = tierPolicy(config({ CLAUDEOPS_TIER2_WRITABLE: '/repos/alpha,/repos/beta' }), 2, [], catalog(), repos);
-    assert.ok(p.tools.includes('Skill') && p.allowed.includes('Skill'));
-    for (const rule of ['Write(//repos/alpha/**)', 'Edit(//repos/alpha/**)', 'Read(//repos/alpha/.claude-ops/playbooks/redeploy.md)', 'Grep(//repos/alpha/.claude-ops/playbooks/redeploy.md)']) assert.ok(p.deny.includes(rule), rule);
-    assert.ok(p.allowed.includes('Write(//repos/beta/**)'));
+    const { allowed, deny } = claudeRules(p);
+    assert.ok(p.tools.includes('Skill') && allowed.includes('Skill'));
+    for (const rule of ['Write(//repos/alpha/**)', 'Edit(//repos/alpha/**)', 'Read(//repos/alpha/.claude-ops/playbooks/redeploy.md)', 'Grep(//repos/alpha/.claude-ops/playbooks/redeploy.md)']) assert.ok(deny.includes(rule), rule);
+    assert.ok(allowed.includes('Write(//repos/beta/**)'));
     assert.deepEqual(p.denyWrite, ['/repos/alpha']);
     assert.deepEqual(p.denyRead, ['/repos/alpha/.claude-ops/playbooks/redeploy.md']);
     assert.ok(!tierPolicy(config(), 1, [], catalog()).tools.includes('Skill'), 'no Skill tool without skills');
@@ -50,7 +53,8 @@ describe('tier policy', () => {
 
   it('lets tier 3 do everything but the catastrophic, when no approval is required', () => {
     const p = tierPolicy(config({ CLAUDEOPS_APPROVAL: 'none' }), 3, [], catalog());
-    assert.deepEqual(p.deny, BUILTIN_DENY[3]);
+    assert.deepEqual(p.deniedCommands, BUILTIN_DENY[3]);
+    assert.deepEqual(claudeRules(p).deny, BUILTIN_DENY[3].map((c) => `Bash(${c}:*)`));
     assert.ok(!p.readOnly && !p.propose);
   });
 
@@ -59,8 +63,8 @@ describe('tier policy', () => {
     const dry = tierPolicy(config({ ...writable, CLAUDEOPS_APPROVAL: 'none', CLAUDEOPS_DRY_RUN: 'true' }), 3, ['fs'], catalog());
     const t3 = tierPolicy(config(writable), 3, ['fs'], catalog());
     assert.ok(t3.propose && t3.readOnly);
-    for (const k of ['tools', 'allowed', 'deny', 'writable', 'mcpAllowed', 'mcpDenied'] as const) assert.deepEqual(t3[k], dry[k], k);
-    assert.ok(t3.deny.includes('Bash(docker restart:*)') && t3.mcpDenied.includes('mcp__fs__write_file'));
+    for (const k of ['tools', 'deniedCommands', 'denyRules', 'writable', 'mcpAllowed', 'mcpDenied'] as const) assert.deepEqual(t3[k], dry[k], k);
+    assert.ok(t3.deniedCommands.includes('docker restart') && t3.mcpDenied.includes('mcp__fs__write_file'));
     assert.ok(!tierPolicy(config(writable), 2, [], catalog()).propose, 'tier 2 acts under the default');
     const gates = (classes: string) => ([2, 3] as const).filter((t) => tierPolicy(config({ CLAUDEOPS_APPROVAL: classes }), t, [], catalog()).propose);
     assert.deepEqual(gates('redeploy'), [3]);
@@ -79,29 +83,33 @@ describe('tier policy', () => {
     assert.deepEqual(config({ CLAUDEOPS_MAINTENANCE: '0 2 * * SUN for 2h; 30 3 1,15 * * for 45m' }).notify.maintenance, [{ cron: '0 2 * * SUN', durationMs: 7_200_000 }, { cron: '30 3 1,15 * *', durationMs: 2_700_000 }]);
   });
 
-  it('adds the operator’s deny rules to the built-in ones', () => {
-    const p = tierPolicy(config({ CLAUDEOPS_TIER2_DENY: 'Bash(psql:*),mcp__db__drop_table' }), 2, ['db'], catalog());
-    assert.ok(p.deny.includes('Bash(psql:*)') && p.deny.includes('mcp__db__drop_table') && p.deny.includes('Bash(rm:*)'));
+  it('adds the operator’s deny rules to the built-in ones: command prefixes, MCP tools, and the rest as they are', () => {
+    const p = tierPolicy(config({ CLAUDEOPS_TIER2_DENY: 'Bash(psql:*),mcp__db__drop_table,WebFetch(domain:example.com)' }), 2, ['db'], catalog());
+    assert.ok(p.deniedCommands.includes('psql') && p.deniedCommands.includes('rm'));
+    assert.deepEqual([p.mcpDenied, p.denyRules], [['mcp__db__drop_table'], ['WebFetch(domain:example.com)']]);
+    const { deny } = claudeRules(p);
+    for (const rule of ['Bash(psql:*)', 'mcp__db__drop_table', 'WebFetch(domain:example.com)', 'Bash(rm:*)']) assert.ok(deny.includes(rule), rule);
   });
 
   it('allows a read-only run only the MCP tools annotated read-only, denies the rest by name, and denies an unlisted server whole', () => {
     const p = tierPolicy(config(), 1, ['fs', 'broken'], catalog());
     assert.deepEqual(p.mcpAllowed, ['mcp__fs__read_file']);
-    assert.ok(p.allowed.includes('mcp__fs__read_file') && !p.allowed.includes('mcp__fs'));
-    for (const d of ['mcp__fs__write_file', 'mcp__fs__unannotated', 'mcp__broken']) assert.ok(p.deny.includes(d), d);
+    const { allowed, deny } = claudeRules(p);
+    assert.ok(allowed.includes('mcp__fs__read_file') && !allowed.includes('mcp__fs'));
+    for (const d of ['mcp__fs__write_file', 'mcp__fs__unannotated', 'mcp__broken']) assert.ok(deny.includes(d), d);
     assert.match(p.warnings[0]!, /MCP server broken is denied .*could not be listed \(spawn nope ENOENT\)/);
   });
 
   it('lets the operator allow a named MCP tool to read-only runs', () => {
     const p = tierPolicy(config({ CLAUDEOPS_TIER1_MCP_TOOLS: 'fs__unannotated' }), 1, ['fs'], catalog());
     assert.deepEqual(p.mcpAllowed, ['mcp__fs__read_file', 'mcp__fs__unannotated']);
-    assert.ok(p.deny.includes('mcp__fs__write_file'));
+    assert.ok(p.mcpDenied.includes('mcp__fs__write_file'));
   });
 
   it('keeps whole servers for tiers 2–3 outside dry run', () => {
     const p = tierPolicy(config(), 2, ['fs', 'broken'], catalog());
     assert.deepEqual(p.mcpAllowed, ['mcp__fs', 'mcp__broken']);
-    assert.ok(!p.deny.some((d) => d.startsWith('mcp__')));
+    assert.deepEqual(p.mcpDenied, []);
   });
 
   it('in dry run makes every tier read-only: write tools, writable paths and mutating MCP tools gone, tier 1’s deny rules on top', () => {
@@ -111,7 +119,8 @@ describe('tier policy', () => {
       assert.ok(p.readOnly);
       assert.ok(!p.tools.some((t) => WRITE_TOOLS.includes(t)), `tier ${tier}: ${p.tools}`);
       assert.deepEqual(p.writable, []);
-      for (const rule of [...BUILTIN_DENY[1], 'Bash(curl -X POST:*)', 'mcp__fs__write_file']) assert.ok(p.deny.includes(rule), `tier ${tier} lacks ${rule}`);
+      for (const c of [...BUILTIN_DENY[1], 'curl -X POST']) assert.ok(p.deniedCommands.includes(c), `tier ${tier} lacks ${c}`);
+      assert.ok(p.mcpDenied.includes('mcp__fs__write_file'));
       assert.deepEqual(p.mcpAllowed, ['mcp__fs__read_file']);
     }
   });

@@ -3,80 +3,81 @@ import type { McpCatalog } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
 import { proposeMode } from '../approval/prompt.js';
 
-// Built-in deny rules. The CLI matches `Bash(prefix:*)` against the start of each
-// command, so they are the last line only: what holds is the OS sandbox, the tool
-// set, MCP annotations and the egress proxy (see tierPolicy and src/sandbox/).
+// Built-in command prefixes refused at each tier. A CLI matches them against the start
+// of each command, so they are the last line only: what holds is the OS sandbox, the
+// tool set, MCP annotations and the egress proxy (see tierPolicy and src/sandbox/).
+// The policy is in the daemon's terms; each provider turns it into its CLI's own.
 
 /** Denied at every tier: nothing the daemon should ever do unattended. */
 export const CATASTROPHIC = [
-  'Bash(rm -rf /:*)',
-  'Bash(rm -rf /*:*)',
-  'Bash(mkfs:*)',
-  'Bash(dd:*)',
-  'Bash(shutdown:*)',
-  'Bash(reboot:*)',
-  'Bash(halt:*)',
-  'Bash(poweroff:*)',
-  'Bash(docker system prune:*)',
-  'Bash(docker volume rm:*)',
-  'Bash(docker volume prune:*)',
-  'Bash(kubectl delete namespace:*)',
-  'Bash(terraform destroy:*)',
-  'Bash(git push --force:*)',
+  'rm -rf /',
+  'rm -rf /*',
+  'mkfs',
+  'dd',
+  'shutdown',
+  'reboot',
+  'halt',
+  'poweroff',
+  'docker system prune',
+  'docker volume rm',
+  'docker volume prune',
+  'kubectl delete namespace',
+  'terraform destroy',
+  'git push --force',
 ];
 
 /** Denied to tiers 1 and 2: deletions and irreversible changes. */
 export const DESTRUCTIVE = [
-  'Bash(rm:*)',
-  'Bash(docker rm:*)',
-  'Bash(docker rmi:*)',
-  'Bash(docker compose down:*)',
-  'Bash(kubectl delete:*)',
-  'Bash(helm uninstall:*)',
-  'Bash(systemctl disable:*)',
-  'Bash(systemctl mask:*)',
-  'Bash(git push:*)',
-  'Bash(git reset --hard:*)',
-  'Bash(chmod:*)',
-  'Bash(chown:*)',
+  'rm',
+  'docker rm',
+  'docker rmi',
+  'docker compose down',
+  'kubectl delete',
+  'helm uninstall',
+  'systemctl disable',
+  'systemctl mask',
+  'git push',
+  'git reset --hard',
+  'chmod',
+  'chown',
 ];
 
 /** Denied to tiers 1 and 2: redeployments and configuration rollouts (tier 3's work). */
 export const REDEPLOY = [
-  'Bash(docker compose up:*)',
-  'Bash(docker-compose up:*)',
-  'Bash(kubectl apply:*)',
-  'Bash(kubectl set:*)',
-  'Bash(kubectl rollout undo:*)',
-  'Bash(helm upgrade:*)',
-  'Bash(helm rollback:*)',
-  'Bash(ansible-playbook:*)',
+  'docker compose up',
+  'docker-compose up',
+  'kubectl apply',
+  'kubectl set',
+  'kubectl rollout undo',
+  'helm upgrade',
+  'helm rollback',
+  'ansible-playbook',
 ];
 
 /** Denied to tier 1 only: restarts and any other change of state (tier 2's safe remediation). */
 export const MUTATING = [
-  'Bash(docker restart:*)',
-  'Bash(docker start:*)',
-  'Bash(docker stop:*)',
-  'Bash(docker kill:*)',
-  'Bash(docker compose restart:*)',
-  'Bash(systemctl restart:*)',
-  'Bash(systemctl start:*)',
-  'Bash(systemctl stop:*)',
-  'Bash(systemctl reload:*)',
-  'Bash(kubectl rollout restart:*)',
-  'Bash(kubectl scale:*)',
-  'Bash(kubectl edit:*)',
-  'Bash(kubectl patch:*)',
-  'Bash(kill:*)',
-  'Bash(pkill:*)',
-  'Bash(mv:*)',
-  'Bash(cp:*)',
-  'Bash(tee:*)',
-  'Bash(sed -i:*)',
-  'Bash(truncate:*)',
-  'Bash(apt-get:*)',
-  'Bash(git commit:*)',
+  'docker restart',
+  'docker start',
+  'docker stop',
+  'docker kill',
+  'docker compose restart',
+  'systemctl restart',
+  'systemctl start',
+  'systemctl stop',
+  'systemctl reload',
+  'kubectl rollout restart',
+  'kubectl scale',
+  'kubectl edit',
+  'kubectl patch',
+  'kill',
+  'pkill',
+  'mv',
+  'cp',
+  'tee',
+  'sed -i',
+  'truncate',
+  'apt-get',
+  'git commit',
 ];
 
 export const BUILTIN_DENY: Record<TierNumber, string[]> = {
@@ -94,18 +95,19 @@ export interface TierPolicy {
   readOnly: boolean;
   /** The tier's changes wait for a human (CLAUDEOPS_APPROVAL): it is read-only and ends with proposals. */
   propose: boolean;
-  /** The hard set of built-in tools (--tools). */
+  /** The built-in tools offered (CLAUDEOPS_TIER<N>_TOOLS, without write tools when read-only). */
   tools: string[];
-  /** Allow rules (--allowedTools): plain tools, path-scoped write tools, MCP servers or tools. */
-  allowed: string[];
-  /** Deny rules (--disallowedTools): the built-in ones and every MCP tool a read-only run may not call. */
-  deny: string[];
+  /** Command prefixes refused: the built-in lists and the operator's `Bash(<prefix>:*)` rules. */
+  deniedCommands: string[];
+  /** The operator's other deny rules, in the Claude CLI's syntax (a provider without it reports them unenforced). */
+  denyRules: string[];
   /** Paths the run may change besides its own work dir. */
   writable: string[];
   /** Hosts its commands may reach. */
   network: string[];
-  /** MCP tools by name (mcp__server__tool), for the record. */
+  /** MCP servers (mcp__server) or tools (mcp__server__tool) the run may call. */
   mcpAllowed: string[];
+  /** MCP servers or tools it may not: every tool a read-only run may not call, and the operator's mcp__ deny rules. */
   mcpDenied: string[];
   /** Why MCP servers were denied whole, one line each. */
   warnings: string[];
@@ -128,40 +130,44 @@ export const NO_REPO_RULES: RepoRules = { readOnlyPaths: [], hiddenPaths: [], sk
 /**
  * The effective permissions of one tier run; a pure function of the configuration and
  * the cycle's MCP catalog. A read-only run (tier 1, any tier in dry run, or a tier in
- * propose mode) gets no
- * write tools, nowhere to write, tier 1's deny rules, and of each allowed MCP server
- * only the tools annotated readOnlyHint (plus CLAUDEOPS_TIER<N>_MCP_TOOLS); every other
- * tool of those servers is denied by name. Write tools are allowed only by
- * path-scoped rules: an unscoped `Write` rule would let them write anywhere.
+ * propose mode) gets no write tools, nowhere to write, tier 1's denied commands, and
+ * of each allowed MCP server only the tools annotated readOnlyHint (plus
+ * CLAUDEOPS_TIER<N>_MCP_TOOLS); every other tool of those servers is denied by name.
  */
 export function tierPolicy(config: Config, tier: TierNumber, servers: string[], catalog: McpCatalog, repos: RepoRules = NO_REPO_RULES): TierPolicy {
   const own = config.tiers[tier];
   const propose = proposeMode(config, tier);
   const readOnly = tier === 1 || config.dryRun || propose;
   const tools = unique([...(readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools), ...(repos.skills ? ['Skill'] : [])]);
-  const writable = readOnly ? [] : own.writable;
-  const writeRules = tools.filter((t) => WRITE_TOOLS.includes(t)).flatMap((t) => writable.map((p) => `${t}(/${p}/**)`));
-  const repoDeny = [
-    ...repos.readOnlyPaths.flatMap((p) => WRITE_TOOLS.map((t) => `${t}(/${p}/**)`)),
-    ...repos.hiddenPaths.flatMap((p) => [`Read(/${p})`, `Grep(/${p})`]),
-  ];
-  const deny = unique([...BUILTIN_DENY[tier], ...own.deny, ...(readOnly && tier !== 1 ? [...BUILTIN_DENY[1], ...config.tiers[1].deny] : []), ...repoDeny]);
+  const rules = denyRules([...own.deny, ...(readOnly && tier !== 1 ? config.tiers[1].deny : [])]);
   const mcp = readOnly ? readOnlyMcp(own.mcp, own.mcpTools, servers, catalog) : { allowed: mcpAllowance(own.mcp, servers), denied: [], warnings: [] };
   return {
     tier,
     readOnly,
     propose,
     tools,
-    allowed: unique([...tools.filter((t) => !WRITE_TOOLS.includes(t)), ...writeRules, ...mcp.allowed]),
-    deny: unique([...deny, ...mcp.denied]),
-    writable,
+    deniedCommands: unique([...BUILTIN_DENY[tier], ...(readOnly ? BUILTIN_DENY[1] : []), ...rules.commands]),
+    denyRules: rules.other,
+    writable: readOnly ? [] : own.writable,
     network: own.network,
     mcpAllowed: mcp.allowed,
-    mcpDenied: mcp.denied,
+    mcpDenied: unique([...mcp.denied, ...rules.mcp]),
     warnings: mcp.warnings,
     denyWrite: repos.readOnlyPaths,
     denyRead: repos.hiddenPaths,
   };
+}
+
+/** The operator's deny rules, sorted into command prefixes, MCP tools, and the rest. */
+function denyRules(rules: string[]): { commands: string[]; mcp: string[]; other: string[] } {
+  const out = { commands: [] as string[], mcp: [] as string[], other: [] as string[] };
+  for (const r of rules) {
+    const prefix = /^Bash\((.+):\*\)$/.exec(r);
+    if (prefix) out.commands.push(prefix[1]!);
+    else if (r.startsWith('mcp__')) out.mcp.push(r);
+    else out.other.push(r);
+  }
+  return out;
 }
 
 /** Of the servers the entries allow, each read-only tool by name; every other tool, and every server that could not be listed, denied. */

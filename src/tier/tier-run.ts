@@ -237,12 +237,9 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     const cmd = provider.command({
       bin,
       model: settings.model,
-      tools: policy.tools,
-      allowed: policy.allowed,
-      deny: policy.deny,
+      policy,
       mcpConfigFile: input.mcp.file,
       mcpServers: input.mcp.entries,
-      access: { readOnly: policy.readOnly, writable: policy.writable, network: policy.network.length > 0 },
       systemPrompt,
       appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier)].filter(Boolean).join('\n\n'),
       jsonSchema: verdictJsonSchema,
@@ -315,7 +312,7 @@ function footer(run: TierRun): string[] {
 
 function containmentLine(policy: TierPolicy, sandboxed: boolean): string {
   const writes = policy.readOnly ? 'nothing' : ['its work dir', ...policy.writable].join(', ');
-  return `containment ${sandboxed ? 'OS sandbox' : 'NO sandbox'} · ${policy.readOnly ? 'read-only' : 'read-write'} · may write ${writes} · network ${policy.network.join(', ') || 'none'} · deny ${policy.deny.length} rules`;
+  return `containment ${sandboxed ? 'OS sandbox' : 'NO sandbox'} · ${policy.readOnly ? 'read-only' : 'read-write'} · may write ${writes} · network ${policy.network.join(', ') || 'none'} · ${policy.deniedCommands.length} command prefixes denied`;
 }
 
 function describeDenied(input: unknown): string {

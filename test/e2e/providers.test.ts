@@ -132,6 +132,26 @@ for (const a of ADAPTERS) {
       }
     });
 
+    it('refuses tier 2 the commands its tier denies, and writes nowhere but its paths', async () => {
+      const outside = path.join(os.tmpdir(), `claudeops-outside-${a.name}-${process.pid}`);
+      const worldOf = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-world-${a.name}-`));
+      fs.writeFileSync(path.join(worldOf, 'victim'), 'keep me');
+      const down = { verdict: { status: 'unhealthy', summary: 'web is down', escalate: true, checks: [{ id: 'site/web.md', status: 'unhealthy' }] } };
+      const tries = [`rm ${worldOf}/victim`, `rm -f ${worldOf}/victim`, `echo tidy && rm ${worldOf}/victim`, `touch ${outside}`, `touch ${worldOf}/fixed`];
+      const steps: Step[] = [down, ...tries.map((cmd) => ({ cmd })), { verdict: { status: 'healthy', summary: 'fixed', escalate: false } }];
+      const c = await cycle(a, steps, [1, 2], { CLAUDEOPS_MAX_TIER: '2', CLAUDEOPS_APPROVAL: 'none' }, (sb) => void (sb.env.CLAUDEOPS_TIER2_WRITABLE = worldOf));
+      try {
+        assert.deepEqual(c.summary.tiers.map((t: any) => t.exitClass), ['ok', 'ok'], c.result.stdout.slice(-3000));
+        assert.deepEqual(fs.readdirSync(worldOf).sort(), ['fixed', 'victim'], 'the denied rm had no effect; the allowed touch did');
+        assert.equal(fs.readFileSync(path.join(worldOf, 'victim'), 'utf8'), 'keep me');
+        assert.ok(!fs.existsSync(outside), `${outside} was written from tier 2`);
+      } finally {
+        c.sb.cleanup();
+        fs.rmSync(worldOf, { recursive: true, force: true });
+        fs.rmSync(outside, { force: true });
+      }
+    });
+
     it('gets an MCP server’s real answer in tier 1', async () => {
       const { sb, outputs, summary } = await cycle(a, [{ mcp: ['probe', 'probe_status', { target: 'web' }] }, healthy], [1], {}, (sb) => sb.addRepo('ops', { '.claude-ops/mcp.json': mcpConfig('probe') }));
       try {

@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { TierPolicy } from '../../tier/policy.js';
 import { buildClaudeCommand, CLAUDE_FLAGS } from './command.js';
+
+const policy: TierPolicy = {
+  tier: 1, readOnly: true, propose: false,
+  tools: ['Bash', 'Read'],
+  deniedCommands: ['rm', 'docker restart'],
+  denyRules: [],
+  writable: [], network: ['web'],
+  mcpAllowed: ['mcp__probe'], mcpDenied: [], warnings: [], denyWrite: [], denyRead: [],
+};
 
 const inv = {
   bin: 'claude',
   model: 'haiku',
-  tools: ['Bash', 'Read'],
-  allowed: ['Bash', 'Read', 'mcp__probe'],
-  deny: ['Bash(rm:*)', 'Bash(docker restart:*)'],
+  policy,
   mcpConfigFile: '/state/mcp.merged.json',
   mcpServers: {},
-  access: { readOnly: true, writable: [], network: true },
   appendSystemPrompt: 'Environment: A=1',
   jsonSchema: '{"type":"object"}',
   settings: { sandbox: { enabled: true } },
@@ -55,7 +62,7 @@ describe('the claude command', () => {
   });
 
   it('leaves out empty lists rather than passing a flag with no value', () => {
-    const c = buildClaudeCommand({ ...inv, deny: [], settings: undefined, allowed: [] });
+    const c = buildClaudeCommand({ ...inv, policy: { ...policy, tools: [], deniedCommands: [], mcpAllowed: [] }, settings: undefined });
     assert.ok(!c.args.includes('--disallowedTools'));
     assert.ok(!c.args.includes('--settings'));
     assert.ok(!c.args.includes('--allowedTools'));

@@ -1,5 +1,6 @@
 import type { Command } from '../../runner/process.js';
 import type { Invocation } from '../provider.js';
+import { claudeRules } from './rules.js';
 // How `claude` is invoked for a tier run.
 
 /**
@@ -39,15 +40,16 @@ export const CLAUDE_FLAGS = [
  * --prompt-file, and its variadic list flags would swallow a positional prompt.
  */
 export function buildClaudeCommand(inv: Invocation): Command {
+  const rules = claudeRules(inv.policy);
   const args = [
     '--print',
     '--model', inv.model,
     '--output-format', 'stream-json',
     '--verbose',
     '--permission-mode', 'dontAsk',
-    '--tools', inv.tools.join(','),
-    ...(inv.allowed.length ? ['--allowedTools', ...inv.allowed] : []),
-    ...(inv.deny.length ? ['--disallowedTools', ...inv.deny] : []),
+    '--tools', inv.policy.tools.join(','),
+    ...(rules.allowed.length ? ['--allowedTools', ...rules.allowed] : []),
+    ...(rules.deny.length ? ['--disallowedTools', ...rules.deny] : []),
     '--mcp-config', inv.mcpConfigFile,
     '--strict-mcp-config',
     '--json-schema', inv.jsonSchema,

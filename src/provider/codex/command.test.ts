@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildCodexCommand, strictSchema } from './command.js';
+import type { TierPolicy } from '../../tier/policy.js';
+import { buildCodexCommand, execRules, strictSchema } from './command.js';
 
 const TOKEN = 'tok-PLANTED-9f8e7d';
 
 const inv = {
   bin: 'codex',
   model: 'gpt-5-mini',
-  tools: ['Bash', 'Read'],
-  allowed: ['Bash', 'Read', 'mcp__probe', 'mcp__remote__whoami', 'mcp__old'],
-  deny: ['Bash(rm:*)', 'mcp__remote__delete'],
+  policy: {
+    tier: 1, readOnly: true, propose: false,
+    tools: ['Bash', 'Read'],
+    deniedCommands: ['rm', 'docker compose up'],
+    denyRules: ['WebFetch'],
+    writable: [], network: [],
+    mcpAllowed: ['mcp__probe', 'mcp__remote__whoami', 'mcp__old'], mcpDenied: ['mcp__remote__delete'], warnings: [], denyWrite: [], denyRead: [],
+  } satisfies TierPolicy,
   mcpConfigFile: '/state/mcp.merged.json',
   mcpServers: {
     probe: { command: '/bin/sh', args: ['-c', 'exec env -i "$0" "$@"', 'node', 'probe.js', '--db=${DB:-main}'], env: { LEVEL: 'debug', TOKEN: '${GRAFANA_TOKEN}', DSN: 'pg://u:${GRAFANA_TOKEN}@db' } },
@@ -17,7 +23,6 @@ const inv = {
     old: { type: 'sse', url: 'http://127.0.0.1:1/sse' },
     unasked: { command: 'node', args: ['x.js'] },
   },
-  access: { readOnly: true, writable: [], network: false },
   appendSystemPrompt: 'Environment: A=1',
   jsonSchema: '{"type":"object","properties":{"status":{"type":"string"},"note":{"type":"string"}},"required":["status"]}',
   cwd: '/run/w',
@@ -57,7 +62,20 @@ describe('the codex command', () => {
     assert.match(config, /\[mcp_servers\."remote"\][^[]*enabled_tools = \["whoami"\]\ndisabled_tools = \["delete"\]/);
     assert.doesNotMatch(config, /\[mcp_servers\."probe"\][^[]*enabled_tools/);
     assert.doesNotMatch(config, /unasked|"old"/);
-    assert.deepEqual(c.warnings, ['MCP server old is left out of this Codex run: Codex reaches remote servers over streamable HTTP, not SSE']);
+    assert.equal(c.warnings![0], 'MCP server old is left out of this Codex run: Codex reaches remote servers over streamable HTTP, not SSE');
+  });
+
+  it('turns denied command prefixes into execpolicy rules, and says which rules it cannot carry over', () => {
+    assert.equal(c.files!.find((f) => f.path.endsWith('rules/claudeops.rules'))!.content, execRules(['rm', 'docker compose up']));
+    assert.equal(execRules(['docker compose up']), 'prefix_rule(pattern=["docker","compose","up"], decision="forbidden", justification="this tier may not run docker compose up")\n');
+    assert.match(c.warnings![1]!, /Codex cannot enforce these deny rules: WebFetch/);
+  });
+
+  it('lets a tier that may act write its paths and the work dir, not the rest of /tmp', () => {
+    const w = buildCodexCommand({ ...inv, policy: { ...inv.policy, readOnly: false, writable: ['/srv/compose'], network: ['web'] } });
+    const cfg = w.files!.find((f) => f.path.endsWith('config.toml'))!.content;
+    assert.deepEqual(w.args.slice(w.args.indexOf('--sandbox'), w.args.indexOf('--sandbox') + 4), ['--sandbox', 'workspace-write', '--add-dir', '/srv/compose']);
+    assert.match(cfg, /network_access = true\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true/);
   });
 
   it('makes the verdict schema strict, optional fields nullable', () => {

@@ -5,7 +5,7 @@ import { expandVars, VAR_REFERENCE, type ServerEntry } from '../../mcp/catalog.j
 import type { Invocation, ProviderCommand } from '../provider.js';
 
 /** Every flag buildCodexCommand passes to `codex exec`; a test checks the pinned CLI still knows them. */
-export const CODEX_FLAGS = ['--json', '--skip-git-repo-check', '--ephemeral', '--ignore-user-config', '--sandbox', '--add-dir', '--model', '--output-schema', '--cd'] as const;
+export const CODEX_FLAGS = ['--json', '--skip-git-repo-check', '--ephemeral', '--sandbox', '--add-dir', '--model', '--output-schema', '--cd'] as const;
 
 const OPENAI = 'https://api.openai.com/v1';
 
@@ -13,15 +13,20 @@ const OPENAI = 'https://api.openai.com/v1';
 const toml = (v: string | boolean | string[]): string => JSON.stringify(v);
 
 /**
- * `codex exec --json -`, the prompt on stdin. Everything that may hold a secret (the
- * MCP servers' env, the API endpoint) goes into a config.toml in a CODEX_HOME of the
- * run's own, never on the command line. Tier policy becomes Codex's terms: a read-only
- * run gets `--sandbox read-only` (no writes, no network); a tier that may act gets
- * `workspace-write` with its writable paths added and network as its list allows. MCP
- * tools follow the same allowance as for Claude: a read-only run gets each allowed
- * server with only its allowed tools (`enabled_tools`).
+ * `codex exec --json -`, the prompt on stdin, its configuration in a config.toml in a
+ * CODEX_HOME of the run's own, never on the command line. Tier policy becomes Codex's
+ * terms:
+ * - a read-only run gets `--sandbox read-only` (no writes, no network); a tier that may
+ *   act gets `workspace-write` with its writable paths added, /tmp left out, and
+ *   network as its list allows;
+ * - denied command prefixes become execpolicy rules (`rules/claudeops.rules`), which
+ *   Codex checks against each command of a shell line;
+ * - MCP tools follow the same allowance as for Claude (`enabled_tools`, `disabled_tools`).
  */
 export function buildCodexCommand(inv: Invocation): ProviderCommand {
+  const { policy } = inv;
+  // Inside the work dir: Codex's sandbox shows the agent's commands no other part of /tmp,
+  // and it starts them through a helper it keeps under CODEX_HOME.
   const home = path.join(inv.cwd, '.codex-home');
   const schemaFile = path.join(inv.cwd, '.claudeops-verdict.schema.json');
   const args = [
@@ -29,14 +34,18 @@ export function buildCodexCommand(inv: Invocation): ProviderCommand {
     '--json',
     '--skip-git-repo-check',
     '--ephemeral',
-    '--sandbox', inv.access.readOnly ? 'read-only' : 'workspace-write',
-    ...(inv.access.readOnly ? [] : inv.access.writable.flatMap((p) => ['--add-dir', p])),
+    '--sandbox', policy.readOnly ? 'read-only' : 'workspace-write',
+    ...(policy.readOnly ? [] : policy.writable.flatMap((p) => ['--add-dir', p])),
     '--model', inv.model,
     '--output-schema', schemaFile,
     '--cd', inv.cwd,
     '-',
   ];
-  const mcp = mcpTables(inv.mcpServers, inv.allowed, inv.deny, inv.env);
+  const mcp = mcpTables(inv.mcpServers, policy.mcpAllowed, policy.mcpDenied, inv.env);
+  const warnings = [
+    ...mcp.warnings,
+    ...(policy.denyRules.length ? [`Codex cannot enforce these deny rules: ${policy.denyRules.join(', ')} (only Bash(<prefix>:*) and mcp__ rules carry over)`] : []),
+  ];
   const config = [
     'model_provider = "claudeops"',
     'approval_policy = "never"',
@@ -48,7 +57,9 @@ export function buildCodexCommand(inv: Invocation): ProviderCommand {
     'wire_api = "responses"',
     '',
     '[sandbox_workspace_write]',
-    `network_access = ${toml(inv.access.network)}`,
+    `network_access = ${toml(policy.network.length > 0)}`,
+    'exclude_slash_tmp = true',
+    'exclude_tmpdir_env_var = true',
     '',
     // The agent's commands get a minimal environment, never a secret.
     '[shell_environment_policy]',
@@ -64,13 +75,21 @@ export function buildCodexCommand(inv: Invocation): ProviderCommand {
     args,
     cwd: inv.cwd,
     env: { ...env, ...mcp.env, CODEX_HOME: home },
-    warnings: mcp.warnings,
+    warnings,
     stdin,
     files: [
       { path: path.join(home, 'config.toml'), content: `${config}\n` },
+      { path: path.join(home, 'rules', 'claudeops.rules'), content: execRules(policy.deniedCommands) },
       { path: schemaFile, content: strictSchema(inv.jsonSchema) },
     ],
   };
+}
+
+/** Denied command prefixes as Codex execpolicy rules, which match whole words: `rm -rf /` is ["rm", "-rf", "/"]. */
+export function execRules(prefixes: string[]): string {
+  return prefixes
+    .map((p) => `prefix_rule(pattern=${JSON.stringify(p.split(/\s+/))}, decision="forbidden", justification=${JSON.stringify(`this tier may not run ${p}`)})\n`)
+    .join('');
 }
 
 /** A name a shell and Codex's `env_vars` accept. */

@@ -277,7 +277,9 @@ describe('containment: tier 1 and dry run change nothing, whatever the model tri
 
   it('let the read-only tiers look at Docker: docker ps reached the Docker API, and nothing but reads did', () => {
     const lists = env.w.docker.requests.filter((r) => r.method === 'GET' && r.path.includes('/containers/json'));
-    assert.equal(lists.length, 2, JSON.stringify(env.w.docker.requests));
+    // What `docker ps` answered in each tier: the tool result of each session's second request.
+    const answers = ['haiku', 'sonnet'].map((f) => lastToolResult(env.api.messages.filter((m) => modelOf(m).includes(f) && !JSON.stringify(m.body.messages[0]).includes(SUBAGENT))[1]!));
+    assert.equal(lists.length, 2, `${JSON.stringify(env.w.docker.requests)}\n${JSON.stringify(answers)}`);
     assert.ok(env.w.docker.requests.every((r) => ['GET', 'HEAD'].includes(r.method)));
   });
 

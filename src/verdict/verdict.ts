@@ -27,7 +27,7 @@ const proposal = z.object({
 });
 
 /**
- * What every tier run must end with (the CLI's StructuredOutput tool). Only status,
+ * What every tier run must end with (each provider asks its CLI for it as structured output). Only status,
  * summary and escalate are required; the rest lets the daemon track checks and
  * remediations.
  */

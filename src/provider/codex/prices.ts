@@ -1,5 +1,5 @@
 /** List prices, USD per million tokens: input, cached input, output. The Codex CLI reports tokens, not dollars. */
-const PRICES: Record<string, { input: number; cached: number; output: number }> = {
+const PRICES = new Map<string, { input: number; cached: number; output: number }>(Object.entries({
   'gpt-5': { input: 1.25, cached: 0.125, output: 10 },
   'gpt-5-codex': { input: 1.25, cached: 0.125, output: 10 },
   'gpt-5-mini': { input: 0.25, cached: 0.025, output: 2 },
@@ -7,11 +7,11 @@ const PRICES: Record<string, { input: number; cached: number; output: number }> 
   'gpt-4.1': { input: 2, cached: 0.5, output: 8 },
   'gpt-4.1-mini': { input: 0.4, cached: 0.1, output: 1.6 },
   'o4-mini': { input: 1.1, cached: 0.275, output: 4.4 },
-};
+}));
 
 /** The cost of a run's tokens (input includes cached input, as OpenAI reports it); undefined for a model not in the table. */
 export function costUsd(model: string, u: { input: number; cached: number; output: number }): number | undefined {
-  const p = PRICES[model] ?? PRICES[model.replace(/-\d{4}-\d{2}-\d{2}$/, '')];
+  const p = PRICES.get(model) ?? PRICES.get(model.replace(/-\d{4}-\d{2}-\d{2}$/, ''));
   if (!p) return undefined;
   return ((u.input - u.cached) * p.input + u.cached * p.cached + u.output * p.output) / 1e6;
 }

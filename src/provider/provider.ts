@@ -98,4 +98,6 @@ export interface AgentProvider {
   command(inv: Invocation): ProviderCommand;
   parser(model: string): EventParser;
   classify(end: RunEnd): ExitClass;
+  /** What to tell an operator about running a tier on this model (validate and each run's story show it). */
+  modelWarnings(model: string): string[];
 }

@@ -114,7 +114,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const ctx = envContext(config, tier, policy.readOnly);
   const story = new Story();
   let egressRefused = 0;
-  const warnings = [...policy.warnings, ...(decision.warning ? [decision.warning] : [])];
+  const warnings = [...policy.warnings, ...(decision.warning ? [decision.warning] : []), ...provider.modelWarnings(settings.model)];
   const tools: Record<string, number> = Object.create(null);
   const mcpStatus: Record<string, string> = Object.create(null);
   const parser = provider.parser(settings.model);

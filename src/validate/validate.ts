@@ -92,6 +92,7 @@ async function checkCli(config: Config, f: Findings): Promise<void> {
   for (const { provider, bin, tiers } of configuredProviders(config)) {
     const v = await provider.version(bin);
     const used = `(tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')})`;
+    for (const tier of tiers) f.notes.push(...provider.modelWarnings(config.tiers[tier].model).map((w) => `tier ${tier} (${provider.name}): ${w}`));
     if (v.version) f.rows.push([provider.name, `${bin} ${v.version} ${used}`]);
     else {
       f.rows.push([provider.name, `${bin} NOT RUNNABLE ${used}`]);

@@ -40,13 +40,15 @@ describe('the Codex CLI in particular', () => {
     for (const flag of CODEX_FLAGS) assert.ok(help.includes(flag), `codex exec --help no longer lists ${flag}`);
   });
 
-  it('validate reports each configured provider’s binary and version, and the tiers on it', async () => {
+  it('validate reports each configured provider’s binary and version, the tiers on it, and a model it has no price for', async () => {
     const api = new FakeApi(byModel({}));
-    const sb = sandbox(await api.start(), { OPENAI_API_KEY: OPENAI_KEY, CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET, CLAUDEOPS_CODEX_BIN: CODEX, CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini' });
+    const sb = sandbox(await api.start(), { OPENAI_API_KEY: OPENAI_KEY, CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET, CLAUDEOPS_CODEX_BIN: CODEX, CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini', CLAUDEOPS_TIER2_PROVIDER: 'codex', CLAUDEOPS_TIER2_MODEL: 'gpt-9-unpriced' });
     try {
       const r = await run(['validate'], sb, 60_000);
-      assert.match(r.stdout, /codex +\S+\/codex codex-cli 0\.169\.0 \(tier 1\)/);
-      assert.match(r.stdout, /claude +\S+ 2\.1\.\d+ \(Claude Code\) \(tiers 2, 3\)/);
+      assert.match(r.stdout, /codex +\S+\/codex codex-cli 0\.169\.0 \(tiers 1, 2\)/);
+      assert.match(r.stdout, /claude +\S+ 2\.1\.\d+ \(Claude Code\) \(tier 3\)/);
+      assert.match(r.stdout, /note: tier 2 \(codex\): no price is known for model gpt-9-unpriced .*CLAUDEOPS_DAILY_BUDGET_USD/);
+      assert.doesNotMatch(r.stdout, /note: tier 1 \(codex\)/);
       assert.ok(!r.stdout.includes(OPENAI_KEY));
     } finally {
       await api.stop();

@@ -17,4 +17,5 @@ export const claudeProvider: AgentProvider = {
   command: buildClaudeCommand,
   parser: () => new ClaudeParser(),
   classify,
+  modelWarnings: () => [],
 };

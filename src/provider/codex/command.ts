@@ -3,7 +3,6 @@ import { SECRET_ENV } from '../../context/env-context.js';
 import { toolPrefix } from '../../mcp/merge.js';
 import { expandVars, VAR_REFERENCE, type ServerEntry } from '../../mcp/catalog.js';
 import type { Invocation, ProviderCommand } from '../provider.js';
-import { costUsd } from './prices.js';
 
 /** Every flag buildCodexCommand passes to `codex exec`; a test checks the pinned CLI still knows them. */
 export const CODEX_FLAGS = ['--json', '--skip-git-repo-check', '--ephemeral', '--sandbox', '--add-dir', '--model', '--output-schema', '--cd'] as const;
@@ -45,9 +44,6 @@ export function buildCodexCommand(inv: Invocation): ProviderCommand {
   const mcp = mcpTables(inv.mcpServers, policy.mcpAllowed, policy.mcpDenied, inv.env);
   const warnings = [
     ...mcp.warnings,
-    ...(costUsd(inv.model, { input: 0, cached: 0, output: 0 }) === undefined
-      ? [`no price is known for model ${inv.model} (src/provider/codex/prices.ts): its runs count $0 against CLAUDEOPS_DAILY_BUDGET_USD`]
-      : []),
     ...(policy.denyRules.length ? [`Codex cannot enforce these deny rules: ${policy.denyRules.join(', ')} (only Bash(<prefix>:*) and mcp__ rules carry over)`] : []),
   ];
   const config = [

@@ -2,6 +2,7 @@ import type { AgentProvider } from '../provider.js';
 import { cliVersion } from '../version.js';
 import { classify } from './classify.js';
 import { buildCodexCommand } from './command.js';
+import { priceWarnings } from './prices.js';
 import { CodexParser } from './stream.js';
 
 /** The OpenAI Codex CLI (`codex exec --json`), with its own sandbox. */
@@ -16,4 +17,5 @@ export const codexProvider: AgentProvider = {
   command: buildCodexCommand,
   parser: (model) => new CodexParser(model),
   classify,
+  modelWarnings: priceWarnings,
 };

@@ -12,11 +12,11 @@ export function claudeRules(p: TierPolicy): { allowed: string[]; deny: string[] 
     allowed: [...new Set([...p.tools.filter((t) => !WRITE_TOOLS.includes(t)), ...writeTools.flatMap((t) => p.writable.map((w) => `${t}(/${w}/**)`)), ...p.mcpAllowed])],
     deny: [
       ...new Set([
-      ...p.deniedCommands.map((c) => `Bash(${c}:*)`),
-      ...p.denyRules,
-      ...p.denyWrite.flatMap((d) => WRITE_TOOLS.map((t) => `${t}(/${d}/**)`)),
-      ...p.denyRead.flatMap((d) => [`Read(/${d})`, `Grep(/${d})`]),
-      ...p.mcpDenied,
+        ...p.deniedCommands.map((c) => `Bash(${c}:*)`),
+        ...p.denyRules,
+        ...p.denyWrite.flatMap((d) => WRITE_TOOLS.map((t) => `${t}(/${d}/**)`)),
+        ...p.denyRead.flatMap((d) => [`Read(/${d})`, `Grep(/${d})`]),
+        ...p.mcpDenied,
       ]),
     ],
   };

@@ -212,6 +212,10 @@ async function setUp(env: Record<string, string>) {
   return { api, sb, w, cleanup };
 }
 
+/** The requests of a model family's main session, without those of subagents it started. */
+const mainSession = (api: FakeApi, family: string): RecordedRequest[] =>
+  api.messages.filter((m) => modelOf(m).includes(family) && !JSON.stringify(m.body.messages[0]).includes(SUBAGENT));
+
 function git(args: string[]): void {
   const r = spawnSync('git', args, { stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed`);
@@ -253,9 +257,8 @@ describe('containment: tier 1 and dry run change nothing, whatever the model tri
       assert.equal(t.containment.sandboxed, true);
       assert.equal(t.containment.readOnly, true);
     }
-    const main = (family: string) => env.api.messages.filter((m) => modelOf(m).includes(family) && !JSON.stringify(m.body.messages[0]).includes(SUBAGENT));
-    assert.equal(main('haiku').length, list.length + 2);
-    assert.equal(main('sonnet').length, list.length + 2);
+    assert.equal(mainSession(env.api, 'haiku').length, list.length + 2);
+    assert.equal(mainSession(env.api, 'sonnet').length, list.length + 2);
     assert.equal(code, 1);
   });
 
@@ -278,7 +281,7 @@ describe('containment: tier 1 and dry run change nothing, whatever the model tri
   it('let the read-only tiers look at Docker: docker ps reached the Docker API, and nothing but reads did', () => {
     const lists = env.w.docker.requests.filter((r) => r.method === 'GET' && r.path.includes('/containers/json'));
     // What `docker ps` answered in each tier: the tool result of each session's second request.
-    const answers = ['haiku', 'sonnet'].map((f) => lastToolResult(env.api.messages.filter((m) => modelOf(m).includes(f) && !JSON.stringify(m.body.messages[0]).includes(SUBAGENT))[1]!));
+    const answers = ['haiku', 'sonnet'].map((f) => lastToolResult(mainSession(env.api, f)[1]!));
     assert.equal(lists.length, 2, `${JSON.stringify(env.w.docker.requests)}\n${JSON.stringify(answers)}`);
     assert.ok(env.w.docker.requests.every((r) => ['GET', 'HEAD'].includes(r.method)));
   });

@@ -6,17 +6,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { FakeApi, lastToolResult, modelOf, systemText, toolUse, verdict, type RecordedRequest, type Reply } from '../fake-api.js';
 import { FakeOpenAi, answer, callOutputs, command, type OpenAiReply } from '../fake-openai.js';
 import { API_KEY, MCP_FIXTURE, ROOT, cycleSummaries, mcpConfig, read, run, sandbox, type Sandbox } from '../harness.js';
+import { probeDigest } from '../fixtures/probe-digest.js';
 import { RemoteMcp } from '../mcp-http.js';
 
 const OPENAI_KEY = 'sk-openai-test-PLANTED-SECRET-5c6d7e8f';
 const LINK_SECRET = 'link-secret-PLANTED-fedcba9876543210fedcba98';
 const MCP_TOKEN = 'mcp-token-PLANTED-0a1b2c3d4e5f';
-const digest = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
 const webCheck = '# Web\n\n- Service: web\n\n## How\ncurl http://web/\n\n## Healthy when\n200\n';
 
 /** A step of a scripted session, in the daemon's terms. */
@@ -176,7 +175,7 @@ for (const a of ADAPTERS) {
       try {
         assert.equal(summary.tiers[0].exitClass, 'ok', result.stdout.slice(-3000));
         const said = outputs.join('\n');
-        assert.match(said, new RegExp(`PROBE_TOKEN=${digest(MCP_TOKEN)} PROBE_DSN=${digest(`postgres://ops:${MCP_TOKEN}@db/metrics`)} PROBE_LEVEL=${digest('debug')}`), said);
+        assert.match(said, new RegExp(`PROBE_TOKEN=${probeDigest(MCP_TOKEN)} PROBE_DSN=${probeDigest(`postgres://ops:${MCP_TOKEN}@db/metrics`)} PROBE_LEVEL=${probeDigest('debug')}`), said);
         assert.match(said, /remote http server answered/);
         assert.ok(remote.authorization.includes(`Bearer ${MCP_TOKEN}`), `the remote server was sent ${remote.authorization.join(', ')}`);
         for (const dir of [sb.resultsDir, sb.stateDir]) for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {

@@ -9,15 +9,18 @@ const PRICES = new Map<string, { input: number; cached: number; output: number }
   'o4-mini': { input: 1.1, cached: 0.275, output: 4.4 },
 }));
 
+/** A model's prices; a dated snapshot (gpt-5-mini-2025-08-07) has its family's. */
+const priceOf = (model: string) => PRICES.get(model) ?? PRICES.get(model.replace(/-\d{4}-\d{2}-\d{2}$/, ''));
+
 /** What an operator should know before a tier runs this model: a model without a price is counted as free. */
 export const priceWarnings = (model: string): string[] =>
-  costUsd(model, { input: 0, cached: 0, output: 0 }) === undefined
+  priceOf(model) === undefined
     ? [`no price is known for model ${model} (src/provider/codex/prices.ts): its runs count $0 against CLAUDEOPS_DAILY_BUDGET_USD`]
     : [];
 
 /** The cost of a run's tokens (input includes cached input, as OpenAI reports it); undefined for a model not in the table. */
 export function costUsd(model: string, u: { input: number; cached: number; output: number }): number | undefined {
-  const p = PRICES.get(model) ?? PRICES.get(model.replace(/-\d{4}-\d{2}-\d{2}$/, ''));
+  const p = priceOf(model);
   if (!p) return undefined;
   return ((u.input - u.cached) * p.input + u.cached * p.cached + u.output * p.output) / 1e6;
 }

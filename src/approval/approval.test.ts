@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { maintenanceUntil } from '../notify/hold.js';
 import { auditApprovals } from './audit.js';
 import { decide, type Limits } from './decide.js';
+import { shown } from './display.js';
 import { checkLink, linkParams, signedLink, type LinkParams } from './links.js';
 import { contentHash, type Proposal } from './state.js';
 
@@ -95,5 +96,33 @@ describe('the approvals audit of the ledger', () => {
       'proposal a: approval_executed at seq 5 is for other content than was proposed',
       'proposal a is executed twice (seq 6)',
     ]);
+  });
+});
+
+describe('model-written text as shown', () => {
+  it('names a right-to-left override and every other bidi control', () => {
+    assert.equal(shown('rm -rf /\u202e; ls'), 'rm -rf /<U+202E>; ls');
+    assert.equal(shown('\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069\u200e\u200f\u061c'), '<U+202A><U+202B><U+202C><U+202D><U+2066><U+2067><U+2068><U+2069><U+200E><U+200F><U+061C>');
+  });
+
+  it('collapses 300 spaces into one and a count, so nothing is pushed out of view', () => {
+    assert.equal(shown(`echo ok${' '.repeat(300)}; rm -rf /srv`), 'echo ok ⟨…300 spaces⟩; rm -rf /srv');
+    assert.equal(shown('a   b'), 'a   b', 'three are just spaces');
+    assert.equal(shown(`a\t${'\u00a0'.repeat(3)}b`), 'a ⟨…4 whitespace⟩b');
+  });
+
+  it('shows a newline as ⏎, and a run of them counted', () => {
+    assert.equal(shown('ls\nrm -rf /'), 'ls⏎rm -rf /');
+    assert.equal(shown(`why\n\n\n\n\nApprove: https://evil`), 'why ⟨…5 whitespace, 5 newlines⟩Approve: https://evil');
+    assert.equal(shown('a\r\nb'), 'a<U+000D>⏎b');
+  });
+
+  it('names zero-width characters, C0 and C1 controls and DEL', () => {
+    assert.equal(shown('do\u200bcker\u200c\u200d\u2060\ufeff'), 'do<U+200B>cker<U+200C><U+200D><U+2060><U+FEFF>');
+    assert.equal(shown('\u0000\u0007\u001b[2K\u007f\u0085\u009b\tx'), '<U+0000><U+0007><U+001B>[2K<U+007F><U+0085><U+009B><U+0009>x');
+  });
+
+  it('leaves ordinary text, including non-Latin letters, as it is', () => {
+    assert.equal(shown('docker restart web && curl -fsS http://web/ # größe, 日本'), 'docker restart web && curl -fsS http://web/ # größe, 日本');
   });
 });

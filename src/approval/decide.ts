@@ -33,6 +33,9 @@ export interface DecisionInput {
 
 export type Decision = { ok: true } | { ok: false; reason: string; expire?: boolean };
 
+/** Why a link whose signature fails is refused. */
+export const NOT_GENUINE = 'the link is not genuine: its signature does not match (edited, or signed with another key)';
+
 /**
  * Whether a decision is taken, in order: the link must be genuine, the proposal still
  * pending (links are single-use), unexpired, unchanged since it was proposed, and an
@@ -40,7 +43,7 @@ export type Decision = { ok: true } | { ok: false; reason: string; expire?: bool
  */
 export function decide(d: DecisionInput): Decision {
   const p = d.proposal;
-  if (d.link === 'bad signature') return { ok: false, reason: 'the link is not genuine: its signature does not match (edited, or signed with another key)' };
+  if (d.link === 'bad signature') return { ok: false, reason: NOT_GENUINE };
   if (!p) return { ok: false, reason: 'no such proposal (it may have been pruned)' };
   if (p.state !== 'pending') return { ok: false, reason: `the proposal was already ${p.state}${p.decidedAt ? ` at ${p.decidedAt}` : ''}${p.decidedBy ? ` by ${p.decidedBy}` : ''}; each proposal is decided once` };
   if (d.link === 'expired' || d.now.getTime() > Date.parse(p.expiresAt)) return { ok: false, reason: `the proposal expired at ${p.expiresAt} (CLAUDEOPS_APPROVAL_TTL)`, expire: true };

@@ -6,14 +6,15 @@ import { allowance, applyCycle, loadCooldown, saveCooldown } from '../cooldown/c
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { deliver } from '../notify/deliver.js';
-import type { Message } from '../notify/notify.js';
+import { QUOTE, type Message } from '../notify/notify.js';
 import type { Ledger } from '../receipts/ledger.js';
 import { appendReceipt } from '../receipts/receipt.js';
 import type { CycleRecord, ParkedProposal } from '../record/cycle-record.js';
 import { loadKeyFile } from '../state/key-file.js';
 import { STATE } from '../store/layout.js';
 import type { TierRun } from '../tier/tier-run.js';
-import { decide, executionRefusal, type Limits } from './decide.js';
+import { decide, executionRefusal, NOT_GENUINE, type Limits } from './decide.js';
+import { shown } from './display.js';
 import { executeProposal } from './execute.js';
 import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from './links.js';
 import { contentHash, loadApprovals, loadHolds, pruneDecided, saveState, type Approvals, type Proposal } from './state.js';
@@ -140,6 +141,16 @@ export class ApprovalDesk {
   }
 
   /**
+   * Records a link whose signature fails, refused before anything is loaded or shown.
+   * The console calls it at most once per client a minute, however often the link is sent.
+   */
+  refuseForged(verb: 'approve' | 'deny', id: string, who: Decider): void {
+    const by = describe(who);
+    this.receipt({ kind: 'approval_refused', proposal: id, verb, by, reason: NOT_GENUINE });
+    this.deps.logger.warn({ proposal: id }, `refused to ${verb} proposal ${id} (${by}): ${NOT_GENUINE}`);
+  }
+
+  /**
    * Approves or denies. With `link`, the signature binds the verb, the proposal and its
    * hash; on the console, `hash` is what the page showed. Every refusal is a receipt.
    */
@@ -248,8 +259,8 @@ export class ApprovalDesk {
           kind: 'approval_outcome',
           key: p.id,
           type: p.execution?.ok && status === 'healthy' ? 'success' : 'warning',
-          title: `claudeops: the approved ${p.action} of ${p.service} ${ran}; ${p.service} is now ${status}`,
-          body: [`Proposal ${p.id}, approved by ${p.decidedBy} at ${p.decidedAt}.`, ...p.commands.map((c, i) => `$ ${c}  → exit ${p.execution?.exitCodes[i] ?? 'not run'}`), `Verification cycle ${cycle.id}: ${cycle.summary}`, `Log: ${path.join(this.deps.config.resultsDir, p.execution?.log ?? '')}`].join('\n'),
+          title: `claudeops: the approved ${shown(p.action)} of ${shown(p.service)} ${ran}; ${shown(p.service)} is now ${status}`,
+          body: [`Proposal ${p.id}, approved by ${p.decidedBy} at ${p.decidedAt}.`, `Verification cycle ${cycle.id}: ${cycle.summary}`, `Log: ${path.join(this.deps.config.resultsDir, p.execution?.log ?? '')}`, 'Commands as proposed (quoted), with their exit codes:', ...p.commands.map((c, i) => `${QUOTE}$ ${shown(c)}  → exit ${p.execution?.exitCodes[i] ?? 'not run'}`)].join('\n'),
         });
       }
       await saveState(this.approvalsFile, state);

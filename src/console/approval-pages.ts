@@ -1,5 +1,6 @@
 import type { Holds, Proposal } from '../approval/state.js';
 import type { LinkParams } from '../approval/links.js';
+import { shown } from '../approval/display.js';
 import { html, type Html } from './html.js';
 import { badge, checkHref, layout, when, type Viewer } from './pages.js';
 
@@ -9,10 +10,12 @@ import { badge, checkHref, layout, when, type Viewer } from './pages.js';
 const STATE_CLASS: Record<Proposal['state'], string> = { pending: 'warn', approved: 'ok', executed: 'ok', denied: 'unknown', expired: 'unknown' };
 const stateBadge = (p: Proposal): Html => html`<span class="badge ${STATE_CLASS[p.state]}">${p.state}</span>`;
 
+// What the model wrote (commands, why, expected, rollback, service, action) is shown
+// through shown(): escaped as any text, never a link, with nothing in it hidden.
 function proposalDetails(p: Proposal): Html {
-  return html`<p>${p.action} of <b>${p.service}</b>, proposed by tier ${p.tier} in <a href="/cycles/${p.cycle}">${p.cycle}</a> · ${stateBadge(p)} · expires ${when(p.expiresAt)}</p>
-<h2>Commands the daemon would run, exactly</h2><pre class="commands">${p.commands.map((c) => `$ ${c}\n`).join('')}</pre>
-<p><b>Why:</b> ${p.why}</p><p><b>Expected:</b> ${p.expected}</p><p><b>Rollback:</b> ${p.rollback}</p>
+  return html`<p>${shown(p.action)} of <b>${shown(p.service)}</b>, proposed by tier ${p.tier} in <a href="/cycles/${p.cycle}">${p.cycle}</a> · ${stateBadge(p)} · expires ${when(p.expiresAt)}</p>
+<h2>Commands the daemon would run, exactly</h2><pre class="commands">${p.commands.map((c) => `$ ${shown(c)}\n`).join('')}</pre>
+<p><b>Why:</b> ${shown(p.why)}</p><p><b>Expected:</b> ${shown(p.expected)}</p><p><b>Rollback:</b> ${shown(p.rollback)}</p>
 ${p.decidedAt ? html`<p class="muted">Decided ${when(p.decidedAt)} by ${p.decidedBy}</p>` : ''}${p.execution ? html`<p>Executed: ${p.execution.ok ? 'ok' : `failed (${p.execution.error})`}, exit ${p.execution.exitCodes.join(', ')} · log ${p.execution.log}</p>` : ''}${p.verification ? html`<p>Verified by <a href="/cycles/${p.verification.cycle}">${p.verification.cycle}</a>: ${badge(p.verification.status)}</p>` : ''}`;
 }
 
@@ -58,6 +61,6 @@ export function approvalsPage(d: { viewer: Viewer; proposals: Proposal[]; holds:
 <h2>Waiting for a human</h2>${pending.length ? pending.map((p) => html`<section class="card" id="${p.id}"><h3>${p.id}</h3>${proposalDetails(p)}${buttons(p)}</section>`) : html`<p>Nothing waits for approval.</p>`}
 <h2>Held notifications</h2>${d.maintenanceUntil ? html`<p class="notice">Maintenance window: notifications are held until ${when(d.maintenanceUntil.toISOString())}.</p>` : ''}
 ${acks.length || silences.length ? html`<table><thead><tr><th>Check</th><th>Held</th><th>Until</th><th>By</th></tr></thead><tbody>${acks.map(([id, a]) => html`<tr><td><a href="${checkHref(id)}">${id}</a></td><td>acknowledged</td><td>it resolves (episode since ${when(a.since)})</td><td>${a.by}, ${when(a.at)}</td></tr>`)}${silences.map(([id, s]) => html`<tr><td><a href="${checkHref(id)}">${id}</a></td><td>silenced</td><td>${when(s.until)}</td><td>${s.by}, ${when(s.at)}</td></tr>`)}</tbody></table>` : html`<p>No check is acknowledged or silenced.</p>`}
-<h2>Decided</h2>${recent.length ? html`<table><thead><tr><th>Proposal</th><th>Action</th><th>State</th><th>Decided</th><th>Verified</th></tr></thead><tbody>${recent.map((p) => html`<tr><td>${p.id}<div class="muted">${p.commands.join(' ; ')}</div></td><td>${p.action} of ${p.service}</td><td>${stateBadge(p)}</td><td>${p.decidedAt ? `${when(p.decidedAt)} by ${p.decidedBy}` : '-'}</td><td>${p.verification ? badge(p.verification.status) : '-'}</td></tr>`)}</tbody></table>` : html`<p>None yet.</p>`}`,
+<h2>Decided</h2>${recent.length ? html`<table><thead><tr><th>Proposal</th><th>Action</th><th>State</th><th>Decided</th><th>Verified</th></tr></thead><tbody>${recent.map((p) => html`<tr><td>${p.id}<div class="muted">${p.commands.map(shown).join(' ; ')}</div></td><td>${shown(p.action)} of ${shown(p.service)}</td><td>${stateBadge(p)}</td><td>${p.decidedAt ? `${when(p.decidedAt)} by ${p.decidedBy}` : '-'}</td><td>${p.verification ? badge(p.verification.status) : '-'}</td></tr>`)}</tbody></table>` : html`<p>None yet.</p>`}`,
   );
 }

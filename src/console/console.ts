@@ -9,6 +9,7 @@ import type { ApprovalDesk, Decider } from '../approval/desk.js';
 import { linkParams } from '../approval/links.js';
 import { maintenanceUntil } from '../notify/hold.js';
 import { approvalsPage, holdLinkPage, outcomePage, proposalLinkPage } from './approval-pages.js';
+import { oncePerClient, type Throttle } from './throttle.js';
 import { checkPage, CONSOLE_CSS, cyclePage, cyclesPage, LIVE_JS, livePage, loginPage, overviewPage, spendPage, type Viewer } from './pages.js';
 
 /** What the console may ask of the running daemon. */
@@ -27,6 +28,8 @@ export interface ConsoleDeps {
   live: LiveHub;
   control: DaemonControl;
   approvals: ApprovalDesk;
+  /** How often a forged approval link is recorded per client; one a minute unless a test drives the clock. */
+  forgedLinks?: Throttle;
 }
 
 const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -157,7 +160,8 @@ type Wrap = {
  * Approvals and holds. A signed link is its own credential, so its pages skip the
  * console's login (a phone opening a notification has no session), and its confirm
  * POST needs no origin check (it carries the signature; a reverse proxy may rewrite
- * Host); nothing is shown for a link whose signature fails. The list, and deciding from it, follow the
+ * Host); nothing is shown for a link whose signature fails, and such a link is
+ * recorded once per client a minute however often it is sent. The list, and deciding from it, follow the
  * console's rules: reading as any page, deciding behind the token.
  */
 function approvalRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, w: Wrap): void {
@@ -167,6 +171,8 @@ function approvalRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, w: 
     return l && kinds.includes(l.params.action) ? l : undefined;
   };
   const notGenuine = (res: ServerResponse) => send(res, 403, 'text/plain', 'This link is not genuine (its signature does not match); nothing was done. Use the link from the notification as sent.\n');
+  // A forged link is a receipt the first time each client sends one in a minute, not every time.
+  const forged = deps.forgedLinks ?? oncePerClient({ windowMs: 60_000 });
 
   router.on('GET', '/approve', async (req, res) => {
     const link = linkFrom(new URL(req.url ?? '/', 'http://x').searchParams, ['approve', 'deny']);
@@ -181,6 +187,11 @@ function approvalRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, w: 
     const link = linkFrom((await readForm(req)) ?? new URLSearchParams(), ['approve', 'deny']);
     if (!link) return send(res, 400, 'text/plain', 'This approval form is incomplete.\n');
     const verb = link.params.action as 'approve' | 'deny';
+    // Its signature first: a forged link learns nothing of the proposal it names.
+    if (deps.approvals.checkLink(link.params, link.sig) === 'bad signature') {
+      if (forged.first(from(req) ?? 'unknown')) deps.approvals.refuseForged(verb, link.params.subject, { via: 'signed link', from: from(req) });
+      return notGenuine(res);
+    }
     const outcome = await deps.approvals.decide(verb, link.params.subject, link.params.bind, { via: 'signed link', from: from(req) }, link);
     if (outcome.ok && verb === 'approve') deps.control.approved();
     html(res, outcomePage({ viewer: w.viewerOf(req), ok: outcome.ok, title: outcome.ok ? (verb === 'approve' ? 'Approved' : 'Denied') : 'Refused', message: outcome.message, proposal: outcome.proposal }), outcome.ok ? 200 : 409);

@@ -186,7 +186,7 @@ pre.story{background:#111;color:#ddd;padding:.8em;overflow:auto;max-height:70vh;
 .k-tool{color:#8cf}.k-result{color:#aaa}.k-says{color:#fff}.k-verdict{color:#7f7;font-weight:700}.k-failed{color:#f77;font-weight:700}.k-warning,.k-stderr{color:#fc6}.k-frame{color:#999}
 .filters a,.pager a{margin:0 .3em}.filters a.on{font-weight:700}
 .warnings li{color:#8a5a00}.login input{margin:0 .5em}
-pre.commands{background:#fff;border:1px solid #ccc;padding:.6em;white-space:pre-wrap}.confirm{font-size:16px;padding:.4em 1.2em}
+pre.commands{background:#fff;border:1px solid #ccc;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}.confirm{font-size:16px;padding:.4em 1.2em}
 `;
 
 /** The live view's script: appends each streamed line; served from the daemon, so CSP allows it. */

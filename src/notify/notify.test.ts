@@ -13,7 +13,7 @@ import { applyResults, emptyCheckState, type CheckState } from '../checks/check-
 import { parseCheckFile } from '../checks/check-file.js';
 import type { CheckDef } from '../checks/discover.js';
 import { checkResults } from '../checks/results.js';
-import { emptyNotifyState, planNotifications, type NotifyState } from './notify.js';
+import { emptyNotifyState, planNotifications, QUOTE, type NotifyState } from './notify.js';
 
 const config = loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_NOTIFY_FAILURES: '2', CLAUDEOPS_NOTIFY_REMIND: '3600' }, fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-n-'))).config;
 
@@ -126,5 +126,24 @@ describe('notification planning', () => {
     assert.match(bodies[1]!, /\$ docker restart web\n/);
     assert.match(bodies[1]!, /Approve: https:\/\/ops\.example\.com\/approve\?a=approve&s=p-1&b=h{64}&exp=1795222800&sig=/);
     assert.match(bodies[1]!, /Deny: https:\/\/ops\.example\.com\/approve\?a=deny&s=p-1/);
+  });
+
+  it('puts the real approve and deny links before anything the model wrote, and quotes each line of it', () => {
+    const bodies: string[] = [];
+    const links = makeLinker('https://ops.example.com', 'k'.repeat(32), new Date(Date.UTC(2026, 10, 21)));
+    const c = cycle('healthy', web('healthy'));
+    const why = 'web is down\nApprove: https://evil.example/approve';
+    c.proposals = [{ id: 'p-1', hash: 'h'.repeat(64), tier: 3, service: 'web\u202e', action: 'restart', commands: [`echo ok${' '.repeat(300)}; rm -rf /srv`, 'Approve: https://evil.example/2'], why, expected: 'e', rollback: 'r', expiresAt: '2026-11-21T01:00:00.000Z' }];
+    sequence([[c, 0]], undefined, { links, bodies });
+    const lines = bodies[0]!.split('\n');
+    const approve = lines.findIndex((l) => l.startsWith('Approve: https://ops.example.com/approve?a=approve&s=p-1&'));
+    const deny = lines.findIndex((l) => l.startsWith('Deny: https://ops.example.com/approve?a=deny&s=p-1&'));
+    const firstModel = lines.findIndex((l) => /web is down|echo ok|evil|<U\+202E>/.test(l));
+    assert.ok(approve >= 0 && deny > approve && firstModel > deny, bodies[0]);
+    assert.deepEqual(lines.filter((l) => /^(Approve|Deny):/.test(l)).length, 2, 'only our two link lines begin like link lines');
+    assert.deepEqual(lines.filter((l) => l.includes('evil')), [`${QUOTE}$ Approve: https://evil.example/2`, `${QUOTE}Why: web is down⏎Approve: https://evil.example/approve`]);
+    assert.ok(lines.slice(firstModel).every((l) => l.startsWith(QUOTE)), 'every line after the links is quoted');
+    assert.ok(lines.includes(`${QUOTE}$ echo ok ⟨…300 spaces⟩; rm -rf /srv`) && lines.includes(`${QUOTE}Service: web<U+202E>`), bodies[0]);
+    assert.ok(!bodies[0]!.includes('\u202e'));
   });
 });

@@ -9,6 +9,7 @@ import type { MessageType } from './apprise.js';
 import type { Linker } from '../approval/links.js';
 import { emptyHolds, type Holds } from '../approval/state.js';
 import { acknowledged, heldBecause, maintenanceUntil } from './hold.js';
+import { shown } from '../approval/display.js';
 
 const keyState = z.object({
   state: z.enum(['unhealthy', 'healthy']),
@@ -164,17 +165,25 @@ function checkMessages(next: NotifyState, cycle: CycleRecord, checks: CheckState
   return messages;
 }
 
-/** Each proposal the cycle parked, with its approve and deny links. */
+/** How each line of model-written text begins in a message, so none can pass for one of ours (a link line above all). */
+export const QUOTE = '│ ';
+
+/**
+ * Each proposal the cycle parked, with its approve and deny links. The links come
+ * first, in the daemon's own words; what the model wrote follows, each line quoted and
+ * made visible (shown), so a "line" of it cannot pass for a link of ours or hide a command.
+ */
 function proposalMessages(cycle: CycleRecord, links: Linker | undefined): Message[] {
   return (cycle.proposals ?? []).map((p) => {
     const l = links?.forProposal(p);
-    const decide = l ? `Approve: ${l.approve}\nDeny: ${l.deny}` : 'Decide on the console\'s Approvals page (CLAUDEOPS_PUBLIC_URL is unset, so this message carries no links).';
+    const decide = l ? [`Approve: ${l.approve}`, `Deny: ${l.deny}`] : ['Decide on the console\'s Approvals page (CLAUDEOPS_PUBLIC_URL is unset, so this message carries no links).'];
+    const quoted = [`Service: ${shown(p.service)}`, `Action: ${shown(p.action)}`, ...p.commands.map((c) => `$ ${shown(c)}`), `Why: ${shown(p.why)}`, `Expected: ${shown(p.expected)}`, `Rollback: ${shown(p.rollback)}`].map((line) => `${QUOTE}${line}`);
     return {
       kind: 'approval',
       key: p.id,
       type: 'warning',
-      title: `claudeops: approve the ${p.action} of ${p.service}?`,
-      body: [`Tier ${p.tier} proposes, and waits for a human until ${p.expiresAt}:`, ...p.commands.map((c) => `$ ${c}`), `Why: ${p.why}`, `Expected: ${p.expected}`, `Rollback: ${p.rollback}`, `Proposal ${p.id}.`, decide].join('\n'),
+      title: `claudeops: approve the ${shown(p.action)} of ${shown(p.service)}?`,
+      body: [`Proposal ${p.id}. Tier ${p.tier} proposes, and waits for a human until ${p.expiresAt}.`, ...decide, 'What it proposes, as the model wrote it (quoted):', ...quoted].join('\n'),
     };
   });
 }

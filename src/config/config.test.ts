@@ -108,6 +108,62 @@ describe('configuration', () => {
     assert.match(warnings.join('\n'), /CLAUDEOPS_INTERVALL is not a variable claudeops knows \(did you mean CLAUDEOPS_INTERVAL\?\)/);
   });
 
+  describe('writable paths never cover what the daemon reads as configuration or runs', () => {
+    const layout = { CLAUDEOPS_APP_DIR: '/opt/claudeops', CLAUDEOPS_STATE_DIR: '/var/lib/claudeops/state', CLAUDEOPS_RESULTS_DIR: '/var/lib/claudeops/results', CLAUDEOPS_REPOS_DIR: '/repos' };
+    const problems = (env: Record<string, string>, base: Record<string, string> = { ANTHROPIC_API_KEY: 'sk-test-key' }) => {
+      try {
+        loadConfig({ ...base, ...layout, ...env }, noDotenv);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+
+    it('refuses a repo root: it holds the repo\'s .claude-ops/ (its mcp.json names commands the next cycle runs)', () => {
+      const [p, ...rest] = problems({ CLAUDEOPS_TIER2_WRITABLE: '/repos/infra' });
+      assert.deepEqual(rest, []);
+      assert.match(p!, /^CLAUDEOPS_TIER2_WRITABLE: "\/repos\/infra" is the root of repo "infra", so it covers its \.claude-ops\/ .*mcp\.json.*CLAUDE-OPS\.md/);
+      assert.match(p!, /list narrower paths .*or name "\/repos\/infra" in CLAUDEOPS_WRITABLE_CONFIG_OK/);
+    });
+
+    it('refuses a path inside a repo\'s configuration, and allows one beside it', () => {
+      assert.match(problems({ CLAUDEOPS_TIER3_WRITABLE: '/repos/infra/.claude-ops/checks' })[0]!, /^CLAUDEOPS_TIER3_WRITABLE: "\/repos\/infra\/\.claude-ops\/checks" lies inside repo "infra"'s \.claude-ops\/ \(\/repos\/infra\/\.claude-ops\)/);
+      assert.match(problems({ CLAUDEOPS_TIER2_WRITABLE: '/repos/infra/CLAUDE-OPS.md' })[0]!, /is repo "infra"'s CLAUDE-OPS\.md/);
+      assert.match(problems({ CLAUDEOPS_TIER2_WRITABLE: '/repos/infra/.claude/' })[0]!, /is repo "infra"'s \.claude\//);
+      const { config, warnings } = loadConfig({ ANTHROPIC_API_KEY: 'k', ...layout, CLAUDEOPS_TIER2_WRITABLE: '/repos/infra/src,/repos/infra/.claude-opsx,/repos/infra/compose/checks' }, noDotenv);
+      assert.deepEqual(config.tiers[2].writable, ['/repos/infra/src', '/repos/infra/.claude-opsx', '/repos/infra/compose/checks']);
+      assert.deepEqual(warnings, []);
+    });
+
+    it('refuses the repos directory, an ancestor of it, the app directory\'s parent, a prompt file and .env, listing each with every other problem', () => {
+      const found = problems(
+        {
+          CLAUDEOPS_TIER2_PROMPT: '/etc/claudeops/tier2.md',
+          CLAUDEOPS_TIER2_WRITABLE: '/repos,/opt,/etc/claudeops',
+          CLAUDEOPS_TIER3_WRITABLE: `/srv/data,${noDotenv}`,
+          CLAUDEOPS_REPOS_DIR: '/srv/data/repos',
+        },
+        {},
+      );
+      assert.equal(found.length, 5, found.join('\n'));
+      assert.match(found[0]!, /^ANTHROPIC_API_KEY is unset/);
+      assert.match(found[1]!, /^CLAUDEOPS_TIER2_WRITABLE: "\/opt" overlaps the daemon's own directory \/opt\/claudeops \(its prompts, checks, \.claude\/mcp\.json and CLAUDE\.md\), which no tier may change/);
+      assert.match(found[2]!, /^CLAUDEOPS_TIER2_WRITABLE: "\/etc\/claudeops" contains the tier 2 prompt file \/etc\/claudeops\/tier2\.md \(CLAUDEOPS_TIER2_PROMPT\)/);
+      assert.match(found[3]!, /^CLAUDEOPS_TIER3_WRITABLE: "\/srv\/data" contains the repos directory \/srv\/data\/repos, so it covers every repo's \.claude-ops\//);
+      assert.match(found[4]!, new RegExp(`^CLAUDEOPS_TIER3_WRITABLE: "${noDotenv}" contains the \\.env file ${noDotenv}/\\.env \\(the configuration itself\\)`));
+      assert.match(problems({ CLAUDEOPS_TIER2_WRITABLE: '/repos' })[0]!, /"\/repos" is the repos directory \/repos, so it covers every repo's \.claude-ops\//);
+    });
+
+    it('lets CLAUDEOPS_WRITABLE_CONFIG_OK turn a path\'s error into a warning, never for the daemon\'s own directories', () => {
+      const { config, warnings } = load({ ...layout, CLAUDEOPS_TIER2_WRITABLE: '/repos/infra,/repos/web/src', CLAUDEOPS_WRITABLE_CONFIG_OK: '/repos/infra/, /repos/other' });
+      assert.deepEqual(config.tiers[2].writable, ['/repos/infra', '/repos/web/src']);
+      assert.equal(warnings.length, 2, warnings.join('\n'));
+      assert.match(warnings[0]!, /^CLAUDEOPS_TIER2_WRITABLE: "\/repos\/infra" is the root of repo "infra", so it covers its \.claude-ops\/.*as CLAUDEOPS_WRITABLE_CONFIG_OK allows/);
+      assert.match(warnings[1]!, /^CLAUDEOPS_WRITABLE_CONFIG_OK: "\/repos\/other" is not in CLAUDEOPS_TIER2_WRITABLE or CLAUDEOPS_TIER3_WRITABLE/);
+      assert.match(problems({ CLAUDEOPS_TIER2_WRITABLE: '/opt', CLAUDEOPS_WRITABLE_CONFIG_OK: '/opt' })[0]!, /"\/opt" overlaps the daemon's own directory \/opt\/claudeops/);
+    });
+  });
+
   it('treats credentials in Apprise URLs as secrets', () => {
     const secrets = appriseSecrets('json://user:hunter22@127.0.0.1:8080/hook, slack://T1234567/B7654321/abcdefghijklmnop');
     for (const s of ['hunter22', 'user:hunter22', 'abcdefghijklmnop']) assert.ok(secrets.includes(s), s);

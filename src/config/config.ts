@@ -121,8 +121,8 @@ export function loadConfig(
 
   const result = envSchema.safeParse(raw);
   const problems: string[] = [];
+  const seen = new Set<string>();
   if (!result.success) {
-    const seen = new Set<string>();
     for (const issue of result.error.issues) {
       const name = String(issue.path[0]) as VarName;
       if (seen.has(name)) continue;
@@ -143,11 +143,30 @@ export function loadConfig(
   if (options.requireAuth !== false && providers.has('codex') && !nonEmpty(raw.OPENAI_API_KEY)) {
     problems.push('OPENAI_API_KEY is unset: a tier runs on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex), and the Codex CLI needs it to reach the API');
   }
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
-  const config = resolve(result.data as Env, raw, dotenvFile);
-  problems.push(...writableProblems(config));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { config, warnings };
+  // The writable paths are checked beside every other problem, so all are listed at once:
+  // a bad variable stands at its default for this, unless the check reads it.
+  if (result.success || !WRITABLE_INPUTS.some((n) => seen.has(n))) {
+    const config = resolve(result.success ? (result.data as Env) : envWithDefaults(raw), raw, dotenvFile);
+    const writable = writableProblems(config);
+    problems.push(...writable.problems);
+    warnings.push(...writable.warnings);
+    if (problems.length === 0 && result.success) return { config, warnings };
+  }
+  throw new ConfigError(problems);
+}
+
+/** The variables writableProblems reads (lists such as the writable paths always parse). */
+const WRITABLE_INPUTS: VarName[] = ['CLAUDEOPS_APP_DIR', 'CLAUDEOPS_STATE_DIR', 'CLAUDEOPS_RESULTS_DIR', 'CLAUDEOPS_REPOS_DIR', 'CLAUDEOPS_SYSTEM_PROMPT', 'CLAUDEOPS_PROMPT', 'CLAUDEOPS_TIER2_PROMPT', 'CLAUDEOPS_TIER3_PROMPT'];
+
+/** Every variable parsed on its own, a bad one at its default (or unset). */
+function envWithDefaults(raw: NodeJS.ProcessEnv): Env {
+  const shape = envSchema.shape;
+  return Object.fromEntries(
+    (Object.keys(variables) as VarName[]).map((n) => {
+      const r = shape[n].safeParse(raw[n]);
+      return [n, r.success ? r.data : shape[n].parse(undefined)];
+    }),
+  ) as Env;
 }
 
 function describeProblem(name: VarName, value: string | undefined, why?: string): string {
@@ -157,22 +176,88 @@ function describeProblem(name: VarName, value: string | undefined, why?: string)
   return `${name}=${shown}: ${why ? `${why}; ` : ''}expected ${s.expect}${fallback}`;
 }
 
-/** Paths a tier may write must be absolute and stay clear of the daemon's own directories. */
-function writableProblems(config: Config): string[] {
-  const own = [config.stateDir, config.resultsDir, config.appDir];
-  const inside = (child: string, parent: string) => {
-    const r = path.relative(parent, child);
-    return !r.startsWith('..') && !path.isAbsolute(r);
+/** At a repo's root, what the daemon reads as that repo's configuration or runs from it. */
+const REPO_CONFIG = ['.claude-ops', 'CLAUDE-OPS.md', 'checks', 'playbooks', 'skills', '.claude'];
+const REPO_CONFIG_TEXT = '.claude-ops/ (checks, playbooks, skills, and mcp.json, whose servers the daemon starts), CLAUDE-OPS.md, checks/, playbooks/, skills/ and .claude/';
+
+/** `child` is `parent` or lies inside it, by path alone. */
+const inside = (child: string, parent: string): boolean => {
+  const r = path.relative(parent, child);
+  return r === '' || (r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r));
+};
+
+/** How `p` stands to `target`: "is", "lies inside" or "contains"; undefined when neither holds. */
+const relation = (p: string, target: string): string | undefined => (p === target ? 'is' : inside(p, target) ? 'lies inside' : inside(target, p) ? 'contains' : undefined);
+
+/**
+ * Paths a tier may write must be absolute, stay clear of the daemon's own directories,
+ * and cover nothing the daemon reads as configuration or runs later (prompt files, .env,
+ * a repo's .claude-ops/ and the like), unless CLAUDEOPS_WRITABLE_CONFIG_OK names them:
+ * then each is a warning. By path alone: which repos exist is known only on disk, so a
+ * path that is the repos directory, a repo's root or an ancestor of them covers every
+ * repo's configuration. One problem per path, saying all it covers.
+ */
+export function writableProblems(config: Config): { problems: string[]; warnings: string[] } {
+  const own: [dir: string, holds: string][] = [
+    [config.stateDir, 'its state'],
+    [config.resultsDir, 'its run records'],
+    [config.appDir, 'its prompts, checks, .claude/mcp.json and CLAUDE.md'],
+  ];
+  // Files and folders outside those directories that it reads or runs: inside them, the overlap already says so.
+  const files: [file: string, what: string, note: string][] = [
+    ...(config.systemPromptFile ? [[config.systemPromptFile, 'the system prompt file', 'CLAUDEOPS_SYSTEM_PROMPT'] as [string, string, string]] : []),
+    ...([1, 2, 3] as const).map((t): [string, string, string] => [config.tiers[t].promptFile, `the tier ${t} prompt file`, promptVariable(t)]),
+    [config.dotenvFile, 'the .env file', 'the configuration itself'],
+  ];
+  const outsideOwn = (p: string) => !own.some(([d]) => inside(p, d));
+  const ok = new Set(config.env.CLAUDEOPS_WRITABLE_CONFIG_OK.map((p) => (path.isAbsolute(p) ? path.resolve(p) : p)));
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const covers = (p: string): string[] => {
+    const out = files.filter(([f], i) => outsideOwn(f) && files.findIndex(([g]) => g === f) === i).flatMap(([f, what, note]) => {
+      const how = relation(p, f);
+      return how ? [`${how} ${what} ${f} (${note})`] : [];
+    });
+    const repos = config.reposDir;
+    if (!outsideOwn(repos)) return out;
+    const how = relation(p, repos);
+    if (how === 'is' || how === 'contains') out.push(`${how} the repos directory ${repos}, so it covers every repo's ${REPO_CONFIG_TEXT}`);
+    else if (how === 'lies inside') {
+      const [repo, top] = path.relative(repos, p).split(path.sep) as [string, string | undefined];
+      const root = path.join(repos, repo);
+      if (top === undefined) out.push(`is the root of repo "${repo}", so it covers its ${REPO_CONFIG_TEXT}`);
+      else if (REPO_CONFIG.includes(top)) out.push(`${relation(p, path.join(root, top))} repo "${repo}"'s ${top}${top.endsWith('.md') ? '' : '/'} (${path.join(root, top)})`);
+    }
+    return out;
   };
-  const overlaps = (a: string, b: string) => inside(a, b) || inside(b, a);
-  return ([2, 3] as const).flatMap((tier) =>
-    config.tiers[tier].writable.flatMap((p) => {
-      const name = `CLAUDEOPS_TIER${tier}_WRITABLE`;
-      if (!path.isAbsolute(p)) return [`${name}: "${p}" is not an absolute path; write it as /full/path`];
-      const hit = own.find((d) => overlaps(p, d));
-      return hit ? [`${name}: "${p}" overlaps the daemon's own directory ${hit}, which no tier may change; list a narrower path outside it`] : [];
-    }),
-  );
+
+  for (const tier of [2, 3] as const) {
+    const name = `CLAUDEOPS_TIER${tier}_WRITABLE`;
+    for (const p of config.tiers[tier].writable) {
+      if (!path.isAbsolute(p)) {
+        problems.push(`${name}: "${p}" is not an absolute path; write it as /full/path`);
+        continue;
+      }
+      const hit = own.filter(([d]) => relation(p, d));
+      const covered = covers(p);
+      if (hit.length > 0) {
+        const dirs = hit.map(([d, holds]) => `${d} (${holds})`).join(', ');
+        problems.push(
+          `${name}: "${p}" overlaps the daemon's own director${hit.length === 1 ? 'y' : 'ies'} ${dirs}, which no tier may change` +
+            (covered.length ? `, and ${covered.join('; ')}` : '') +
+            `; list a narrower path outside ${hit.length + covered.length === 1 ? 'it' : 'them'}`,
+        );
+      } else if (covered.length > 0) {
+        const what = `${name}: "${p}" ${covered.join('; ')}`;
+        if (ok.has(p)) warnings.push(`${what}: tier ${tier} may change what the daemon reads or runs on a later cycle, as CLAUDEOPS_WRITABLE_CONFIG_OK allows`);
+        else problems.push(`${what}: tier ${tier} could change what the daemon reads or runs on a later cycle; list narrower paths that leave these out, or name "${p}" in CLAUDEOPS_WRITABLE_CONFIG_OK to allow it anyway`);
+      }
+    }
+  }
+  const listed = new Set([...config.tiers[2].writable, ...config.tiers[3].writable]);
+  for (const p of ok) if (!listed.has(p)) warnings.push(`CLAUDEOPS_WRITABLE_CONFIG_OK: "${p}" is not in CLAUDEOPS_TIER2_WRITABLE or CLAUDEOPS_TIER3_WRITABLE, so it allows nothing`);
+  return { problems, warnings };
 }
 
 function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {

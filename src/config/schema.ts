@@ -200,6 +200,7 @@ export const variables = {
   }),
   CLAUDEOPS_TIER2_WRITABLE: spec('Containment', 'Paths tier 2 may change (its commands and its Write/Edit tools); never the state, results or app directory', PATHS, list, { default: '' }),
   CLAUDEOPS_TIER3_WRITABLE: spec('Containment', 'Paths tier 3 may change', PATHS, list, { default: '' }),
+  CLAUDEOPS_WRITABLE_CONFIG_OK: spec('Containment', 'Writable paths allowed to cover what the daemon reads as configuration or runs later (a repo root with its .claude-ops/ and CLAUDE-OPS.md, a prompt file, .env): a warning then, not an error. The state, results and app directories stay refused', 'a comma-separated list of paths, each as written in CLAUDEOPS_TIER2_WRITABLE or CLAUDEOPS_TIER3_WRITABLE', list, { default: '' }),
   CLAUDEOPS_TIER1_NETWORK: spec('Containment', 'Hosts tier 1\'s commands may reach, through the daemon\'s egress proxy (plain HTTP: GET and HEAD only)', HOSTS, list, { default: '*' }),
   CLAUDEOPS_TIER2_NETWORK: spec('Containment', 'Hosts tier 2\'s commands may reach (read-only methods in dry run)', HOSTS, list, { default: '*' }),
   CLAUDEOPS_TIER3_NETWORK: spec('Containment', 'Hosts tier 3\'s commands may reach (read-only methods in dry run)', HOSTS, list, { default: '*' }),

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { STATE } from '../store/layout.js';
 import path from 'node:path';
-import { promptVariable, type Config, type TierNumber } from '../config/config.js';
+import { promptVariable, writableProblems, type Config, type TierNumber } from '../config/config.js';
 import { configuredProviders } from '../provider/registry.js';
 import os from 'node:os';
 import { SECRET_ENV } from '../context/env-context.js';
@@ -39,6 +39,7 @@ export async function validate(config: Config, warnings: string[], print: (line:
   await checkMcp(config, f);
   await checkChecks(config, f);
   for (const [name, dir] of [['state directory', config.stateDir], ['results directory', config.resultsDir]] as const) await checkWritable(name, dir, f);
+  await checkWritableOnDisk(config, f);
   await checkNotifications(config, f);
   checkApprovals(config, f);
 
@@ -185,6 +186,48 @@ async function checkWritable(name: string, dir: string, f: Findings): Promise<vo
     const uid = process.getuid?.();
     f.problems.push(`${name} ${dir} is not writable (${code(e)}); make it writable for the daemon's user${uid === undefined ? '' : ` (uid ${uid}: chown ${uid} on the host directory)`}`);
   }
+}
+
+/**
+ * The configuration refuses writable paths that cover what the daemon reads or runs, by
+ * path alone; here the same rule runs on the paths as they resolve on disk, so a symlink
+ * cannot lead a writable path into a repo's .claude-ops/ or the app directory.
+ */
+async function checkWritableOnDisk(config: Config, f: Findings): Promise<void> {
+  const tiers = ([2, 3] as const).filter((t) => t <= config.maxTier);
+  f.rows.push(['writable', tiers.map((t) => `tier ${t}: ${config.tiers[t].writable.join(', ') || 'none'}`).join(' · ') || 'none (max tier 1)']);
+  const real = async (p: string): Promise<string> => {
+    if (!path.isAbsolute(p)) return p;
+    try {
+      return await fs.realpath(p);
+    } catch {
+      const parent = path.dirname(p);
+      return parent === p ? p : path.join(await real(parent), path.basename(p));
+    }
+  };
+  const onTier = async (t: TierNumber) => ({ ...config.tiers[t], promptFile: await real(config.tiers[t].promptFile), writable: await Promise.all(config.tiers[t].writable.map(real)) });
+  const onDisk: Config = {
+    ...config,
+    appDir: await real(config.appDir),
+    stateDir: await real(config.stateDir),
+    resultsDir: await real(config.resultsDir),
+    reposDir: await real(config.reposDir),
+    dotenvFile: await real(config.dotenvFile),
+    systemPromptFile: config.systemPromptFile && (await real(config.systemPromptFile)),
+    tiers: { 1: await onTier(1), 2: await onTier(2), 3: await onTier(3) },
+    env: { ...config.env, CLAUDEOPS_WRITABLE_CONFIG_OK: await Promise.all(config.env.CLAUDEOPS_WRITABLE_CONFIG_OK.map(real)) },
+  };
+  const lexical = writableProblems(config);
+  const found = writableProblems(onDisk);
+  const links = [...new Map(([2, 3] as const).flatMap((t) => config.tiers[t].writable.map((p, i) => [p, onDisk.tiers[t].writable[i]!] as const)).filter(([p, r]) => p !== r))];
+  // Each message as the operator wrote the path, with where it leads on disk.
+  const told = (message: string): string => {
+    const via = links.filter(([, r]) => message.includes(`"${r}"`));
+    const text = via.reduce((m, [p, r]) => m.split(`"${r}"`).join(`"${p}"`), message);
+    return `${text} (on disk, through symlinks${via.length ? `: ${via.map(([p, r]) => `"${p}" leads to ${r}`).join(', ')}` : ''})`;
+  };
+  for (const problem of found.problems) if (!lexical.problems.includes(problem)) f.problems.push(told(problem));
+  for (const warning of found.warnings) if (!lexical.warnings.includes(warning)) f.notes.push(told(warning));
 }
 
 async function checkNotifications(config: Config, f: Findings): Promise<void> {

@@ -58,6 +58,8 @@ export interface Config {
   sandbox: SandboxMode;
   /** The Docker Engine API the agent may use, if any. */
   dockerHost?: string;
+  /** Hosts a read-only run may tunnel to (CONNECT). */
+  readOnlyTlsHosts: string[];
   /** The .env file the configuration was read from; denied to the agent. */
   dotenvFile: string;
   mcpTrustedRepos: string[];
@@ -306,6 +308,7 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     },
     sandbox: env.CLAUDEOPS_SANDBOX,
     dockerHost: env.CLAUDEOPS_DOCKER_HOST,
+    readOnlyTlsHosts: env.CLAUDEOPS_READONLY_TLS_HOSTS,
     dotenvFile,
     mcpTrustedRepos: env.CLAUDEOPS_MCP_TRUSTED_REPOS,
     mcpAllowOverride: env.CLAUDEOPS_MCP_ALLOW_OVERRIDE,

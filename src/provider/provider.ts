@@ -8,6 +8,7 @@ import type { ServerEntry } from '../mcp/catalog.js';
 import type { TierPolicy } from '../tier/policy.js';
 import type { Command } from '../runner/process.js';
 import type { ExitClass } from './exit-class.js';
+import type { ApiRoute } from '../sandbox/api-proxy.js';
 
 export interface ModelUsage {
   inputTokens?: number;
@@ -53,16 +54,15 @@ export interface Invocation {
   model: string;
   /** What the run may do, in the daemon's terms; the provider turns it into its CLI's. */
   policy: TierPolicy;
-  mcpConfigFile: string;
-  /** The merged MCP servers, as in mcpConfigFile (for a CLI that takes them another way). */
+  /** The MCP servers the run may start or reach, as the CLI should see them. */
   mcpServers: Record<string, ServerEntry>;
+  /** Where the provider's files go (`host` for writing them, `inner` as the CLI sees it; read-only to a caged run). */
+  filesDir: { host: string; inner: string };
   /** Replaces the CLI's default system prompt; undefined keeps it. */
   systemPrompt?: string;
   appendSystemPrompt: string;
   /** The verdict's JSON Schema. */
   jsonSchema: string;
-  /** The OS sandbox of the agent's commands, when used. */
-  settings?: Record<string, unknown>;
   maxBudgetUsd?: number;
   cwd: string;
   prompt: string;
@@ -92,6 +92,11 @@ export interface AgentProvider {
   readonly apiEnv: readonly VarName[];
   /** Whether its CLI runs the agent's commands in a sandbox of its own (the daemon's is then not used). */
   readonly ownSandbox: boolean;
+  /**
+   * The model API as a caged run reaches it: the route the daemon's API proxy serves
+   * (the real endpoint and credential) and the placeholder variables the CLI gets.
+   */
+  api?(env: Config['env'], innerOrigin: string): { route: ApiRoute; env: Record<string, string> } | undefined;
   bin(config: Config): string;
   version(bin: string): Promise<{ version?: string; error?: string }>;
   /** The process to run. */

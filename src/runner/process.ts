@@ -10,6 +10,12 @@ export interface Command {
   cwd: string;
   env: Record<string, string>;
   stdin: string;
+  /**
+   * A file descriptor on which the command reports, as JSON `{"child-pid": N}`, the
+   * process to stop gently (bubblewrap's --info-fd): a cage's PID 1, which bwrap does not
+   * forward signals to.
+   */
+  pidFd?: number;
 }
 
 export type StopReason = 'timeout' | 'shutdown';
@@ -76,11 +82,11 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
     reject: false,
     detached: true,
     cleanup: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdio: ['pipe', 'pipe', 'pipe', ...(cmd.pidFd ? Array<'pipe'>(cmd.pidFd - 2).fill('pipe') : [])],
   });
   child.catch(() => undefined);
   if (child.pid !== undefined) active.set(opts.runId, child.pid);
+  const gentle = cmd.pidFd ? reportedPid(child.stdio[cmd.pidFd] as NodeJS.ReadableStream | undefined) : undefined;
 
   // Complete lines go to onLines as one Buffer per pipe read, so writers do one write
   // per read and nothing is decoded that need not be.
@@ -132,7 +138,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
     ] as const) {
       if (exited) return;
       stopSteps.push(`${sig} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      signal(child.pid, sig);
+      signal(sig === 'SIGKILL' ? child.pid : (gentle?.() ?? child.pid), sig);
       if (wait) await within(exit, wait);
     }
   };
@@ -171,6 +177,19 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
     stopSteps,
     swept,
   };
+}
+
+/** The PID a command reports on its pid fd, once it has (undefined before). */
+function reportedPid(stream: NodeJS.ReadableStream | undefined): () => number | undefined {
+  let pid: number | undefined;
+  let text = '';
+  stream?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+    if (m) pid = Number(m[1]);
+  });
+  stream?.on('error', () => undefined);
+  return () => pid;
 }
 
 /**

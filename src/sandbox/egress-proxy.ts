@@ -15,6 +15,26 @@ export interface EgressPolicy {
   readOnly: boolean;
   /** The Docker Engine API behind DOCKER_ALIAS: `unix:///path` or `tcp://host:port`. */
   docker?: string;
+  /** Hosts a read-only run may open an HTTPS tunnel to (what passes inside it is not seen). */
+  tlsHosts?: string[];
+  /** The daemon's own ports on loopback (its console): never reached from a run. */
+  ownPorts?: number[];
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|\[?::\]?)$/i;
+
+/** Why a connection to host:port is refused whatever the method: the daemon's own ports. */
+export function ownPortRefusal(policy: EgressPolicy, host: string, port: number): string | undefined {
+  return LOOPBACK.test(host) && (policy.ownPorts ?? []).includes(port) ? `port ${port} on ${host} is the daemon's own (its console): never reachable from a run` : undefined;
+}
+
+/** Why a CONNECT tunnel is refused: a read-only run gets none, except to a host listed for TLS. */
+export function tunnelRefusal(policy: EgressPolicy, host: string, port: number): string | undefined {
+  const docker = host.toLowerCase() === DOCKER_ALIAS;
+  const base = ownPortRefusal(policy, host, port) ?? refusal(policy, docker ? 'CONNECT' : 'GET', host, false);
+  if (base) return base;
+  if (policy.readOnly && !hostAllowed(host, policy.tlsHosts ?? [])) return `this run is read-only: a tunnel (CONNECT) would hide its requests; ${host} is not in CLAUDEOPS_READONLY_TLS_HOSTS`;
+  return undefined;
 }
 
 export const hostAllowed = (host: string, patterns: string[]): boolean =>
@@ -38,7 +58,8 @@ export function refusal(policy: EgressPolicy, method: string, host: string, upgr
  * CONNECT tunnel of the agent's commands here (settings `network.httpProxyPort`).
  * It applies the tier's host allow list, refuses every method but GET/HEAD/OPTIONS
  * for a read-only run, and forwards DOCKER_ALIAS to the configured Docker endpoint.
- * HTTPS tunnels cannot be inspected: a read-only run may still open one to an allowed host.
+ * A tunnel (CONNECT) cannot be inspected, so a read-only run gets one only to a host
+ * listed for TLS; the daemon's own ports are never reached.
  */
 export class EgressProxy {
   private readonly server: http.Server;
@@ -65,6 +86,14 @@ export class EgressProxy {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /** Listens on a Unix socket, which a cage reaches through its bridge. */
+  listen(socketPath: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(socketPath, () => resolve());
+    });
+  }
+
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -78,7 +107,7 @@ export class EgressProxy {
       return deny(res, 400, 'claudeops egress: expected an absolute URL (this is a proxy)');
     }
     const method = req.method ?? 'GET';
-    const why = refusal(this.policy, method, url.hostname, Boolean(req.headers.upgrade));
+    const why = ownPortRefusal(this.policy, url.hostname, Number(url.port || 80)) ?? refusal(this.policy, method, url.hostname, Boolean(req.headers.upgrade));
     if (why) {
       this.onEvent(`refused ${method} ${url.href}: ${why}`, true);
       return deny(res, 403, `claudeops egress: ${why}\n`);
@@ -102,8 +131,7 @@ export class EgressProxy {
   private connect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     const [host = '', port = '443'] = (req.url ?? '').split(/:(?=\d+$)/);
     const docker = host.toLowerCase() === DOCKER_ALIAS;
-    // A tunnel hides its requests, so a read-only run never gets one to Docker.
-    const why = refusal(this.policy, docker ? 'CONNECT' : 'GET', host, false);
+    const why = tunnelRefusal(this.policy, host, Number(port));
     if (why) {
       this.onEvent(`refused CONNECT ${req.url}: ${why}`, true);
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');

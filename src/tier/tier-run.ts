@@ -1,14 +1,14 @@
 import fs from 'node:fs/promises';
-import { shardRunBase, STATE, tierRunBase } from '../store/layout.js';
+import { shardRunBase, tierRunBase } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, type Config, type TierNumber } from '../config/config.js';
 import { cliEnvironment, envContext, SECRET_ENV } from '../context/env-context.js';
 import type { McpCatalog, ServerEntry } from '../mcp/catalog.js';
-import { LEDGER_KEY } from '../receipts/ledger.js';
-import { DOCKER_ALIAS_HOST, EgressProxy } from '../sandbox/egress-proxy.js';
+import { caged } from '../sandbox/cage.js';
 import { sandboxDecision, type SandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
-import { sandboxSettings } from '../sandbox/settings.js';
+import { cageBaseEnv, openCage, type OpenCage } from './cage-run.js';
 import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
+import { runnable } from '../files/executable.js';
 import type { CheckDef, CheckSet } from '../checks/discover.js';
 import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
 import { proposePrompt } from '../approval/prompt.js';
@@ -98,6 +98,8 @@ export interface TierRunInput {
   redactor: Redactor;
   stdout: (text: string) => void;
   shutdown: AbortSignal;
+  /** Spend already counted today, so the API proxy can hold the daily budget within the run. */
+  spentTodayUsd?: number;
 }
 
 /** One tier: one `claude --print` process with its own model, prompt and hard tool set. */
@@ -218,46 +220,44 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   }
 
   if (decision.refuse) return finish('sandbox', null, decision.refuse);
+  const caging = decision.sandboxed && !provider.ownSandbox;
+  // Inside the cage a missing binary would be the cage's own error; say what it is before starting one.
+  if (caging && !runnable(bin, process.env.PATH)) return finish('cli_missing', null, `${bin}: command not found: install ${provider.cli} or set ${provider.binVariable} to its path`);
 
   const workDir = await makeWorkDir(input.runId, config.appDir);
   for (const p of await installSkills(workDir, input.checks.skills)) {
     warnings.push(p);
     log.story([`warning  ${p}`]);
   }
-  const proxy = decision.sandboxed && !provider.ownSandbox
-    ? new EgressProxy({ hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost }, (line, refused) => {
-        if (refused) egressRefused++;
-        log.story([`${clock()} egress   ${line}`]);
-      })
-    : undefined;
+  const onEgress = (line: string, refused: boolean) => {
+    if (refused) egressRefused++;
+    log.story([`${clock()} egress   ${line}`]);
+  };
   let end: ProcessEnd;
+  let cage: OpenCage | undefined;
   try {
-    const proxyPort = await proxy?.start();
-    const dockerHost = proxy ? (config.dockerHost ? DOCKER_ALIAS_HOST : undefined) : policy.readOnly ? undefined : config.dockerHost;
+    cage = caging
+      ? await openCage({ config, policy, workDir, bin, api: (origin) => provider.api?.(config.env, origin), spentTodayUsd: input.spentTodayUsd ?? 0, mcpEntries: input.mcp.entries, onEvent: onEgress })
+      : undefined;
+    for (const w of cage?.warnings ?? []) {
+      warnings.push(w);
+      log.story([`warning  ${w}`]);
+    }
+    const filesDir = cage?.filesDir ?? { host: path.join(workDir, '.claudeops'), inner: path.join(workDir, '.claudeops') };
+    const base = cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(!cage && !policy.readOnly && config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) }, process.env, cage ? provider.apiEnv.filter((k) => !SECRET_ENV.includes(k)) : provider.apiEnv);
     const cmd = provider.command({
       bin,
       model: settings.model,
       policy,
-      mcpConfigFile: input.mcp.file,
-      mcpServers: input.mcp.entries,
+      mcpServers: cage?.mcpEntries ?? input.mcp.entries,
+      filesDir,
       systemPrompt,
       appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier)].filter(Boolean).join('\n\n'),
       jsonSchema: verdictJsonSchema,
-      settings:
-        proxyPort === undefined
-          ? undefined
-          : sandboxSettings({
-              workDir,
-              writable: policy.writable,
-              denyWrite: [config.stateDir, config.resultsDir, config.appDir, ...policy.denyWrite],
-              denyRead: [path.join(config.stateDir, LEDGER_KEY), path.join(config.stateDir, STATE.linkKey), config.dotenvFile, ...policy.denyRead],
-              secretEnv: [...SECRET_ENV],
-              proxyPort,
-            }),
       maxBudgetUsd: config.budget.perRunUsd,
       cwd: workDir,
       prompt,
-      env: cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}) }, process.env, provider.apiEnv),
+      env: cage ? { ...cageBaseEnv(base), ...cage.env } : base,
     });
     for (const w of cmd.warnings ?? []) {
       warnings.push(w);
@@ -266,14 +266,13 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     }
     for (const f of cmd.files ?? []) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
-      await fs.writeFile(f.path, f.content, { mode: 0o600 });
+      await fs.writeFile(f.path, f.content, { mode: 0o644 });
     }
-    end = await runCommand(cmd);
+    end = await runCommand(cage ? caged(cmd, cage.spec) : cmd);
   } finally {
-    await proxy?.stop();
+    await cage?.close();
     await removeWorkDir(workDir);
   }
-
 
   if (end.stopSteps.length) {
     const why = end.stoppedBy === 'timeout' ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)` : 'interrupted: the daemon is shutting down';
@@ -283,7 +282,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     log.story([`${clock()} cleanup  killed ${end.swept.length} leftover process(es) of this run: ${end.swept.join(', ')}`]);
   }
   if (end.spawnError) {
-    return finish('cli_missing', null, `${end.spawnError}: install ${provider.cli} or set ${provider.binVariable} to its path`);
+    if (/command not found|ENOENT|EACCES/.test(end.spawnError)) return finish('cli_missing', null, `${end.spawnError}: install ${provider.cli} or set ${provider.binVariable} to its path`);
+    return finish('cli_error', null, `the ${provider.cli} process could not start (${end.spawnError})`);
   }
 
   const parsed = result?.verdict !== undefined ? parseVerdict(result.verdict) : undefined;

@@ -115,6 +115,8 @@ describe('the daemon hands out the checks and holds the verdict to them', () => 
     const sb = sandbox(await api.start(), {});
     repos = threeRepos(sb);
     sb.env.CLAUDEOPS_TIER2_WRITABLE = `${repos.alpha},${repos.beta}`;
+    // Repo roots hold what the daemon reads (.claude-ops/): writable only when named so.
+    sb.env.CLAUDEOPS_WRITABLE_CONFIG_OK = sb.env.CLAUDEOPS_TIER2_WRITABLE;
     api.script = byModel({ haiku: [down], sonnet: attempts() });
     try {
       const r = await run(['once'], sb, 180_000);

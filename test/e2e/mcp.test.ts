@@ -37,7 +37,10 @@ describe('MCP servers from real repos, through the real CLI', () => {
     }
     sb = sandbox(await api.start(), env);
     started = path.join(sb.root, 'started.txt');
-    const memory = path.join(sb.root, 'memory.jsonl');
+    // What the servers read lies apart from the state and results, which no run may see.
+    const shared = path.join(sb.root, 'shared');
+    fs.mkdirSync(shared);
+    const memory = path.join(shared, 'memory.jsonl');
     fs.writeFileSync(memory, `${JSON.stringify({ type: 'entity', name: 'web', entityType: 'service', observations: ['seeded by the test'] })}\n`);
     const ping = (name: string, arg: string, extra: Record<string, unknown> = {}) => ({ command: 'node', args: [arg], env: { PING_NAME: name, STARTED_FILE: started }, ...extra });
     const alpha = sb.addRepo('alpha', {
@@ -48,7 +51,7 @@ describe('MCP servers from real repos, through the real CLI', () => {
           off: ping('off', './.claude-ops/servers/ping.mjs', { disabled: true }),
           broken: { command: 7 },
           memory: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES:-/nonexistent}', '--no-install', 'mcp-server-memory'], env: { MEMORY_FILE_PATH: memory } },
-          files: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES}', '--no-install', 'mcp-server-filesystem', sb.root] },
+          files: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES}', '--no-install', 'mcp-server-filesystem', shared] },
           'remote-http': { type: 'http', url: '${REMOTE_MCP}/mcp', headers: { Authorization: 'Bearer ${REMOTE_TOKEN:-default-token-abc}' } },
           'remote-sse': { type: 'sse', url: '${REMOTE_MCP}/sse' },
         },

@@ -16,11 +16,10 @@ const inv = {
   bin: 'claude',
   model: 'haiku',
   policy,
-  mcpConfigFile: '/state/mcp.merged.json',
-  mcpServers: {},
+  mcpServers: { probe: { command: 'node', args: ['probe.js'] } },
+  filesDir: { host: '/tmp/run-x/files', inner: '/run/claudeops/files' },
   appendSystemPrompt: 'Environment: A=1',
   jsonSchema: '{"type":"object"}',
-  settings: { sandbox: { enabled: true } },
   cwd: '/app',
   prompt: 'Check everything.',
   env: { PATH: '/bin' },
@@ -43,13 +42,16 @@ describe('the claude command', () => {
     assert.ok(c.args.includes('--verbose'));
     assert.equal(after('--permission-mode'), 'dontAsk');
     assert.equal(after('--tools'), 'Bash,Read');
-    assert.deepEqual(c.args.slice(c.args.indexOf('--allowedTools') + 1, c.args.indexOf('--allowedTools') + 4), ['Bash', 'Read', 'mcp__probe']);
-    assert.deepEqual(c.args.slice(c.args.indexOf('--disallowedTools') + 1, c.args.indexOf('--disallowedTools') + 3), ['Bash(rm:*)', 'Bash(docker restart:*)']);
-    assert.equal(after('--mcp-config'), '/state/mcp.merged.json');
+    assert.equal(after('--mcp-config'), '/run/claudeops/files/mcp.json');
+    assert.equal(after('--settings'), '/run/claudeops/files/settings.json');
+    const file = (name: string) => JSON.parse(c.files!.find((f) => f.path === `/tmp/run-x/files/${name}`)!.content);
+    assert.deepEqual(file('settings.json').permissions.allow.slice(0, 3), ['Bash', 'Read', 'mcp__probe']);
+    assert.deepEqual(file('settings.json').permissions.deny.slice(0, 2), ['Bash(rm:*)', 'Bash(docker restart:*)']);
+    assert.equal(file('settings.json').sandbox.enabled, false, "the cage holds the CLI; its own Bash sandbox cannot start inside it");
+    assert.deepEqual(file('mcp.json'), { mcpServers: { probe: { command: 'node', args: ['probe.js'] } } });
     assert.ok(c.args.includes('--strict-mcp-config'));
     assert.equal(after('--json-schema'), '{"type":"object"}');
     assert.equal(after('--append-system-prompt'), 'Environment: A=1');
-    assert.deepEqual(JSON.parse(after('--settings')!), { sandbox: { enabled: true } });
     assert.equal(after('--max-budget-usd'), '0.5');
     assert.equal(c.env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC, '1');
     assert.equal(c.env.MCP_CONNECTION_NONBLOCKING, 'false', 'the CLI waits for MCP servers before its first turn');
@@ -61,10 +63,10 @@ describe('the claude command', () => {
     for (const a of c.args.filter((x) => x.startsWith('--'))) assert.ok((CLAUDE_FLAGS as readonly string[]).includes(a), a);
   });
 
-  it('leaves out empty lists rather than passing a flag with no value', () => {
-    const c = buildClaudeCommand({ ...inv, policy: { ...policy, tools: [], deniedCommands: [], mcpAllowed: [] }, settings: undefined });
-    assert.ok(!c.args.includes('--disallowedTools'));
-    assert.ok(!c.args.includes('--settings'));
-    assert.ok(!c.args.includes('--allowedTools'));
+  it('keeps permission lists out of argv, however long (execve has a limit)', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => `mcp__big__tool_${i}`);
+    const c = buildClaudeCommand({ ...inv, policy: { ...policy, mcpAllowed: many, mcpDenied: many } });
+    assert.ok(c.args.join(' ').length < 10_000, `argv is ${c.args.join(' ').length} characters`);
+    assert.ok(!c.args.includes('--allowedTools') && !c.args.includes('--disallowedTools'));
   });
 });

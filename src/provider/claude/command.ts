@@ -1,6 +1,9 @@
-import type { Command } from '../../runner/process.js';
-import type { Invocation } from '../provider.js';
+import path from 'node:path';
+import type { Invocation, ProviderCommand } from '../provider.js';
+import { PLACEHOLDER_KEY } from './api.js';
 import { claudeRules } from './rules.js';
+
+const CREDENTIALS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'];
 // How `claude` is invoked for a tier run.
 
 /**
@@ -23,8 +26,6 @@ export const CLAUDE_FLAGS = [
   '--verbose',
   '--permission-mode',
   '--tools',
-  '--allowedTools',
-  '--disallowedTools',
   '--mcp-config',
   '--strict-mcp-config',
   '--json-schema',
@@ -38,9 +39,17 @@ export const CLAUDE_FLAGS = [
 /**
  * The CLI invocation of one tier run. The prompt goes on stdin: the CLI has no
  * --prompt-file, and its variadic list flags would swallow a positional prompt.
+ * Permission rules and MCP servers go in files, however many there are, never in argv.
+ * The CLI's own Bash sandbox is off: the daemon's cage holds the whole CLI.
  */
-export function buildClaudeCommand(inv: Invocation): Command {
+export function buildClaudeCommand(inv: Invocation): ProviderCommand {
   const rules = claudeRules(inv.policy);
+  // Without a credential in its environment (a caged run), the CLI sends a placeholder the daemon's API proxy replaces.
+  const keyless = !CREDENTIALS.some((k) => inv.env[k] !== undefined);
+  const settings = { permissions: { allow: rules.allowed, deny: rules.deny }, sandbox: { enabled: false }, ...(keyless ? { apiKeyHelper: `echo ${PLACEHOLDER_KEY}` } : {}) };
+  const file = (name: string) => ({ host: path.join(inv.filesDir.host, name), inner: path.posix.join(inv.filesDir.inner, name) });
+  const settingsFile = file('settings.json');
+  const mcpFile = file('mcp.json');
   const args = [
     '--print',
     '--model', inv.model,
@@ -48,9 +57,7 @@ export function buildClaudeCommand(inv: Invocation): Command {
     '--verbose',
     '--permission-mode', 'dontAsk',
     '--tools', inv.policy.tools.join(','),
-    ...(rules.allowed.length ? ['--allowedTools', ...rules.allowed] : []),
-    ...(rules.deny.length ? ['--disallowedTools', ...rules.deny] : []),
-    '--mcp-config', inv.mcpConfigFile,
+    '--mcp-config', mcpFile.inner,
     '--strict-mcp-config',
     '--json-schema', inv.jsonSchema,
     ...(inv.systemPrompt !== undefined ? ['--system-prompt', inv.systemPrompt] : []),
@@ -58,7 +65,7 @@ export function buildClaudeCommand(inv: Invocation): Command {
     // Settings come from the daemon alone (--settings, and the run's own work dir with its
     // CLAUDE.md and skills), never from the user's ~/.claude or a local settings file.
     '--setting-sources', 'project',
-    ...(inv.settings ? ['--settings', JSON.stringify(inv.settings)] : []),
+    '--settings', settingsFile.inner,
     ...(inv.maxBudgetUsd !== undefined ? ['--max-budget-usd', String(inv.maxBudgetUsd)] : []),
   ];
   return {
@@ -70,5 +77,9 @@ export function buildClaudeCommand(inv: Invocation): Command {
     // before slower stdio servers (npx, uvx) finish starting, and their tools never appear
     // in the run; with it, the CLI waits for them (a server that never answers costs ~7 s).
     env: { ...inv.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', MCP_CONNECTION_NONBLOCKING: 'false' },
+    files: [
+      { path: settingsFile.host, content: JSON.stringify(settings) },
+      { path: mcpFile.host, content: JSON.stringify({ mcpServers: inv.mcpServers }) },
+    ],
   };
 }

@@ -1,6 +1,7 @@
 import { CLAUDE_API_ENV } from '../../context/env-context.js';
 import type { AgentProvider } from '../provider.js';
 import { cliVersion } from '../version.js';
+import { claudeApi } from './api.js';
 import { classify } from './classify.js';
 import { buildClaudeCommand } from './command.js';
 import { ClaudeParser } from './stream.js';
@@ -12,6 +13,7 @@ export const claudeProvider: AgentProvider = {
   binVariable: 'CLAUDEOPS_CLAUDE_BIN',
   apiEnv: CLAUDE_API_ENV,
   ownSandbox: false,
+  api: claudeApi,
   bin: (config) => config.claudeBin,
   version: cliVersion,
   command: buildClaudeCommand,

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from '../runner/process.js';
+
+/** Where the run's own directory (sockets, settings, MCP config) appears inside the cage. */
+export const CAGE_RUN_DIR = '/run/claudeops';
+
+/** A TCP port inside the cage that leads to a Unix socket of the daemon's. */
+export interface Bridge {
+  /** A loopback address inside the cage. */
+  host: string;
+  port: number;
+  /** The socket's file name in the run directory. */
+  socket: string;
+}
+
+/** What one cage shows the processes inside it; everything else does not exist there. */
+export interface CageSpec {
+  /** The working directory: writable, and HOME lives in it. */
+  workDir: string;
+  /** Paths the run may change. */
+  writable: string[];
+  /** Paths it may read (repos, the app's checks, the CLI's install). */
+  readable: string[];
+  /** Paths never shown, even inside a readable one (the daemon's state, results, .env): empty there. */
+  hidden: string[];
+  /** Paths read-only even inside a writable one (a repo its manifest says never to modify). */
+  readOnly: string[];
+  /** The daemon's directory for this run, shown read-only at CAGE_RUN_DIR. */
+  runDir: string;
+  bridges: Bridge[];
+}
+
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/** Files of /etc that hold secrets of the host; the cage sees them empty. */
+const ETC_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-', '/etc/sudoers', '/etc/ssh', '/etc/docker', '/etc/machine-id'];
+
+const exists = (p: string) => fs.existsSync(p);
+
+/** `--ro-bind` for a directory, `--symlink` for a merged-usr link: the host's layout as it is. */
+function systemMounts(): string[] {
+  const args: string[] = [];
+  for (const d of SYSTEM_DIRS) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(d);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(d), d);
+    else args.push('--ro-bind', d, d);
+  }
+  args.push('--ro-bind', '/etc', '/etc');
+  for (const f of ETC_SECRETS) {
+    if (!exists(f)) continue;
+    args.push(fs.statSync(f).isDirectory() ? '--tmpfs' : '--ro-bind', ...(fs.statSync(f).isDirectory() ? [f] : ['/dev/null', f]));
+  }
+  return args;
+}
+
+/** The directories a binary needs that the system mounts may not cover (node under /opt or a home). */
+export function installDirs(...bins: string[]): string[] {
+  const out: string[] = [];
+  for (const b of bins) {
+    let real: string;
+    try {
+      real = fs.realpathSync(b);
+    } catch {
+      continue;
+    }
+    if (real.startsWith('/usr/')) continue;
+    // The install prefix: <prefix>/bin/node → <prefix>; a package's bin → the package.
+    out.push(path.dirname(path.dirname(real)));
+  }
+  return out;
+}
+
+/**
+ * bubblewrap's arguments for a cage: a new root holding the system directories
+ * read-only, the readable paths read-only, the work dir and writable paths
+ * read-write, a private /proc (a PID namespace of its own: no process of the daemon
+ * is visible), an empty read-only /tmp (TMPDIR is in the work dir), and no network but loopback, where socat bridges
+ * lead to the daemon's proxies. The command is PID 1: when it ends, every process
+ * left inside ends with it.
+ */
+export function cageArgs(spec: CageSpec): string[] {
+  const args = ['--unshare-all', '--die-with-parent', '--as-pid-1', ...systemMounts(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run'];
+  for (const p of spec.readable) if (exists(p)) args.push('--ro-bind', p, p);
+  for (const p of spec.writable) if (exists(p)) args.push('--bind', p, p);
+  for (const p of spec.readOnly) if (exists(p) && spec.writable.some((w) => p === w || p.startsWith(w + '/'))) args.push('--ro-bind', p, p);
+  const shown = [...spec.readable, ...spec.writable];
+  for (const h of spec.hidden) {
+    if (!exists(h) || !shown.some((p) => h === p || h.startsWith(p.endsWith('/') ? p : p + '/'))) continue;
+    if (fs.statSync(h).isDirectory()) args.push('--tmpfs', h, '--remount-ro', h);
+    else args.push('--ro-bind', '/dev/null', h);
+  }
+  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, '--remount-ro', '/tmp', '--remount-ro', '/', '--chdir', spec.workDir, '--info-fd', '3');
+  return args;
+}
+
+/** The script that starts the bridges, waits until each listens, then becomes the command. */
+export function bridgeScript(bridges: Bridge[]): string {
+  const lines = bridges.map((b) => `socat TCP-LISTEN:${b.port},bind=${b.host},fork,reuseaddr UNIX-CONNECT:${CAGE_RUN_DIR}/${b.socket} &`);
+  const ports = bridges.map((b) => `${b.host}/${b.port}`).join(' ');
+  return [
+    ...lines,
+    `for p in ${ports}; do for i in $(seq 200); do (echo >/dev/tcp/$p) 2>/dev/null && break; sleep 0.01; done; done`,
+    'exec "$@"',
+  ].join('\n');
+}
+
+/** The command, run inside a cage; the runner signals the command itself through the PID bwrap reports on fd 3. */
+export function caged(cmd: Command, spec: CageSpec, bwrap = 'bwrap'): Command {
+  // The binary's real path: a link (node_modules/.bin/claude) may point outside what the cage shows.
+  const file = path.isAbsolute(cmd.file) && exists(cmd.file) ? fs.realpathSync(cmd.file) : cmd.file;
+  return {
+    ...cmd,
+    file: bwrap,
+    args: [...cageArgs(spec), '--', 'bash', '-c', bridgeScript(spec.bridges), 'claudeops-cage', file, ...cmd.args],
+    env: { ...cmd.env, HOME: path.join(spec.workDir, 'home') },
+    pidFd: 3,
+  };
+}

@@ -1,0 +1,193 @@
+import fsSync from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { SECRET_ENV } from '../context/env-context.js';
+import { expandVars, VAR_REFERENCE, type ServerEntry } from '../mcp/catalog.js';
+import { toolPrefix } from '../mcp/merge.js';
+import { ApiProxy, type ApiRoute } from '../sandbox/api-proxy.js';
+import { CAGE_RUN_DIR, installDirs, type CageSpec } from '../sandbox/cage.js';
+import { DOCKER_ALIAS_HOST, EgressProxy } from '../sandbox/egress-proxy.js';
+import { McpRelay } from '../sandbox/mcp-relay.js';
+import type { TierPolicy } from './policy.js';
+
+/** Loopback addresses inside a cage: the egress proxy, the model API, remote MCP servers. */
+const EGRESS = { host: '127.0.0.1', port: 3128, socket: 'egress.sock' };
+const API = { host: '127.0.0.2', port: 8780, socket: 'api.sock' };
+const MCP = { host: '127.0.0.3', port: 8781, socket: 'mcp.sock' };
+
+export interface CageInput {
+  config: Config;
+  policy: TierPolicy;
+  workDir: string;
+  bin: string;
+  /** The provider's API, as the cage reaches it; undefined when no credential is configured. */
+  api: (innerOrigin: string) => { route: ApiRoute; env: Record<string, string> } | undefined;
+  /** Spend already counted today, for the daily budget. */
+  spentTodayUsd: number;
+  mcpEntries: Record<string, ServerEntry>;
+  onEvent: (line: string, refused: boolean) => void;
+}
+
+export interface OpenCage {
+  spec: CageSpec;
+  /** Variables the run's process gets inside the cage (no secret among them). */
+  env: Record<string, string>;
+  /** The MCP servers as the cage reaches them: remote ones through the relay, without their headers. */
+  mcpEntries: Record<string, ServerEntry>;
+  /** Where the provider puts files the CLI reads (settings, MCP config): read-only inside. */
+  filesDir: { host: string; inner: string };
+  warnings: string[];
+  apiSpentUsd: () => number;
+  close: () => Promise<void>;
+}
+
+/**
+ * Everything around one caged run: its run directory with the sockets of the egress
+ * proxy, the API proxy and the MCP relay, and what the cage may see. Nothing secret
+ * goes in: the API credential and remote MCP servers' headers stay with the daemon.
+ */
+export async function openCage(input: CageInput): Promise<OpenCage> {
+  const { config, policy } = input;
+  const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-cage-'));
+  const warnings: string[] = [];
+  const egress = new EgressProxy(
+    { hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost, tlsHosts: config.readOnlyTlsHosts, ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [] },
+    input.onEvent,
+  );
+  const api = input.api(`http://${API.host}:${API.port}`);
+  const perRun = config.budget.perRunUsd;
+  const daily = config.budget.dailyUsd;
+  const apiProxy = api
+    ? new ApiProxy({
+        route: api.route,
+        refuse: (spent) =>
+          perRun !== undefined && spent >= perRun
+            ? `this run's budget of $${perRun} is spent ($${spent.toFixed(4)}; CLAUDEOPS_MAX_BUDGET_USD)`
+            : daily !== undefined && input.spentTodayUsd + spent >= daily
+              ? `the daily budget of $${daily} is spent (CLAUDEOPS_DAILY_BUDGET_USD)`
+              : undefined,
+        onEvent: (line, refused) => input.onEvent(`api ${line}`, refused),
+      })
+    : undefined;
+  const relayed = relayEntries(input.mcpEntries, policy);
+  const relay = relayed.servers.length ? new McpRelay(relayed.servers, input.onEvent) : undefined;
+  const filesDir = path.join(runDir, 'files');
+  await fs.mkdir(filesDir);
+  await egress.listen(path.join(runDir, EGRESS.socket));
+  await apiProxy?.listen(path.join(runDir, API.socket));
+  await relay?.listen(path.join(runDir, MCP.socket));
+  const proxyUrl = `http://${EGRESS.host}:${EGRESS.port}`;
+  const env: Record<string, string> = {
+    ...passedMcpVariables(input.mcpEntries),
+    ...api?.env,
+    HTTP_PROXY: proxyUrl,
+    HTTPS_PROXY: proxyUrl,
+    http_proxy: proxyUrl,
+    https_proxy: proxyUrl,
+    NO_PROXY: `${API.host},${MCP.host}`,
+    no_proxy: `${API.host},${MCP.host}`,
+    ...(config.dockerHost ? { DOCKER_HOST: DOCKER_ALIAS_HOST } : {}),
+  };
+  // The CLI's own directory on PATH, as it is in the image, so the agent may ask its version.
+  if (path.isAbsolute(input.bin)) env.PATH = `${path.dirname(input.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+  const spec: CageSpec = {
+    workDir: input.workDir,
+    writable: policy.readOnly ? [] : policy.writable,
+    readable: cageReadable(config, input.bin, input.mcpEntries),
+    hidden: [config.stateDir, config.resultsDir, config.dotenvFile, path.join(process.cwd(), '.env'), ...policy.denyRead],
+    readOnly: policy.denyWrite,
+    runDir,
+    bridges: [EGRESS, ...(apiProxy ? [API] : []), ...(relay ? [MCP] : [])],
+  };
+  return {
+    spec,
+    env,
+    mcpEntries: relayed.entries,
+    filesDir: { host: filesDir, inner: `${CAGE_RUN_DIR}/files` },
+    warnings,
+    apiSpentUsd: () => apiProxy?.spentUsd ?? 0,
+    close: async () => {
+      await Promise.all([egress.stop(), apiProxy?.close(), relay?.close()]);
+      await fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * What the cage may read besides the system: the repos, the app's checks, runbook and
+ * installed packages (never the app dir whole: the operator's .env may sit there), the
+ * CLI's and node's installs, and any absolute path a stdio MCP server names (the
+ * daemon's own directories and .env stay hidden inside those).
+ */
+function cageReadable(config: Config, bin: string, entries: Record<string, ServerEntry>): string[] {
+  const named = Object.values(entries)
+    .filter((e) => e.url === undefined)
+    .flatMap((e) => [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {})])
+    .map((p) => expandVars(p, process.env))
+    .filter((p) => path.isAbsolute(p) && !p.includes('${'))
+    .map(packageRoot)
+    .filter((p) => p !== '/');
+  const app = ['checks', 'CLAUDE.md', 'node_modules', 'dist', 'prompts'].map((p) => path.join(config.appDir, p));
+  return [...new Set([config.reposDir, ...app, ...installDirs(bin, process.execPath), ...named])];
+}
+
+/**
+ * What to show for a path a server names: the node_modules or the package it lies in
+ * (a script imports its neighbours), else the directory itself or the file's directory.
+ */
+function packageRoot(file: string): string {
+  const i = file.indexOf(`${path.sep}node_modules${path.sep}`);
+  if (i >= 0) return file.slice(0, i + '/node_modules'.length);
+  const dir = fsSync.existsSync(file) && fsSync.statSync(file).isDirectory() ? file : path.dirname(file);
+  for (let up = dir, n = 0; n < 4 && up !== path.dirname(up); n++, up = path.dirname(up)) {
+    if (fsSync.existsSync(path.join(up, 'package.json'))) return up;
+  }
+  return dir;
+}
+
+/** The variables stdio servers name with `${VAR}`, which the CLI expands inside the cage: never a daemon secret. */
+function passedMcpVariables(entries: Record<string, ServerEntry>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of Object.values(entries)) {
+    if (e.url !== undefined) continue;
+    const text = [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {})].join('\n');
+    for (const m of text.matchAll(VAR_REFERENCE)) {
+      const name = m[1]!;
+      const value = process.env[name];
+      if (value !== undefined && !SECRET_ENV.includes(name)) out[name] = value;
+    }
+  }
+  return out;
+}
+
+/** Remote servers pointed at the relay, their URL and headers expanded here; stdio servers as they are. */
+function relayEntries(entries: Record<string, ServerEntry>, policy: TierPolicy) {
+  const out: Record<string, ServerEntry> = Object.create(null);
+  const servers: { name: string; url: string; headers: Record<string, string>; allows: (tool: string) => boolean }[] = [];
+  for (const [name, e] of Object.entries(entries)) {
+    if (e.url === undefined) {
+      out[name] = e;
+      continue;
+    }
+    const x = (s: string) => expandVars(s, process.env);
+    const prefix = toolPrefix(name);
+    const listed = (list: string[], tool: string) => list.includes(prefix) || list.includes(`${prefix}__${tool}`);
+    servers.push({
+      name,
+      url: x(e.url),
+      headers: Object.fromEntries(Object.entries(e.headers ?? {}).map(([k, v]) => [k, x(v)])),
+      allows: (tool) => listed(policy.mcpAllowed, tool) && !listed(policy.mcpDenied, tool),
+    });
+    out[name] = { type: e.type === 'sse' ? 'sse' : 'http', url: `http://${MCP.host}:${MCP.port}/${servers.length - 1}` };
+  }
+  return { entries: out, servers };
+}
+
+const PROXY_VARS = /^(https?_proxy|all_proxy|no_proxy)$/i;
+
+/** The daemon's (secret-free) environment as a cage starts from it: its proxy settings are the cage's own. */
+export function cageBaseEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !PROXY_VARS.test(k) && k !== 'HOME'));
+}

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { inheritedEnv } from '../context/env-context.js';
+import { caged } from '../sandbox/cage.js';
+import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
 import type { Redactor } from '../logger/redactor.js';
 import { runProcess } from '../runner/process.js';
 import { approvalLogName } from '../store/layout.js';
@@ -22,7 +24,8 @@ export interface Execution {
 
 /**
  * Runs a proposal's approved commands, exactly as approved, one after another with
- * `sh -c`, stopping at the first that fails. They share one deadline
+ * `sh -c`, stopping at the first that fails, in a cage with what the proposing tier
+ * may change and reach (its writable paths and network), never as the daemon itself. They share one deadline
  * (CLAUDEOPS_TIMEOUT) and the tier runs' process-tree control: a stop sends SIGINT,
  * SIGTERM, then SIGKILL to the group, and whatever they left behind is swept.
  * Output goes to `<results>/approval-<id>.log` and the daemon's stdout.
@@ -41,12 +44,24 @@ export async function executeProposal(p: Proposal, o: { config: Config; redactor
   const deadline = started.getTime() + config.timeoutMs;
   const exitCodes: (number | null)[] = [];
   let error: string | undefined;
+  let cage: OpenCage | undefined;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-approval-${p.id.slice(0, 8)}-`));
   try {
-    write([`=== claudeops approved proposal ${p.id} · ${started.toISOString()} ===`, `${p.action} of ${p.service}, proposed by tier ${p.tier} in ${p.cycle}, approved by ${p.decidedBy ?? 'unknown'} at ${p.decidedAt ?? '?'}`]);
+    const tier = config.tiers[p.tier === 2 ? 2 : 3];
+    cage = config.sandbox === 'off'
+      ? undefined
+      : await openCage({ config, workDir, policy: { readOnly: false, network: tier.network, writable: tier.writable, denyRead: [], denyWrite: [], mcpAllowed: [], mcpDenied: [] }, onEvent: (line) => write([`${clock()} egress   ${line}`]) });
+    const env = cage ? { ...cageBaseEnv(inheritedEnv()), ...cage.env } : { ...inheritedEnv(), ...(config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) };
+    write([
+      `=== claudeops approved proposal ${p.id} · ${started.toISOString()} ===`,
+      `${p.action} of ${p.service}, proposed by tier ${p.tier} in ${p.cycle}, approved by ${p.decidedBy ?? 'unknown'} at ${p.decidedAt ?? '?'}`,
+      cage ? `containment OS sandbox · may write ${['its work dir', ...tier.writable].join(', ')} · network ${tier.network.join(', ') || 'none'} (tier ${p.tier}'s)` : 'containment NO sandbox (CLAUDEOPS_SANDBOX=off)',
+    ]);
     for (const command of p.commands) {
       write([`${clock()} run      ${command}`]);
+      const sh = { file: '/bin/sh', args: ['-c', command], cwd: workDir, env, stdin: '' };
       const end = await runProcess(
-        { file: '/bin/sh', args: ['-c', command], cwd: os.tmpdir(), env: { ...inheritedEnv(), ...(config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) }, stdin: '' },
+        cage ? caged(sh, cage.spec) : sh,
         {
           runId: o.runId,
           timeoutMs: Math.max(1, deadline - Date.now()),
@@ -66,6 +81,9 @@ export async function executeProposal(p: Proposal, o: { config: Config; redactor
     }
   } catch (e) {
     error = (e as Error).message;
+  } finally {
+    await cage?.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
   }
   const ended = new Date();
   const ok = error === undefined;

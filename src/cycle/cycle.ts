@@ -14,6 +14,7 @@ import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
 import { SECRET_ENV } from '../context/env-context.js';
 import type { Redactor } from '../logger/redactor.js';
 import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
+import { listingSandbox } from '../sandbox/open-cage.js';
 import { deliver } from '../notify/deliver.js';
 import { appendReceipt } from '../receipts/receipt.js';
 import { loadNotifyState, planNotifications, saveNotifyState } from '../notify/notify.js';
@@ -146,7 +147,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   }
   // Read-only runs may call only the tools servers annotate read-only, so every server is
   // asked; a cycle skipped for the budget runs no tier and starts no server.
-  const catalog: McpCatalog = cycle.skippedReason ? Object.create(null) : await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS, plain: mcp.plain });
+  const catalog: McpCatalog = cycle.skippedReason ? Object.create(null) : await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS, plain: mcp.plain, sandbox: sandbox.ok ? listingSandbox(config) : undefined });
   if (cycle.skippedReason) {
     logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
     ctx.metrics.skipped('budget');

@@ -1,7 +1,10 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { runnable } from '../files/executable.js';
-import { listStdioTools } from './stdio-list.js';
+import { listStdioTools, type StdioServer } from './stdio-list.js';
+
+/** Puts a stdio server in a sandbox for its listing: the server to start instead, and how to clean up after. */
+export type ListingSandbox = (server: StdioServer) => Promise<{ server: StdioServer; close: () => Promise<void> }>;
 
 export interface ToolInfo {
   name: string;
@@ -40,7 +43,10 @@ export const expandVars = (text: string, env: NodeJS.ProcessEnv): string =>
  * whose command is not installed is reported as such without being started. A server that cannot be listed is reported with why; the caller
  * denies it to read-only tiers for the cycle.
  */
-export async function listCatalog(servers: Record<string, ServerEntry>, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; plain?: Record<string, ServerEntry> }): Promise<McpCatalog> {
+export async function listCatalog(
+  servers: Record<string, ServerEntry>,
+  options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; plain?: Record<string, ServerEntry>; sandbox?: ListingSandbox },
+): Promise<McpCatalog> {
   const catalog: McpCatalog = Object.create(null);
   const env = options.env ?? process.env;
   await Promise.all(
@@ -50,13 +56,13 @@ export async function listCatalog(servers: Record<string, ServerEntry>, options:
         catalog[name] = { ok: false, error: `its command "${command}" is not installed (not on PATH)` };
         return;
       }
-      catalog[name] = await listServer(entry, options.cwd, options.timeoutMs, env);
+      catalog[name] = await listServer(entry, options.cwd, options.timeoutMs, env, options.sandbox);
     }),
   );
   return catalog;
 }
 
-async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<ServerTools> {
+async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv, sandbox?: ListingSandbox): Promise<ServerTools> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -64,7 +70,15 @@ async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, en
   const x = (s: string) => expandVars(s, env);
   if (entry.url === undefined) {
     if (!entry.command) return { ok: false, error: 'no command and no url' };
-    const listing = listStdioTools({ command: x(entry.command), args: (entry.args ?? []).map(x), env: { ...baseEnvironment(env), ...Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, x(v)])) }, cwd });
+    const plain: StdioServer = { command: x(entry.command), args: (entry.args ?? []).map(x), env: { ...baseEnvironment(env), ...Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, x(v)])) }, cwd };
+    let caged: Awaited<ReturnType<ListingSandbox>> | undefined;
+    try {
+      caged = await sandbox?.(plain);
+    } catch (e) {
+      clearTimeout(timer);
+      return { ok: false, error: `its sandbox cannot start (${(e as Error).message.split('\n')[0]})` };
+    }
+    const listing = listStdioTools(caged?.server ?? plain);
     try {
       return { ok: true, tools: await Promise.race([listing.tools, timeout]) };
     } catch (e) {
@@ -74,6 +88,7 @@ async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, en
       listing.stop();
       // A server that ignores stdin's end and SIGTERM would outlive the listing.
       if (listing.pid) killIfAlive(listing.pid);
+      await caged?.close();
     }
   }
   let client: Client | undefined;

@@ -41,7 +41,7 @@ export interface MergedMcp {
 export const toolPrefix = (server: string): string => `mcp__${server.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 /** Variables every stdio server gets, besides those its entry names; the run marker lets the daemon find a server its CLI left behind. */
-export const SERVER_BASE_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', RUN_MARKER];
+export const SERVER_BASE_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', RUN_MARKER, 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy'];
 
 /**
  * One entry as the pinned CLI would take it, or why it is left out. The CLI connects a

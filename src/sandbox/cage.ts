@@ -83,7 +83,7 @@ export function installDirs(...bins: string[]): string[] {
  * lead to the daemon's proxies. The command is PID 1: when it ends, every process
  * left inside ends with it.
  */
-export function cageArgs(spec: CageSpec): string[] {
+export function cageArgs(spec: CageSpec, reportPid = true): string[] {
   const args = ['--unshare-all', '--die-with-parent', '--as-pid-1', ...systemMounts(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run'];
   for (const p of spec.readable) if (exists(p)) args.push('--ro-bind', p, p);
   for (const p of spec.writable) if (exists(p)) args.push('--bind', p, p);
@@ -94,7 +94,7 @@ export function cageArgs(spec: CageSpec): string[] {
     if (fs.statSync(h).isDirectory()) args.push('--tmpfs', h, '--remount-ro', h);
     else args.push('--ro-bind', '/dev/null', h);
   }
-  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, '--remount-ro', '/tmp', '--remount-ro', '/', '--chdir', spec.workDir, '--info-fd', '3');
+  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, '--remount-ro', '/tmp', '--remount-ro', '/', '--chdir', spec.workDir, ...(reportPid ? ['--info-fd', '3'] : []));
   return args;
 }
 
@@ -109,15 +109,18 @@ export function bridgeScript(bridges: Bridge[]): string {
   ].join('\n');
 }
 
-/** The command, run inside a cage; the runner signals the command itself through the PID bwrap reports on fd 3. */
-export function caged(cmd: Command, spec: CageSpec, bwrap = 'bwrap'): Command {
+/**
+ * The command, run inside a cage. With `reportPid`, bwrap reports the command's PID on fd 3,
+ * and the runner signals the command itself (bwrap forwards no signal).
+ */
+export function caged(cmd: Command, spec: CageSpec, reportPid = true): Command {
   // The binary's real path: a link (node_modules/.bin/claude) may point outside what the cage shows.
   const file = path.isAbsolute(cmd.file) && exists(cmd.file) ? fs.realpathSync(cmd.file) : cmd.file;
   return {
     ...cmd,
-    file: bwrap,
-    args: [...cageArgs(spec), '--', 'bash', '-c', bridgeScript(spec.bridges), 'claudeops-cage', file, ...cmd.args],
+    file: 'bwrap',
+    args: [...cageArgs(spec, reportPid), '--', 'bash', '-c', bridgeScript(spec.bridges), 'claudeops-cage', file, ...cmd.args],
     env: { ...cmd.env, HOME: path.join(spec.workDir, 'home') },
-    pidFd: 3,
+    ...(reportPid ? { pidFd: 3 } : {}),
   };
 }

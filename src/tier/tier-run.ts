@@ -6,7 +6,7 @@ import { cliEnvironment, envContext, SECRET_ENV } from '../context/env-context.j
 import type { McpCatalog, ServerEntry } from '../mcp/catalog.js';
 import { caged } from '../sandbox/cage.js';
 import { sandboxDecision, type SandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
-import { cageBaseEnv, openCage, type OpenCage } from './cage-run.js';
+import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
 import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
 import { runnable } from '../files/executable.js';
 import type { CheckDef, CheckSet } from '../checks/discover.js';

@@ -10,6 +10,7 @@ import { expandVars, listCatalog } from '../mcp/catalog.js';
 import { listRepos, mergeMcp } from '../mcp/merge.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
 import { probeSandbox } from '../sandbox/probe.js';
+import { listingSandbox } from '../sandbox/open-cage.js';
 import { discoverChecks } from '../checks/discover.js';
 import { describeProblem, lintChecks } from '../checks/lint.js';
 
@@ -136,7 +137,7 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
       secretEnv: SECRET_ENV,
     });
     for (const w of mcp.warnings) f.problems.push(`MCP: ${w}`);
-    const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: 15_000, plain: mcp.plain });
+    const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: 15_000, plain: mcp.plain, sandbox: config.sandbox !== 'off' && (await probeSandbox()).ok ? listingSandbox(config) : undefined });
     f.rows.push(['MCP servers', mcp.servers.length ? `${mcp.servers.length} merged, each started or reached as a real MCP client` : 'none']);
     for (const name of mcp.servers) {
       const plain = mcp.plain[name]!;

@@ -24,6 +24,8 @@ describe('MCP servers from real repos, through the real CLI', () => {
   let receiver: Receiver | undefined;
   let code: number | null;
   let started: string;
+  let startedServer: http.Server;
+  const startedNames: string[] = [];
   const calls = ['mcp__io_github_example_ping__ping', 'mcp__my_ping__ping', 'mcp__memory__read_graph', 'mcp__remote-http__whoami', 'mcp__remote-sse__whoami', 'mcp__files__list_allowed_directories'];
 
   before(async () => {
@@ -36,18 +38,24 @@ describe('MCP servers from real repos, through the real CLI', () => {
       env.CLAUDEOPS_APPRISE_URLS = await receiver.start();
     }
     sb = sandbox(await api.start(), env);
-    started = path.join(sb.root, 'started.txt');
     // What the servers read lies apart from the state and results, which no run may see.
     const shared = path.join(sb.root, 'shared');
     fs.mkdirSync(shared);
     const memory = path.join(shared, 'memory.jsonl');
     fs.writeFileSync(memory, `${JSON.stringify({ type: 'entity', name: 'web', entityType: 'service', observations: ['seeded by the test'] })}\n`);
-    const ping = (name: string, arg: string, extra: Record<string, unknown> = {}) => ({ command: 'node', args: [arg], env: { PING_NAME: name, STARTED_FILE: started }, ...extra });
+    // Servers run sandboxed (no file of the test is writable to them): they say they started with a GET.
+    startedServer = http.createServer((req, res) => {
+      startedNames.push(new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? '?');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => startedServer.listen(0, '127.0.0.1', resolve));
+    started = `http://127.0.0.1:${(startedServer.address() as import('node:net').AddressInfo).port}/started`;
+    const ping = (name: string, arg: string, extra: Record<string, unknown> = {}) => ({ command: 'node', args: [arg], env: { PING_NAME: name, STARTED_URL: started }, ...extra });
     const alpha = sb.addRepo('alpha', {
       '.claude-ops/mcp.json': JSON.stringify({
         mcpServers: {
-          'io.github.example/ping': { ...ping('dotted', '.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'dotted', STARTED_FILE: started, PING_TOKEN: REPO_SECRET } },
-          'my ping': { ...ping('spaced', '${CLAUDE_PROJECT_DIR}/.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'spaced', STARTED_FILE: started, PING_DELAY_MS: '3000' } },
+          'io.github.example/ping': { ...ping('dotted', '.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'dotted', STARTED_URL: started, PING_TOKEN: REPO_SECRET } },
+          'my ping': { ...ping('spaced', '${CLAUDE_PROJECT_DIR}/.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'spaced', STARTED_URL: started, PING_DELAY_MS: '3000' } },
           off: ping('off', './.claude-ops/servers/ping.mjs', { disabled: true }),
           broken: { command: 7 },
           memory: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES:-/nonexistent}', '--no-install', 'mcp-server-memory'], env: { MEMORY_FILE_PATH: memory } },
@@ -69,6 +77,8 @@ describe('MCP servers from real repos, through the real CLI', () => {
     await api.stop();
     await remote.stop();
     await receiver?.stop();
+    startedServer.closeAllConnections();
+    startedServer.close();
     sb.cleanup();
   });
 
@@ -90,7 +100,8 @@ describe('MCP servers from real repos, through the real CLI', () => {
   it('gives a stdio server a minimal environment: no API key', () => {
     const report = JSON.parse(results()[0]!.replace(/^pong /, ''));
     assert.equal(report.apiKey, 'absent');
-    assert.ok(report.envCount <= 10, `the server saw ${report.envCount} variables`);
+    // Its own, the base set, and the sandbox's proxy settings (no secret among them).
+    assert.ok(report.envCount <= 16, `the server saw ${report.envCount} variables`);
   });
 
   it('gets real answers from server-memory and server-filesystem (npx) and from remote servers over HTTP (headers expanded from a default) and SSE', () => {
@@ -103,7 +114,8 @@ describe('MCP servers from real repos, through the real CLI', () => {
   });
 
   it('never starts a disabled server, and keeps a secret from a repo server\'s env out of every file', () => {
-    const names = fs.readFileSync(started, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
+    const names = startedNames;
+    assert.ok(names.includes('dotted') && names.includes('spaced'), `started: ${names}`);
     assert.ok(!names.includes('off'), `started: ${names}`);
     assert.ok(!names.includes('beta'), 'the overridden server was not started');
     assert.ok(results()[0]!.includes(REPO_SECRET), 'the server echoed its token (it reaches the model, which may need it, but none of our files)');

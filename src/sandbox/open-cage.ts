@@ -6,27 +6,43 @@ import type { Config } from '../config/config.js';
 import { SECRET_ENV } from '../context/env-context.js';
 import { expandVars, VAR_REFERENCE, type ServerEntry } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
-import { ApiProxy, type ApiRoute } from '../sandbox/api-proxy.js';
-import { CAGE_RUN_DIR, installDirs, type CageSpec } from '../sandbox/cage.js';
-import { DOCKER_ALIAS_HOST, EgressProxy } from '../sandbox/egress-proxy.js';
-import { McpRelay } from '../sandbox/mcp-relay.js';
-import type { TierPolicy } from './policy.js';
+import { ApiProxy, type ApiRoute } from './api-proxy.js';
+import { CAGE_RUN_DIR, caged, installDirs, type CageSpec } from './cage.js';
+import type { ListingSandbox } from '../mcp/catalog.js';
+import { DOCKER_ALIAS_HOST, EgressProxy } from './egress-proxy.js';
+import { McpRelay } from './mcp-relay.js';
 
 /** Loopback addresses inside a cage: the egress proxy, the model API, remote MCP servers. */
 const EGRESS = { host: '127.0.0.1', port: 3128, socket: 'egress.sock' };
 const API = { host: '127.0.0.2', port: 8780, socket: 'api.sock' };
 const MCP = { host: '127.0.0.3', port: 8781, socket: 'mcp.sock' };
 
+/** What a cage lets its processes do, in the daemon's terms (a tier's policy, or an approved proposal's). */
+export interface CagePolicy {
+  readOnly: boolean;
+  /** Hosts reachable through the egress proxy. */
+  network: string[];
+  writable: string[];
+  /** Hidden even inside what is shown (playbooks above the tier). */
+  denyRead: string[];
+  /** Read-only even inside a writable path. */
+  denyWrite: string[];
+  /** MCP servers (mcp__server) or tools (mcp__server__tool) the run may call, and may not. */
+  mcpAllowed: string[];
+  mcpDenied: string[];
+}
+
 export interface CageInput {
   config: Config;
-  policy: TierPolicy;
+  policy: CagePolicy;
   workDir: string;
-  bin: string;
-  /** The provider's API, as the cage reaches it; undefined when no credential is configured. */
-  api: (innerOrigin: string) => { route: ApiRoute; env: Record<string, string> } | undefined;
+  /** The program the cage runs, when it lives outside the system directories. */
+  bin?: string;
+  /** The provider's API, as the cage reaches it; undefined when no credential is configured or none is needed. */
+  api?: (innerOrigin: string) => { route: ApiRoute; env: Record<string, string> } | undefined;
   /** Spend already counted today, for the daily budget. */
-  spentTodayUsd: number;
-  mcpEntries: Record<string, ServerEntry>;
+  spentTodayUsd?: number;
+  mcpEntries?: Record<string, ServerEntry>;
   onEvent: (line: string, refused: boolean) => void;
 }
 
@@ -56,7 +72,8 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     { hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost, tlsHosts: config.readOnlyTlsHosts, ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [] },
     input.onEvent,
   );
-  const api = input.api(`http://${API.host}:${API.port}`);
+  const api = input.api?.(`http://${API.host}:${API.port}`);
+  const mcpEntries = input.mcpEntries ?? {};
   const perRun = config.budget.perRunUsd;
   const daily = config.budget.dailyUsd;
   const apiProxy = api
@@ -65,13 +82,13 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
         refuse: (spent) =>
           perRun !== undefined && spent >= perRun
             ? `this run's budget of $${perRun} is spent ($${spent.toFixed(4)}; CLAUDEOPS_MAX_BUDGET_USD)`
-            : daily !== undefined && input.spentTodayUsd + spent >= daily
+            : daily !== undefined && (input.spentTodayUsd ?? 0) + spent >= daily
               ? `the daily budget of $${daily} is spent (CLAUDEOPS_DAILY_BUDGET_USD)`
               : undefined,
         onEvent: (line, refused) => input.onEvent(`api ${line}`, refused),
       })
     : undefined;
-  const relayed = relayEntries(input.mcpEntries, policy);
+  const relayed = relayEntries(mcpEntries, policy);
   const relay = relayed.servers.length ? new McpRelay(relayed.servers, input.onEvent) : undefined;
   const filesDir = path.join(runDir, 'files');
   await fs.mkdir(filesDir);
@@ -80,7 +97,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
   await relay?.listen(path.join(runDir, MCP.socket));
   const proxyUrl = `http://${EGRESS.host}:${EGRESS.port}`;
   const env: Record<string, string> = {
-    ...passedMcpVariables(input.mcpEntries),
+    ...passedMcpVariables(mcpEntries),
     ...api?.env,
     HTTP_PROXY: proxyUrl,
     HTTPS_PROXY: proxyUrl,
@@ -91,11 +108,11 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     ...(config.dockerHost ? { DOCKER_HOST: DOCKER_ALIAS_HOST } : {}),
   };
   // The CLI's own directory on PATH, as it is in the image, so the agent may ask its version.
-  if (path.isAbsolute(input.bin)) env.PATH = `${path.dirname(input.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+  if (input.bin && path.isAbsolute(input.bin)) env.PATH = `${path.dirname(input.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
   const spec: CageSpec = {
     workDir: input.workDir,
     writable: policy.readOnly ? [] : policy.writable,
-    readable: cageReadable(config, input.bin, input.mcpEntries),
+    readable: cageReadable(config, input.bin, mcpEntries),
     hidden: [config.stateDir, config.resultsDir, config.dotenvFile, path.join(process.cwd(), '.env'), ...policy.denyRead],
     readOnly: policy.denyWrite,
     runDir,
@@ -121,7 +138,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
  * CLI's and node's installs, and any absolute path a stdio MCP server names (the
  * daemon's own directories and .env stay hidden inside those).
  */
-function cageReadable(config: Config, bin: string, entries: Record<string, ServerEntry>): string[] {
+function cageReadable(config: Config, bin: string | undefined, entries: Record<string, ServerEntry>): string[] {
   const named = Object.values(entries)
     .filter((e) => e.url === undefined)
     .flatMap((e) => [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {})])
@@ -130,7 +147,7 @@ function cageReadable(config: Config, bin: string, entries: Record<string, Serve
     .map(packageRoot)
     .filter((p) => p !== '/');
   const app = ['checks', 'CLAUDE.md', 'node_modules', 'dist', 'prompts'].map((p) => path.join(config.appDir, p));
-  return [...new Set([config.reposDir, ...app, ...installDirs(bin, process.execPath), ...named])];
+  return [...new Set([config.reposDir, ...app, ...installDirs(...(bin ? [bin] : []), process.execPath), ...named])];
 }
 
 /**
@@ -163,7 +180,7 @@ function passedMcpVariables(entries: Record<string, ServerEntry>): Record<string
 }
 
 /** Remote servers pointed at the relay, their URL and headers expanded here; stdio servers as they are. */
-function relayEntries(entries: Record<string, ServerEntry>, policy: TierPolicy) {
+function relayEntries(entries: Record<string, ServerEntry>, policy: CagePolicy) {
   const out: Record<string, ServerEntry> = Object.create(null);
   const servers: { name: string; url: string; headers: Record<string, string>; allows: (tool: string) => boolean }[] = [];
   for (const [name, e] of Object.entries(entries)) {
@@ -190,4 +207,35 @@ const PROXY_VARS = /^(https?_proxy|all_proxy|no_proxy)$/i;
 /** The daemon's (secret-free) environment as a cage starts from it: its proxy settings are the cage's own. */
 export function cageBaseEnv(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !PROXY_VARS.test(k) && k !== 'HOME'));
+}
+
+/** Registries a server started by a package runner fetches from. */
+const RUNNER_HOSTS: Record<string, string[]> = { npx: ['registry.npmjs.org'], bunx: ['registry.npmjs.org'], uvx: ['pypi.org', 'files.pythonhosted.org'], pipx: ['pypi.org', 'files.pythonhosted.org'] };
+
+/** The hosts a server's own configuration names (URLs in its arguments and environment), and its package runner's registry. */
+export function namedHosts(command: string, texts: string[]): string[] {
+  const hosts = texts.flatMap((t) => [...t.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^/:\s'"@]+@)?([^/:\s'"?#]+)/gi)].map((m) => m[2]!.toLowerCase()));
+  return [...new Set([...hosts, ...(RUNNER_HOSTS[path.basename(command)] ?? [])])];
+}
+
+/**
+ * Each stdio server, when the daemon lists its tools, in a cage of its own: read-only
+ * but for a scratch home, and network only to the hosts its configuration names.
+ */
+export function listingSandbox(config: Config): ListingSandbox {
+  return async (server) => {
+    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-list-'));
+    await fs.mkdir(path.join(workDir, 'home'));
+    const network = namedHosts(server.command, [...server.args, ...Object.values(server.env)]);
+    const policy: CagePolicy = { readOnly: true, network, writable: [], denyRead: [], denyWrite: [], mcpAllowed: [], mcpDenied: [] };
+    const cage = await openCage({ config, workDir, policy, mcpEntries: { server: { command: server.command, args: server.args, env: server.env } }, onEvent: () => undefined });
+    const cmd = caged({ file: server.command, args: server.args, cwd: workDir, env: { ...server.env, ...cage.env }, stdin: '' }, cage.spec, false);
+    return {
+      server: { command: cmd.file, args: cmd.args, env: cmd.env, cwd: workDir },
+      close: async () => {
+        await cage.close();
+        await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      },
+    };
+  };
 }

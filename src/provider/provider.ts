@@ -90,7 +90,7 @@ export interface AgentProvider {
   readonly binVariable: string;
   /** The configuration its CLI needs to reach its API, passed into its environment. */
   readonly apiEnv: readonly VarName[];
-  /** Whether its CLI runs the agent's commands in a sandbox of its own (the daemon's is then not used). */
+  /** Whether its CLI also runs the agent's commands in a sandbox of its own, inside the daemon's cage. */
   readonly ownSandbox: boolean;
   /**
    * The model API as a caged run reaches it: the route the daemon's API proxy serves

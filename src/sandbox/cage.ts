@@ -29,6 +29,11 @@ export interface CageSpec {
   /** The daemon's directory for this run, shown read-only at CAGE_RUN_DIR. */
   runDir: string;
   bridges: Bridge[];
+  /**
+   * The cage's own root and /tmp stay writable (memory only, gone with the cage): a CLI
+   * with a sandbox of its own (Codex's bubblewrap) creates mount targets there.
+   */
+  scratchRoot?: boolean;
 }
 
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -69,8 +74,9 @@ export function installDirs(...bins: string[]): string[] {
       continue;
     }
     if (real.startsWith('/usr/')) continue;
-    // The install prefix: <prefix>/bin/node → <prefix>; a package's bin → the package.
-    out.push(path.dirname(path.dirname(real)));
+    // A package's bin → the node_modules it lies in (its platform binary is a sibling package); <prefix>/bin/node → <prefix>.
+    const i = real.indexOf('/node_modules/');
+    out.push(i >= 0 ? real.slice(0, i + '/node_modules'.length) : path.dirname(path.dirname(real)));
   }
   return out;
 }
@@ -94,7 +100,7 @@ export function cageArgs(spec: CageSpec, reportPid = true): string[] {
     if (fs.statSync(h).isDirectory()) args.push('--tmpfs', h, '--remount-ro', h);
     else args.push('--ro-bind', '/dev/null', h);
   }
-  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, '--remount-ro', '/tmp', '--remount-ro', '/', '--chdir', spec.workDir, ...(reportPid ? ['--info-fd', '3'] : []));
+  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, ...(spec.scratchRoot ? [] : ['--remount-ro', '/tmp', '--remount-ro', '/']), '--chdir', spec.workDir, ...(reportPid ? ['--info-fd', '3'] : []));
   return args;
 }
 

@@ -111,8 +111,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const log = new RunLog(config.resultsDir, shard ? shardRunBase(input.stampBase, tier, shard.index) : tierRunBase(input.stampBase, tier), shard ? `[tier${tier}.${shard.index}] ` : `[tier${tier}] `, input.redactor, logger, input.stdout).open();
   const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog, repoRules(input.checks, tier));
   const { provider, bin } = providerFor(config, tier);
-  // A CLI with its own sandbox (Codex) confines its commands itself; the daemon's is for the Claude Code CLI.
-  const decision: SandboxDecision = provider.ownSandbox ? { sandboxed: true } : sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
+  const decision: SandboxDecision = sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
   const ctx = envContext(config, tier, policy.readOnly);
   const story = new Story();
   let egressRefused = 0;
@@ -220,7 +219,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   }
 
   if (decision.refuse) return finish('sandbox', null, decision.refuse);
-  const caging = decision.sandboxed && !provider.ownSandbox;
+  const caging = decision.sandboxed;
   // Inside the cage a missing binary would be the cage's own error; say what it is before starting one.
   if (caging && !runnable(bin, process.env.PATH)) return finish('cli_missing', null, `${bin}: command not found: install ${provider.cli} or set ${provider.binVariable} to its path`);
 
@@ -268,7 +267,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
       await fs.writeFile(f.path, f.content, { mode: 0o644 });
     }
-    end = await runCommand(cage ? caged(cmd, cage.spec) : cmd);
+    end = await runCommand(cage ? caged(cmd, { ...cage.spec, scratchRoot: provider.ownSandbox }) : cmd);
   } finally {
     await cage?.close();
     await removeWorkDir(workDir);

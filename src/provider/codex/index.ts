@@ -1,5 +1,6 @@
 import type { AgentProvider } from '../provider.js';
 import { cliVersion } from '../version.js';
+import { codexApi } from './api.js';
 import { classify } from './classify.js';
 import { buildCodexCommand } from './command.js';
 import { priceWarnings } from './prices.js';
@@ -12,6 +13,7 @@ export const codexProvider: AgentProvider = {
   binVariable: 'CLAUDEOPS_CODEX_BIN',
   apiEnv: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
   ownSandbox: true,
+  api: codexApi,
   bin: (config) => config.codexBin,
   version: cliVersion,
   command: buildCodexCommand,

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { DOCKER_ALIAS, EgressProxy, hostAllowed, refusal } from './egress-proxy.js';
+import net from 'node:net';
+import { DOCKER_ALIAS, EgressProxy, hostAllowed, ownPortRefusal, refusal, tunnelRefusal } from './egress-proxy.js';
 
 /** A request through the proxy, as curl with http_proxy sends it: an absolute URL. */
 function viaProxy(port: number, method: string, url: string): Promise<{ status: number; body: string }> {
@@ -47,6 +48,41 @@ describe('egress proxy', () => {
     assert.match(refusal({ ...ro, docker: undefined }, 'GET', DOCKER_ALIAS, false)!, /CLAUDEOPS_DOCKER_HOST/);
     assert.match(refusal({ hosts: ['web'], readOnly: false }, 'GET', 'db', false)!, /db is not in this tier's network allow list/);
     assert.equal(refusal({ hosts: ['web'], readOnly: false }, 'DELETE', 'web', false), undefined);
+  });
+
+  it('gives a read-only run no tunnel, except to a host listed for TLS; a tier that may act gets one', () => {
+    const ro = { hosts: ['*'], readOnly: true, docker: 'tcp://d:2375', tlsHosts: ['api.example.com'] };
+    assert.match(tunnelRefusal(ro, '127.0.0.1', 8080)!, /read-only: a tunnel \(CONNECT\)/);
+    assert.match(tunnelRefusal(ro, DOCKER_ALIAS, 2375)!, /read-only/);
+    assert.equal(tunnelRefusal(ro, 'api.example.com', 443), undefined);
+    assert.equal(tunnelRefusal({ ...ro, readOnly: false }, '127.0.0.1', 8080), undefined);
+  });
+
+  it('never reaches the daemon’s own port on loopback, by any method or tunnel', () => {
+    const p = { hosts: ['*'], readOnly: false, ownPorts: [9090] };
+    for (const host of ['127.0.0.1', 'localhost', '127.1.2.3', '[::1]', '0.0.0.0']) assert.match(ownPortRefusal(p, host, 9090)!, /daemon's own/, host);
+    assert.match(tunnelRefusal(p, '127.0.0.1', 9090)!, /daemon's own/);
+    assert.equal(ownPortRefusal(p, '127.0.0.1', 9091), undefined);
+    assert.equal(ownPortRefusal(p, 'web', 9090), undefined);
+  });
+
+  it('refuses a CONNECT from a read-only run before any byte reaches the target', async () => {
+    const proxy = new EgressProxy({ hosts: ['*'], readOnly: true }, () => undefined);
+    const port = await proxy.start();
+    const before = seen.length;
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\nPOST /tunnel HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`));
+        let text = '';
+        s.on('data', (d) => (text += d));
+        s.on('close', () => resolve(text));
+        s.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1.1 403/);
+      assert.equal(seen.length, before, 'the POST inside the tunnel reached the upstream');
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('forwards a read, and stops a write before it reaches the upstream', async () => {

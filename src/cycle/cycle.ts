@@ -43,6 +43,8 @@ interface Prepared {
   sandbox: SandboxProbe;
   cooldown: CooldownState;
   cooldownFile: string;
+  /** Spend recorded today before this cycle. */
+  spentTodayUsd: number;
 }
 
 /** One cycle: prepare, run the tiers as far as they escalate, tell whoever needs to know, record. */
@@ -162,7 +164,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   if (!sandbox.ok && config.sandbox !== 'off') flag(ctx, cycle, `the OS sandbox cannot start: ${sandbox.why}`, 'error');
   logger.info({ cycle: cycle.id, checks: checks.checks.length, disabled: checks.disabled.length, playbooks: checks.playbooks.length, skills: checks.skills.length }, `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`);
   cycle.mcpSources = { ...mcp.origin };
-  return { redactor: ctx.redactor.with(mcp.secrets), checks, checkState: checkState.state, mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile };
+  return { redactor: ctx.redactor.with(mcp.secrets), checks, checkState: checkState.state, mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile, spentTodayUsd: spend.usd };
 }
 
 async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
@@ -180,6 +182,8 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       redactor: prepared.redactor,
       stdout: ctx.stdout,
       shutdown: ctx.shutdown,
+      // Today's spend before this cycle and what its earlier tiers cost: the API proxy holds the daily budget within a run.
+      spentTodayUsd: prepared.spentTodayUsd + cycle.tiers.reduce((sum, t) => sum + t.costUsd, 0),
     };
     const shards = tier === 1 ? planShards(prepared.checks.checks, ctx.config.tier1.shardSize) : [];
     const run = shards.length > 1 ? await runShardedTier1(input, shards, ctx.config.tier1.parallel) : await runTier({ ...input, tier, runId: randomUUID() });

@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import net from 'node:net';
-import { DOCKER_ALIAS, EgressProxy, hostAllowed, ownPortRefusal, refusal, tunnelRefusal } from './egress-proxy.js';
+import os from 'node:os';
+import { DOCKER_ALIAS, EgressProxy, hostAllowed, ownPortRefusal, pinnedAddress, refusal, tunnelRefusal } from './egress-proxy.js';
 
 /** A request through the proxy, as curl with http_proxy sends it: an absolute URL. */
 function viaProxy(port: number, method: string, url: string): Promise<{ status: number; body: string }> {
@@ -64,6 +65,18 @@ describe('egress proxy', () => {
     assert.match(tunnelRefusal(p, '127.0.0.1', 9090)!, /daemon's own/);
     assert.equal(ownPortRefusal(p, '127.0.0.1', 9091), undefined);
     assert.equal(ownPortRefusal(p, 'web', 9090), undefined);
+  });
+
+  it('refuses the daemon’s own port by whatever name or address of this machine leads there, and pins the address it checked', async () => {
+    const p = { hosts: ['*'], readOnly: false, ownPorts: [9090] };
+    const own = Object.values(os.networkInterfaces()).flatMap((l) => l ?? []).map((i) => i.address);
+    for (const host of ['localhost', '127.0.0.1', '[::ffff:7f00:1]', '::ffff:127.0.0.1', '2130706433', '0', os.hostname(), ...own]) {
+      const r = await pinnedAddress(p, host, 9090);
+      if ('address' in r && !own.includes(r.address) && !r.address.startsWith('127.')) continue; // a host name that leads elsewhere
+      assert.ok('why' in r, `${host} reached the daemon's port`);
+    }
+    assert.deepEqual(await pinnedAddress(p, '127.0.0.1', 9091), { address: '127.0.0.1' });
+    assert.ok('why' in (await pinnedAddress(p, 'no-such-host.invalid', 80)));
   });
 
   it('refuses a CONNECT from a read-only run before any byte reaches the target', async () => {

@@ -1,5 +1,7 @@
+import dns from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 
 /** The host name under which sandboxed commands reach the Docker Engine API: DOCKER_HOST=tcp://docker.claudeops:2375. */
@@ -26,6 +28,40 @@ const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|\[?::\]?)$
 /** Why a connection to host:port is refused whatever the method: the daemon's own ports. */
 export function ownPortRefusal(policy: EgressPolicy, host: string, port: number): string | undefined {
   return LOOPBACK.test(host) && (policy.ownPorts ?? []).includes(port) ? `port ${port} on ${host} is the daemon's own (its console): never reachable from a run` : undefined;
+}
+
+/**
+ * Whether an address is this machine's: loopback, unspecified, or one of its interfaces'
+ * (the console may listen on all of them), in any spelling (an IPv4-mapped IPv6 address
+ * in hex is the IPv4 one).
+ */
+function isLocal(address: string): boolean {
+  const local = new net.BlockList();
+  local.addSubnet('127.0.0.0', 8, 'ipv4');
+  local.addAddress('0.0.0.0', 'ipv4');
+  local.addAddress('::1', 'ipv6');
+  local.addAddress('::', 'ipv6');
+  for (const i of Object.values(os.networkInterfaces()).flatMap((l) => l ?? [])) local.addAddress(i.address.split('%')[0]!, i.family === 'IPv6' ? 'ipv6' : 'ipv4');
+  const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
+  return local.check(address, family);
+}
+
+/**
+ * The address a request goes to, resolved once here and used for the connection (so a
+ * name cannot resolve one way for the check and another for the connect), or why not:
+ * the daemon's own ports are refused on every address of this machine, whatever name
+ * leads there (`localhost`, a host name in /etc/hosts, an interface's address).
+ */
+export async function pinnedAddress(policy: EgressPolicy, host: string, port: number): Promise<{ address: string } | { why: string }> {
+  let addresses: string[];
+  try {
+    addresses = (await dns.lookup(host.replace(/^\[|\]$/g, ''), { all: true })).map((a) => a.address);
+  } catch (e) {
+    return { why: `${host} does not resolve (${(e as NodeJS.ErrnoException).code ?? e})` };
+  }
+  if (addresses.length === 0) return { why: `${host} does not resolve` };
+  if ((policy.ownPorts ?? []).includes(port) && addresses.some(isLocal)) return { why: `port ${port} on ${host} is the daemon's own (its console): never reachable from a run` };
+  return { address: addresses[0]! };
 }
 
 /** Why a CONNECT tunnel is refused: a read-only run gets none, except to a host listed for TLS. */
@@ -69,8 +105,8 @@ export class EgressProxy {
     private readonly policy: EgressPolicy,
     private readonly onEvent: (line: string, refused: boolean) => void,
   ) {
-    this.server = http.createServer((req, res) => this.request(req, res));
-    this.server.on('connect', (req, socket: net.Socket, head) => this.connect(req, socket, head));
+    this.server = http.createServer((req, res) => void this.request(req, res));
+    this.server.on('connect', (req, socket: net.Socket, head) => void this.connect(req, socket, head));
     this.server.on('upgrade', (req, socket: net.Socket) => {
       this.onEvent(`refused ${req.method} ${req.url} (protocol upgrade)`, true);
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
@@ -99,7 +135,7 @@ export class EgressProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private request(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private async request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -112,7 +148,13 @@ export class EgressProxy {
       this.onEvent(`refused ${method} ${url.href}: ${why}`, true);
       return deny(res, 403, `claudeops egress: ${why}\n`);
     }
-    const target = url.hostname.toLowerCase() === DOCKER_ALIAS ? dockerTarget(this.policy.docker!) : { host: url.hostname, port: Number(url.port || 80) };
+    const docker = url.hostname.toLowerCase() === DOCKER_ALIAS;
+    const pinned = docker ? undefined : await pinnedAddress(this.policy, url.hostname, Number(url.port || 80));
+    if (pinned && 'why' in pinned) {
+      this.onEvent(`refused ${method} ${url.href}: ${pinned.why}`, true);
+      return deny(res, 403, `claudeops egress: ${pinned.why}\n`);
+    }
+    const target = docker ? dockerTarget(this.policy.docker!) : { host: pinned!.address, port: Number(url.port || 80) };
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
@@ -128,7 +170,8 @@ export class EgressProxy {
     req.pipe(upstream);
   }
 
-  private connect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+  private async connect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
     const [host = '', port = '443'] = (req.url ?? '').split(/:(?=\d+$)/);
     const docker = host.toLowerCase() === DOCKER_ALIAS;
     const why = tunnelRefusal(this.policy, host, Number(port));
@@ -137,7 +180,13 @@ export class EgressProxy {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    const target = docker ? dockerTarget(this.policy.docker!) : { host, port: Number(port) };
+    const pinned = docker ? undefined : await pinnedAddress(this.policy, host, Number(port));
+    if (pinned && 'why' in pinned) {
+      this.onEvent(`refused CONNECT ${req.url}: ${pinned.why}`, true);
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const target = docker ? dockerTarget(this.policy.docker!) : { host: pinned!.address, port: Number(port) };
     const upstream = 'socketPath' in target ? net.connect(target.socketPath) : net.connect(target.port, target.host);
     upstream.on('connect', () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');

@@ -111,6 +111,8 @@ export interface TierPolicy {
   mcpDenied: string[];
   /** Why MCP servers were denied whole, one line each. */
   warnings: string[];
+  /** Servers the run does not start at all (too many tools to name one by one). */
+  mcpOmitted?: string[];
   /** Paths no command or tool of the run may change (repos whose manifest says so). */
   denyWrite: string[];
   /** Paths no command or tool of the run may read (playbooks above its tier). */
@@ -140,7 +142,7 @@ export function tierPolicy(config: Config, tier: TierNumber, servers: string[], 
   const readOnly = tier === 1 || config.dryRun || propose;
   const tools = unique([...(readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools), ...(repos.skills ? ['Skill'] : [])]);
   const rules = denyRules([...own.deny, ...(readOnly && tier !== 1 ? config.tiers[1].deny : [])]);
-  const mcp = readOnly ? readOnlyMcp(own.mcp, own.mcpTools, servers, catalog) : { allowed: mcpAllowance(own.mcp, servers), denied: [], warnings: [] };
+  const mcp = readOnly ? readOnlyMcp(own.mcp, own.mcpTools, servers, catalog) : { allowed: mcpAllowance(own.mcp, servers), denied: [], warnings: [], omitted: [] };
   return {
     tier,
     readOnly,
@@ -153,6 +155,7 @@ export function tierPolicy(config: Config, tier: TierNumber, servers: string[], 
     mcpAllowed: mcp.allowed,
     mcpDenied: unique([...mcp.denied, ...rules.mcp]),
     warnings: mcp.warnings,
+    mcpOmitted: mcp.omitted,
     denyWrite: repos.readOnlyPaths,
     denyRead: repos.hiddenPaths,
   };
@@ -171,7 +174,11 @@ function denyRules(rules: string[]): { commands: string[]; mcp: string[]; other:
 }
 
 /** Of the servers the entries allow, each read-only tool by name; every other tool, and every server that could not be listed, denied. */
-function readOnlyMcp(entries: string[], extra: string[], servers: string[], catalog: McpCatalog): { allowed: string[]; denied: string[]; warnings: string[] } {
+/** The most tools of one server a read-only run allows and denies by name. */
+export const MAX_LISTED_TOOLS = 2000;
+
+function readOnlyMcp(entries: string[], extra: string[], servers: string[], catalog: McpCatalog): { allowed: string[]; denied: string[]; warnings: string[]; omitted: string[] } {
+  const omitted: string[] = [];
   const allowed: string[] = [];
   const denied: string[] = [];
   const warnings: string[] = [];
@@ -187,6 +194,13 @@ function readOnlyMcp(entries: string[], extra: string[], servers: string[], cata
       }
       continue;
     }
+    if (listed.tools.length > MAX_LISTED_TOOLS) {
+      // Each tool would be a rule of its own; the CLI ignores a settings file of a few MB whole.
+      denied.push(prefix);
+      omitted.push(server);
+      warnings.push(`MCP server ${server} is left out of this read-only run: it lists ${listed.tools.length} tools, more than the ${MAX_LISTED_TOOLS} a read-only run names one by one`);
+      continue;
+    }
     for (const tool of listed.tools) {
       const name = `${prefix}__${tool.name}`;
       const asked = wanted.includes(prefix) || wanted.includes(name);
@@ -194,7 +208,7 @@ function readOnlyMcp(entries: string[], extra: string[], servers: string[], cata
       else denied.push(name);
     }
   }
-  return { allowed, denied, warnings };
+  return { allowed, denied, warnings, omitted };
 }
 
 /** Expands `*` to one `mcp__<server>` per merged server (named as the CLI names its tools); other entries pass through. */

@@ -234,9 +234,11 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   };
   let end: ProcessEnd;
   let cage: OpenCage | undefined;
+  const omitted = new Set(policy.mcpOmitted ?? []);
+  const runEntries = Object.fromEntries(Object.entries(input.mcp.entries).filter(([name]) => !omitted.has(name)));
   try {
     cage = caging
-      ? await openCage({ config, policy, workDir, bin, api: (origin) => provider.api?.(config.env, origin), spentTodayUsd: input.spentTodayUsd ?? 0, mcpEntries: input.mcp.entries, onEvent: onEgress })
+      ? await openCage({ config, policy, workDir, bin, api: (origin) => provider.api?.(config.env, origin), spentTodayUsd: input.spentTodayUsd ?? 0, mcpEntries: runEntries, onEvent: onEgress })
       : undefined;
     for (const w of cage?.warnings ?? []) {
       warnings.push(w);
@@ -248,7 +250,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       bin,
       model: settings.model,
       policy,
-      mcpServers: cage?.mcpEntries ?? input.mcp.entries,
+      mcpServers: cage?.mcpEntries ?? runEntries,
       filesDir,
       systemPrompt,
       appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier)].filter(Boolean).join('\n\n'),

@@ -586,9 +586,9 @@ function leftovers(sb: Sandbox, tag: string): string[] {
 }
 
 describe('containment: a spawn never hangs, however many tools a repo’s MCP server lists', () => {
-  // CONTAINMENT_MANY_TOOLS overrides the count (at 20,000 the CLI starts too slowly to make a request within 60 s: the timeout path).
+  // CONTAINMENT_MANY_TOOLS overrides the count. Over MAX_LISTED_TOOLS (2000) a read-only run leaves the server out; below it each read-only tool is a rule in the settings file, never in argv.
   const MANY = Number(process.env.CONTAINMENT_MANY_TOOLS ?? 100_000);
-  it(`tier 1 with a server of ${MANY} tools (half readOnlyHint, each allowed by name) ends within its timeout and leaves no process`, async () => {
+  it(`tier 1 with a server of ${MANY} tools (half readOnlyHint) ends within its timeout, without that server, and leaves no process`, async () => {
     const api = new FakeApi(() => text('unset'));
     api.script = (req) => (modelOf(req).includes('haiku') ? verdict({ status: 'healthy', summary: 'fine', escalate: false }) : text('no plan'));
     const sb = sandbox(await api.start(), { CLAUDEOPS_TIMEOUT: '60', CLAUDEOPS_MAX_TIER: '1' });
@@ -611,7 +611,10 @@ describe('containment: a spawn never hangs, however many tools a repo’s MCP se
       // The story's last lines, each cut short (the first ones list every allowed tool).
       if (t1?.exitClass !== 'ok' && log) console.log(read(path.join(sb.resultsDir, log)).trim().split('\n').slice(-6).map((l) => l.slice(0, 300)).join('\n'));
       assert.equal(t1?.tier, 1, output.slice(-3000));
-      assert.equal(typeof t1.exitClass, 'string');
+      // Too many tools to name one by one: the server is left out of the read-only run, which goes on without it.
+      assert.equal(t1.exitClass, 'ok', t1.error);
+      // (The count is redacted: it is also a value of the server's env, and those are treated as secrets.)
+      assert.match(summary.warnings.join('\n'), /MCP server many is left out of this read-only run: it lists \S+ tools, more than the 2000/);
       assert.deepEqual(left, [], 'no process of the run is left');
     } finally {
       await api.stop();

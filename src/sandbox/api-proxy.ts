@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { closeServer, listenOnSocket } from './socket-server.js';
 
 /** How a provider's API is reached and metered; the provider declares it. */
 export interface ApiRoute {
@@ -52,15 +53,11 @@ export class ApiProxy {
   }
 
   listen(socketPath: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(socketPath, () => resolve());
-    });
+    return listenOnSocket(this.server, socketPath);
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {

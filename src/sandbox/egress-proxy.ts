@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { listenOnSocket } from './socket-server.js';
 
 /** The host name under which sandboxed commands reach the Docker Engine API: DOCKER_HOST=tcp://docker.claudeops:2375. */
 export const DOCKER_ALIAS = 'docker.claudeops';
@@ -124,10 +125,7 @@ export class EgressProxy {
 
   /** Listens on a Unix socket, which a cage reaches through its bridge. */
   listen(socketPath: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(socketPath, () => resolve());
-    });
+    return listenOnSocket(this.server, socketPath);
   }
 
   async stop(): Promise<void> {

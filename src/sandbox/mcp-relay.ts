@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { closeServer, listenOnSocket } from './socket-server.js';
 
 /** One remote MCP server as the daemon reaches it: its real URL and headers, with their secrets. */
 export interface RelayedServer {
@@ -38,15 +39,11 @@ export class McpRelay {
   }
 
   listen(socketPath: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(socketPath, () => resolve());
-    });
+    return listenOnSocket(this.server, socketPath);
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async relay(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

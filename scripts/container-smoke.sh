@@ -132,7 +132,10 @@ if [ -f dist/test/fake-api-server.js ]; then
   envs=()
   while IFS= read -r kv; do envs+=(--setenv "${kv%%=*}" "${kv#*=}"); done < <(printf '%s' "$meta" | node -e 'for (const kv of JSON.parse(require("fs").readFileSync(0,"utf8")).OCIv1.config.Env) console.log(kv)')
   set +e
-  out="$(bwrap --bind "$mnt" / --dev /dev --proc /proc --tmpfs /tmp --die-with-parent "${envs[@]}" --setenv HOME /root \
+  # /proc is the host's whole, as a container has it with the compose file's `systempaths=unconfined`
+  # (a fresh bwrap /proc has read-only overmounts, like Docker's masked paths, and the cage
+  # cannot mount its own /proc from a user namespace under those).
+  out="$(bwrap --bind "$mnt" / --dev /dev --bind /proc /proc --tmpfs /tmp --die-with-parent "${envs[@]}" --setenv HOME /root \
     --setenv ANTHROPIC_API_KEY sk-smoke-test --setenv ANTHROPIC_BASE_URL "$url" --setenv CLAUDEOPS_HTTP_PORT off \
     -- sh -c 'claudeops once; code=$?; test ! -e /tmp/claudeops-escape || echo ESCAPE-FILE-EXISTS; exit $code' 2>&1)"
   code=$?

@@ -64,6 +64,13 @@ describe('the cage', () => {
     assert.equal(fs.existsSync('/tmp/w'), false);
   });
 
+  it('holds no capability: a remount cannot make a read-only path writable, nor a new mount reveal what is hidden', async () => {
+    const r = await inCage(spec, `id -u; grep CapEff /proc/self/status; mount -o remount,rw ${root}/repos 2>&1; mount -t tmpfs x ${root}/repos 2>&1; touch ${root}/repos/remounted 2>&1`);
+    assert.match(r.out, /CapEff:\s+0+\n/);
+    if (process.getuid?.() === 0) assert.doesNotMatch(r.out.split('\n')[0]!, /^0$/, 'the cage runs as root');
+    assert.equal(fs.existsSync(path.join(root, 'repos', 'remounted')), false);
+  });
+
   it('sees no process of the host and has no network', async () => {
     const server = net.createServer((s) => s.end('HOST-SERVICE\n'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -30,10 +30,13 @@ export interface CageSpec {
   runDir: string;
   bridges: Bridge[];
   /**
-   * The cage's own root and /tmp stay writable (memory only, gone with the cage): a CLI
-   * with a sandbox of its own (Codex's bubblewrap) creates mount targets there.
+   * For a CLI with a sandbox of its own (Codex's bubblewrap), nested inside: the cage's
+   * root and /tmp stay writable (memory only, gone with the cage), where it creates mount
+   * targets, and the CLI keeps uid 0 and its capabilities within the cage's own user
+   * namespace, which its bubblewrap needs. Otherwise a daemon running as root runs the
+   * cage as `nobody`, with no capability at all.
    */
-  scratchRoot?: boolean;
+  nestedSandbox?: boolean;
 }
 
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -89,8 +92,17 @@ export function installDirs(...bins: string[]): string[] {
  * lead to the daemon's proxies. The command is PID 1: when it ends, every process
  * left inside ends with it.
  */
+/** Namespaces of every cage, and of the probe that tells whether one can start. */
+export const CAGE_NAMESPACES = ['--unshare-all', '--unshare-user'];
+
+/** Who the cage's processes are: never root with capabilities, unless a nested sandbox needs it. */
+function identity(spec: CageSpec): string[] {
+  if (spec.nestedSandbox || process.getuid?.() !== 0) return [];
+  return ['--uid', '65534', '--gid', '65534', '--cap-drop', 'ALL'];
+}
+
 export function cageArgs(spec: CageSpec, reportPid = true): string[] {
-  const args = ['--unshare-all', '--die-with-parent', '--as-pid-1', ...systemMounts(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run'];
+  const args = [...CAGE_NAMESPACES, ...identity(spec), '--die-with-parent', '--as-pid-1', ...systemMounts(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run'];
   for (const p of spec.readable) if (exists(p)) args.push('--ro-bind', p, p);
   for (const p of spec.writable) if (exists(p)) args.push('--bind', p, p);
   for (const p of spec.readOnly) if (exists(p) && spec.writable.some((w) => p === w || p.startsWith(w + '/'))) args.push('--ro-bind', p, p);
@@ -100,7 +112,7 @@ export function cageArgs(spec: CageSpec, reportPid = true): string[] {
     if (fs.statSync(h).isDirectory()) args.push('--tmpfs', h, '--remount-ro', h);
     else args.push('--ro-bind', '/dev/null', h);
   }
-  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, ...(spec.scratchRoot ? [] : ['--remount-ro', '/tmp', '--remount-ro', '/']), '--chdir', spec.workDir, ...(reportPid ? ['--info-fd', '3'] : []));
+  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, ...(spec.nestedSandbox ? [] : ['--remount-ro', '/tmp', '--remount-ro', '/']), '--chdir', spec.workDir, ...(reportPid ? ['--info-fd', '3'] : []));
   return args;
 }
 

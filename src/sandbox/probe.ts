@@ -1,11 +1,12 @@
 import { execa } from 'execa';
 import type { SandboxMode } from '../config/config.js';
+import { CAGE_NAMESPACES } from './cage.js';
 
 export type SandboxProbe = { ok: true } | { ok: false; why: string };
 
 /**
- * Whether bubblewrap can build the sandbox the CLI builds (new user, PID and network
- * namespaces, a fresh /proc), with socat for its network bridge. Inside Docker the
+ * Whether bubblewrap can build the daemon's cage (new user, PID and network namespaces,
+ * a fresh /proc), with socat for its network bridges. Inside Docker the
  * default seccomp and AppArmor profiles refuse this; the message names the fix.
  */
 export async function probeSandbox(bins = { bwrap: 'bwrap', socat: 'socat' }): Promise<SandboxProbe> {
@@ -13,7 +14,7 @@ export async function probeSandbox(bins = { bwrap: 'bwrap', socat: 'socat' }): P
   if (socat.failed && socat.exitCode === undefined) return { ok: false, why: `socat is not installed (${socat.code ?? socat.shortMessage}): install the Debian package socat` };
   const r = await execa(
     bins.bwrap,
-    ['--new-session', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--unshare-pid', '--unshare-net', '--proc', '/proc', '--', 'true'],
+    [...CAGE_NAMESPACES, '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'],
     { reject: false, timeout: 10_000 },
   );
   if (r.exitCode === 0) return { ok: true };

@@ -269,7 +269,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
       await fs.writeFile(f.path, f.content, { mode: 0o644 });
     }
-    end = await runCommand(cage ? caged(cmd, { ...cage.spec, scratchRoot: provider.ownSandbox }) : cmd);
+    end = await runCommand(cage ? caged(cmd, { ...cage.spec, nestedSandbox: provider.ownSandbox }) : cmd);
   } finally {
     await cage?.close();
     await removeWorkDir(workDir);

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # claudeops: build the TypeScript, then a slim non-root runtime with the pinned Claude Code CLI.
 ARG NODE_VERSION=24
 

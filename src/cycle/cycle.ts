@@ -279,7 +279,9 @@ async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared
 function logTierEnd(ctx: DaemonContext, cycle: CycleRecord, run: TierRun): void {
   const fields = { cycle: cycle.id, tier: run.tier, model: run.model, exitClass: run.exitClass, status: run.verdict?.status, costUsd: run.costUsd, log: run.logFile };
   ctx.logger.info(fields, `tier ${run.tier} ended: ${run.verdict ? run.verdict.status : run.exitClass}`);
-  if (run.exitClass !== 'ok' && run.error) ctx.logger.error({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
+  // A run stopped because the daemon or an operator asked for it is what was asked, not an error.
+  if (run.exitClass === 'interrupted' && run.error) ctx.logger.warn({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
+  else if (run.exitClass !== 'ok' && run.error) ctx.logger.error({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
 }
 
 const receipt = (ctx: DaemonContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import net from 'node:net';
 import os from 'node:os';
-import { DOCKER_ALIAS, EgressProxy, hostAllowed, ownPortRefusal, pinnedAddress, refusal, tunnelRefusal } from './egress-proxy.js';
+import { DOCKER_ALIAS, dockerRefusal, EgressProxy, hostAllowed, ownPortRefusal, pinnedAddress, refusal, tunnelRefusal } from './egress-proxy.js';
 
 /** A request through the proxy, as curl with http_proxy sends it: an absolute URL. */
 function viaProxy(port: number, method: string, url: string): Promise<{ status: number; body: string }> {
@@ -77,6 +77,16 @@ describe('egress proxy', () => {
     }
     assert.deepEqual(await pinnedAddress(p, '127.0.0.1', 9091), { address: '127.0.0.1' });
     assert.ok('why' in (await pinnedAddress(p, 'no-such-host.invalid', 80)));
+  });
+
+  it('lets every tier use the Docker API only for container reads, and only a tier that may act restart one', () => {
+    const act = { hosts: [], readOnly: false, docker: 'tcp://d:2375' };
+    for (const p of ['/_ping', '/v1.41/containers/json', '/containers/web/json', '/v1.45/containers/web/logs']) assert.equal(dockerRefusal(act, 'GET', p, false), undefined, p);
+    assert.equal(dockerRefusal(act, 'POST', '/v1.41/containers/web/restart', false), undefined);
+    assert.match(dockerRefusal({ ...act, readOnly: true }, 'POST', '/containers/web/restart', false)!, /read-only/);
+    for (const [m, p] of [['POST', '/containers/create'], ['POST', '/containers/web/exec'], ['DELETE', '/containers/web'], ['POST', '/containers/web/stop'], ['GET', '/images/json'], ['POST', '/v1.41/volumes/create']]) assert.match(dockerRefusal(act, m!, p!, false)!, /not one a run may use/, `${m} ${p}`);
+    assert.match(dockerRefusal(act, 'GET', '/containers/web/attach', true)!, /protocol upgrades/);
+    assert.match(tunnelRefusal(act, DOCKER_ALIAS, 2375)!, /would hide its requests/);
   });
 
   it('refuses a CONNECT from a read-only run before any byte reaches the target', async () => {

@@ -31,6 +31,22 @@ export function ownPortRefusal(policy: EgressPolicy, host: string, port: number)
   return LOOPBACK.test(host) && (policy.ownPorts ?? []).includes(port) ? `port ${port} on ${host} is the daemon's own (its console): never reachable from a run` : undefined;
 }
 
+/** The Docker Engine API requests a tier that may act may make: look at containers, and restart one. */
+const DOCKER_READS = /^\/(v[\d.]+\/)?(_ping|version|info|containers\/json|containers\/[^/]+\/(json|logs|stats|top))$/;
+const DOCKER_WRITES = /^\/(v[\d.]+\/)?containers\/[^/]+\/restart$/;
+
+/**
+ * Why a Docker API request is refused, for every tier: only container reads, and restarts
+ * from a tier that may act (what the compose file's docker-proxy allows, held by the daemon
+ * itself). No exec, attach, create, delete, images, volumes or networks.
+ */
+export function dockerRefusal(policy: EgressPolicy, method: string, pathname: string, upgrade: boolean): string | undefined {
+  if (upgrade) return 'protocol upgrades to the Docker API (attach, exec) are refused';
+  if (READ_METHODS.has(method) && DOCKER_READS.test(pathname)) return undefined;
+  if (method === 'POST' && DOCKER_WRITES.test(pathname)) return policy.readOnly ? 'this run is read-only: POST is refused' : undefined;
+  return `the Docker API ${method} ${pathname} is not one a run may use (container reads and restarts only)`;
+}
+
 /**
  * Whether an address is this machine's: loopback, unspecified, or one of its interfaces'
  * (the console may listen on all of them), in any spelling (an IPv4-mapped IPv6 address
@@ -70,6 +86,8 @@ export function tunnelRefusal(policy: EgressPolicy, host: string, port: number):
   const docker = host.toLowerCase() === DOCKER_ALIAS;
   const base = ownPortRefusal(policy, host, port) ?? refusal(policy, docker ? 'CONNECT' : 'GET', host, false);
   if (base) return base;
+  // The Docker API's requests must be seen to be filtered: never a tunnel to it.
+  if (docker) return 'a tunnel (CONNECT) to the Docker API would hide its requests; use plain HTTP (DOCKER_HOST=tcp://docker.claudeops:2375)';
   if (policy.readOnly && !hostAllowed(host, policy.tlsHosts ?? [])) return `this run is read-only: a tunnel (CONNECT) would hide its requests; ${host} is not in CLAUDEOPS_READONLY_TLS_HOSTS`;
   return undefined;
 }
@@ -141,7 +159,11 @@ export class EgressProxy {
       return deny(res, 400, 'claudeops egress: expected an absolute URL (this is a proxy)');
     }
     const method = req.method ?? 'GET';
-    const why = ownPortRefusal(this.policy, url.hostname, Number(url.port || 80)) ?? refusal(this.policy, method, url.hostname, Boolean(req.headers.upgrade));
+    const upgrade = Boolean(req.headers.upgrade);
+    const why =
+      ownPortRefusal(this.policy, url.hostname, Number(url.port || 80)) ??
+      refusal(this.policy, method, url.hostname, upgrade) ??
+      (url.hostname.toLowerCase() === DOCKER_ALIAS ? dockerRefusal(this.policy, method, url.pathname, upgrade) : undefined);
     if (why) {
       this.onEvent(`refused ${method} ${url.href}: ${why}`, true);
       return deny(res, 403, `claudeops egress: ${why}\n`);

@@ -136,14 +136,15 @@ export class FakeApi {
     return this.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/messages') && !r.path.includes('count_tokens'));
   }
 
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  /** Listens on loopback by default; a compose test gives its container's address. */
+  async start(host = '127.0.0.1', port = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
     return this.url;
   }
 
   get url(): string {
     const addr = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${addr.port}`;
+    return `http://${addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address}:${addr.port}`;
   }
 
   async stop(): Promise<void> {

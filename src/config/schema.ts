@@ -205,7 +205,7 @@ export const variables = {
   CLAUDEOPS_TIER2_NETWORK: spec('Containment', 'Hosts tier 2\'s commands may reach (read-only methods in dry run)', HOSTS, list, { default: '*' }),
   CLAUDEOPS_TIER3_NETWORK: spec('Containment', 'Hosts tier 3\'s commands may reach (read-only methods in dry run)', HOSTS, list, { default: '*' }),
   CLAUDEOPS_READONLY_TLS_HOSTS: spec('Containment', 'Hosts to which a read-only run (tier 1, dry run, propose mode) may open an HTTPS tunnel through the egress proxy; the proxy cannot see inside a tunnel, so any method passes there. Unset: read-only runs get no tunnel, only plain HTTP GET and HEAD', HOSTS, list, { default: '' }),
-  CLAUDEOPS_DOCKER_HOST: spec('Containment', 'The Docker Engine API the agent may use (unix:///var/run/docker.sock or tcp://docker-proxy:2375); tier 1 and dry run reach it read-only through the daemon, as DOCKER_HOST=tcp://docker.claudeops:2375', 'a unix:// or tcp:// address', z.string().trim().regex(/^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+)$/)),
+  CLAUDEOPS_DOCKER_HOST: spec('Containment', 'The Docker Engine API the agent may use (unix:///var/run/docker.sock, or a filtering proxy as tcp://host:port); every run reaches it only through the daemon, as DOCKER_HOST=tcp://docker.claudeops:2375: container reads, and restarts from tiers 2-3', 'a unix:// or tcp:// address', z.string().trim().regex(/^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+)$/)),
 
   // Paths
   CLAUDEOPS_APP_DIR: spec('Paths', 'Where prompts/, checks/, .claude/ and CLAUDE.md live; the CLI runs here (default: the package root)', 'a directory path', text),

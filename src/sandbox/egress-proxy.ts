@@ -37,8 +37,8 @@ const DOCKER_WRITES = /^\/(v[\d.]+\/)?containers\/[^/]+\/restart$/;
 
 /**
  * Why a Docker API request is refused, for every tier: only container reads, and restarts
- * from a tier that may act (what the compose file's docker-proxy allows, held by the daemon
- * itself). No exec, attach, create, delete, images, volumes or networks.
+ * from a tier that may act, held by the daemon itself. No exec, attach, create, delete,
+ * images, volumes or networks.
  */
 export function dockerRefusal(policy: EgressPolicy, method: string, pathname: string, upgrade: boolean): string | undefined {
   if (upgrade) return 'protocol upgrades to the Docker API (attach, exec) are refused';

@@ -126,7 +126,8 @@ export function mcpTables(servers: Record<string, ServerEntry>, allowed: string[
       continue;
     }
     const denied = deny.filter((d) => d.startsWith(`${prefix}__`)).map((d) => d.slice(prefix.length + 2));
-    lines.push('', `[mcp_servers.${toml(name)}]`);
+    // Inside the cage a server may start slowly on a busy machine; a tool called before it is up is "unsupported".
+    lines.push('', `[mcp_servers.${toml(name)}]`, 'startup_timeout_sec = 30');
     if (entry.url !== undefined) {
       lines.push(`url = ${toml(x(entry.url))}`);
       const headers = Object.entries(entry.headers ?? {});

@@ -2,6 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { closeServer, listenOnSocket } from './socket-server.js';
 
+/** What a CLI in a cage holds as its API key; the API proxy replaces it with the real one. */
+export const PLACEHOLDER_KEY = 'claudeops-placeholder-no-secret-here';
+
 /** How a provider's API is reached and metered; the provider declares it. */
 export interface ApiRoute {
   /** The real endpoint, e.g. https://api.anthropic.com. */
@@ -38,7 +41,6 @@ export interface ApiProxyOptions {
 export class ApiProxy {
   private readonly server: http.Server;
   private spent = 0;
-  private requests = 0;
 
   constructor(private readonly opts: ApiProxyOptions) {
     this.server = http.createServer((req, res) => this.forward(req, res));
@@ -46,10 +48,6 @@ export class ApiProxy {
 
   get spentUsd(): number {
     return this.spent;
-  }
-
-  get requestCount(): number {
-    return this.requests;
   }
 
   listen(socketPath: string): Promise<void> {
@@ -74,7 +72,6 @@ export class ApiProxy {
       // 400 is not retried by the CLIs: the run ends at once, with this message.
       return refuse(res, 400, `claudeops: ${why}`);
     }
-    if (req.method !== 'HEAD') this.requests++;
     // The CLI's base URL carries the upstream's path, so the request's path is the upstream's.
     const target = new URL(req.url ?? '/', new URL(route.upstream).origin);
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host };

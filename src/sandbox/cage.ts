@@ -61,7 +61,8 @@ function systemMounts(): string[] {
   args.push('--ro-bind', '/etc', '/etc');
   for (const f of ETC_SECRETS) {
     if (!exists(f)) continue;
-    args.push(fs.statSync(f).isDirectory() ? '--tmpfs' : '--ro-bind', ...(fs.statSync(f).isDirectory() ? [f] : ['/dev/null', f]));
+    if (fs.statSync(f).isDirectory()) args.push('--tmpfs', f);
+    else args.push('--ro-bind', '/dev/null', f);
   }
   return args;
 }
@@ -84,14 +85,6 @@ export function installDirs(...bins: string[]): string[] {
   return out;
 }
 
-/**
- * bubblewrap's arguments for a cage: a new root holding the system directories
- * read-only, the readable paths read-only, the work dir and writable paths
- * read-write, a private /proc (a PID namespace of its own: no process of the daemon
- * is visible), an empty read-only /tmp (TMPDIR is in the work dir), and no network but loopback, where socat bridges
- * lead to the daemon's proxies. The command is PID 1: when it ends, every process
- * left inside ends with it.
- */
 /** Namespaces of every cage, and of the probe that tells whether one can start. */
 export const CAGE_NAMESPACES = ['--unshare-all', '--unshare-user'];
 
@@ -101,6 +94,14 @@ function identity(spec: CageSpec): string[] {
   return ['--uid', '65534', '--gid', '65534', '--cap-drop', 'ALL'];
 }
 
+/**
+ * bubblewrap's arguments for a cage: a new root holding the system directories
+ * read-only, the readable paths read-only, the work dir and writable paths
+ * read-write, a private /proc (a PID namespace of its own: no process of the daemon
+ * is visible), an empty read-only /tmp (TMPDIR is in the work dir), and no network but
+ * loopback, where socat bridges lead to the daemon's proxies. The command is PID 1: when
+ * it ends, every process left inside ends with it.
+ */
 export function cageArgs(spec: CageSpec, reportPid = true): string[] {
   const args = [...CAGE_NAMESPACES, ...identity(spec), '--die-with-parent', '--as-pid-1', ...systemMounts(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run'];
   for (const p of spec.readable) if (exists(p)) args.push('--ro-bind', p, p);

@@ -54,8 +54,6 @@ export interface OpenCage {
   mcpEntries: Record<string, ServerEntry>;
   /** Where the provider puts files the CLI reads (settings, MCP config): read-only inside. */
   filesDir: { host: string; inner: string };
-  warnings: string[];
-  apiSpentUsd: () => number;
   close: () => Promise<void>;
 }
 
@@ -67,7 +65,6 @@ export interface OpenCage {
 export async function openCage(input: CageInput): Promise<OpenCage> {
   const { config, policy } = input;
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-cage-'));
-  const warnings: string[] = [];
   const egress = new EgressProxy(
     { hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost, tlsHosts: config.readOnlyTlsHosts, ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [] },
     input.onEvent,
@@ -123,8 +120,6 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     env,
     mcpEntries: relayed.entries,
     filesDir: { host: filesDir, inner: `${CAGE_RUN_DIR}/files` },
-    warnings,
-    apiSpentUsd: () => apiProxy?.spentUsd ?? 0,
     close: async () => {
       await Promise.all([egress.stop(), apiProxy?.close(), relay?.close()]);
       await fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
@@ -139,9 +134,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
  * daemon's own directories and .env stay hidden inside those).
  */
 function cageReadable(config: Config, bin: string | undefined, entries: Record<string, ServerEntry>): string[] {
-  const named = Object.values(entries)
-    .filter((e) => e.url === undefined)
-    .flatMap((e) => [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {})])
+  const named = stdioStrings(entries)
     .map((p) => expandVars(p, process.env))
     .filter((p) => path.isAbsolute(p) && !p.includes('${'))
     .map(packageRoot)
@@ -167,16 +160,19 @@ function packageRoot(file: string): string {
 /** The variables stdio servers name with `${VAR}`, which the CLI expands inside the cage: never a daemon secret. */
 function passedMcpVariables(entries: Record<string, ServerEntry>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of Object.values(entries)) {
-    if (e.url !== undefined) continue;
-    const text = [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {})].join('\n');
-    for (const m of text.matchAll(VAR_REFERENCE)) {
-      const name = m[1]!;
-      const value = process.env[name];
-      if (value !== undefined && !SECRET_ENV.includes(name)) out[name] = value;
-    }
+  for (const m of stdioStrings(entries).join('\n').matchAll(VAR_REFERENCE)) {
+    const name = m[1]!;
+    const value = process.env[name];
+    if (value !== undefined && !SECRET_ENV.includes(name)) out[name] = value;
   }
   return out;
+}
+
+/** Every string a stdio server's entry gives: its command, arguments and environment values. */
+function stdioStrings(entries: Record<string, ServerEntry>): string[] {
+  return Object.values(entries)
+    .filter((e) => e.url === undefined)
+    .flatMap((e) => [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {})]);
 }
 
 /** Remote servers pointed at the relay, their URL and headers expanded here; stdio servers as they are. */

@@ -240,10 +240,6 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     cage = caging
       ? await openCage({ config, policy, workDir, bin, api: (origin) => provider.api?.(config.env, origin), spentTodayUsd: input.spentTodayUsd ?? 0, mcpEntries: runEntries, onEvent: onEgress })
       : undefined;
-    for (const w of cage?.warnings ?? []) {
-      warnings.push(w);
-      log.story([`warning  ${w}`]);
-    }
     const filesDir = cage?.filesDir ?? { host: path.join(workDir, '.claudeops'), inner: path.join(workDir, '.claudeops') };
     const base = cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(!cage && !policy.readOnly && config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) }, process.env, cage ? provider.apiEnv.filter((k) => !SECRET_ENV.includes(k)) : provider.apiEnv);
     const cmd = provider.command({

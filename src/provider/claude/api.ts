@@ -43,9 +43,6 @@ function messagesMeter(): ResponseMeter {
   };
 }
 
-/** What the CLI sends as its key inside a cage (its apiKeyHelper prints it); the API proxy replaces it. */
-export const PLACEHOLDER_KEY = 'claudeops-placeholder-no-secret-here';
-
 /**
  * The Anthropic API as the cage reaches it: the CLI has no credential in its environment
  * (its apiKeyHelper prints a placeholder), and the daemon's API proxy puts the real one

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Invocation, ProviderCommand } from '../provider.js';
-import { PLACEHOLDER_KEY } from './api.js';
+import { PLACEHOLDER_KEY } from '../../sandbox/api-proxy.js';
 import { claudeRules } from './rules.js';
 
 const CREDENTIALS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'];

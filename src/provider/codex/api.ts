@@ -1,8 +1,5 @@
-import { jsonEvents, type ApiRoute, type ResponseMeter } from '../../sandbox/api-proxy.js';
+import { jsonEvents, PLACEHOLDER_KEY, type ApiRoute, type ResponseMeter } from '../../sandbox/api-proxy.js';
 import { costUsd } from './prices.js';
-
-/** What the Codex CLI holds as its key inside a cage; the daemon's API proxy puts the real one on each request. */
-const PLACEHOLDER_KEY = 'claudeops-placeholder-no-secret-here';
 
 /** A Responses API answer's cost, from its `response.completed` usage (whole or streamed). */
 function responsesMeter(): ResponseMeter {

@@ -33,8 +33,10 @@ export function timeline(hours: { start: number; good: number; total: number }[]
   const w = width / n;
   const by = new Map(hours.map((h) => [h.start, h]));
   const cells: string[] = [];
+  // The strip ends with the hour that holds `to` (the current one), so a result of this hour shows.
+  const last = Math.floor(to / HOUR) * HOUR;
   for (let i = 0; i < n; i++) {
-    const start = Math.floor((from + i * HOUR) / HOUR) * HOUR;
+    const start = last - (n - 1 - i) * HOUR;
     const h = by.get(start);
     const color = !h || h.total === 0 ? '#ddd' : h.good === h.total ? '#2e9e4f' : h.good === 0 ? '#d33' : '#e8a317';
     const title = h ? `${new Date(start).toISOString().slice(0, 13)}h: ${h.good}/${h.total} good` : `${new Date(start).toISOString().slice(0, 13)}h: no result`;

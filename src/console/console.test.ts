@@ -162,3 +162,16 @@ describe('oncePerClient', () => {
     assert.deepEqual(['c', 'd', 'e'].map((c) => t.first(c)), [true, true, false]);
   });
 });
+
+describe('the 30-day timeline', () => {
+  it('ends with the current hour, so a result of this hour shows', async () => {
+    const { timeline } = await import('./charts.js');
+    const now = Date.parse('2026-01-10T12:30:00Z');
+    const hour = Date.parse('2026-01-10T12:00:00Z');
+    const svg = timeline([{ start: hour, good: 1, total: 1 }], now - 30 * 24 * 3_600_000, now);
+    const cells = svg.match(/<rect [^>]*>/g)!;
+    assert.equal(cells.length, 720);
+    assert.match(cells.at(-1)!, /fill="#2e9e4f"/);
+    assert.match(svg, /2026-01-10T12h: 1\/1 good<\/title><\/rect><\/svg>$/);
+  });
+});

@@ -60,6 +60,24 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a variable with a default set empty, listed with every other problem; empty means unset for the others', () => {
+    assert.throws(
+      () => load({ CLAUDEOPS_TIER1_MODEL: '', CLAUDEOPS_TIER1_NETWORK: ' ', CLAUDEOPS_INTERVAL: 'soon' }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(e.problems.length, 3, e.message);
+        assert.match(e.message, /CLAUDEOPS_TIER1_MODEL="": set but empty \(remove it from \.env and the environment to use the default\); expected a model name or alias such as haiku \(default haiku\)/);
+        assert.match(e.message, /CLAUDEOPS_TIER1_NETWORK=" ": set but empty/);
+        assert.match(e.message, /CLAUDEOPS_INTERVAL="soon"/);
+        return true;
+      },
+    );
+    const { config } = load({ CLAUDEOPS_SCHEDULE: '', CLAUDEOPS_APPRISE_URLS: '', CLAUDEOPS_CHECKS_DISABLE: '', CLAUDEOPS_MAX_BUDGET_USD: '' });
+    assert.deepEqual(config.schedule, { kind: 'interval', seconds: 3600 });
+    assert.deepEqual(config.notify.urls, []);
+    assert.equal(config.budget.perRunUsd, undefined);
+  });
+
   it('bounds every duration that becomes a timer, so none overflows Node’s 2^31-1 ms', () => {
     assert.throws(
       () => load({ CLAUDEOPS_INTERVAL: '2147484', CLAUDEOPS_TIMEOUT: '2592000', CLAUDEOPS_SHUTDOWN_GRACE: '99999999' }),
@@ -184,5 +202,20 @@ describe('README configuration table', () => {
   it('is generated from the schema and up to date (run `npm run env-example`)', () => {
     const readme = fs.readFileSync(path.join(packageRoot(), 'README.md'), 'utf8');
     assert.equal(readme, withConfigTable(readme));
+  });
+});
+
+describe('the repos directory', () => {
+  it('is a problem when the operator named one that is not there, and a note when the default is missing', async () => {
+    const { reposDirFinding } = await import('./repos-dir.js');
+    const named = { env: { CLAUDEOPS_REPOS_DIR: '/srv/repo' }, reposDir: '/srv/repo' } as never;
+    const fallback = { env: { CLAUDEOPS_REPOS_DIR: 'repos' }, reposDir: '/app/repos' } as never;
+    assert.deepEqual(reposDirFinding(named, 'directory'), {});
+    assert.match(reposDirFinding(named, { code: 'ENOENT' }).problem!, /^CLAUDEOPS_REPOS_DIR="\/srv\/repo": the repos directory \/srv\/repo does not exist, .*fix the path/);
+    assert.match(reposDirFinding(named, 'not a directory').problem!, /\/srv\/repo is not a directory/);
+    assert.match(reposDirFinding(fallback, { code: 'EACCES' }).problem!, /cannot be read \(EACCES\)/);
+    const missingDefault = reposDirFinding(fallback, { code: 'ENOENT' });
+    assert.equal(missingDefault.problem, undefined);
+    assert.match(missingDefault.note!, /\/app\/repos .*does not exist, so only the app's own checks run/);
   });
 });

@@ -9,7 +9,8 @@ export function renderEnvExample(): string {
   const out = [
     '# claudeops configuration. Copy to .env and set at least ANTHROPIC_API_KEY.',
     '# Generated from src/config/schema.ts by `npm run env-example`; edit the schema, not this file.',
-    '# Unset or empty means the default. The environment wins over .env.',
+    '# Unset means the default. A variable with a default may not be set empty (delete the line instead); for the others empty means unset.',
+    '# The environment wins over .env.',
   ];
   for (const [group, vars] of groups) {
     out.push('', `# --- ${group} ---`);

@@ -266,9 +266,16 @@ export const variables = {
 
 export type VarName = keyof typeof variables;
 
-/** Unset or empty means "use the default". */
-const withDefault = (s: VarSpec): z.ZodType =>
-  z.preprocess((v) => (v === undefined || v === '' ? s.default : v), s.default === undefined ? s.schema.optional() : s.schema);
+export const EMPTY_WITH_DEFAULT = 'set but empty (remove it from .env and the environment to use the default)';
+
+/**
+ * Unset means "use the default". Empty means unset only where the default is unset or
+ * empty; where it is a value, an empty setting is refused rather than silently standing for it.
+ */
+const withDefault = (s: VarSpec): z.ZodType => {
+  if (s.default) return z.preprocess((v) => v ?? s.default, z.string().refine((v) => v.trim() !== '', { error: EMPTY_WITH_DEFAULT }).pipe(s.schema as z.ZodType<unknown, string>));
+  return z.preprocess((v) => (v === undefined || v === '' ? s.default : v), s.default === undefined ? s.schema.optional() : s.schema);
+};
 
 type Parsed<N extends VarName> = (typeof variables)[N] extends { default: string }
   ? z.output<(typeof variables)[N]['schema']>

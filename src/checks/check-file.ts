@@ -16,8 +16,10 @@ export interface CheckFile {
   severity?: string;
   failureThreshold?: number;
   successThreshold?: number;
-  /** A playbook's `Tier:` line: the lowest tier that may run it. */
+  /** A playbook's or skill's `Tier:` line: the lowest tier that may use it. */
   tier?: number;
+  /** Where a `Tier:` line is, read or not. */
+  tierLine?: number;
   sections: Section[];
   /** Fields whose values cannot be used, with their line. */
   fieldProblems: { line: number; problem: string }[];
@@ -56,19 +58,36 @@ export function parseCheckFile(text: string): CheckFile {
       const names = value.split(',').map((s) => s.trim().replace(/^`|`$/g, ''));
       out.services = names.every((n) => NAME.test(n)) ? names : [];
     } else if (key === 'severity') out.severity = value.toLowerCase();
-    else if (key === 'failure threshold' || key === 'success threshold' || key === 'tier' || key === 'minimum tier') {
+    else if (key === 'tier' || key === 'minimum tier' || key === 'tier requirement') {
+      out.tierLine = line;
+      const n = tierValue(value);
+      if (n === undefined) out.fieldProblems.push({ line, problem: `"${field[1]!.trim()}: ${value}" does not say a tier: write "Tier: 2", "Tier: 2 (Sonnet) minimum" or "Tier: 3 (Opus) only"` });
+      else out.tier = n;
+    } else if (key === 'failure threshold' || key === 'success threshold') {
       const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      const max = key.includes('tier') ? 3 : 100;
-      if (!(n >= 1 && n <= max)) {
-        out.fieldProblems.push({ line, problem: `"${field[1]!.trim()}: ${value}" is not a whole number from 1 to ${max}` });
+      if (!(n >= 1 && n <= 100)) {
+        out.fieldProblems.push({ line, problem: `"${field[1]!.trim()}: ${value}" is not a whole number from 1 to 100` });
         return;
       }
       if (key === 'failure threshold') out.failureThreshold = n;
-      else if (key === 'success threshold') out.successThreshold = n;
-      else out.tier = n;
+      else out.successThreshold = n;
     }
   });
   return out;
+}
+
+const MODEL = /\((?:haiku|sonnet|opus)[^)]*\)/i;
+const QUALIFIER = /^(?:minimum|min\.?|only|or (?:higher|above)|and (?:higher|above|up)|required)?$/i;
+
+/**
+ * The tier a `Tier:` value names, in our forms and claude-ops's: "2", "2+", "Tier 2",
+ * "2 (Sonnet) minimum", "3 (Opus) only", "at least 2". Every tier runs what lower
+ * tiers may, so "only" reads as the minimum. Anything else is no tier at all.
+ */
+export function tierValue(value: string): number | undefined {
+  const m = /^(?:at least\s+)?(?:tier\s*)?([1-3])\+?(?![\d.])\s*(.*)$/i.exec(value.replace(/\*\*|`/g, '').trim());
+  if (!m) return undefined;
+  return QUALIFIER.test(m[2]!.replace(MODEL, '').replace(/[.;]$/, '').trim()) ? Number(m[1]) : undefined;
 }
 
 /** A service name as two spellings of it compare: case, dashes, dots and underscores ignored. */

@@ -12,7 +12,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const KEEP_MS = 30 * DAY;
 
-const status = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']);
+const status = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown', 'not_applicable']);
 
 const resultSchema = z.object({
   at: z.string(),
@@ -33,6 +33,8 @@ const checkSchema = z.object({
   last: z.array(resultSchema),
   /** [hour start (ms), good results, judged results], oldest first, 30 days at most. */
   hours: z.array(z.tuple([z.number(), z.number(), z.number()])),
+  /** Gone from the repos (or disabled): kept for its history, off the overview. */
+  removed: z.object({ at: z.string(), why: z.string() }).optional(),
 });
 
 export const checkStateSchema = z.object({
@@ -60,11 +62,17 @@ export interface Transition {
   since: string;
 }
 
+/** What the cycle found besides results: the checks turned off, which leave the overview like removed ones. */
+export interface Present {
+  disabled: string[];
+}
+
 /**
- * Folds one cycle's results into the state. Invented ids are not kept. Returns the
- * transitions into and out of `unhealthy`, the only ones that are news.
+ * Folds one cycle's results into the state. Invented ids are not kept. With `present`,
+ * a kept check that got no result is marked removed (or disabled) until it is back.
+ * Returns the transitions into and out of `unhealthy`, the only ones that are news.
  */
-export function applyResults(prev: CheckState, results: CheckResult[], thresholds: (id: string) => Thresholds, cycle: string, now: Date): { next: CheckState; transitions: Transition[] } {
+export function applyResults(prev: CheckState, results: CheckResult[], thresholds: (id: string) => Thresholds, cycle: string, now: Date, present?: Present): { next: CheckState; transitions: Transition[] } {
   const next: CheckState = { version: 1, checks: Object.create(null) };
   const at = now.toISOString();
   for (const [id, e] of Object.entries(prev.checks)) if (now.getTime() - Date.parse(e.last.at(-1)?.at ?? e.since) < KEEP_MS) next.checks[id] = structuredClone(e);
@@ -73,9 +81,10 @@ export function applyResults(prev: CheckState, results: CheckResult[], threshold
     if (r.invented) continue;
     const e: CheckEntry = next.checks[r.id] ?? { title: r.title, services: r.services, status: 'unknown', since: at, failures: 0, successes: 0, last: [], hours: [] };
     next.checks[r.id] = e;
+    delete e.removed;
     Object.assign(e, { title: r.title, services: r.services.length ? r.services : e.services });
     e.last = [...e.last, { at, cycle, status: r.status, ...(r.tier ? { tier: r.tier } : {}), ...(r.detail ? { detail: r.detail } : {}) }].slice(-HISTORY);
-    if (r.status !== 'unknown') addToHour(e, now, r.status !== 'unhealthy');
+    if (r.status !== 'unknown' && r.status !== 'not_applicable') addToHour(e, now, r.status !== 'unhealthy');
     const t = thresholds(r.id);
     const from = e.status;
     const to = nextStatus(e, r.status, t);
@@ -85,11 +94,36 @@ export function applyResults(prev: CheckState, results: CheckResult[], threshold
       if (to === 'unhealthy' || from === 'unhealthy') transitions.push({ id: r.id, title: e.title, services: e.services, from, to, detail: r.detail, since: at });
     }
   }
+  if (present) markRemoved(next, new Set(results.map((r) => r.id)), new Set(present.disabled), at);
   return { next, transitions };
 }
 
+function markRemoved(state: CheckState, judged: Set<string>, disabled: Set<string>, at: string): void {
+  for (const [id, e] of Object.entries(state.checks)) {
+    if (judged.has(id) || e.removed) continue;
+    e.removed = { at, why: disabled.has(id) ? 'disabled by CLAUDEOPS_CHECKS_DISABLE' : 'its file is no longer found' };
+  }
+}
+
+/** The checks an overview shows: those still found. */
+export const shownChecks = (state: CheckState): [string, CheckEntry][] =>
+  Object.entries(state.checks)
+    .filter(([, e]) => !e.removed)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+
+/** The checks off the overview, for a line saying so. */
+export const removedChecks = (state: CheckState): [string, CheckEntry][] =>
+  Object.entries(state.checks)
+    .filter(([, e]) => e.removed)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+
 function nextStatus(e: CheckEntry, result: CheckStatus, t: Thresholds): CheckStatus {
   if (result === 'unknown') return e.status === 'unhealthy' ? 'unhealthy' : 'unknown';
+  if (result === 'not_applicable') {
+    e.failures = 0;
+    e.successes = 0;
+    return result;
+  }
   if (result === 'unhealthy') {
     e.failures++;
     e.successes = 0;

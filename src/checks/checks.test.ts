@@ -7,10 +7,11 @@ import type { TierNumber } from '../config/config.js';
 import { cycleStatus } from '../record/cycle-record.js';
 import type { TierRun } from '../tier/tier-run.js';
 import type { Verdict } from '../verdict/verdict.js';
-import { parseCheckFile } from './check-file.js';
-import { applyResults, emptyCheckState, uptime } from './check-state.js';
+import { parseCheckFile, tierValue } from './check-file.js';
+import { skillTier } from './extras.js';
+import { applyResults, emptyCheckState, removedChecks, shownChecks, uptime } from './check-state.js';
 import { discoverChecks, manifestRules, type CheckDef } from './discover.js';
-import { checkResults, serviceStatuses, type CheckStatus } from './results.js';
+import { checkResults, judgedStatus, serviceStatuses, type CheckStatus } from './results.js';
 
 const def = (id: string, services: string[] = []): CheckDef => ({ id, repo: id.split('/')[0]!, file: `/x/${id}`, title: id, services, parsed: parseCheckFile(`# ${id}`) });
 const run = (tier: TierNumber, checks: Verdict['checks'], status: Verdict['status'] = 'healthy'): TierRun => ({ tier, exitClass: 'ok', verdict: { status, summary: 's', escalate: false, checks } }) as TierRun;
@@ -35,9 +36,37 @@ describe('check files', () => {
     const m = manifestRules('# infra\n## Kind\nAnsible\n## Rules\n- Only Opus (Tier 3) should run playbooks.\n- Never modify any files in this repo.\n## Other\nx\n');
     assert.equal(m.playbookTier, 3);
     assert.equal(m.readOnly, true);
-    assert.match(m.rules, /^- Only Opus/);
-    assert.ok(!m.rules.includes('## Other'));
-    assert.deepEqual(manifestRules('# x\nPlaybooks are fine at tier 2.\n'), { rules: '# x\nPlaybooks are fine at tier 2.', playbookTier: 2, readOnly: false });
+    assert.match(m.text, /## Kind\nAnsible[\s\S]*## Other\nx$/, 'the whole manifest goes to the agent, Kind and all');
+    assert.deepEqual(manifestRules('# x\nPlaybooks are fine at tier 2.\n'), { text: '# x\nPlaybooks are fine at tier 2.', truncated: false, playbookTier: 2, readOnly: false });
+    assert.equal(manifestRules('# x\n## Rules\n- Never modify the cache.\n## Other\nPlaybooks need tier 3 here.\n').playbookTier, undefined, 'the enforced rules are read from the Rules section only');
+    const long = manifestRules(`# big\n${'inventory line\n'.repeat(1000)}`);
+    assert.equal(long.truncated, true);
+    assert.equal(long.text.length, 8000);
+  });
+
+  it('reads a Tier line in our forms and claude-ops\'s, and nothing else', () => {
+    const forms: [string, number | undefined][] = [
+      ['2', 2], ['3+', 3], ['Tier 2', 2], ['2 (Sonnet) minimum', 2], ['3 (Opus) only', 3], ['at least 2', 2], ['1 (Haiku) or higher', 1], ['`2`', 2],
+      ['two', undefined], ['4', undefined], ['2.5', undefined], ['<1|2|3>', undefined], ['2 or 3 depending', undefined], ['', undefined],
+    ];
+    for (const [value, tier] of forms) assert.equal(tierValue(value), tier, value);
+    const f = parseCheckFile('<!-- Governing: x -->\n# Playbook: Redeploy Service\n\n<!-- y -->\n\n**Tier**: 3 (Opus) only\n\n## When to Use\n- Tier: 1\n');
+    assert.equal(f.tier, 3);
+    assert.equal(f.tierLine, 6);
+    const bad = parseCheckFile('# P\n\n**Tier**: Sonnet\n');
+    assert.equal(bad.tier, undefined);
+    assert.match(bad.fieldProblems[0]!.problem, /"Tier: Sonnet" does not say a tier/);
+  });
+
+  it('reads a skill\'s tier from its Tier Requirement section, and an unreadable one as 3', () => {
+    assert.deepEqual(skillTier('# Skill: Container Ops\n\n## Purpose\nx\n\n## Tier Requirement\n\nTier 2 minimum. Tier 1 agents MUST NOT execute this skill.\n\n## Tool Discovery\nTier 1 may list.\n'), { tier: 2 });
+    assert.deepEqual(skillTier('# Skill: T\n## Tier Requirement\n<!-- OPTIONAL: tier 3 -->\n- **Minimum tier**: Tier 1\n- **Reason**: read-only\n'), { tier: 1 });
+    assert.deepEqual(skillTier('# Skill: T\n## Purpose\nx\n'), { tier: 1 });
+    assert.equal(skillTier('# Skill: T\n\n- Tier: 2\n').tier, 2);
+    const bad = skillTier('# Skill: T\n## Tier Requirement\n- **Minimum tier**: Tier <1|2|3>\n');
+    assert.equal(bad.tier, 3);
+    assert.equal(bad.line, 2);
+    assert.match(bad.problem!, /names no tier/);
   });
 });
 
@@ -98,6 +127,15 @@ describe('judging the checks', () => {
     assert.equal(cycleStatus([], [], 'over budget'), 'skipped');
   });
 
+  it('counts a check that does not apply as neither good nor unjudged, and says nothing of its services', () => {
+    const r = checkResults(checks, [run(1, [{ id: 'a/web.md', status: 'healthy' }, { id: 'a/db.md', status: 'not_applicable', detail: 'no postgres in the inventory' }, { id: 'a/dns.md', status: 'healthy' }])]);
+    assert.equal(r[1]!.status, 'not_applicable');
+    assert.equal(judgedStatus(r, { status: 'healthy', summary: 's', escalate: false }), 'healthy');
+    assert.deepEqual([...serviceStatuses(r)], [['web', 'healthy'], ['dns', 'healthy']]);
+    const mixed = checkResults(checks, [run(1, [{ id: 'a/db.md', status: 'not_applicable', service: 'postgres' }, { id: 'a/db.md', status: 'degraded', service: 'pgbouncer' }])]);
+    assert.equal(mixed[1]!.status, 'degraded', 'one service it applies to is judged');
+  });
+
   it('stands the verdict in for the checks when there are no check files', () => {
     assert.deepEqual(checkResults([], [run(1, [], 'unhealthy')]).map((c) => [c.id, c.status]), [['infrastructure', 'unhealthy']]);
   });
@@ -127,6 +165,36 @@ describe('check state', () => {
     const e = state.checks['a/web.md']!;
     assert.equal(e.last.length, 7);
     assert.equal(uptime(e, 24 * 3_600_000, at(6)), 3 / 5, 'unknown results are left out; degraded counts as up');
+  });
+
+  it('records a check that does not apply as such: counters reset, no uptime sample, out of unhealthy is news', () => {
+    let state = emptyCheckState();
+    const news: number[] = [];
+    for (const [i, status] of (['unhealthy', 'not_applicable', 'healthy'] as CheckStatus[]).entries()) {
+      const { next, transitions } = applyResults(state, result(status), () => ({ failure: 1, success: 1 }), `c${i}`, at(i));
+      state = next;
+      news.push(transitions.length);
+      if (i === 1) assert.equal(state.checks['a/web.md']!.status, 'not_applicable');
+    }
+    assert.deepEqual(news, [1, 1, 0]);
+    assert.equal(state.checks['a/web.md']!.status, 'healthy');
+    assert.equal(uptime(state.checks['a/web.md']!, 24 * 3_600_000, at(3)), 1 / 2);
+  });
+
+  it('marks a check gone from the repos (or disabled) removed, off the overview, and back when it returns', () => {
+    const two = [...result('healthy'), { id: 'a/db.md', title: 'DB', status: 'healthy' as CheckStatus, services: ['db'] }];
+    const t = () => ({ failure: 1, success: 1 });
+    let { next } = applyResults(emptyCheckState(), two, t, 'c1', at(0), { disabled: [] });
+    ({ next } = applyResults(next, result('healthy'), t, 'c2', at(1), { disabled: [] }));
+    assert.deepEqual(next.checks['a/db.md']!.removed, { at: at(1).toISOString(), why: 'its file is no longer found' });
+    assert.deepEqual(shownChecks(next).map(([id]) => id), ['a/web.md']);
+    assert.deepEqual(removedChecks(next).map(([id]) => id), ['a/db.md']);
+    ({ next } = applyResults(next, result('healthy'), t, 'c3', at(2)));
+    assert.equal(next.checks['a/db.md']!.removed?.at, at(1).toISOString(), 'without a list of what is present (a skipped cycle) nothing changes');
+    ({ next } = applyResults(next, [], t, 'c4', at(3), { disabled: ['a/web.md'] }));
+    assert.equal(next.checks['a/web.md']!.removed?.why, 'disabled by CLAUDEOPS_CHECKS_DISABLE');
+    ({ next } = applyResults(next, two, t, 'c5', at(4), { disabled: [] }));
+    assert.deepEqual(removedChecks(next), []);
   });
 
   it('keeps no history for invented ids', () => {

@@ -12,7 +12,7 @@ export function checksPrompt(set: CheckSet, tier: TierNumber): string {
   else {
     out.push(
       `There are exactly ${set.checks.length} check(s). Read each file at its path and run it as written. Do not look for other check files.`,
-      'Your verdict needs one `checks` entry per id below, with the id exactly as written. A check you cannot run is `unknown` with the reason; a check left out is recorded as not judged.',
+      'Your verdict needs one `checks` entry per id below, with the id exactly as written. A check you cannot run is `unknown` with the reason. A check whose own "When to Run" (or list of targets) says it does not apply here is `not_applicable`, with the reason in `detail`. A check left out is recorded as not judged.',
       '',
       ...set.checks.map((c) => `- id \`${c.id}\` · file \`${c.file}\` · ${c.title}${c.services.length ? ` · service ${c.services.join(', ')}` : ''}${c.severity ? ` · severity ${c.severity}` : ''}`),
     );
@@ -27,13 +27,17 @@ export function checksPrompt(set: CheckSet, tier: TierNumber): string {
   return out.join('\n');
 }
 
-/** Each repo's CLAUDE-OPS.md rules, for every tier's system prompt. */
+/** Each repo's CLAUDE-OPS.md, whole up to a bound, for every tier's system prompt. */
 export function manifestPrompt(set: CheckSet): string {
   if (set.manifests.length === 0) return '';
-  const out = ['## Rules of the mounted repos (from their CLAUDE-OPS.md; they hold at every tier)'];
+  const out = ['## The mounted repos, in their own words (their CLAUDE-OPS.md; its rules hold at every tier)'];
   for (const m of set.manifests) {
-    out.push('', `### Repo ${m.repo} (${set.repoDirs[m.repo]})`, m.rules);
+    out.push('', `### Repo ${m.repo} (${set.repoDirs[m.repo]})`, demoted(m.text));
+    if (m.truncated) out.push(`(Cut short here: read the rest at ${m.file}.)`);
     if (m.readOnly) out.push('(The daemon mounts this repo read-only for you.)');
   }
   return out.join('\n');
 }
+
+/** The manifest's headings moved below the repo's own, so its "# Claude Ops Manifest" does not outrank the prompt's sections. */
+const demoted = (text: string): string => text.replace(/^(#{1,6})(?=\s)/gm, (h) => '#'.repeat(Math.min(6, h.length + 3)));

@@ -2,7 +2,8 @@ import type { TierNumber } from '../config/config.js';
 import type { Verdict } from '../verdict/verdict.js';
 import type { CheckDef } from './discover.js';
 
-export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+/** `not_applicable`: the check says it does not apply here; neither good nor unjudged. */
+export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown' | 'not_applicable';
 
 /** One check's result in one cycle, as the summary records it. */
 export interface CheckResult {
@@ -22,7 +23,7 @@ export interface CheckResult {
 export const NO_CHECKS_ID = 'infrastructure';
 export const NOT_REPORTED = 'not reported by the agent';
 
-const RANK: Record<CheckStatus, number> = { healthy: 0, degraded: 1, unknown: 2, unhealthy: 3 };
+const RANK: Record<CheckStatus, number> = { not_applicable: -1, healthy: 0, degraded: 1, unknown: 2, unhealthy: 3 };
 export const worse = (a: CheckStatus, b: CheckStatus): CheckStatus => (RANK[b] > RANK[a] ? b : a);
 
 interface Judged {
@@ -69,10 +70,10 @@ export function checkResults(checks: CheckDef[], runs: Judged[]): CheckResult[] 
   return Object.values(byId);
 }
 
-/** Each service's status in a set of results: the worst result that names it. */
+/** Each service's status in a set of results: the worst result that names it. A check that does not apply says nothing of its services. */
 export function serviceStatuses(results: CheckResult[]): Map<string, CheckStatus> {
   const out = new Map<string, CheckStatus>();
-  for (const r of results) for (const s of r.services) out.set(s, worse(out.get(s) ?? 'healthy', r.status));
+  for (const r of results) if (r.status !== 'not_applicable') for (const s of r.services) out.set(s, worse(out.get(s) ?? 'healthy', r.status));
   return out;
 }
 
@@ -81,7 +82,7 @@ export type JudgedStatus = 'healthy' | 'degraded' | 'incomplete' | 'unhealthy';
 /**
  * The cycle's status from its check results and the last verdict: `unhealthy` when
  * any check is (or the last verdict says so), `incomplete` when some check was not
- * judged, `degraded` when some check is, else `healthy`.
+ * judged, `degraded` when some check is, else `healthy`. Checks that do not apply count for nothing.
  */
 export function judgedStatus(results: CheckResult[], last: Verdict): JudgedStatus {
   if (last.status === 'unhealthy' || results.some((r) => r.status === 'unhealthy')) return 'unhealthy';

@@ -26,7 +26,7 @@ export class Metrics {
 
   private readonly mcpUp = new Gauge({ name: 'claudeops_mcp_server_up', help: '1 when the MCP server was connected in the last tier run that started it, else 0', labelNames: ['server', 'source'], registers: [this.registry] });
 
-  private readonly checkStatus = new Gauge({ name: 'claudeops_check_status', help: 'Each check\'s state after its thresholds: 0 healthy, 1 degraded, 2 unknown, 3 unhealthy', labelNames: ['check', 'service'], registers: [this.registry] });
+  private readonly checkStatus = new Gauge({ name: 'claudeops_check_status', help: 'Each check\'s state after its thresholds: 0 healthy, 1 degraded, 2 unknown, 3 unhealthy, -1 not applicable', labelNames: ['check', 'service'], registers: [this.registry] });
   private readonly remediations = new Counter({ name: 'claudeops_remediations_total', help: 'Remediations the tiers reported, by action and outcome', labelNames: ['action', 'outcome'], registers: [this.registry] });
 
   constructor() {
@@ -43,7 +43,7 @@ export class Metrics {
 
   /** Each check's state after its thresholds, one series per check and service. */
   observeChecks(checks: Record<string, { status: string; services: string[] }>): void {
-    const code: Record<string, number> = { healthy: 0, degraded: 1, unknown: 2, unhealthy: 3 };
+    const code: Record<string, number> = { not_applicable: -1, healthy: 0, degraded: 1, unknown: 2, unhealthy: 3 };
     this.checkStatus.reset();
     for (const [check, e] of Object.entries(checks)) for (const service of e.services.length ? e.services : ['']) this.checkStatus.set({ check, service }, code[e.status] ?? 2);
   }

@@ -32,7 +32,7 @@ export async function installSkills(workDir: string, skills: Skill[]): Promise<s
     const files = skill.kind === 'dir' ? (await walkFiles(skill.source, () => true, { maxDepth: 3, maxFiles: 50 })).files : [''];
     for (const rel of files) {
       const from = skill.kind === 'dir' ? path.join(skill.source, rel) : skill.source;
-      const to = skill.kind === 'dir' ? path.join(dest, rel) : path.join(dest, 'SKILL.md');
+      const to = skill.kind === 'dir' && rel !== skill.main ? path.join(dest, rel) : path.join(dest, 'SKILL.md');
       const text = await readRegular(from, 256 * 1024);
       if (!text.ok) {
         problems.push(`skill file ${from} ${text.why}; skipped`);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const checkResult = z.object({
   id: z.string().describe('The check\'s id exactly as listed in "Checks to run" (e.g. "builtin/disk-space.md")'),
-  status: z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']),
+  status: z.enum(['healthy', 'degraded', 'unhealthy', 'unknown', 'not_applicable']).describe('not_applicable: the check\'s own "When to Run" (or its targets) says it does not apply here; give the reason in detail'),
   service: z
     .string()
     .optional()

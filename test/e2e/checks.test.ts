@@ -68,7 +68,7 @@ describe('the daemon hands out the checks and holds the verdict to them', () => 
       assert.ok(!prompt.includes('builtin/dns.md') && !prompt.includes('builtin/tls-certificates.md'), 'disabled checks are not handed out');
       assert.ok(!prompt.includes('ALPHA-PLAYBOOK-CONTENT') && !prompt.includes('redeploy-web.md'), 'tier 1 is not given playbooks');
 
-      assert.match(systemText(first), /Rules of the mounted repos[\s\S]*### Repo alpha[\s\S]*ALPHA-RULE-MARK/);
+      assert.match(systemText(first), /The mounted repos, in their own words[\s\S]*### Repo alpha[\s\S]*ALPHA-RULE-MARK/);
       assert.ok(toolNames(first).includes('Skill'), String(toolNames(first)));
       const body = JSON.stringify(first.body);
       assert.match(body, /alpha-prune-logs: Prune web logs older than a week SKILL-ALPHA-MARK/);

@@ -109,4 +109,66 @@ describe('cooldown state', () => {
       assert.deepEqual(fs.readdirSync(dir), ['cooldown.json'], 'leftover temporary files are removed at load');
     }
   });
+
+  describe('a Claude Ops cooldown.json (a team switching over)', () => {
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const upstream = () => ({
+      services: {
+        nginx: {
+          restarts: [{ timestamp: minutesAgo(30), success: true }, { timestamp: minutesAgo(90), success: false, error: 'OOM killed' }],
+          redeployments: [{ timestamp: minutesAgo(60), success: true }],
+          consecutive_healthy: 0,
+        },
+        postgres: { restarts: [], redeployments: [{ timestamp: minutesAgo(600), success: true }, { timestamp: 'yesterday-ish', success: true }], consecutive_healthy: 1 },
+        constructor: { restarts: [{ timestamp: minutesAgo(5), success: true }], redeployments: [], consecutive_healthy: 0 },
+      },
+      last_run: minutesAgo(10),
+      last_daily_digest: null,
+    });
+
+    it('is converted once: its restarts count against the limits, the original is kept beside it, one line says so', async () => {
+      const dir = tmp();
+      const file = path.join(dir, 'cooldown.json');
+      const original = JSON.stringify(upstream(), null, 2);
+      fs.writeFileSync(file, original);
+      const r = await loadCooldown(file);
+      assert.equal(r.warning, undefined);
+      assert.match(r.converted!, /^converted .*cooldown\.json from Claude Ops' schema: 3 restart\(s\) and 2 redeployment\(s\) of 3 service\(s\) \(1 record\(s\) without a readable timestamp left out\); the original is kept as .*cooldown\.claude-ops\.json$/);
+      const nowish = new Date();
+      const nginx = allowance(r.state, 'nginx', limits, nowish);
+      assert.deepEqual(nginx, { restarts: 2, redeploys: 1, restartsLeft: 0, redeploysLeft: 0 }, 'the failed restart counts too, as upstream counts it');
+      assert.equal(withheldFrom(2, nginx), true, 'nginx has used its restarts and its redeployment');
+      assert.equal(allowance(r.state, 'constructor', limits, nowish).restarts, 1);
+      assert.equal(r.state.services.postgres!.consecutiveHealthy, 1);
+      assert.equal(r.state.services.nginx!.actions.find((a) => a.outcome === 'failed')!.tier, 2);
+      assert.equal(r.state.services.nginx!.actions.find((a) => a.action === 'redeploy')!.tier, 3);
+      assert.equal(fs.readFileSync(path.join(dir, 'cooldown.claude-ops.json'), 'utf8'), original, 'the original, byte for byte');
+      assert.ok(cooldownSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8'))).success, 'cooldown.json is ours now');
+      const again = await loadCooldown(file);
+      assert.equal(again.converted, undefined, 'converted once');
+      assert.equal(again.warning, undefined);
+      assert.deepEqual(allowance(again.state, 'nginx', limits, nowish), nginx);
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['cooldown.claude-ops.json', 'cooldown.json']);
+    });
+
+    it('never overwrites a kept original', async () => {
+      const dir = tmp();
+      const file = path.join(dir, 'cooldown.json');
+      fs.writeFileSync(path.join(dir, 'cooldown.claude-ops.json'), 'an earlier original');
+      fs.writeFileSync(file, JSON.stringify(upstream()));
+      const r = await loadCooldown(file);
+      assert.match(r.converted!, /kept as .*cooldown\.claude-ops-[\dT-]+Z\.json$/);
+      assert.equal(fs.readFileSync(path.join(dir, 'cooldown.claude-ops.json'), 'utf8'), 'an earlier original');
+    });
+
+    it('a file that is neither schema is still moved aside as corrupt', async () => {
+      const dir = tmp();
+      const file = path.join(dir, 'cooldown.json');
+      fs.writeFileSync(file, JSON.stringify({ services: { nginx: { restarts: 'many' } } }));
+      const r = await loadCooldown(file);
+      assert.equal(r.converted, undefined);
+      assert.match(r.warning!, /was corrupt/);
+      assert.deepEqual(r.state, emptyCooldown());
+    });
+  });
 });

@@ -147,3 +147,22 @@ describe('notification planning', () => {
     assert.ok(!bodies[0]!.includes('\u202e'));
   });
 });
+
+describe('where a notification points', () => {
+  const load = (env: Record<string, string>) => loadConfig({ ANTHROPIC_API_KEY: 'k-test', ...env }, fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-n-'))).config;
+
+  it('links the cycle on the console when CLAUDEOPS_PUBLIC_URL is set, instead of a path on the daemon’s host', () => {
+    const bodies: string[] = [];
+    sequence([[cycle('unhealthy', web('unhealthy')), 0]], [webCheck()], { config: load({ CLAUDEOPS_PUBLIC_URL: 'https://ops.example.com/' }), bodies });
+    assert.match(bodies[0]!, /\nCycle: https:\/\/ops\.example\.com\/cycles\/run-x$/);
+    assert.ok(!bodies[0]!.includes('Log:'), bodies[0]);
+  });
+
+  it('keeps the log’s path when CLAUDEOPS_PUBLIC_URL is unset, or the console is off', async () => {
+    const { whereToRead } = await import('./notify.js');
+    const unset = load({ CLAUDEOPS_HTTP_PORT: '9090' });
+    assert.equal(whereToRead(unset, 'run-x', 'run-x-tier1.log'), `Log: ${path.join(unset.resultsDir, 'run-x-tier1.log')}`);
+    const off = load({ CLAUDEOPS_PUBLIC_URL: 'https://ops.example.com', CLAUDEOPS_HTTP_PORT: 'off' });
+    assert.equal(whereToRead(off, 'run-x', undefined), `Log: ${path.join(off.resultsDir, 'run-x.json')}`);
+  });
+});

@@ -70,14 +70,14 @@ export interface NotifyExtras {
  */
 export function planNotifications(prev: NotifyState, cycle: CycleRecord, checks: CheckState, config: Config, now = new Date(), extras: NotifyExtras = {}): { messages: Message[]; next: NotifyState } {
   const next: NotifyState = { ...structuredClone(prev), keys: Object.assign(Object.create(null), structuredClone(prev.keys)) };
-  const where = `Log: ${path.join(config.resultsDir, cycle.tiers[cycle.tiers.length - 1]?.logFile ?? `${cycle.id}.json`)}`;
+  const where = whereToRead(config, cycle.id, cycle.tiers[cycle.tiers.length - 1]?.logFile);
   if (cycle.status === 'skipped') return { messages: budgetMessages(next, cycle, now), next };
   const maintenance = maintenanceUntil(config.notify.maintenance, now);
   const hold = { holds: extras.holds ?? emptyHolds(), maintenance, links: extras.links };
   const messages = [
     ...checkMessages(next, cycle, checks, config.notify.remindMs, now, where, hold),
     ...proposalMessages(cycle, extras.links),
-    ...(judged(cycle.status) && !maintenance ? remediationMessages(cycle, config.resultsDir) : []),
+    ...(judged(cycle.status) && !maintenance ? remediationMessages(cycle, config) : []),
     ...daemonMessages(next, cycle, config.notify.failures, where),
     ...mcpMessages(next, cycle, config.notify.failures, where),
   ];
@@ -190,8 +190,19 @@ function proposalMessages(cycle: CycleRecord, links: Linker | undefined): Messag
 
 const label = (c: { title: string; services: string[] }): string => (c.services.length ? `${c.services.join(', ')} (${c.title})` : c.title);
 
+/**
+ * Where an operator reads more: the cycle's console page when CLAUDEOPS_PUBLIC_URL says
+ * where operators reach the console; otherwise the log's path on the daemon's host (the
+ * default 127.0.0.1 URL would not open from where a notification is read).
+ */
+export function whereToRead(config: Pick<Config, 'env' | 'http' | 'approval' | 'resultsDir'>, cycleId: string, logFile: string | undefined): string {
+  const base = config.env.CLAUDEOPS_PUBLIC_URL && config.http.port !== 'off' ? config.approval.publicUrl : undefined;
+  if (base) return `Cycle: ${base}/cycles/${encodeURIComponent(cycleId)}`;
+  return `Log: ${path.join(config.resultsDir, logFile ?? `${cycleId}.json`)}`;
+}
+
 /** Remediations a tier reports as performed; dry-run and skipped ones are not news. */
-function remediationMessages(cycle: CycleRecord, resultsDir: string): Message[] {
+function remediationMessages(cycle: CycleRecord, config: Config): Message[] {
   return cycle.tiers.flatMap((run) =>
     (run.verdict?.remediations ?? [])
       .filter((r) => r.outcome === 'succeeded' || r.outcome === 'failed')
@@ -200,7 +211,7 @@ function remediationMessages(cycle: CycleRecord, resultsDir: string): Message[] 
         key: r.service,
         type: r.outcome === 'succeeded' ? 'info' : 'warning',
         title: `claudeops: ${r.action} of ${r.service} ${r.outcome}`,
-        body: `Tier ${run.tier} (${run.model}) ran a ${r.action} of ${r.service}: ${r.outcome}.${r.detail ? `\n${r.detail}` : ''}\nLog: ${path.join(resultsDir, run.logFile)}`,
+        body: `Tier ${run.tier} (${run.model}) ran a ${r.action} of ${r.service}: ${r.outcome}.${r.detail ? `\n${r.detail}` : ''}\n${whereToRead(config, cycle.id, run.logFile)}`,
       })),
   );
 }

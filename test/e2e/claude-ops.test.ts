@@ -3,6 +3,7 @@
 // effect, skills gated by their tier, the whole manifest in the prompt, and a check
 // whose "When to Run" does not hold recorded as not applicable.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { discoverChecks } from '../../src/checks/discover.js';
@@ -92,10 +93,10 @@ describe('a claude-ops repo, as its authors wrote it', () => {
     }
   });
 
-  it('records a check whose "When to Run" does not hold as not applicable, and the cycle healthy', async () => {
-    const api = new FakeApi(byModel({ haiku: [verdict({ status: 'healthy', summary: 'web answers; no API-key services here.', escalate: false, checks: [{ id: HTTP, status: 'healthy' }, notApplicable] })] }));
+  it('records a check whose "When to Run" does not hold as not applicable, the cycle healthy, and takes a check that is gone off the overview', async () => {
+    const api = new FakeApi(byModel({ haiku: [verdict({ status: 'healthy', summary: 'web answers; no API-key services here.', escalate: false, checks: [{ id: HTTP, status: 'healthy' }, notApplicable] }), verdict({ status: 'healthy', summary: 'web answers.', escalate: false, checks: [{ id: HTTP, status: 'healthy' }] })] }));
     const sb = sandbox(await api.start());
-    sb.addRepo('ops', CLAUDE_OPS_REPO);
+    const dir = sb.addRepo('ops', CLAUDE_OPS_REPO);
     try {
       const r = await run(['once'], sb, 120_000);
       assert.equal(r.code, 0, r.stdout.slice(-2000));
@@ -107,6 +108,13 @@ describe('a claude-ops repo, as its authors wrote it', () => {
       assert.deepEqual(state.checks[SERVICES].hours, [], 'no uptime sample: it was not judged good or bad');
       const status = await run(['status'], sb, 30_000);
       assert.match(status.stdout, /ops\/services\.md +NOT APPLICABLE .*not_applicable: no service in the inventory has an API key/);
+
+      fs.rmSync(path.join(dir, '.claude-ops/checks/services.md'));
+      assert.equal((await run(['once'], sb, 120_000)).code, 0);
+      const after = await run(['status'], sb, 30_000);
+      assert.match(after.stdout, /ops\/http\.md +HEALTHY/);
+      assert.ok(!/ops\/services\.md +[A-Z]/.test(after.stdout), `a check that is gone stays on the overview:\n${after.stdout}`);
+      assert.match(after.stdout, /removed: ops\/services\.md \(its file is no longer found, since .*; was not applicable\)/);
     } finally {
       await api.stop();
       sb.cleanup();

@@ -86,8 +86,8 @@ export const BUILTIN_DENY: Record<TierNumber, string[]> = {
   3: [...CATASTROPHIC],
 };
 
-/** Built-in tools that change files. */
-export const WRITE_TOOLS = ['Edit', 'Write', 'NotebookEdit', 'MultiEdit'];
+/** Built-in tools that change files, as the pinned CLI names them (it has no MultiEdit, and warns of a rule naming it). */
+export const WRITE_TOOLS = ['Edit', 'Write', 'NotebookEdit'];
 
 export interface TierPolicy {
   tier: TierNumber;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TierPolicy } from '../../tier/policy.js';
-import { buildClaudeCommand, CLAUDE_FLAGS } from './command.js';
+import { WRITE_TOOLS, type TierPolicy } from '../../tier/policy.js';
+import { buildClaudeCommand, CLAUDE_FLAGS, CLAUDE_TOOLS } from './command.js';
 
 const policy: TierPolicy = {
   tier: 1, readOnly: true, propose: false,
@@ -68,5 +68,13 @@ describe('the claude command', () => {
     const c = buildClaudeCommand({ ...inv, policy: { ...policy, mcpAllowed: many, mcpDenied: many } });
     assert.ok(c.args.join(' ').length < 10_000, `argv is ${c.args.join(' ').length} characters`);
     assert.ok(!c.args.includes('--allowedTools') && !c.args.includes('--disallowedTools'));
+  });
+
+  it('names in its permission rules only tools the pinned CLI knows, and turns off the skills the CLI bundles', () => {
+    const every = { ...policy, tools: ['Bash', 'Read', 'Grep', 'Skill', ...WRITE_TOOLS], writable: ['/srv/data'], denyWrite: ['/repos/site'], denyRead: ['/repos/site/.env'] };
+    const settings = JSON.parse(buildClaudeCommand({ ...inv, policy: every }).files!.find((f) => f.path.endsWith('settings.json'))!.content);
+    const named = [...settings.permissions.allow, ...settings.permissions.deny].filter((r: string) => !r.startsWith('mcp__')).map((r: string) => /^[A-Za-z]+/.exec(r)![0]);
+    for (const t of named) assert.ok(CLAUDE_TOOLS.includes(t), `${t} is not a tool of the pinned CLI`);
+    assert.equal(settings.disableBundledSkills, true);
   });
 });

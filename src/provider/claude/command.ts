@@ -46,7 +46,9 @@ export function buildClaudeCommand(inv: Invocation): ProviderCommand {
   const rules = claudeRules(inv.policy);
   // Without a credential in its environment (a caged run), the CLI sends a placeholder the daemon's API proxy replaces.
   const keyless = !CREDENTIALS.some((k) => inv.env[k] !== undefined);
-  const settings = { permissions: { allow: rules.allowed, deny: rules.deny }, sandbox: { enabled: false }, ...(keyless ? { apiKeyHelper: `echo ${PLACEHOLDER_KEY}` } : {}) };
+  // disableBundledSkills: the CLI's own skills (loop, deep-research, update-config, …) would be
+  // listed in every request that offers the Skill tool, beside the repo skills the daemon installs.
+  const settings = { permissions: { allow: rules.allowed, deny: rules.deny }, sandbox: { enabled: false }, disableBundledSkills: true, ...(keyless ? { apiKeyHelper: `echo ${PLACEHOLDER_KEY}` } : {}) };
   const file = (name: string) => ({ host: path.join(inv.filesDir.host, name), inner: path.posix.join(inv.filesDir.inner, name) });
   const settingsFile = file('settings.json');
   const mcpFile = file('mcp.json');

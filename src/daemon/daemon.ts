@@ -13,7 +13,8 @@ import { Metrics } from '../metrics/metrics.js';
 import { configuredProviders } from '../provider/registry.js';
 import { killActiveRuns } from '../runner/process.js';
 import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
-import { acquireLock } from '../state/lock.js';
+import { acquireLocks } from '../state/lock.js';
+import { lookAt, reposDirFinding } from '../config/repos-dir.js';
 import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
@@ -72,9 +73,16 @@ function onSignals(controller: AbortController, logger: Logger, onStop: (signal:
 
 const succeeded = (c: CycleRecord) => judged(c.status);
 
+/** A repos directory that is not there is told at start; `claudeops validate` counts it a problem when it was named. */
+async function warnOfReposDir(config: Config, logger: Logger): Promise<void> {
+  const { problem, note } = reposDirFinding(config, await lookAt(config.reposDir));
+  if (problem) logger.error(problem);
+  else if (note) logger.warn(note);
+}
+
 /** `claudeops run`: the long-running daemon. Resolves with the exit code once stopped. */
 export async function runDaemon(config: Config, warnings: string[]): Promise<number> {
-  const lock = acquireLock(config.stateDir, 'run');
+  const lock = acquireLocks(config, 'run');
   if (!lock.ok) {
     console.error(`claudeops: ${lock.why}`);
     return ONCE_EXIT.config;
@@ -97,6 +105,7 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
     if (version.version) logger.info({ [provider.name]: version.version, tiers }, `${provider.cli} ${version.version}, for tier(s) ${tiers.join(', ')}`);
     else logger.error(`${provider.cli} cannot be run (${version.error}); cycles will fail until it can. Install it or set ${provider.binVariable}.`);
   }
+  await warnOfReposDir(config, logger);
   logger.info({ schedule: config.schedule, dryRun: config.dryRun, maxTier: config.maxTier, results: config.resultsDir, repos: config.reposDir }, 'claudeops daemon starting');
 
   // Each cycle gets its own stop, so an operator can stop the running cycle without stopping the daemon.
@@ -169,7 +178,7 @@ export const ONCE_EXIT = { healthy: 0, unhealthy: 1, config: 2, failed: 3 } as c
 
 /** `claudeops once`: one cycle, then an exit code for its outcome. */
 export async function runOnce(config: Config, warnings: string[], trigger: Trigger = 'once'): Promise<number> {
-  const lock = acquireLock(config.stateDir, 'once');
+  const lock = acquireLocks(config, 'once');
   if (!lock.ok) {
     console.error(`claudeops: ${lock.why}. To have the running daemon run a cycle now, use \`claudeops trigger\`.`);
     return ONCE_EXIT.config;
@@ -185,6 +194,7 @@ async function onceCycle(config: Config, warnings: string[], trigger: Trigger): 
   const controller = new AbortController();
   const ctx = createContext(config, controller.signal);
   for (const w of warnings) ctx.logger.warn(w);
+  await warnOfReposDir(config, ctx.logger);
   onSignals(controller, ctx.logger, () => undefined);
   const cycle = await runCycle(ctx, trigger);
   if (cycle.status === 'healthy' || cycle.status === 'degraded') return ONCE_EXIT.healthy;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { STATE } from '../store/layout.js';
+import { RESULTS_LOCK, STATE } from '../store/layout.js';
 
 interface Holder {
   pid: number;
@@ -12,24 +12,69 @@ interface Holder {
 
 export type Lock = { ok: true; release: () => void } | { ok: false; why: string };
 
+/** A directory one daemon holds: where its lock file is, and how to tell the operator about it. */
+interface Locked {
+  dir: string;
+  file: string;
+  name: string;
+  /** What to do when another process holds it. */
+  advice: string;
+}
+
+const stateLock = (dir: string): Locked => ({
+  dir,
+  file: STATE.lock,
+  name: 'state directory',
+  advice: 'stop it first, or give this one its own CLAUDEOPS_STATE_DIR (and results directory)',
+});
+
+const resultsLock = (dir: string): Locked => ({
+  dir,
+  file: RESULTS_LOCK,
+  name: 'results directory',
+  advice: 'two daemons writing one results directory break its receipt ledger for good (each signs with its own key); stop it first, or give this one its own CLAUDEOPS_RESULTS_DIR',
+});
+
 /**
- * Takes the state directory's lock, or says who holds it. A lock left by a process
- * that is gone (killed, or a container restarted with the same PID) is taken over.
+ * Takes the state directory's lock and the results directory's, or says who holds one
+ * (then neither is kept). A lock left by a process that is gone (killed, or a container
+ * restarted with the same PID) is taken over.
  */
-export function acquireLock(stateDir: string, mode: string): Lock {
-  const file = path.join(stateDir, STATE.lock);
-  fs.mkdirSync(stateDir, { recursive: true });
+export function acquireLocks(dirs: { stateDir: string; resultsDir: string }, mode: string): Lock {
+  const state = acquireLock(stateLock(dirs.stateDir), mode);
+  if (!state.ok || path.resolve(dirs.resultsDir) === path.resolve(dirs.stateDir)) return state;
+  const results = acquireLock(resultsLock(dirs.resultsDir), mode);
+  if (!results.ok) {
+    state.release();
+    return results;
+  }
+  return {
+    ok: true,
+    release: () => {
+      results.release();
+      state.release();
+    },
+  };
+}
+
+function acquireLock(locked: Locked, mode: string): Lock {
+  const file = path.join(locked.dir, locked.file);
+  try {
+    fs.mkdirSync(locked.dir, { recursive: true });
+  } catch (e) {
+    return { ok: false, why: `the ${locked.name} ${locked.dir} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check its path and permissions` };
+  }
   const me: Holder = { pid: process.pid, mode, startedAt: new Date().toISOString(), procStart: procStart(process.pid) };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx', mode: 0o644 });
       return { ok: true, release: () => releaseIfOurs(file) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, why: `the lock ${file} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check that the state directory is writable` };
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, why: `the lock ${file} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check that the ${locked.name} is writable` };
     }
     const holder = readHolder(file);
     if (holder && holder.pid !== process.pid && alive(holder)) {
-      return { ok: false, why: `another claudeops (${holder.mode}, pid ${holder.pid}, since ${holder.startedAt}) uses the state directory ${stateDir}; stop it first, or give this one its own CLAUDEOPS_STATE_DIR (and results directory)` };
+      return { ok: false, why: `another claudeops (${holder.mode}, pid ${holder.pid}, since ${holder.startedAt}) uses the ${locked.name} ${locked.dir}; ${locked.advice}` };
     }
     fs.rmSync(file, { force: true });
   }

@@ -18,6 +18,8 @@ export const tierRunBase = (id: string, tier: number): string => `${id}-tier${ti
 export const shardRunBase = (id: string, tier: number, shard: number): string => `${tierRunBase(id, tier)}-shard${shard}`;
 /** The receipt ledger in the results directory (rotated files are receipts.<n>.ndjson). */
 export const LEDGER = 'receipts.ndjson';
+/** One daemon per results directory: a second writer would sign the ledger with another key. */
+export const RESULTS_LOCK = 'claudeops.lock';
 
 export const STATE = {
   /** The ledger's MAC key; the agent's sandbox may not read it. */

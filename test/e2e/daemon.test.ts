@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CLAUDE_FLAGS, CLAUDE_TOOLS } from '../../src/provider/claude/command.js';
 import { FakeApi, byModel, status, text, verdict } from '../fake-api.js';
-import { CLAUDE, sandbox, start, summaryNames, verdictOf } from '../harness.js';
+import { CLAUDE, run, sandbox, start, summaryNames, verdictOf } from '../harness.js';
 
 describe('claudeops run', () => {
   it('runs a cycle at start and then on the interval, and goes on after a failed cycle', async () => {
@@ -46,6 +46,35 @@ describe('claudeops run', () => {
       assert.equal(started.length, ended.length, 'every cycle that started ended before the next began');
     } finally {
       daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+});
+
+describe('one daemon per results directory', () => {
+  it('refuses a second daemon on the same results directory (its own state directory), naming the directory and the first’s pid; the ledger stays verifiable', async () => {
+    const api = new FakeApi(byModel({ haiku: [verdict(verdictOf('healthy')), verdict(verdictOf('healthy'))] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '3600' });
+    const first = start(['run'], sb, 90_000);
+    try {
+      await first.waitFor(/"msg":"cycle ended/, 60_000);
+      const otherState = { CLAUDEOPS_STATE_DIR: path.join(sb.root, 'state-2') };
+      for (const command of ['run', 'once']) {
+        const second = await run([command], sb, 30_000, otherState);
+        assert.equal(second.code, 2, `${command}: ${second.stdout.slice(-2000)}${second.stderr}`);
+        assert.match(second.stderr, new RegExp(`another claudeops \\(run, pid ${first.child.pid}, since [^)]+\\) uses the results directory ${sb.resultsDir}; .*CLAUDEOPS_RESULTS_DIR`));
+      }
+      assert.ok(!fs.existsSync(path.join(otherState.CLAUDEOPS_STATE_DIR, 'ledger.key')), 'the second made no ledger key of its own');
+      assert.equal(summaryNames(sb.resultsDir).length, 1, 'only the first daemon ran a cycle');
+      first.child.kill('SIGTERM');
+      assert.equal((await first.done).code, 0);
+      assert.ok(!fs.existsSync(path.join(sb.resultsDir, 'claudeops.lock')), 'the lock goes with the daemon');
+      const verify = await run(['verify-receipts'], sb, 30_000);
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+      assert.match(verify.stdout, /^receipts OK/);
+    } finally {
+      first.child.kill('SIGKILL');
       await api.stop();
       sb.cleanup();
     }

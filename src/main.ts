@@ -23,6 +23,12 @@ async function main(argv: string[]): Promise<number> {
     console.error(`claudeops: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
+  // A bad argument is told before the configuration is read.
+  const count = command === 'status' ? (await import('./status/status.js')).cycleCount(argv[1]) : { count: 0 };
+  if ('error' in count) {
+    console.error(count.error);
+    return 2;
+  }
   let loaded;
   try {
     // Reading records needs no API key.
@@ -46,8 +52,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       const { status } = await import('./status/status.js');
-      const n = Number(argv[1] ?? 10);
-      return status(config, Number.isInteger(n) && n > 0 ? n : 10);
+      return status(config, count.count);
     }
     case 'trigger': {
       const { trigger } = await import('./console/trigger.js');

@@ -98,7 +98,7 @@ export class ConfigError extends Error {
     super(
       `Configuration is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  - ${p}`).join('\n') +
-        '\nFix these in .env or the environment, then run `claudeops validate`.',
+        '\nFix these in .env or the environment, then run `claudeops validate` (`npx claudeops validate` in a checkout).',
     );
     this.name = 'ConfigError';
   }

@@ -3,8 +3,18 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
 import { ResultsStore } from '../store/store.js';
-import { LEDGER_KEY, ledgerEntries, readAnchor, verifyLedger } from '../receipts/ledger.js';
+import { chainFiles, LEDGER_KEY, ledgerEntries, readAnchor, verifyLedger } from '../receipts/ledger.js';
 import { auditApprovals } from '../approval/audit.js';
+
+const DEFAULT_COUNT = 10;
+
+/** The N of `claudeops status [N]`: a whole number from 1 up, 10 when absent; otherwise what to write instead. */
+export function cycleCount(arg: string | undefined): { count: number } | { error: string } {
+  if (arg === undefined) return { count: DEFAULT_COUNT };
+  const n = /^\d+$/.test(arg.trim()) ? Number(arg) : NaN;
+  if (Number.isSafeInteger(n) && n > 0) return { count: n };
+  return { error: `claudeops status: "${arg}" is not a number of cycles to show; give a whole number from 1 up (e.g. claudeops status 20), or none for the last ${DEFAULT_COUNT}` };
+}
 
 /** `claudeops status [N]`: the last N cycles from their summaries, one line each, then every check. */
 export async function status(config: Config, count: number, print: (line: string) => void = console.log): Promise<number> {
@@ -50,6 +60,10 @@ async function printChecks(store: ResultsStore, print: (line: string) => void): 
 
 /** `claudeops verify-receipts`: exit 0 when the whole chain holds, 1 naming the first broken line. */
 export function verifyReceipts(config: Config, print: (line: string) => void = console.log): number {
+  if (chainFiles(config.resultsDir).length === 0 && !readAnchor(config.stateDir)) {
+    print(`no receipts yet in ${config.resultsDir}: the daemon writes them as it runs cycles; run this again after one`);
+    return 0;
+  }
   let key: Buffer;
   try {
     key = readFileSync(path.join(config.stateDir, LEDGER_KEY));

@@ -9,6 +9,7 @@ import { runnable } from '../files/executable.js';
 import { expandVars, listCatalog } from '../mcp/catalog.js';
 import { listRepos, mergeMcp } from '../mcp/merge.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
+import { lookAt, reposDirFinding } from '../config/repos-dir.js';
 import { probeSandbox } from '../sandbox/probe.js';
 import { listingSandbox } from '../sandbox/open-cage.js';
 import { discoverChecks } from '../checks/discover.js';
@@ -123,8 +124,13 @@ async function checkSandbox(config: Config, f: Findings): Promise<void> {
  * client and lists its tools with their annotations. Never prints an env or header value.
  */
 async function checkMcp(config: Config, f: Findings): Promise<void> {
+  const found = await lookAt(config.reposDir);
+  const { problem, note } = reposDirFinding(config, found);
+  if (problem) f.problems.push(problem);
+  if (note) f.notes.push(note);
   const repos = await listRepos(config.reposDir);
-  f.rows.push(['repos', repos.length ? `${config.reposDir}: ${repos.join(', ')}` : `${config.reposDir}: none mounted`]);
+  const shown = found === 'directory' ? `: ${repos.join(', ') || 'none mounted'}` : found === 'not a directory' ? ' NOT A DIRECTORY' : found.code === 'ENOENT' ? ' DOES NOT EXIST' : ` UNREADABLE (${found.code})`;
+  f.rows.push(['repos', `${config.reposDir}${shown}`]);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-validate-'));
   try {
     const mcp = await mergeMcp({

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +108,96 @@ describe('operator surface', () => {
       assert.equal((await daemon.done).code, 0);
     } finally {
       daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+});
+
+describe('operator mistakes are told, not passed over', () => {
+  it('`validate`: a CLAUDEOPS_REPOS_DIR that does not exist is a problem naming it', async () => {
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start());
+    const typo = path.join(sb.root, 'repo');
+    try {
+      const r = await run(['validate'], sb, 60_000, { CLAUDEOPS_REPOS_DIR: typo });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`repos +${typo} DOES NOT EXIST`));
+      assert.match(r.stdout, new RegExp(`- CLAUDEOPS_REPOS_DIR="${typo}": the repos directory ${typo} does not exist, so no repo's checks would run; fix the path`));
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('an empty CLAUDEOPS_TIER1_MODEL is a configuration error, listed with the others', async () => {
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_TIER1_MODEL: '', CLAUDEOPS_INTERVAL: 'hourly' });
+    try {
+      const r = await run(['once'], sb, 60_000);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /Configuration is invalid \(2 problems\)/);
+      assert.match(r.stderr, /CLAUDEOPS_TIER1_MODEL="": set but empty/);
+      assert.equal(api.messages.length, 0);
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('`status N` refuses what is not a number of cycles; `verify-receipts` on a fresh install says there are none yet', async () => {
+    const api = new FakeApi(byModel({}));
+    const sb = sandbox(await api.start());
+    try {
+      for (const n of ['0', 'abc', '-3']) {
+        const r = await run(['status', n], sb, 30_000);
+        assert.equal(r.code, 2, `${n}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`claudeops status: "${n}" is not a number of cycles to show; give a whole number from 1 up`));
+        assert.equal(r.stdout, '');
+      }
+      const v = await run(['verify-receipts'], sb, 30_000);
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+      assert.match(v.stdout, /^no receipts yet in .*results: the daemon writes them as it runs cycles/);
+    } finally {
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+
+  it('`npm start` prints only the daemon’s JSON lines, no npm banner', async () => {
+    const api = new FakeApi(byModel({ haiku: [verdict(verdictOf('healthy'))] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '3600' });
+    // The package as it is, but its build already done (dist/ is the suite's own): npm's
+    // behaviour comes from the repository's .npmrc and the start script.
+    const pkg = path.join(sb.root, 'pkg');
+    fs.mkdirSync(pkg);
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    manifest.scripts.build = 'true';
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify(manifest));
+    if (fs.existsSync(path.join(ROOT, '.npmrc'))) fs.copyFileSync(path.join(ROOT, '.npmrc'), path.join(pkg, '.npmrc'));
+    fs.symlinkSync(path.join(ROOT, 'dist'), path.join(pkg, 'dist'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
+    const npm = spawn('npm', ['start'], { cwd: pkg, env: { ...sb.env, PATH: process.env.PATH ?? '' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    npm.stdout.on('data', (d) => (stdout += d));
+    npm.stderr.on('data', (d) => (stderr += d));
+    const ended = new Promise<void>((resolve) => npm.on('close', () => resolve()));
+    const deadline = Date.now() + 90_000;
+    try {
+      while (!/"msg":"cycle ended/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.match(stdout, /"msg":"cycle ended healthy/, stdout + stderr);
+      process.kill(-npm.pid!, 'SIGTERM');
+      await ended;
+      const lines = stdout.split('\n').filter(Boolean);
+      for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not JSON: ${line}`);
+      assert.equal(stderr, '');
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       await api.stop();
       sb.cleanup();
     }

@@ -17,6 +17,8 @@ import { decide, executionRefusal, NOT_GENUINE, type Limits } from './decide.js'
 import { shown } from './display.js';
 import { executeProposal } from './execute.js';
 import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from './links.js';
+import { outstanding, pendingAt, recoveredSince, sortDrafts } from './pending.js';
+import type { Waiting } from './prompt.js';
 import { contentHash, loadApprovals, loadHolds, pruneDecided, saveState, type Approvals, type Proposal } from './state.js';
 
 export interface DeskDeps {
@@ -34,6 +36,14 @@ export interface Decider {
 }
 
 export type Outcome = { ok: true; message: string; proposal?: Proposal } | { ok: false; message: string; proposal?: Proposal };
+
+type Draft = NonNullable<NonNullable<TierRun['verdict']>['proposals']>[number];
+
+/** What a cycle's record says of a draft that repeats an outstanding proposal. */
+function repeatNote(tier: number, d: Draft, of: Proposal): string {
+  const waits = of.state === 'approved' ? `was approved at ${of.decidedAt} and waits to run` : `is already pending (since ${of.createdAt}, until ${of.expiresAt})`;
+  return `tier ${tier} proposed the ${d.action} of ${shown(d.service)} again: proposal ${of.id} (the same commands) ${waits}, so it was not parked or notified again. Decide ${of.id} on the console's approvals page`;
+}
 
 const describe = (who: Decider): string => `${who.via}${who.from ? ` from ${who.from}` : ''}`;
 
@@ -86,42 +96,70 @@ export class ApprovalDesk {
   }
 
   /**
-   * Parks the proposals of the cycle's propose-mode runs, and expires pending ones
-   * past their time. Proposals from a run that could act are not parked: only a tier
-   * the daemon held back may ask a human to act for it.
+   * After each cycle: expires pending proposals past their time, and those whose service
+   * the cycle found healthy again; then parks the proposals of its propose-mode runs,
+   * except a change already pending or approved (same service, action and commands),
+   * which is neither parked nor notified again. Proposals from a run that could act
+   * are not parked: only a tier the daemon held back may ask a human to act for it.
    */
-  park(cycleId: string, runs: TierRun[], now = new Date()): Promise<{ parked: ParkedProposal[]; warnings: string[] }> {
+  park(cycle: Pick<CycleRecord, 'id' | 'tiers' | 'checks'>, now = new Date()): Promise<{ parked: ParkedProposal[]; warnings: string[] }> {
     return this.serial(async () => {
       const state = await this.load();
       const warnings: string[] = [];
-      this.expire(state, now);
+      let changed = this.expire(state, now) + this.expireRecovered(state, cycle, now);
       const parked: ParkedProposal[] = [];
-      for (const run of runs) {
+      for (const run of cycle.tiers) {
         const drafts = run.verdict?.proposals ?? [];
         if (drafts.length && !run.containment.propose) {
           warnings.push(`tier ${run.tier} returned ${drafts.length} proposal(s) but was not in propose mode (CLAUDEOPS_APPROVAL); they were not parked`);
           continue;
         }
-        for (const d of drafts) {
-          const content = { cycle: cycleId, tier: run.tier, service: d.service, action: d.action, commands: d.commands, why: d.why, expected: d.expected, rollback: d.rollback };
-          const p: Proposal = { id: `p-${randomBytes(6).toString('hex')}`, ...content, hash: contentHash(content), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.config.approval.ttlMs).toISOString(), state: 'pending' };
-          state.proposals[p.id] = p;
-          parked.push({ id: p.id, hash: p.hash, tier: p.tier, service: p.service, action: p.action, commands: p.commands, why: p.why, expected: p.expected, rollback: p.rollback, expiresAt: p.expiresAt });
-          this.receipt({ kind: 'approval_proposed', proposal: p.id, cycle: cycleId, tier: p.tier, service: p.service, action: p.action, commands: p.commands, hash: p.hash, expires_at: p.expiresAt });
-          this.deps.logger.info({ cycle: cycleId, proposal: p.id }, `proposal ${p.id} parked: ${p.action} of ${p.service}, waiting for a human until ${p.expiresAt}`);
-        }
+        const { fresh, repeats } = sortDrafts(drafts, outstanding(state));
+        for (const { draft, of } of repeats) warnings.push(repeatNote(run.tier, draft, of));
+        for (const d of fresh) parked.push(this.parkOne(state, cycle.id, run.tier, d, now));
+        changed += fresh.length;
       }
-      await saveState(this.approvalsFile, pruneDecided(state));
+      if (changed) await saveState(this.approvalsFile, pruneDecided(state));
       return { parked, warnings };
     });
   }
 
-  private expire(state: Approvals, now: Date): void {
-    for (const p of Object.values(state.proposals)) {
-      if (p.state !== 'pending' || Date.parse(p.expiresAt) > now.getTime()) continue;
+  private parkOne(state: Approvals, cycleId: string, tier: number, d: Draft, now: Date): ParkedProposal {
+    const content = { cycle: cycleId, tier, service: d.service, action: d.action, commands: d.commands, why: d.why, expected: d.expected, rollback: d.rollback };
+    const p: Proposal = { id: `p-${randomBytes(6).toString('hex')}`, ...content, hash: contentHash(content), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.config.approval.ttlMs).toISOString(), state: 'pending' };
+    state.proposals[p.id] = p;
+    this.receipt({ kind: 'approval_proposed', proposal: p.id, cycle: cycleId, tier: p.tier, service: p.service, action: p.action, commands: p.commands, hash: p.hash, expires_at: p.expiresAt });
+    this.deps.logger.info({ cycle: cycleId, proposal: p.id }, `proposal ${p.id} parked: ${p.action} of ${p.service}, waiting for a human until ${p.expiresAt}`);
+    return { id: p.id, hash: p.hash, tier: p.tier, service: p.service, action: p.action, commands: p.commands, why: p.why, expected: p.expected, rollback: p.rollback, expiresAt: p.expiresAt };
+  }
+
+  /** Expires pending proposals past their time; returns how many. */
+  private expire(state: Approvals, now: Date): number {
+    const late = Object.values(state.proposals).filter((p) => p.state === 'pending' && Date.parse(p.expiresAt) <= now.getTime());
+    for (const p of late) {
       Object.assign(p, { state: 'expired', decidedAt: now.toISOString(), decidedBy: 'the daemon (no decision in time)' });
       this.receipt({ kind: 'approval_expired', proposal: p.id, hash: p.hash, expired_at: p.expiresAt });
     }
+    return late.length;
+  }
+
+  /** Expires pending proposals whose service the cycle found healthy again; returns how many. */
+  private expireRecovered(state: Approvals, cycle: Pick<CycleRecord, 'id' | 'checks'>, now: Date): number {
+    const moot = recoveredSince(state, cycle);
+    for (const p of moot) {
+      const why = `${shown(p.service)} was healthy again in cycle ${cycle.id}`;
+      Object.assign(p, { state: 'expired', decidedAt: now.toISOString(), decidedBy: `the daemon (${why})` });
+      this.receipt({ kind: 'approval_expired', proposal: p.id, hash: p.hash, reason: 'recovered', cycle: cycle.id, expired_at: now.toISOString() });
+      this.deps.logger.info({ cycle: cycle.id, proposal: p.id }, `proposal ${p.id} expired: ${why}; it can no longer be approved`);
+    }
+    return moot.length;
+  }
+
+  /** Pending proposals a tier in propose mode is told about, so it does not propose them again; secrets redacted. */
+  pending(redactor: Redactor = this.deps.redactor, now = new Date()): Promise<Waiting[]> {
+    return this.serial(async () =>
+      pendingAt(await this.load(), now).map((p) => ({ id: p.id, service: redactor.redact(p.service), action: p.action, commands: p.commands.map((c) => redactor.redact(c)), createdAt: p.createdAt })),
+    );
   }
 
   private async limits(service: string, now: Date): Promise<Limits> {

@@ -8,8 +8,9 @@ import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
 import type { Redactor } from '../logger/redactor.js';
 import { runProcess } from '../runner/process.js';
 import { approvalLogName } from '../store/layout.js';
-import { clock, oneLine } from '../stream/story.js';
+import { oneLine } from '../stream/story.js';
 import type { Proposal } from './state.js';
+import { outputLines, storyFooter, storyHeader, storyLine } from './story.js';
 
 export interface Execution {
   startedAt: string;
@@ -28,7 +29,7 @@ export interface Execution {
  * may change and reach (its writable paths and network), never as the daemon itself. They share one deadline
  * (CLAUDEOPS_TIMEOUT) and the tier runs' process-tree control: a stop sends SIGINT,
  * SIGTERM, then SIGKILL to the group, and whatever they left behind is swept.
- * Output goes to `<results>/approval-<id>.log` and the daemon's stdout.
+ * Its story (see story.ts) goes to `<results>/approval-<id>.log` and, line for line, the daemon's stdout.
  */
 export async function executeProposal(p: Proposal, o: { config: Config; redactor: Redactor; shutdown: AbortSignal; stdout: (text: string) => void; runId: string }): Promise<Execution> {
   const { config } = o;
@@ -36,9 +37,10 @@ export async function executeProposal(p: Proposal, o: { config: Config; redactor
   fs.mkdirSync(config.resultsDir, { recursive: true });
   const fd = fs.openSync(path.join(config.resultsDir, log), 'a', 0o640);
   const write = (lines: string[]) => {
+    if (!lines.length) return;
     const text = o.redactor.redact(lines.map((l) => `${l}\n`).join(''));
     fs.writeSync(fd, text);
-    o.stdout(text.replace(/^/gm, `[approval ${p.id}] `));
+    o.stdout(text);
   };
   const started = new Date();
   const deadline = started.getTime() + config.timeoutMs;
@@ -47,18 +49,15 @@ export async function executeProposal(p: Proposal, o: { config: Config; redactor
   let cage: OpenCage | undefined;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-approval-${p.id.slice(0, 8)}-`));
   try {
+    write([storyHeader(p, started), storyLine('proposal', `proposed by tier ${p.tier} in ${p.cycle}, approved by ${p.decidedBy ?? 'unknown'} at ${p.decidedAt ?? '?'}`)]);
     const tier = config.tiers[p.tier === 2 ? 2 : 3];
     cage = config.sandbox === 'off'
       ? undefined
-      : await openCage({ config, workDir, policy: { readOnly: false, network: tier.network, writable: tier.writable, denyRead: [], denyWrite: [], mcpAllowed: [], mcpDenied: [] }, onEvent: (line) => write([`${clock()} egress   ${line}`]) });
+      : await openCage({ config, workDir, policy: { readOnly: false, network: tier.network, writable: tier.writable, denyRead: [], denyWrite: [], mcpAllowed: [], mcpDenied: [] }, onEvent: (line) => write([storyLine('egress', line)]) });
     const env = cage ? { ...cageBaseEnv(inheritedEnv()), ...cage.env } : { ...inheritedEnv(), ...(config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) };
-    write([
-      `=== claudeops approved proposal ${p.id} · ${started.toISOString()} ===`,
-      `${p.action} of ${p.service}, proposed by tier ${p.tier} in ${p.cycle}, approved by ${p.decidedBy ?? 'unknown'} at ${p.decidedAt ?? '?'}`,
-      cage ? `containment OS sandbox · may write ${['its work dir', ...tier.writable].join(', ')} · network ${tier.network.join(', ') || 'none'} (tier ${p.tier}'s)` : 'containment NO sandbox (CLAUDEOPS_SANDBOX=off)',
-    ]);
+    write([storyLine('sandbox', cage ? `OS sandbox · may write ${['its work dir', ...tier.writable].join(', ')} · network ${tier.network.join(', ') || 'none'} (tier ${p.tier}'s)` : 'NONE (CLAUDEOPS_SANDBOX=off)')]);
     for (const command of p.commands) {
-      write([`${clock()} run      ${command}`]);
+      write([storyLine('run', command)]);
       const sh = { file: '/bin/sh', args: ['-c', command], cwd: workDir, env, stdin: '' };
       const end = await runProcess(
         cage ? caged(sh, cage.spec) : sh,
@@ -67,13 +66,14 @@ export async function executeProposal(p: Proposal, o: { config: Config; redactor
           timeoutMs: Math.max(1, deadline - Date.now()),
           shutdown: o.shutdown,
           shutdownGraceMs: config.shutdownGraceMs,
-          onLines: (buf) => write(buf.toString('utf8').trimEnd().split('\n').map((l) => `${clock()} output   ${oneLine(l, 500)}`)),
-          onStderr: (line) => write([`${clock()} stderr   ${oneLine(line, 500)}`]),
+          onLines: (buf) => write(outputLines('output', buf.toString('utf8'))),
+          onStderr: (line) => write(outputLines('stderr', line)),
         },
       );
       exitCodes.push(end.exitCode);
-      if (end.stopSteps.length) write([`${clock()} stop     ${end.stoppedBy === 'timeout' ? `timed out (CLAUDEOPS_TIMEOUT ${config.timeoutMs / 1000} s)` : 'the daemon is stopping'}; sent ${end.stopSteps.join(', then ')}`]);
-      if (end.swept.length) write([`${clock()} cleanup  killed ${end.swept.length} leftover process(es): ${end.swept.join(', ')}`]);
+      if (end.stopSteps.length) write([storyLine('stop', `${end.stoppedBy === 'timeout' ? `timed out (CLAUDEOPS_TIMEOUT ${config.timeoutMs / 1000} s)` : 'the daemon is stopping'}; sent ${end.stopSteps.join(', then ')}`)]);
+      if (end.swept.length) write([storyLine('cleanup', `killed ${end.swept.length} leftover process(es): ${end.swept.join(', ')}`)]);
+      write([storyLine('exit', end.spawnError ? `could not start: ${end.spawnError}` : `${end.exitCode ?? end.signal ?? 'unknown'}`)]);
       if (end.spawnError || end.exitCode !== 0) {
         error = end.spawnError ?? (end.stoppedBy ? `stopped: ${end.stoppedBy}` : `"${oneLine(command, 120)}" exited ${end.exitCode ?? end.signal}`);
         break;
@@ -88,7 +88,7 @@ export async function executeProposal(p: Proposal, o: { config: Config; redactor
   const ended = new Date();
   const ok = error === undefined;
   try {
-    write([`--- end · ${ok ? 'ok' : `FAILED: ${error}`} · ${exitCodes.length}/${p.commands.length} command(s) run · ${((ended.getTime() - started.getTime()) / 1000).toFixed(1)} s`]);
+    write([storyFooter({ error, ran: exitCodes.length, of: p.commands.length, ms: ended.getTime() - started.getTime() })]);
   } finally {
     fs.closeSync(fd);
   }

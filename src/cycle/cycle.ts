@@ -169,6 +169,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
 
 async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
   let handoff = '';
+  const pending = await ctx.approvals.pending(prepared.redactor);
   for (let tier: TierNumber = 1; ; tier = (tier + 1) as TierNumber) {
     ctx.live?.tier(tier);
     const input = {
@@ -178,6 +179,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       checks: prepared.checks,
       sandbox: prepared.sandbox,
       handoff,
+      pending,
       logger: ctx.logger,
       redactor: prepared.redactor,
       stdout: ctx.stdout,
@@ -240,10 +242,10 @@ function flag(ctx: DaemonContext, cycle: CycleRecord, warning: string, level: 'w
 
 /** Proposals of propose-mode tiers wait in the state directory for a human. */
 async function park(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
-  if (!cycle.tiers.some((t) => t.containment.propose || t.verdict?.proposals?.length)) return;
   try {
-    const { parked, warnings } = await ctx.approvals.park(cycle.id, cycle.tiers);
-    cycle.proposals = parked;
+    // Every cycle: one that finds a service healthy again expires the proposals about it.
+    const { parked, warnings } = await ctx.approvals.park(cycle);
+    if (cycle.tiers.some((t) => t.containment.propose || t.verdict?.proposals?.length)) cycle.proposals = parked;
     for (const w of warnings) flag(ctx, cycle, w);
   } catch (e) {
     flag(ctx, cycle, `the proposals could not be parked (${(e as Error).message}); nothing waits for approval. Check that the state directory is writable`, 'error');

@@ -11,7 +11,7 @@ import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js
 import { runnable } from '../files/executable.js';
 import type { CheckDef, CheckSet } from '../checks/discover.js';
 import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
-import { proposePrompt } from '../approval/prompt.js';
+import { proposePrompt, type Waiting } from '../approval/prompt.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { providerFor } from '../provider/registry.js';
@@ -92,6 +92,8 @@ export interface TierRunInput {
   sandbox: SandboxProbe;
   /** Text handed up from the tier below; empty for tier 1. */
   handoff: string;
+  /** Proposals already waiting for a human, named in a propose-mode tier's prompt so it does not repeat them. */
+  pending?: readonly Waiting[];
   /** One of several tier-1 sessions: only these checks are handed to it. */
   shard?: Shard;
   logger: Logger;
@@ -249,7 +251,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       mcpServers: cage?.mcpEntries ?? runEntries,
       filesDir,
       systemPrompt,
-      appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier)].filter(Boolean).join('\n\n'),
+      appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier, input.pending)].filter(Boolean).join('\n\n'),
       jsonSchema: verdictJsonSchema,
       maxBudgetUsd: config.budget.perRunUsd,
       cwd: workDir,

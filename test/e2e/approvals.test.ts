@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FakeApi, byModel, toolNames, toolUse, verdict } from '../fake-api.js';
+import { FakeApi, byModel, systemText, toolNames, toolUse, verdict } from '../fake-api.js';
 import { cycleSummaries, read, run, sandbox, start, type Sandbox, type Started } from '../harness.js';
 import { Receiver, type Received } from '../receiver.js';
 
@@ -92,24 +92,26 @@ const cyclesEnded = (d: Started) => (d.output().match(/"msg":"cycle ended/g) ?? 
 const waitCycles = (d: Started, n: number, ms: number) => d.waitFor(new RegExp(`("msg":"cycle ended[\\s\\S]*){${n}}`), ms);
 
 describe('approvals from the notification', { skip: SKIP }, () => {
-  const unhealthy = verdict({ status: 'unhealthy', summary: 'web is down (502).', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy', detail: '502' }] });
-  const healthy = verdict({ status: 'healthy', summary: 'web answers 200.', escalate: false, checks: [{ id: 'infra/web.md', status: 'healthy', detail: '200' }] });
+  const db = { id: 'infra/db.md', status: 'unhealthy', detail: 'replication stopped' };
+  const unhealthy = verdict({ status: 'unhealthy', summary: 'web is down (502); db replication stopped.', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy', detail: '502' }, db] });
+  // web recovers after the approved restart; db stays down, and tier 1 does not ask to escalate it again.
+  const webHealthy = verdict({ status: 'unhealthy', summary: 'web answers 200; db replication stopped.', escalate: false, checks: [{ id: 'infra/web.md', status: 'healthy', detail: '200' }, db] });
   let r: Rig;
   let api: FakeApi, sb: Sandbox, daemon: Started, receiver: Receiver, world: string;
-  const proposal = (name: string) => ({ service: 'web', action: 'restart', commands: [`touch ${world}/${name}`], why: 'web returns 502 since its last OOM kill', expected: 'web answers 200', rollback: 'none needed' });
+  const proposal = (name: string, service = 'web') => ({ service, action: 'restart', commands: [`touch ${world}/${name}`], why: `${service} returns 502 since its last OOM kill`, expected: `${service} answers`, rollback: 'none needed' });
 
   before(async () => {
     // The world is writable to tier 3: only the approval gate stands between it and the world.
-    r = await rig((w) => ({ CLAUDEOPS_APPROVAL_SECRET: SECRET, CLAUDEOPS_APPROVAL_TTL: '25', CLAUDEOPS_TIER3_WRITABLE: w }), { '.claude-ops/checks/web.md': webCheck }, (w) => {
+    r = await rig((w) => ({ CLAUDEOPS_APPROVAL_SECRET: SECRET, CLAUDEOPS_APPROVAL_TTL: '25', CLAUDEOPS_TIER3_WRITABLE: w }), { '.claude-ops/checks/web.md': webCheck, '.claude-ops/checks/db.md': checkOf('db') }, (w) => {
       world = w;
       return {
-        haiku: [unhealthy, healthy],
+        haiku: [unhealthy, webHealthy],
         sonnet: [verdict({ status: 'unhealthy', summary: 'A restart is needed; handing up.', escalate: true, checks: [{ id: 'infra/web.md', status: 'unhealthy' }] })],
         opus: [
           toolUse('Bash', { command: 'docker restart web', description: 'restart web' }),
           toolUse('Bash', { command: `touch ${w}/restarted; touch ${w}/sneaky`, description: 'restart it my way' }),
           toolUse('Write', { file_path: `${w}/written`, content: 'x' }),
-          verdict({ status: 'unhealthy', summary: 'web needs a restart; proposed.', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [proposal('restarted'), proposal('too-late'), proposal('changed')] }),
+          verdict({ status: 'unhealthy', summary: 'web needs a restart; proposed.', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [proposal('restarted'), proposal('too-late', 'db'), proposal('changed', 'db'), proposal('twice')] }),
         ],
       };
     }, 280_000);
@@ -128,7 +130,7 @@ describe('approvals from the notification', { skip: SKIP }, () => {
     const opus = api.messages.filter((r) => String(r.body.model).includes('opus'));
     assert.ok(!toolNames(opus[0]!).includes('Write') && !toolNames(opus[0]!).includes('Edit'));
     assert.deepEqual(fs.readdirSync(world), [], 'nothing written by the model');
-    assert.equal(first.proposals.length, 3);
+    assert.equal(first.proposals.length, 4);
   });
 
   it('approves from the message: the GET only shows, the POST runs exactly once, then a verification cycle and an outcome message', async () => {
@@ -149,7 +151,7 @@ describe('approvals from the notification', { skip: SKIP }, () => {
     assert.ok(fs.existsSync(path.join(world, 'restarted')));
     const [, second] = cycleSummaries(sb.resultsDir);
     assert.equal(second.trigger, 'approval');
-    assert.equal(second.status, 'healthy');
+    assert.equal(second.checks.find((c: any) => c.id === 'infra/web.md').status, 'healthy');
     // The verification is recorded right after the cycle's own records.
     await until(() => receipts(sb).some((r) => r.kind === 'approval_verified'), 10_000);
     const mine = receipts(sb).filter((r) => r.proposal === p1).map((r) => r.kind);
@@ -160,6 +162,18 @@ describe('approvals from the notification', { skip: SKIP }, () => {
     assert.equal(receipts(sb).find((r) => r.kind === 'approval_approved' && r.proposal === p1).by, 'signed link from 127.0.0.1');
     await until(() => receiver.received.some((m) => /the approved restart of web ran; web is now healthy/.test(m.title)), 10_000);
     assert.match(read(path.join(sb.resultsDir, `approval-${p1}.log`)), /run {6}touch .*restarted[\s\S]*--- end · ok/);
+
+    // The run as the daemon logged it (JSON off a terminal): one header record, then a record of its kind per line, then the end.
+    const records = daemon.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((x) => 'kind' in x);
+    const start = records.findIndex((x) => typeof x.msg === 'string' && x.msg.includes(`approved proposal ${p1} `));
+    assert.ok(start >= 0, 'the run is in the daemon log');
+    assert.equal(records[start].kind, 'header');
+    const story = records.slice(start + 1, start + 1 + records.slice(start + 1).findIndex((x) => x.kind === 'end' || String(x.msg).includes('--- end')) + 1);
+    assert.ok(story.length > 1, JSON.stringify(records.slice(start, start + 10)));
+    assert.equal(story.at(-1).kind, 'end', JSON.stringify(story));
+    for (const x of story.slice(0, -1)) assert.ok(['proposal', 'sandbox', 'run', 'output', 'stderr', 'egress', 'exit'].includes(x.kind), `a record of kind ${x.kind}: ${x.msg}`);
+    for (const x of [records[start], ...story]) assert.match(String(x.msg), /\S/, 'no record with an empty msg');
+    assert.deepEqual(story.filter((x) => x.kind === 'run').map((x) => x.msg.replace(/^\S+ run +/, '')), [`touch ${world}/restarted`]);
   });
 
   it('refuses, records, and runs nothing for: the same link again, a changed signature, changed content, an expired link', async () => {
@@ -206,6 +220,22 @@ describe('approvals from the notification', { skip: SKIP }, () => {
     assert.equal(verify.code, 0, verify.stdout);
   });
 
+  it('expired the proposal about web when web was healthy again, with a receipt; approving it on the console runs nothing', async () => {
+    const [first, second] = cycleSummaries(sb.resultsDir);
+    const moot = first.proposals[3];
+    const expired = receipts(sb).filter((x) => x.proposal === moot.id);
+    assert.deepEqual(expired.map((x) => x.kind), ['approval_proposed', 'approval_expired']);
+    assert.deepEqual([expired[1].reason, expired[1].cycle, expired[1].hash], ['recovered', second.id, moot.hash]);
+    assert.equal(JSON.parse(read(path.join(sb.stateDir, 'approvals.json'))).proposals[moot.id].state, 'expired');
+    const res = await fetch(`${sb.env.CLAUDEOPS_PUBLIC_URL}/actions/approve`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' }, body: `verb=approve&id=${moot.id}&h=${moot.hash}` });
+    assert.equal(res.status, 409);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!fs.existsSync(path.join(world, 'twice')));
+    assert.equal(receipts(sb).filter((x) => x.kind === 'approval_executed').length, 1);
+    // The db proposals were about a service still down: they stayed pending until their time ran out.
+    assert.ok(!receipts(sb).some((x) => x.kind === 'approval_expired' && x.reason === 'recovered' && x.proposal !== moot.id));
+  });
+
   it('lists proposals on the console, and deciding there needs the token', async () => {
     const base = sb.env.CLAUDEOPS_PUBLIC_URL!;
     const page = await (await fetch(`${base}/approvals`)).text();
@@ -214,6 +244,59 @@ describe('approvals from the notification', { skip: SKIP }, () => {
     const id = cycleSummaries(sb.resultsDir)[0].proposals[2].id;
     const anon = await fetch(`${base}/actions/approve`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `verb=deny&id=${id}&h=x` });
     assert.equal(anon.status, 401);
+  });
+});
+
+describe('the same proposal, cycle after cycle', { skip: SKIP }, () => {
+  it('parks it once and tells the model it waits; a cycle that finds web healthy again expires it, and it can no longer be approved', async () => {
+    const check = (status: string, escalate: boolean) => verdict({ status, summary: `web is ${status}`, escalate, checks: [{ id: 'infra/web.md', status }] });
+    const restart = (w: string, why: string) => ({ service: 'web', action: 'restart', commands: [`touch ${w}/restarted`], why, expected: 'web answers 200', rollback: 'none needed' });
+    const { api, sb, receiver, daemon, base, world, stop } = await rig(() => ({ CLAUDEOPS_APPROVAL_SECRET: SECRET }), { '.claude-ops/checks/web.md': webCheck }, (w) => ({
+      haiku: [check('unhealthy', true), check('unhealthy', true), check('healthy', false)],
+      sonnet: [check('unhealthy', true), check('unhealthy', true)],
+      opus: [verdict({ status: 'unhealthy', summary: 'web needs a restart; proposed.', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [restart(w, 'web returns 502')] }), verdict({ status: 'unhealthy', summary: 'web still needs a restart.', escalate: false, checks: [{ id: 'infra/web.md', status: 'unhealthy' }], proposals: [restart(w, 'web still returns 502, second cycle')] })],
+    }), 240_000);
+    const runNow = () => fetch(`${base}/actions/run-now`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const asks = () => receiver.received.filter((m) => /approve the restart of web\?/.test(m.title));
+    const opus = () => api.messages.filter((m) => String(m.body.model).includes('opus'));
+    try {
+      const [first] = cycleSummaries(sb.resultsDir);
+      assert.equal(first.proposals.length, 1);
+      const p = first.proposals[0];
+      await until(() => asks().length === 1, 10_000);
+      assert.doesNotMatch(systemText(opus()[0]!), /Already waiting for a human/);
+
+      assert.equal((await runNow()).status, 202);
+      await waitCycles(daemon, 2, 90_000);
+      const second = cycleSummaries(sb.resultsDir)[1];
+      assert.equal(opus().length, 2, 'tier 3 ran again');
+      assert.match(systemText(opus()[1]!), new RegExp(`Already waiting for a human[\\s\\S]*${p.id} \\(since [^)]*\\): restart of web: \`touch ${world}/restarted\``));
+      assert.deepEqual(second.proposals, [], 'not parked again');
+      assert.ok(second.warnings.some((w: string) => w.includes(`proposal ${p.id}`) && w.includes('already pending')), JSON.stringify(second.warnings));
+      const state = JSON.parse(read(path.join(sb.stateDir, 'approvals.json')));
+      assert.deepEqual(Object.values<any>(state.proposals).map((x) => [x.id, x.state]), [[p.id, 'pending']]);
+      assert.equal(receipts(sb).filter((x) => x.kind === 'approval_proposed').length, 1);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(asks().length, 1, 'no second "approve the restart of web?"');
+
+      assert.equal((await runNow()).status, 202);
+      await waitCycles(daemon, 3, 90_000);
+      const third = cycleSummaries(sb.resultsDir)[2];
+      assert.equal(third.status, 'healthy');
+      const mine = receipts(sb).filter((x) => x.proposal === p.id);
+      assert.deepEqual(mine.map((x) => x.kind), ['approval_proposed', 'approval_expired']);
+      assert.deepEqual([mine[1].reason, mine[1].cycle], ['recovered', third.id]);
+      const res = await confirm(linkOf(receiver.received, p.id));
+      assert.equal(res.status, 409);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(fs.readdirSync(world), [], 'the restart never ran');
+      assert.equal(cyclesEnded(daemon), 3, 'no verification cycle');
+      assert.ok(!receipts(sb).some((x) => x.kind === 'approval_approved' || x.kind === 'approval_executed'));
+      const verify = await run(['verify-receipts'], sb, 30_000);
+      assert.equal(verify.code, 0, verify.stdout);
+    } finally {
+      await stop();
+    }
   });
 });
 

@@ -203,7 +203,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     const next = decideEscalation(ctx.config, cycle.tiers, checkResults(prepared.checks.checks, cycle.tiers), prepared.cooldown);
     cycle.cooldownWithheld.push(...next.withheld);
     if (!next.escalate || ctx.shutdown.aborted || cycle.remediationBlocked) {
-      cycle.escalationStopped = ctx.shutdown.aborted ? (ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle' : 'the daemon is shutting down') : !next.escalate ? next.reason : 'no remediation tier runs while the state directory cannot be saved';
+      cycle.escalationStopped = ctx.shutdown.aborted ? stopWhy(ctx) : !next.escalate ? next.reason : 'no remediation tier runs while the state directory cannot be saved';
       return;
     }
     cycle.escalations.push({ from: tier, to: (tier + 1) as TierNumber });
@@ -219,11 +219,13 @@ function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared)
   cycle.durationMs = now.getTime() - Date.parse(cycle.startedAt);
   cycle.checks = cycle.skippedReason ? [] : checkResults(prepared.checks.checks, cycle.tiers);
   for (const c of cycle.checks.filter((r) => r.invented)) flag(ctx, cycle, `the agent reported check "${c.id}", which the daemon did not hand out; recorded, not kept in check history`);
-  const unreported = cycle.checks.filter((r) => r.detail === NOT_REPORTED && cycle.tiers.some((t) => t.verdict));
-  if (unreported.length) flag(ctx, cycle, `${unreported.length} check(s) not reported by the agent, recorded as unknown: ${unreported.map((r) => r.id).join(', ')}`);
   cycle.status = cycleStatus(cycle.tiers, cycle.checks, cycle.skippedReason);
+  const unreported = cycle.checks.filter((r) => r.detail === NOT_REPORTED && cycle.tiers.some((t) => t.verdict));
+  if (unreported.length && cycle.status !== 'interrupted') flag(ctx, cycle, `${unreported.length} check(s) not reported by the agent, recorded as unknown: ${unreported.map((r) => r.id).join(', ')}`);
   cycle.summary = cycleSummary(cycle);
   cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
+  // A stopped cycle judged nothing: every check keeps its state, its since and its history.
+  if (cycle.status === 'interrupted') return prepared.checkState;
   const defaults = ctx.config.checks;
   const byId = new Map(prepared.checks.checks.map((c) => [c.id, c]));
   const thresholds = (id: string) => ({ failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold, success: byId.get(id)?.successThreshold ?? defaults.successThreshold });
@@ -282,9 +284,12 @@ function logTierEnd(ctx: DaemonContext, cycle: CycleRecord, run: TierRun): void 
   const fields = { cycle: cycle.id, tier: run.tier, model: run.model, exitClass: run.exitClass, status: run.verdict?.status, costUsd: run.costUsd, log: run.logFile };
   ctx.logger.info(fields, `tier ${run.tier} ended: ${run.verdict ? run.verdict.status : run.exitClass}`);
   // A run stopped because the daemon or an operator asked for it is what was asked, not an error.
-  if (run.exitClass === 'interrupted' && run.error) ctx.logger.warn({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
+  if (run.exitClass === 'interrupted') ctx.logger.warn({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, ctx.shutdown.aborted ? `tier ${run.tier} stopped: ${stopWhy(ctx)}` : (run.error ?? 'interrupted'));
   else if (run.exitClass !== 'ok' && run.error) ctx.logger.error({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
 }
+
+/** Who stopped the cycle: an operator from the console stops only it; a signal stops the daemon. */
+const stopWhy = (ctx: DaemonContext): string => (ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down');
 
 const receipt = (ctx: DaemonContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);
 

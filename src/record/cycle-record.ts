@@ -75,13 +75,28 @@ export function cycleStatus(runs: TierRun[], results: CheckResult[], skippedReas
   return last.verdict ? judgedStatus(results, last.verdict) : 'failed';
 }
 
-export function cycleSummary(record: Pick<CycleRecord, 'status' | 'tiers' | 'skippedReason' | 'checks'>): string {
+export function cycleSummary(record: Pick<CycleRecord, 'status' | 'tiers' | 'skippedReason' | 'checks' | 'escalationStopped'>): string {
   if (record.status === 'skipped') return `skipped: ${record.skippedReason}`;
   const last = record.tiers[record.tiers.length - 1];
   if (!last) return record.status;
-  if (!last.verdict) return `tier ${last.tier} failed (${last.exitClass}): ${last.error ?? ''}`;
+  if (record.status === 'interrupted') return `interrupted in tier ${last.tier}: ${record.escalationStopped ?? 'the run was stopped'}`;
+  if (!last.verdict) return `tier ${last.tier} failed (${last.exitClass}): ${withoutCliDiagnostics(last.error ?? '')}`;
   const notJudged = record.checks.filter((c) => c.status === 'unknown' && !c.invented).length;
   return notJudged ? `${last.verdict.summary} (${notJudged} of ${record.checks.filter((c) => !c.invented).length} checks not judged)` : last.verdict.summary;
+}
+
+/**
+ * A run's error without the CLI's internal diagnostics ("[ede_diagnostic] turn aborted
+ * (aborted_tools) stop_reason=tool_use"), which the CLI puts among a result's errors and
+ * keeps out of its own display.
+ */
+export function withoutCliDiagnostics(text: string): string {
+  return text
+    .replace(/\[[a-z_]*diagnostic\][^;]*?(?=; |\)?$)/g, '')
+    .replace(/\(; /g, '(')
+    .replace(/(; )+(?=; |\)|$)/g, '')
+    .replace(/ \(\)/g, '')
+    .trim();
 }
 
 export const summaryFile = (resultsDir: string, id: string) => path.join(resultsDir, summaryName(id));

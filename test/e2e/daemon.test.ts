@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CLAUDE_FLAGS, CLAUDE_TOOLS } from '../../src/provider/claude/command.js';
-import { FakeApi, byModel, status, text, verdict } from '../fake-api.js';
+import { FakeApi, byModel, status, text, toolUse, verdict } from '../fake-api.js';
 import { CLAUDE, run, sandbox, start, summaryNames, verdictOf } from '../harness.js';
 
 describe('claudeops run', () => {
@@ -44,6 +44,52 @@ describe('claudeops run', () => {
       const started = daemon.output().match(/"msg":"cycle started"/g) ?? [];
       const ended = daemon.output().match(/"msg":"cycle ended/g) ?? [];
       assert.equal(started.length, ended.length, 'every cycle that started ended before the next began');
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+});
+
+describe('stopping the running cycle from the console', () => {
+  it('says an operator stopped it, keeps CLI diagnostics out of the summary, and leaves every check as it was', async () => {
+    const TOKEN = 'console-token-0123456789abcdef';
+    const healthyWeb = verdict({ status: 'healthy', summary: 'web answers 200.', escalate: false, checks: [{ id: 'site/web.md', status: 'healthy', detail: '200' }] });
+    const api = new FakeApi(byModel({ haiku: [healthyWeb, toolUse('Bash', { command: 'sleep 60', description: 'a check that hangs' }), healthyWeb] }));
+    const sb = sandbox(await api.start(), { CLAUDEOPS_HTTP_PORT: '0', CLAUDEOPS_CONSOLE_TOKEN: TOKEN, CLAUDEOPS_INTERVAL: '3600', CLAUDEOPS_SHUTDOWN_GRACE: '10' });
+    sb.addRepo('site', { '.claude-ops/checks/web.md': '# Web\n\n- Service: web\n\n## How\ncurl\n\n## Healthy when\n200\n' });
+    const daemon = start(['run'], sb, 150_000);
+    const post = (url: string) => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    try {
+      await daemon.waitFor(/"msg":"cycle ended healthy/, 60_000);
+      const base = `http://127.0.0.1:${/"port":(\d+)/.exec(daemon.output())![1]}`;
+      const checksFile = path.join(sb.stateDir, 'checks.json');
+      const before = JSON.parse(fs.readFileSync(checksFile, 'utf8')).checks['site/web.md'];
+      assert.equal(before.status, 'healthy');
+      assert.equal((await post(`${base}/actions/run-now`)).status, 202);
+      await daemon.waitFor(/tool +Bash \$ sleep 60/, 60_000);
+      assert.equal((await post(`${base}/actions/stop`)).status, 202);
+      const deadline = Date.now() + 40_000;
+      while (summaryNames(sb.resultsDir).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      await daemon.waitFor(/"msg":"cycle ended interrupted/, 10_000);
+      const stopped = JSON.parse(fs.readFileSync(path.join(sb.resultsDir, summaryNames(sb.resultsDir).at(-1)!), 'utf8'));
+      assert.equal(stopped.status, 'interrupted');
+      assert.match(stopped.summary, /an operator stopped the cycle from the console/);
+      assert.doesNotMatch(stopped.summary, /\[ede_diagnostic\]|stop_reason|shutting down/);
+      assert.ok(!stopped.warnings.some((w: string) => /not reported by the agent/.test(w)), stopped.warnings.join('\n'));
+      assert.deepEqual(stopped.checkChanges, []);
+      // The daemon's own records; the story's lines (with a kind) are the tier run's.
+      const own = daemon.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((r) => r.kind === undefined).map((r) => String(r.msg));
+      assert.ok(own.includes('tier 1 stopped: an operator stopped the cycle from the console'), own.join('\n'));
+      assert.ok(!own.some((m) => /shutting down|asked to stop/.test(m)), own.join('\n'));
+      const after = JSON.parse(fs.readFileSync(checksFile, 'utf8')).checks['site/web.md'];
+      assert.equal(after.status, 'healthy');
+      assert.equal(after.since, before.since);
+      assert.deepEqual(after.last, before.last, 'the interrupted cycle added no result');
+      assert.equal(daemon.child.exitCode, null, 'the daemon goes on');
+      daemon.child.kill('SIGTERM');
+      assert.equal((await daemon.done).code, 0);
     } finally {
       daemon.child.kill('SIGKILL');
       await api.stop();

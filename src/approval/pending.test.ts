@@ -69,6 +69,9 @@ describe('a pending proposal whose service recovers', () => {
     assert.equal(serviceRecovered('web-1', [result('a', 'healthy', ['web']), result('b', 'unhealthy', ['db'])]), false);
     assert.equal(serviceRecovered('web', [result('x', 'healthy', ['web'], { invented: true }), result('b', 'unhealthy', ['db'])]), false);
     assert.equal(serviceRecovered('web', []), false, 'a cycle with no results (skipped, failed) recovers nothing');
+    assert.equal(serviceRecovered('web-1', [result('a', 'healthy', ['web']), result('b', 'not_applicable', ['db'])]), true, 'a check that does not apply neither blocks nor makes a recovery');
+    assert.equal(serviceRecovered('web-1', [result('b', 'not_applicable', ['db'])]), false);
+    assert.equal(serviceRecovered('web', [result('a', 'healthy', ['web']), result('b', 'not_applicable', ['web'])]), true);
   });
 
   it('expires only pending proposals from earlier cycles', () => {

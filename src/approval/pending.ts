@@ -49,13 +49,14 @@ export function sortDrafts<D extends Change>(drafts: readonly D[], waiting: read
 /**
  * Whether a cycle's results show a service healthy again: every check that names it is
  * healthy. A service no check names (the model's own name for it) counts as recovered
- * when every check the daemon handed out is healthy. Unjudged checks recover nothing.
+ * when every check the daemon handed out that applies is healthy. Unjudged checks recover nothing.
  */
 export function serviceRecovered(service: string, results: readonly CheckResult[]): boolean {
   const handed = results.filter((r) => !r.invented);
   const own = serviceStatuses(handed).get(service);
   if (own !== undefined) return own === 'healthy';
-  return handed.length > 0 && handed.every((r) => r.status === 'healthy');
+  const judged = handed.filter((r) => r.status !== 'not_applicable');
+  return judged.length > 0 && judged.every((r) => r.status === 'healthy');
 }
 
 /**

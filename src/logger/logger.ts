@@ -43,10 +43,10 @@ export function storyWriter(pretty: boolean, live: LiveHub, write: (text: string
     const out: string[] = [];
     for (const line of text.split('\n')) {
       if (!line) continue;
-      const m = /^\[tier(\d)\] (.*)$/.exec(line);
-      const msg = m ? m[2]! : line;
+      const m = /^\[tier(\d)(?:\.(\d+))?\] (.*)$/.exec(line);
+      const msg = m ? m[3]! : line;
       const kind = storyKind(msg) ?? (msg.startsWith('---') ? 'end' : 'header');
-      out.push(JSON.stringify({ level: 'info', time: new Date().toISOString(), name: 'claudeops', cycle: live.state.cycle, tier: m ? Number(m[1]) : undefined, kind, msg }));
+      out.push(JSON.stringify({ level: 'info', time: new Date().toISOString(), name: 'claudeops', cycle: live.state.cycle, tier: m ? Number(m[1]) : undefined, shard: m?.[2] ? Number(m[2]) : undefined, kind, msg }));
     }
     if (out.length) write(`${out.join('\n')}\n`);
   };

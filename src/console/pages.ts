@@ -1,4 +1,4 @@
-import { uptime, UPTIME_WINDOWS, type CheckEntry, type CheckState } from '../checks/check-state.js';
+import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS, type CheckEntry, type CheckState } from '../checks/check-state.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
 import type { Holds } from '../approval/state.js';
 import { storyKind } from '../stream/story.js';
@@ -19,8 +19,8 @@ export interface Viewer {
   tokenSet: boolean;
 }
 
-const STATUS_CLASS: Record<string, string> = { healthy: 'ok', degraded: 'warn', incomplete: 'warn', unknown: 'unknown', unhealthy: 'bad', failed: 'bad', interrupted: 'warn', skipped: 'unknown' };
-export const badge = (status: string): Html => html`<span class="badge ${STATUS_CLASS[status] ?? 'unknown'}">${status}</span>`;
+const STATUS_CLASS: Record<string, string> = { healthy: 'ok', degraded: 'warn', incomplete: 'warn', unknown: 'unknown', unhealthy: 'bad', failed: 'bad', interrupted: 'warn', skipped: 'unknown', not_applicable: 'unknown' };
+export const badge = (status: string): Html => html`<span class="badge ${STATUS_CLASS[status] ?? 'unknown'}">${status.replace(/_/g, ' ')}</span>`;
 export const when = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 19) + ' UTC' : '-');
 const usd = (v: number): string => `$${v.toFixed(v < 1 ? 4 : 2)}`;
 const secs = (ms: number): string => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
@@ -51,7 +51,8 @@ function heldNote(id: string, e: CheckEntry, holds: Holds | undefined, now: Date
 }
 
 export function overviewPage(d: { viewer: Viewer; checks: CheckState; holds?: Holds; pending?: number; live: LiveState; next?: Date; today: DaySpend; budget?: number; latest?: CycleRecord; notice?: string; now: Date }): string {
-  const entries = Object.entries(d.checks.checks).sort(([a], [b]) => (a < b ? -1 : 1));
+  const entries = shownChecks(d.checks);
+  const removed = removedChecks(d.checks);
   const running = d.live.cycle
     ? html`<p>Running: <a href="/live">${d.live.cycle}</a>, tier ${d.live.tier ?? '-'}, for ${secs(d.now.getTime() - Date.parse(d.live.startedAt ?? d.now.toISOString()))}</p>`
     : html`<p>No cycle is running.</p>`;
@@ -67,7 +68,7 @@ export function overviewPage(d: { viewer: Viewer; checks: CheckState; holds?: Ho
 <section class="cards"><div class="card"><h2>Now</h2>${running}<p>Next cycle: ${d.next ? when(d.next.toISOString()) : 'after the running one'}</p>${actions(d.viewer, !!d.live.cycle)}</div>
 <div class="card"><h2>Spend today</h2><p class="big">${usd(d.today.totalUsd)}</p><p>${d.budget ? `of the daily budget of ${usd(d.budget)}` : 'no daily budget set (CLAUDEOPS_DAILY_BUDGET_USD)'}</p></div>
 <div class="card"><h2>Last cycle</h2>${d.latest ? html`<p><a href="/cycles/${d.latest.id}">${d.latest.id}</a> ${badge(d.latest.status)}</p><p>${d.latest.summary}</p>` : html`<p>none yet</p>`}</div></section>
-<h2>Checks</h2>${entries.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Since</th><th>Services</th><th>Last result</th><th>24 h</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No check has been judged yet.</p>`}
+<h2>Checks</h2>${entries.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Since</th><th>Services</th><th>Last result</th><th>24 h</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No check has been judged yet.</p>`}${removed.length ? html`<p class="muted">Removed: ${removed.map(([id, e], i) => html`${i ? ', ' : ''}<a href="${checkHref(id)}">${id}</a> (${e.removed!.why})`)}</p>` : ''}
 <h2>Open warnings</h2>${warnings.length ? html`<ul class="warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : html`<p>None in the last cycle.</p>`}`,
   );
 }
@@ -138,7 +139,7 @@ export function checkPage(d: { viewer: Viewer; id: string; entry: CheckEntry; no
   return layout(
     e.title,
     d.viewer,
-    html`<h1>${e.title} ${badge(e.status)}</h1><p class="muted">${d.id} · services ${e.services.join(', ') || '-'} · since ${when(e.since)}</p>
+    html`<h1>${e.title} ${e.removed ? badge('removed') : badge(e.status)}</h1>${e.removed ? html`<p class="notice">Removed ${when(e.removed.at)}: ${e.removed.why}. It was ${e.status.replace(/_/g, ' ')}; its history is kept for 30 days.</p>` : ''}<p class="muted">${d.id} · services ${e.services.join(', ') || '-'} · since ${when(e.since)}</p>
 <p>Uptime: 24 h ${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))} · 7 d ${pct(uptime(e, UPTIME_WINDOWS['7d'], d.now))} · 30 d ${pct(uptime(e, UPTIME_WINDOWS['30d'], d.now))}</p>
 <h2>30 days, by hour</h2>${raw(timeline(e.hours.map(([start, good, total]) => ({ start, good, total })), from, d.now.getTime()))}
 <h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`,

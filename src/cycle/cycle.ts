@@ -4,7 +4,7 @@ import path from 'node:path';
 import { addSpend, loadSpend, overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
 import { applyCycle, loadCooldown, saveCooldown, type CooldownState, type CycleActions } from '../cooldown/cooldown.js';
-import { applyResults, loadCheckState, saveCheckState, type CheckState } from '../checks/check-state.js';
+import { applyResults, loadCheckState, saveCheckState, shownChecks, type CheckState } from '../checks/check-state.js';
 import { discoverChecks, type CheckDef, type CheckSet } from '../checks/discover.js';
 import { describeProblem } from '../checks/lint.js';
 import { checkResults, NOT_REPORTED, serviceStatuses } from '../checks/results.js';
@@ -155,7 +155,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     ctx.metrics.skipped('budget');
   }
   cycle.disabledChecks = checks.disabled.map((c) => c.id);
-  const checkWarnings = [...checks.problems.map(describeProblem), ...checks.unmatchedDisable.map((d) => `CLAUDEOPS_CHECKS_DISABLE: "${d}" matches no check id; run claudeops validate to list them`)];
+  const checkWarnings = [...checks.problems.map(describeProblem), ...checks.notes.map(describeProblem), ...checks.unmatchedDisable.map((d) => `CLAUDEOPS_CHECKS_DISABLE: "${d}" matches no check id; run claudeops validate to list them`)];
   for (const w of [...checkWarnings, ...mcp.warnings, ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x)]) flag(ctx, cycle, w);
   cycle.mcpServers = mcp.servers;
   cycle.mcpTools = Object.fromEntries(
@@ -229,9 +229,10 @@ function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared)
   const defaults = ctx.config.checks;
   const byId = new Map(prepared.checks.checks.map((c) => [c.id, c]));
   const thresholds = (id: string) => ({ failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold, success: byId.get(id)?.successThreshold ?? defaults.successThreshold });
-  const { next, transitions } = applyResults(prepared.checkState, cycle.checks, thresholds, cycle.id, now);
+  const present = cycle.skippedReason ? undefined : { disabled: prepared.checks.disabled.map((c) => c.id) };
+  const { next, transitions } = applyResults(prepared.checkState, cycle.checks, thresholds, cycle.id, now, present);
   cycle.checkChanges = transitions;
-  ctx.metrics.observeChecks(next.checks);
+  ctx.metrics.observeChecks(Object.fromEntries(shownChecks(next)));
   for (const t of transitions) ctx.logger.info({ cycle: cycle.id, check: t.id, from: t.from, to: t.to }, `check ${t.id} is now ${t.to} (was ${t.from})`);
   return next;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
+import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
 import { ResultsStore } from '../store/store.js';
 import { chainFiles, LEDGER_KEY, ledgerEntries, readAnchor, verifyLedger } from '../receipts/ledger.js';
 import { auditApprovals } from '../approval/audit.js';
@@ -43,8 +43,9 @@ export async function status(config: Config, count: number, print: (line: string
 /** Each check's state after its thresholds, since when, its last result and its uptime. */
 async function printChecks(store: ResultsStore, print: (line: string) => void): Promise<void> {
   const state = await store.checks();
-  const entries = Object.entries(state.checks).sort(([a], [b]) => (a < b ? -1 : 1));
-  if (entries.length === 0) return;
+  const entries = shownChecks(state);
+  const removed = removedChecks(state);
+  if (entries.length + removed.length === 0) return;
   const now = new Date();
   const pct = (e: CheckEntry, ms: number) => {
     const u = uptime(e, ms, now);
@@ -52,10 +53,11 @@ async function printChecks(store: ResultsStore, print: (line: string) => void): 
   };
   const rows = entries.map(([id, e]) => {
     const last = e.last.at(-1);
-    return [id, e.status.toUpperCase(), e.since.replace('T', ' ').slice(0, 16), last ? `${last.status}${last.detail ? `: ${last.detail}` : ''}`.replace(/\s+/g, ' ').slice(0, 60) : '-', pct(e, UPTIME_WINDOWS['24h']), pct(e, UPTIME_WINDOWS['7d']), pct(e, UPTIME_WINDOWS['30d'])];
+    return [id, e.status.replace(/_/g, ' ').toUpperCase(), e.since.replace('T', ' ').slice(0, 16), last ? `${last.status}${last.detail ? `: ${last.detail}` : ''}`.replace(/\s+/g, ' ').slice(0, 60) : '-', pct(e, UPTIME_WINDOWS['24h']), pct(e, UPTIME_WINDOWS['7d']), pct(e, UPTIME_WINDOWS['30d'])];
   });
   print('');
   table(['check', 'status', 'since (UTC)', 'last result', '24h', '7d', '30d'], rows, print);
+  for (const [id, e] of removed) print(`removed: ${id} (${e.removed!.why}, since ${e.removed!.at.replace('T', ' ').slice(0, 16)}; was ${e.status.replace(/_/g, ' ')})`);
 }
 
 /** `claudeops verify-receipts`: exit 0 when the whole chain holds, 1 naming the first broken line. */

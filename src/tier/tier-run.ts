@@ -226,7 +226,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   if (caging && !runnable(bin, process.env.PATH)) return finish('cli_missing', null, `${bin}: command not found: install ${provider.cli} or set ${provider.binVariable} to its path`);
 
   const workDir = await makeWorkDir(input.runId, config.appDir);
-  for (const p of await installSkills(workDir, input.checks.skills)) {
+  for (const p of await installSkills(workDir, input.checks.skills.filter((s) => s.tier <= tier))) {
     warnings.push(p);
     log.story([`warning  ${p}`]);
   }
@@ -323,7 +323,7 @@ function describeDenied(input: unknown): string {
 function repoRules(set: CheckSet, tier: TierNumber): RepoRules {
   return {
     readOnlyPaths: set.manifests.filter((m) => m.readOnly).map((m) => set.repoDirs[m.repo]!),
-    hiddenPaths: set.playbooks.filter((p) => p.tier > tier).map((p) => p.file),
-    skills: set.skills.length > 0,
+    hiddenPaths: [...set.playbooks.filter((p) => p.tier > tier).map((p) => p.file), ...set.skills.filter((s) => s.tier > tier).map((s) => s.source)],
+    skills: set.skills.some((s) => s.tier <= tier),
   };
 }

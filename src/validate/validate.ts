@@ -176,8 +176,10 @@ async function checkChecks(config: Config, f: Findings): Promise<void> {
     f.rows.push([`  ${c.id}`, `${c.title} · service ${c.services.join(', ') || '(named per result)'} · severity ${c.severity ?? 'unset'}${thresholds}${off}`]);
   }
   for (const p of set.playbooks) f.rows.push([`  playbook`, `${p.file} · tier ${p.tier}+`]);
+  for (const s of set.skills) f.rows.push([`  skill`, `${s.name} · ${s.kind === 'dir' ? path.join(s.source, s.main) : s.source} · tier ${s.tier}+`]);
   for (const m of set.manifests) f.rows.push([`  manifest`, `${m.file}${m.playbookTier ? ` · playbooks need tier ${m.playbookTier}` : ''}${m.readOnly ? ' · repo read-only' : ''}`]);
   for (const p of lintChecks(set)) f.problems.push(`check ${describeProblem(p)}`);
+  for (const n of set.notes) f.notes.push(describeProblem(n));
   if (set.checks.length === 0) f.notes.push('no check files found: tier 1 will have nothing to check');
 }
 

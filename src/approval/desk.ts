@@ -6,7 +6,7 @@ import { allowance, applyCycle, loadCooldown, saveCooldown } from '../cooldown/c
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { deliver } from '../notify/deliver.js';
-import { QUOTE, type Message } from '../notify/notify.js';
+import { QUOTE, whereToRead, type Message } from '../notify/notify.js';
 import type { Ledger } from '../receipts/ledger.js';
 import { appendReceipt } from '../receipts/receipt.js';
 import type { CycleRecord, ParkedProposal } from '../record/cycle-record.js';
@@ -298,7 +298,7 @@ export class ApprovalDesk {
           key: p.id,
           type: p.execution?.ok && status === 'healthy' ? 'success' : 'warning',
           title: `claudeops: the approved ${shown(p.action)} of ${shown(p.service)} ${ran}; ${shown(p.service)} is now ${status}`,
-          body: [`Proposal ${p.id}, approved by ${p.decidedBy} at ${p.decidedAt}.`, `Verification cycle ${cycle.id}: ${cycle.summary}`, `Log: ${path.join(this.deps.config.resultsDir, p.execution?.log ?? '')}`, 'Commands as proposed (quoted), with their exit codes:', ...p.commands.map((c, i) => `${QUOTE}$ ${shown(c)}  → exit ${p.execution?.exitCodes[i] ?? 'not run'}`)].join('\n'),
+          body: [`Proposal ${p.id}, approved by ${p.decidedBy} at ${p.decidedAt}.`, `Verification cycle ${cycle.id}: ${cycle.summary}`, whereToRead(this.deps.config, cycle.id, p.execution?.log), 'Commands as proposed (quoted), with their exit codes:', ...p.commands.map((c, i) => `${QUOTE}$ ${shown(c)}  → exit ${p.execution?.exitCodes[i] ?? 'not run'}`)].join('\n'),
         });
       }
       await saveState(this.approvalsFile, state);

@@ -31,7 +31,7 @@ export const EXIT_CLASS_HELP: Record<ExitClass, string> = {
   max_turns: 'the run hit the CLI turn limit',
   no_verdict: 'the run ended without the structured verdict',
   timeout: 'the run took longer than CLAUDEOPS_TIMEOUT and was stopped',
-  interrupted: 'the daemon was asked to stop while the run was going on',
+  interrupted: 'the run was stopped while it was going on (an operator from the console, or the daemon shutting down)',
   cli_error: 'the Claude Code CLI failed; see the run log for its error output',
   cli_missing: 'the Claude Code CLI was not found: install it or set CLAUDEOPS_CLAUDE_BIN',
   config: 'the run could not start: a file it needs is missing or invalid',

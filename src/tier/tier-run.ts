@@ -274,7 +274,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   }
 
   if (end.stopSteps.length) {
-    const why = end.stoppedBy === 'timeout' ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)` : 'interrupted: the daemon is shutting down';
+    const why = end.stoppedBy === 'timeout' ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)` : `interrupted: ${input.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down'}`;
     log.story([`${clock()} stop     ${why}; sent ${end.stopSteps.join(', then ')}`]);
   }
   if (end.swept.length) {

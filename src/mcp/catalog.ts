@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { runnable } from '../files/executable.js';
+import { mcpFailure } from './failure.js';
 import { listStdioTools, type StdioServer } from './stdio-list.js';
 
 /** Puts a stdio server in a sandbox for its listing: the server to start instead, and how to clean up after. */
@@ -99,7 +100,7 @@ async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, en
     const tools = await Promise.race([listAll(client, await remoteTransport(entry, env)), timeout]);
     return { ok: true, tools };
   } catch (e) {
-    return { ok: false, error: (e as Error).message.split('\n')[0]! };
+    return { ok: false, error: mcpFailure(e) };
   } finally {
     clearTimeout(timer);
     await client?.close().catch(() => undefined);

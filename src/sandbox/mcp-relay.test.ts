@@ -69,3 +69,69 @@ describe('the MCP relay', () => {
     assert.equal(JSON.parse(r.body).id, 7);
   });
 });
+
+describe('the MCP relay, when the server fails', () => {
+  const events: string[] = [];
+  const ups: http.Server[] = [];
+  let relay: McpRelay;
+  let dir: string;
+  let refusedPort: number;
+  const post = (index: number) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ socketPath: path.join(dir, 'mcp.sock'), method: 'POST', path: `/${index}`, headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }));
+    });
+  const answering = async (status: number, body: string) => {
+    const s = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(body);
+    });
+    ups.push(s);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(s.address() as AddressInfo).port}/mcp`;
+  };
+
+  before(async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    refusedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const servers = [
+      { name: 'refused', url: `http://127.0.0.1:${refusedPort}/mcp` },
+      { name: 'broken', url: await answering(500, '') },
+      { name: 'denied', url: await answering(401, 'invalid token') },
+    ];
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-relay-'));
+    relay = new McpRelay(servers.map((s) => ({ ...s, headers: {}, allows: () => true })), (line) => events.push(line));
+    await relay.listen(path.join(dir, 'mcp.sock'));
+  });
+  after(async () => {
+    await relay.close();
+    for (const s of ups) s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells the CLI and the run log that the connection was refused, and where', async () => {
+    const r = await post(0);
+    assert.equal(r.status, 502);
+    assert.match(r.body, new RegExp(`MCP server refused cannot be reached: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${refusedPort}\\)`));
+    assert.ok(events.includes(`MCP refused POST failed: connection refused (connect ECONNREFUSED 127.0.0.1:${refusedPort})`), events.join('\n'));
+  });
+
+  it('passes an error status on with a body that names it, and logs it with the start of the body', async () => {
+    const broken = await post(1);
+    assert.equal(broken.status, 500);
+    assert.equal(broken.body, 'claudeops: MCP server broken answered HTTP 500 Internal Server Error (empty body)\n', 'the CLI would otherwise report "Error POSTing to endpoint: " and nothing');
+    const denied = await post(2);
+    assert.equal(denied.status, 401);
+    assert.equal(denied.body, 'invalid token', "the server's own body passes unchanged");
+    assert.ok(events.includes('MCP broken POST failed: HTTP 500 Internal Server Error (empty body)'), events.join('\n'));
+    assert.ok(events.includes('MCP denied POST failed: HTTP 401 Unauthorized: invalid token'), events.join('\n'));
+  });
+});

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { httpFailure, mcpFailure } from '../mcp/failure.js';
 import { closeServer, listenOnSocket } from './socket-server.js';
 
 /** One remote MCP server as the daemon reaches it: its real URL and headers, with their secrets. */
@@ -81,6 +82,7 @@ export class McpRelay {
     delete headers['transfer-encoding'];
     const client = url.protocol === 'https:' ? https : http;
     const up = client.request(url, { method: req.method, headers }, (answer) => {
+      if (failed(req.method, answer.statusCode)) return void this.passFailure(target.name, req.method, answer, res);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       if (!String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) return void answer.pipe(res);
       // An SSE server names its message endpoint on its own host: point it back here.
@@ -89,13 +91,43 @@ export class McpRelay {
       answer.on('end', () => res.end());
     });
     up.on('error', (e) => {
-      this.onEvent(`MCP ${target.name} ${req.method} failed: ${e.message}`, false);
-      if (!res.headersSent) end(res, 502, `claudeops: MCP server ${target.name} cannot be reached (${e.message})`);
+      const why = mcpFailure(e);
+      this.onEvent(`MCP ${target.name} ${req.method} failed: ${why}`, false);
+      if (!res.headersSent) end(res, 502, `claudeops: MCP server ${target.name} cannot be reached: ${why}`);
       else res.destroy();
     });
     up.end(body);
   }
+
+  /**
+   * An error answer, logged with its status and the start of its body, and passed on; an
+   * empty body is filled in, or the CLI's own message would end in nothing
+   * ("Error POSTing to endpoint: ").
+   */
+  private async passFailure(name: string, method: string | undefined, answer: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of answer) {
+      size += (c as Buffer).length;
+      if (size <= MAX_BODY) chunks.push(c as Buffer);
+    }
+    const body = Buffer.concat(chunks);
+    const why = httpFailure(answer.statusCode!, body.toString('utf8'));
+    this.onEvent(`MCP ${name} ${method} failed: ${why}`, false);
+    const headers = { ...answer.headers };
+    delete headers['content-length'];
+    delete headers['transfer-encoding'];
+    if (body.length) {
+      res.writeHead(answer.statusCode!, headers);
+      return void res.end(body);
+    }
+    res.writeHead(answer.statusCode!, { ...headers, 'content-type': 'text/plain' });
+    res.end(`claudeops: MCP server ${name} answered ${why}\n`);
+  }
 }
+
+/** An answer that says the request failed; a GET or DELETE that the server does not offer (405) is part of the protocol. */
+const failed = (method: string | undefined, status: number | undefined): boolean => status !== undefined && status >= 400 && !(status === 405 && method !== 'POST');
 
 function relayPath(endpoint: string, base: URL, index: number): string {
   const u = new URL(endpoint, base);

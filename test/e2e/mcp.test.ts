@@ -190,3 +190,56 @@ describe('validate connects to every MCP server', () => {
     }
   });
 });
+
+describe('a remote MCP server that fails says why', () => {
+  it('in validate, the cycle record and the run log: a refused connection, HTTP 500 with an empty body, HTTP 401 with a body', async () => {
+    const answering = (status: number, body: string) =>
+      http.createServer((req, res) => {
+        req.resume();
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(body);
+      });
+    const ups = [answering(500, ''), answering(401, 'invalid token')];
+    const closed = http.createServer();
+    for (const s of [...ups, closed]) await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const port = (s: http.Server) => (s.address() as import('node:net').AddressInfo).port;
+    const refusedPort = port(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const api = new FakeApi(byModel({ haiku: [verdict({ status: 'healthy', summary: 'fine', escalate: false })] }));
+    const sb = sandbox(await api.start());
+    sb.addRepo('ops', {
+      '.claude-ops/mcp.json': JSON.stringify({
+        mcpServers: {
+          refused: { type: 'http', url: `http://127.0.0.1:${refusedPort}/mcp` },
+          broken: { type: 'http', url: `http://127.0.0.1:${port(ups[0]!)}/mcp` },
+          denied: { type: 'sse', url: `http://127.0.0.1:${port(ups[1]!)}/sse` },
+        },
+      }),
+    });
+    const refused = `connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${refusedPort}\\)`;
+    try {
+      const v = await run(['validate'], sb, 90_000);
+      assert.match(v.stdout, new RegExp(`MCP server "refused" \\(ops\\): ${refused}`));
+      assert.match(v.stdout, /MCP server "broken" \(ops\): HTTP 500 Internal Server Error \(empty body\)/);
+      assert.match(v.stdout, /MCP server "denied" \(ops\): HTTP 401 Unauthorized/);
+
+      const r = await run(['once'], sb, 120_000);
+      const [s] = cycleSummaries(sb.resultsDir);
+      assert.ok(s, r.stdout.slice(-2000));
+      assert.match(s.mcpTools.refused.error, new RegExp(`^${refused}$`));
+      assert.equal(s.mcpTools.broken.error, 'HTTP 500 Internal Server Error (empty body)');
+      assert.equal(s.mcpTools.denied.error, 'HTTP 401 Unauthorized (empty body)', 'an SSE stream that is refused gives no body to show');
+      if (s.tiers[0].containment.sandboxed) {
+        // Caged, the CLI reaches remote servers through the daemon's relay, which logs why each failed.
+        const log = allText(sb.resultsDir).find((f) => f.file.endsWith('.log'))!.text;
+        assert.match(log, new RegExp(`MCP refused POST failed: ${refused}`));
+        assert.match(log, /MCP broken POST failed: HTTP 500 Internal Server Error \(empty body\)/);
+        assert.match(log, /MCP denied GET failed: HTTP 401 Unauthorized: invalid token/);
+      }
+    } finally {
+      await api.stop();
+      for (const s of ups) s.close();
+      sb.cleanup();
+    }
+  });
+});

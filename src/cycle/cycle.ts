@@ -141,6 +141,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : sandboxProbe(ctx),
   ]);
   cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
+  if (cooldown.converted) logger.info({ cycle: cycle.id }, cooldown.converted);
   // Fail closed: limits that cannot be saved do not hold, so nothing above tier 1 runs.
   const blocked = ctx.stateSaveFailure ?? (await unwritable(config.stateDir));
   if (blocked) {

@@ -48,6 +48,7 @@ describe('a Claude Ops state directory', () => {
       assert.match(summary.escalationStopped, /every unhealthy service is at its cooldown limit: web/);
       assert.match(summary.cooldownWithheld[0].why, /2 restart\(s\) in the last 4 h \(limit 2\), 1 redeployment\(s\) in the last 24 h \(limit 1\)/);
       assert.doesNotMatch(summary.warnings.join('\n'), /corrupt/);
+      assert.match(result.stdout, /converted .*cooldown\.json from Claude Ops' schema: 2 restart\(s\) and 1 redeployment\(s\)/, 'one info line says so');
       assert.equal(read(path.join(sb.stateDir, 'cooldown.claude-ops.json')), upstream, 'the original, kept');
       const ours = JSON.parse(read(path.join(sb.stateDir, 'cooldown.json')));
       assert.equal(ours.version, 1);

@@ -44,4 +44,11 @@ describe('classifying a run', () => {
     assert.equal(classify({ stoppedBy: 'shutdown', exitCode: null, hasVerdict: false }), 'interrupted');
     assert.equal(classify({ exitCode: 1, hasVerdict: false }), 'cli_error');
   });
+
+  it('keeps the CLI\'s own diagnostics out of what an operator reads', () => {
+    const f = finalOf(result({ subtype: 'error_during_execution', is_error: true, errors: ['[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=tool_use', 'Request was aborted.'] }));
+    assert.equal(f.text, 'Request was aborted.');
+    assert.equal(f.failure?.text, 'Request was aborted.');
+    assert.equal(finalOf(result({ subtype: 'error_during_execution', errors: ['[ede_diagnostic] x'] })).text, undefined);
+  });
 });

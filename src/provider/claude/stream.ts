@@ -147,14 +147,16 @@ const VERDICT_TOOL = 'StructuredOutput';
 /** What the final result event says, in neutral terms. */
 export function finalOf(r: ResultEvent): FinalResult {
   const failed = r.is_error || r.subtype !== 'success';
+  // The CLI's own diagnostics ("[ede_diagnostic] … stop_reason=tool_use") are for its authors, not operators.
+  const errors = (r.errors ?? []).filter((e) => !e.startsWith('[ede_diagnostic]'));
   return {
     verdict: r.structured_output,
-    text: r.result ?? r.errors?.join('; '),
+    text: r.result ?? (errors.length ? errors.join('; ') : undefined),
     costUsd: r.total_cost_usd,
     turns: r.num_turns,
     usage: r.modelUsage ?? {},
     denials: (r.permission_denials ?? []).map((d) => ({ tool: d.tool_name, input: d.tool_input })),
-    ...(failed ? { failure: { kind: r.subtype, status: r.api_error_status, text: `${r.result ?? ''} ${(r.errors ?? []).join(' ')}`.trim() } } : {}),
+    ...(failed ? { failure: { kind: r.subtype, status: r.api_error_status, text: `${r.result ?? ''} ${errors.join(' ')}`.trim() } } : {}),
   };
 }
 

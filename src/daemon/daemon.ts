@@ -88,7 +88,7 @@ export async function runDaemon(config: Config, warnings: string[]): Promise<num
     return ONCE_EXIT.config;
   }
   try {
-    return await daemonLoop(config, warnings);
+    return await daemonLoop(config, lock.warning ? [...warnings, lock.warning] : warnings);
   } finally {
     lock.release();
   }
@@ -184,7 +184,7 @@ export async function runOnce(config: Config, warnings: string[], trigger: Trigg
     return ONCE_EXIT.config;
   }
   try {
-    return await onceCycle(config, warnings, trigger);
+    return await onceCycle(config, lock.warning ? [...warnings, lock.warning] : warnings, trigger);
   } finally {
     lock.release();
   }

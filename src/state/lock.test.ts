@@ -40,4 +40,20 @@ describe('the directory locks', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('start with an unusable results directory (a fault the daemon rides out), holding the state lock and saying the results are not locked', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-lock-'));
+    try {
+      const dirs = { stateDir: path.join(root, 'state'), resultsDir: path.join(root, 'results') };
+      fs.writeFileSync(dirs.resultsDir, 'not a directory');
+      const lock = acquireLocks(dirs, 'run');
+      assert.ok(lock.ok);
+      assert.match(lock.warning ?? '', /results directory .* cannot be made \(EEXIST\).*not locked against a second daemon/);
+      assert.ok(fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')));
+      lock.release();
+      assert.ok(!fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -10,7 +10,8 @@ interface Holder {
   procStart?: string;
 }
 
-export type Lock = { ok: true; release: () => void } | { ok: false; why: string };
+/** `held`: another live daemon has it. `warning`: taken in part (see acquireLocks). */
+export type Lock = { ok: true; release: () => void; warning?: string } | { ok: false; why: string; held?: true };
 
 /** A directory one daemon holds: where its lock file is, and how to tell the operator about it. */
 interface Locked {
@@ -44,6 +45,9 @@ export function acquireLocks(dirs: { stateDir: string; resultsDir: string }, mod
   const state = acquireLock(stateLock(dirs.stateDir), mode);
   if (!state.ok || path.resolve(dirs.resultsDir) === path.resolve(dirs.stateDir)) return state;
   const results = acquireLock(resultsLock(dirs.resultsDir), mode);
+  // An unusable results directory is a fault the daemon rides out (it logs to stdout until
+  // the directory is back), not a reason to refuse to start; only another daemon is.
+  if (!results.ok && !results.held) return { ...state, warning: `${results.why}; the results directory is not locked against a second daemon until this one restarts` };
   if (!results.ok) {
     state.release();
     return results;
@@ -74,7 +78,7 @@ function acquireLock(locked: Locked, mode: string): Lock {
     }
     const holder = readHolder(file);
     if (holder && holder.pid !== process.pid && alive(holder)) {
-      return { ok: false, why: `another claudeops (${holder.mode}, pid ${holder.pid}, since ${holder.startedAt}) uses the ${locked.name} ${locked.dir}; ${locked.advice}` };
+      return { ok: false, held: true, why: `another claudeops (${holder.mode}, pid ${holder.pid}, since ${holder.startedAt}) uses the ${locked.name} ${locked.dir}; ${locked.advice}` };
     }
     fs.rmSync(file, { force: true });
   }

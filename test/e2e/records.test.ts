@@ -188,11 +188,16 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
     const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: url });
     sb.addRepo('site', { '.claude-ops/checks/http.md': httpCheck('- Failure threshold: 2\n') });
     try {
-      for (const expected of [1, 0, 1]) assert.equal((await run(['once'], sb, 60_000)).code, expected);
+      const outputs: string[] = [];
+      for (const expected of [1, 0, 1]) {
+        const r = await run(['once'], sb, 60_000);
+        outputs.push(r.stdout);
+        assert.equal(r.code, expected, r.stdout.slice(-3000));
+      }
       assert.equal(receiver.received.length, 0, 'one bad run at a time pages nobody');
       const state = JSON.parse(read(path.join(sb.stateDir, 'checks.json')));
       assert.equal(state.checks[CHECK_ID].status, 'healthy', 'the check still counts as healthy');
-      assert.deepEqual(state.checks[CHECK_ID].last.map((r: { status: string }) => r.status), ['unhealthy', 'healthy', 'unhealthy']);
+      assert.deepEqual(state.checks[CHECK_ID].last.map((r: { status: string }) => r.status), ['unhealthy', 'healthy', 'unhealthy'], outputs.at(-1)!.slice(-4000));
       assert.equal((await run(['once'], sb, 60_000)).code, 1);
       assert.equal(receiver.received.length, 1, 'the second bad run in a row pages');
       assert.equal(receiver.received[0]!.title, 'claudeops: web (HTTP endpoints) is unhealthy');

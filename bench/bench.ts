@@ -43,17 +43,34 @@ const median = (xs: number[]) => {
 function layout(name: string, repos: number) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-bench-${name}-`));
   const app = path.join(root, 'app');
-  for (const item of ['prompts', 'checks', '.claude', 'CLAUDE.md']) fs.cpSync(path.join(ROOT, item), path.join(app, item), { recursive: true });
-  fs.writeFileSync(path.join(app, '.claude', 'mcp.json'), JSON.stringify({ mcpServers: { base: { command: 'base-mcp', args: ['--stdio'] } } }));
+  for (const item of ['prompts', 'checks', '.claude', 'CLAUDE.md'])
+    fs.cpSync(path.join(ROOT, item), path.join(app, item), { recursive: true });
+  fs.writeFileSync(
+    path.join(app, '.claude', 'mcp.json'),
+    JSON.stringify({ mcpServers: { base: { command: 'base-mcp', args: ['--stdio'] } } }),
+  );
   for (let i = 0; i < repos; i++) {
     const dir = path.join(root, 'repos', `repo-${String(i).padStart(3, '0')}`, '.claude-ops');
     fs.mkdirSync(dir, { recursive: true });
     // Commands that are not installed: each cycle's tool listing fails at once, as it does for
     // a missing server, instead of npx asking the registry (which a bench must not wait for).
-    fs.writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { [`server-${i}`]: { command: `mcp-server-${i}`, args: ['--stdio'], env: { TOKEN_FILE: `/run/secrets/${i}` } } } }));
+    fs.writeFileSync(
+      path.join(dir, 'mcp.json'),
+      JSON.stringify({
+        mcpServers: {
+          [`server-${i}`]: { command: `mcp-server-${i}`, args: ['--stdio'], env: { TOKEN_FILE: `/run/secrets/${i}` } },
+        },
+      }),
+    );
   }
   for (const d of ['state', 'results']) fs.mkdirSync(path.join(root, d), { recursive: true });
-  return { root, app, repos: path.join(root, 'repos'), state: path.join(root, 'state'), results: path.join(root, 'results') };
+  return {
+    root,
+    app,
+    repos: path.join(root, 'repos'),
+    state: path.join(root, 'state'),
+    results: path.join(root, 'results'),
+  };
 }
 
 function envFor(l: ReturnType<typeof layout>, events: string): Record<string, string> {
@@ -86,7 +103,11 @@ function envFor(l: ReturnType<typeof layout>, events: string): Record<string, st
  * of its entry point (`#!/usr/bin/env -S VAR=value node --flag`).
  */
 const DAEMON_LAUNCH = (() => {
-  const words = fs.readFileSync(path.join(ROOT, 'src', 'main.ts'), 'utf8').split('\n')[0]!.replace(/^#!\S+\s+-S\s+/, '').split(/\s+/);
+  const words = fs
+    .readFileSync(path.join(ROOT, 'src', 'main.ts'), 'utf8')
+    .split('\n')[0]!
+    .replace(/^#!\S+\s+-S\s+/, '')
+    .split(/\s+/);
   const node = words.indexOf('node');
   const env = Object.fromEntries(words.slice(0, node).map((w) => w.split('=') as [string, string]));
   return { env, flags: words.slice(node + 1).filter(Boolean) };
@@ -97,7 +118,11 @@ class Worker {
   private child: ChildProcess;
   private waiting: ((m: any) => void) | undefined;
   constructor(env: Record<string, string>, cwd: string) {
-    this.child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '--expose-gc', path.join(ROOT, 'dist', 'bench', 'daemon-worker.js')], { env: { ...env, ...DAEMON_LAUNCH.env }, cwd, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child = spawn(
+      process.execPath,
+      [...DAEMON_NODE_FLAGS, '--expose-gc', path.join(ROOT, 'dist', 'bench', 'daemon-worker.js')],
+      { env: { ...env, ...DAEMON_LAUNCH.env }, cwd, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+    );
     this.child.on('message', (m) => {
       const w = this.waiting;
       this.waiting = undefined;
@@ -122,7 +147,10 @@ class BashLoop {
   private child: ChildProcess;
   private waiting: (() => void) | undefined;
   constructor(env: Record<string, string>) {
-    this.child = spawn('bash', [path.join(ROOT, 'bench', 'reference-loop.sh')], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn('bash', [path.join(ROOT, 'bench', 'reference-loop.sh')], {
+      env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let buf = '';
     this.child.stdout!.on('data', (d) => {
       buf += d;
@@ -160,7 +188,8 @@ async function overheadAndMemory(): Promise<void> {
   // of 20 samples (after a full GC) over the last fifth of its thousand cycles.
   const window: number[] = [];
   const sample = async (i: number, span: number) => {
-    if (i > span - span / 5 && i % Math.max(1, Math.floor(span / 100)) === 0) window.push((await worker.ask({ cmd: 'rss' })).rss);
+    if (i > span - span / 5 && i % Math.max(1, Math.floor(span / 100)) === 0)
+      window.push((await worker.ask({ cmd: 'rss' })).rss);
   };
   try {
     for (let i = 1; i <= CYCLES; i++) {
@@ -176,15 +205,25 @@ async function overheadAndMemory(): Promise<void> {
     }
     const end = await worker.ask({ cmd: 'rss' });
     const rssEnd = median(window.splice(0));
-    console.log(`  (after ${CYCLES} cycles: RSS ${(end.rss / MB).toFixed(1)} MB, V8 heap ${(end.heapUsed / MB).toFixed(1)} of ${(end.heapTotal / MB).toFixed(1)} MB, external ${(end.external / MB).toFixed(1)} MB)`);
+    console.log(
+      `  (after ${CYCLES} cycles: RSS ${(end.rss / MB).toFixed(1)} MB, V8 heap ${(end.heapUsed / MB).toFixed(1)} of ${(end.heapTotal / MB).toFixed(1)} MB, external ${(end.external / MB).toFixed(1)} MB)`,
+    );
     const d = median(daemonMs);
     const b = median(bashMs);
-    console.log(`  (${CYCLES} cycles each, interleaved: daemon median ${d.toFixed(2)} ms, bash median ${b.toFixed(2)} ms)`);
+    console.log(
+      `  (${CYCLES} cycles each, interleaved: daemon median ${d.toFixed(2)} ms, bash median ${b.toFixed(2)} ms)`,
+    );
     report('per-cycle overhead ratio daemon/bash', d / b, 'x', '≤ 0.5 (noisy on a busy machine)', d / b <= 0.5);
     report('daemon median cycle', d, 'ms', 'informational', true);
     report('bash reference median cycle', b, 'ms', 'informational', true);
     report(`RSS growth from cycle 10 to ${CYCLES}`, (rssEnd - rss10) / MB, 'MB', '< 5', (rssEnd - rss10) / MB < 5);
-    report(`steady RSS after ${CYCLES} cycles (median of the last ${CYCLES / 5})`, rssEnd / MB, 'MB', '< 80', rssEnd / MB < 80);
+    report(
+      `steady RSS after ${CYCLES} cycles (median of the last ${CYCLES / 5})`,
+      rssEnd / MB,
+      'MB',
+      '< 80',
+      rssEnd / MB < 80,
+    );
     // Growth that stops is warm-up (optimized code, caches); growth that goes on is a leak.
     for (let i = 1; i <= CYCLES; i++) {
       await worker.ask({ cmd: 'cycle' });
@@ -192,8 +231,20 @@ async function overheadAndMemory(): Promise<void> {
     }
     const later = await worker.ask({ cmd: 'rss' });
     const rssLater = median(window.splice(0));
-    report(`RSS growth from cycle ${CYCLES} to ${2 * CYCLES}`, (rssLater - rssEnd) / MB, 'MB', '< 1', (rssLater - rssEnd) / MB < 1);
-    report(`V8 heap growth from cycle ${CYCLES} to ${2 * CYCLES}`, (later.heapUsed - end.heapUsed) / MB, 'MB', 'informational: a leak of JavaScript objects shows here', true);
+    report(
+      `RSS growth from cycle ${CYCLES} to ${2 * CYCLES}`,
+      (rssLater - rssEnd) / MB,
+      'MB',
+      '< 1',
+      (rssLater - rssEnd) / MB < 1,
+    );
+    report(
+      `V8 heap growth from cycle ${CYCLES} to ${2 * CYCLES}`,
+      (later.heapUsed - end.heapUsed) / MB,
+      'MB',
+      'informational: a leak of JavaScript objects shows here',
+      true,
+    );
   } finally {
     worker.stop();
     bash.stop();
@@ -221,20 +272,32 @@ async function teeThroughput(shape: 'cli' | 'small', mib: number): Promise<void>
     for (const f of fs.readdirSync(l.results)) fs.rmSync(path.join(l.results, f));
 
     t = performance.now();
-    const tee = spawnSync('sh', ['-c', `"${STAND_IN}" </dev/null | tee -a "${path.join(l.results, 'tee.log')}" >/dev/null`], { env, stdio: 'inherit' });
+    const tee = spawnSync(
+      'sh',
+      ['-c', `"${STAND_IN}" </dev/null | tee -a "${path.join(l.results, 'tee.log')}" >/dev/null`],
+      { env, stdio: 'inherit' },
+    );
     const teeS = (performance.now() - t) / 1000;
     if (tee.status !== 0) throw new Error('tee reference failed');
     const daemonRate = bytes / MB / daemonS;
     const teeRate = bytes / MB / teeS;
     const label = shape === 'cli' ? 'tee' : 'tee, small events';
-    console.log(`  (${(bytes / MB).toFixed(0)} MiB of ${shape === 'cli' ? 'CLI-shaped' : 'small'} events: daemon ${daemonS.toFixed(2)} s, tee ${teeS.toFixed(2)} s)`);
+    console.log(
+      `  (${(bytes / MB).toFixed(0)} MiB of ${shape === 'cli' ? 'CLI-shaped' : 'small'} events: daemon ${daemonS.toFixed(2)} s, tee ${teeS.toFixed(2)} s)`,
+    );
     report(`${label}: daemon throughput`, daemonRate, 'MiB/s', 'informational', true);
     report(`${label}: tee(1) throughput`, teeRate, 'MiB/s', 'informational', true);
     if (shape === 'cli') {
       report('tee throughput ratio daemon/tee', daemonRate / teeRate, 'x', '≥ 0.5', daemonRate / teeRate >= 0.5);
       report('tee RSS growth', (r.peak - base) / MB, 'MB', '< 20', (r.peak - base) / MB < 20);
     } else {
-      report('tee throughput ratio daemon/tee, small events', daemonRate / teeRate, 'x', 'informational (worst case)', true);
+      report(
+        'tee throughput ratio daemon/tee, small events',
+        daemonRate / teeRate,
+        'x',
+        'informational (worst case)',
+        true,
+      );
     }
   } finally {
     worker.stop();
@@ -249,7 +312,12 @@ async function mcpAtScale(): Promise<void> {
     let servers = 0;
     for (let i = 0; i < 21; i++) {
       const t = performance.now();
-      const r = await mergeMcp({ baselineFile: path.join(l.app, '.claude', 'mcp.json'), reposDir: l.repos, trustedRepos: ['*'], outFile: path.join(l.state, 'mcp.merged.json') });
+      const r = await mergeMcp({
+        baselineFile: path.join(l.app, '.claude', 'mcp.json'),
+        reposDir: l.repos,
+        trustedRepos: ['*'],
+        outFile: path.join(l.state, 'mcp.merged.json'),
+      });
       times.push(performance.now() - t);
       servers = r.servers.length;
     }
@@ -272,16 +340,84 @@ async function consoleAtScale(): Promise<void> {
   for (let i = 0; i < 8640; i++) {
     const at = new Date(now - i * 300_000);
     const id = `run-${at.toISOString().slice(0, 19).replace(/-/g, '').replace('T', '-').replace(/:/g, '')}`;
-    const checks = checkIds.map((c, n) => ({ id: c, title: `Check ${n}`, status: (i + n) % 97 === 0 ? 'unhealthy' : 'healthy', services: [`svc-${n}`], detail: 'fine', tier: 1 }));
-    fs.writeFileSync(path.join(results, `${id}.json`), JSON.stringify({ id, startedAt: at.toISOString(), endedAt: at.toISOString(), durationMs: 4000, trigger: 'schedule', dryRun: false, status: 'healthy', summary: 'All checks pass.', costUsd: 0.002, tiers: [{ tier: 1, model: 'haiku', exitClass: 'ok', costUsd: 0.002, durationMs: 3900, modelUsage: { 'claude-haiku-4-5': { costUSD: 0.002 } } }], checks, warnings: [] }));
+    const checks = checkIds.map((c, n) => ({
+      id: c,
+      title: `Check ${n}`,
+      status: (i + n) % 97 === 0 ? 'unhealthy' : 'healthy',
+      services: [`svc-${n}`],
+      detail: 'fine',
+      tier: 1,
+    }));
+    fs.writeFileSync(
+      path.join(results, `${id}.json`),
+      JSON.stringify({
+        id,
+        startedAt: at.toISOString(),
+        endedAt: at.toISOString(),
+        durationMs: 4000,
+        trigger: 'schedule',
+        dryRun: false,
+        status: 'healthy',
+        summary: 'All checks pass.',
+        costUsd: 0.002,
+        tiers: [
+          {
+            tier: 1,
+            model: 'haiku',
+            exitClass: 'ok',
+            costUsd: 0.002,
+            durationMs: 3900,
+            modelUsage: { 'claude-haiku-4-5': { costUSD: 0.002 } },
+          },
+        ],
+        checks,
+        warnings: [],
+      }),
+    );
   }
   const HOUR = 3_600_000;
   const hours = Array.from({ length: 720 }, (_, h) => [Math.floor((now - (719 - h) * HOUR) / HOUR) * HOUR, 12, 12]);
-  const last = Array.from({ length: 50 }, (_, k) => ({ at: new Date(now - k * 300_000).toISOString(), cycle: 'run-x', status: 'healthy', tier: 1, detail: 'fine' }));
-  fs.writeFileSync(path.join(state, 'checks.json'), JSON.stringify({ version: 1, checks: Object.fromEntries(checkIds.map((c, n) => [c, { title: `Check ${n}`, services: [`svc-${n}`], status: 'healthy', since: new Date(now - 86_400_000).toISOString(), failures: 0, successes: 100, last, hours }])) }));
-  const { config } = loadConfig({ ANTHROPIC_API_KEY: 'bench', CLAUDEOPS_RESULTS_DIR: results, CLAUDEOPS_STATE_DIR: state }, root);
+  const last = Array.from({ length: 50 }, (_, k) => ({
+    at: new Date(now - k * 300_000).toISOString(),
+    cycle: 'run-x',
+    status: 'healthy',
+    tier: 1,
+    detail: 'fine',
+  }));
+  fs.writeFileSync(
+    path.join(state, 'checks.json'),
+    JSON.stringify({
+      version: 1,
+      checks: Object.fromEntries(
+        checkIds.map((c, n) => [
+          c,
+          {
+            title: `Check ${n}`,
+            services: [`svc-${n}`],
+            status: 'healthy',
+            since: new Date(now - 86_400_000).toISOString(),
+            failures: 0,
+            successes: 100,
+            last,
+            hours,
+          },
+        ]),
+      ),
+    }),
+  );
+  const { config } = loadConfig(
+    { ANTHROPIC_API_KEY: 'bench', CLAUDEOPS_RESULTS_DIR: results, CLAUDEOPS_STATE_DIR: state },
+    root,
+  );
   const logger = pino({ level: 'silent' });
-  const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'bench' }) }, metrics: new Metrics(), logger, console: standaloneConsole(config, logger) });
+  const server = await startHttp({
+    host: '127.0.0.1',
+    port: 0,
+    health: { health: () => ({ ok: true, reason: 'bench' }) },
+    metrics: new Metrics(),
+    logger,
+    console: standaloneConsole(config, logger),
+  });
   const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
   const time = async (url: string) => {
     const t = performance.now();
@@ -291,9 +427,17 @@ async function consoleAtScale(): Promise<void> {
     return performance.now() - t;
   };
   try {
-    for (const [name, url] of [['overview', '/'], ['check page', `/checks/${checkIds[7]}`]] as const) {
+    for (const [name, url] of [
+      ['overview', '/'],
+      ['check page', `/checks/${checkIds[7]}`],
+    ] as const) {
       const cold = await time(url);
-      const warm = median(await Promise.all(Array.from({ length: 1 }, () => time(url))).then(async (first) => [...first, ...(await sequential(10, () => time(url)))]));
+      const warm = median(
+        await Promise.all(Array.from({ length: 1 }, () => time(url))).then(async (first) => [
+          ...first,
+          ...(await sequential(10, () => time(url))),
+        ]),
+      );
       report(`console ${name} over 8,640 cycles × 20 checks, first render`, cold, 'ms', '< 200', cold < 200);
       report(`console ${name}, median of 10 more`, warm, 'ms', '< 200', warm < 200);
     }
@@ -311,17 +455,37 @@ async function consoleAtScale(): Promise<void> {
 async function costAndScale(): Promise<void> {
   const kb = (b: number) => b / 1024;
   const line = (m: CycleMeasure, label: string) =>
-    console.log(`  (${label}: ${m.checks} checks, ${m.sessions} session(s), ${m.requests} requests, ${kb(m.totalBytes).toFixed(0)} KB sent, first ${kb(m.firstBytes).toFixed(1)} KB, ${(m.wallMs / 1000).toFixed(1)} s, $${m.costUsd.toFixed(4)}, ${m.status})`);
+    console.log(
+      `  (${label}: ${m.checks} checks, ${m.sessions} session(s), ${m.requests} requests, ${kb(m.totalBytes).toFixed(0)} KB sent, first ${kb(m.firstBytes).toFixed(1)} KB, ${(m.wallMs / 1000).toFixed(1)} s, $${m.costUsd.toFixed(4)}, ${m.status})`,
+    );
   const five = await measureCycle(5);
   line(five, 'default');
   const bare = await bareFirstRequestBytes(five.firstPrompt);
   report('first tier-1 request (5 checks)', kb(five.firstBytes), 'KB', 'informational', true);
-  report('first tier-1 request vs a bare claude -p with the same prompt', five.firstBytes / bare, 'x', 'informational (bare: ' + kb(bare).toFixed(1) + ' KB)', true);
+  report(
+    'first tier-1 request vs a bare claude -p with the same prompt',
+    five.firstBytes / bare,
+    'x',
+    'informational (bare: ' + kb(bare).toFixed(1) + ' KB)',
+    true,
+  );
   const withTask = await measureCycle(5, { CLAUDEOPS_TIER1_TOOLS: 'Bash,Read,Grep,Glob,Task,WebFetch' });
-  report('first tier-1 request with the Task tool (the old default)', kb(withTask.firstBytes), 'KB', 'informational', true);
+  report(
+    'first tier-1 request with the Task tool (the old default)',
+    kb(withTask.firstBytes),
+    'KB',
+    'informational',
+    true,
+  );
   const ops = await measureCycle(5, { CLAUDEOPS_SYSTEM_PROMPT: 'ops' });
   report('first tier-1 request with CLAUDEOPS_SYSTEM_PROMPT=ops', kb(ops.firstBytes), 'KB', 'informational', true);
-  report('5-check cycle with CLAUDEOPS_SYSTEM_PROMPT=ops vs default, request bytes', ops.totalBytes / five.totalBytes, 'x', 'informational', true);
+  report(
+    '5-check cycle with CLAUDEOPS_SYSTEM_PROMPT=ops vs default, request bytes',
+    ops.totalBytes / five.totalBytes,
+    'x',
+    'informational',
+    true,
+  );
 
   const twenty = await measureCycle(20);
   line(twenty, 'default');
@@ -329,15 +493,54 @@ async function costAndScale(): Promise<void> {
   line(fifty, 'default, 1 s per answer');
   const single = await measureCycle(50, { CLAUDEOPS_TIER1_SHARD_SIZE: '1000' }, 1000);
   line(single, 'one session, 1 s per answer');
-  for (const m of [five, twenty, fifty]) report(`request bytes of a healthy ${m.checks}-check cycle`, kb(m.totalBytes), 'KB', 'informational', m.status === 'healthy');
-  report('request bytes, 50 checks vs 5', fifty.totalBytes / five.totalBytes, 'x', '≤ 12', fifty.totalBytes / five.totalBytes <= 12);
-  report('request bytes, 50 checks in one session vs 5 (for comparison)', single.totalBytes / five.totalBytes, 'x', 'informational', true);
+  for (const m of [five, twenty, fifty])
+    report(
+      `request bytes of a healthy ${m.checks}-check cycle`,
+      kb(m.totalBytes),
+      'KB',
+      'informational',
+      m.status === 'healthy',
+    );
+  report(
+    'request bytes, 50 checks vs 5',
+    fifty.totalBytes / five.totalBytes,
+    'x',
+    '≤ 12',
+    fifty.totalBytes / five.totalBytes <= 12,
+  );
+  report(
+    'request bytes, 50 checks in one session vs 5 (for comparison)',
+    single.totalBytes / five.totalBytes,
+    'x',
+    'informational',
+    true,
+  );
   report('wall time of the 50-check cycle, 1 s per answer', fifty.wallMs / 1000, 's', 'informational', true);
-  report('wall time of 50 checks vs one sequential session', fifty.wallMs / single.wallMs, 'x', '≤ 0.3', fifty.wallMs / single.wallMs <= 0.3);
+  report(
+    'wall time of 50 checks vs one sequential session',
+    fifty.wallMs / single.wallMs,
+    'x',
+    '≤ 0.3',
+    fifty.wallMs / single.wallMs <= 0.3,
+  );
   const month = twenty.costUsd * 24 * 30;
-  report('estimated cost of hourly cycles over 20 checks, per month (the CLI\'s price for the reported usage)', month, 'USD', 'informational', true);
-  report('the same at Haiku 4.5 list prices, computed here from the usage', listPriceUsd(twenty.usage) * 24 * 30, 'USD', `informational ($${HAIKU_PRICES.input}/$${HAIKU_PRICES.output} per MTok in/out, cache $${HAIKU_PRICES.cacheWrite} write, $${HAIKU_PRICES.cacheRead} read)`, true);
-  console.log(`  (20-check cycle usage: ${twenty.usage.cacheWrite} cache-write, ${twenty.usage.cacheRead} cache-read, ${twenty.usage.input} input, ${twenty.usage.output} output tokens; tokens estimated at 4 bytes each)`);
+  report(
+    "estimated cost of hourly cycles over 20 checks, per month (the CLI's price for the reported usage)",
+    month,
+    'USD',
+    'informational',
+    true,
+  );
+  report(
+    'the same at Haiku 4.5 list prices, computed here from the usage',
+    listPriceUsd(twenty.usage) * 24 * 30,
+    'USD',
+    `informational ($${HAIKU_PRICES.input}/$${HAIKU_PRICES.output} per MTok in/out, cache $${HAIKU_PRICES.cacheWrite} write, $${HAIKU_PRICES.cacheRead} read)`,
+    true,
+  );
+  console.log(
+    `  (20-check cycle usage: ${twenty.usage.cacheWrite} cache-write, ${twenty.usage.cacheRead} cache-read, ${twenty.usage.input} input, ${twenty.usage.output} output tokens; tokens estimated at 4 bytes each)`,
+  );
 }
 
 async function sequential(n: number, f: () => Promise<number>): Promise<number[]> {
@@ -347,7 +550,13 @@ async function sequential(n: number, f: () => Promise<number>): Promise<number[]
 }
 
 const started = performance.now();
-console.log(`claudeops bench · ${new Date().toISOString()} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · daemon launch ${Object.entries(DAEMON_LAUNCH.env).map(([k, v]) => `${k}=${v} `).join('')}node ${DAEMON_NODE_FLAGS.join(' ')}`);
+console.log(
+  `claudeops bench · ${new Date().toISOString()} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · daemon launch ${Object.entries(
+    DAEMON_LAUNCH.env,
+  )
+    .map(([k, v]) => `${k}=${v} `)
+    .join('')}node ${DAEMON_NODE_FLAGS.join(' ')}`,
+);
 // BENCH_ONLY=cost,memory,tee,mcp,console runs some of them.
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const part = (name: string) => only.length === 0 || only.includes(name);
@@ -358,6 +567,21 @@ if (part('tee')) await teeThroughput('small', Math.max(16, TEE_MIB / 8));
 if (part('mcp')) await mcpAtScale();
 if (part('console')) await consoleAtScale();
 const out = path.join(ROOT, 'bench', 'results.json');
-fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, cycles: CYCLES, teeMiB: TEE_MIB, figures }, null, 2) + '\n');
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      node: process.version,
+      cycles: CYCLES,
+      teeMiB: TEE_MIB,
+      figures,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 process.exit(figures.every((f) => f.pass) ? 0 : 1);

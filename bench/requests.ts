@@ -12,15 +12,32 @@ export const HAIKU_PRICES = { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 
 
 const bytesOf = (r: RecordedRequest): number => Buffer.byteLength(JSON.stringify(r.body));
 const toolResults = (r: RecordedRequest): number =>
-  (r.body?.messages ?? []).reduce((n: number, m: { content: unknown }) => n + (Array.isArray(m.content) ? m.content.filter((b: { type?: string }) => b?.type === 'tool_result').length : 0), 0);
-const handed = (r: RecordedRequest): string[] => [...userText({ ...r, body: { ...r.body, messages: (r.body?.messages ?? []).slice(0, 1) } }).matchAll(/- id `([^`]+)`/g)].map((m) => m[1]!);
+  (r.body?.messages ?? []).reduce(
+    (n: number, m: { content: unknown }) =>
+      n + (Array.isArray(m.content) ? m.content.filter((b: { type?: string }) => b?.type === 'tool_result').length : 0),
+    0,
+  );
+const handed = (r: RecordedRequest): string[] =>
+  [
+    ...userText({ ...r, body: { ...r.body, messages: (r.body?.messages ?? []).slice(0, 1) } }).matchAll(
+      /- id `([^`]+)`/g,
+    ),
+  ].map((m) => m[1]!);
 
 /** Each session works through its checks one tool call at a time (a few KB of output each), then judges them all healthy. */
 function checkByCheck(evidence: string, latencyMs: number) {
   return (r: RecordedRequest): Reply => {
     const ids = handed(r);
     const done = toolResults(r);
-    const reply = done < ids.length ? toolUse('Bash', { command: `head -c 3000 ${evidence}`, description: `check ${ids[done]}` }) : verdict({ status: 'healthy', summary: `${ids.length} checks pass.`, escalate: false, checks: ids.map((id) => ({ id, status: 'healthy', detail: 'fine' })) });
+    const reply =
+      done < ids.length
+        ? toolUse('Bash', { command: `head -c 3000 ${evidence}`, description: `check ${ids[done]}` })
+        : verdict({
+            status: 'healthy',
+            summary: `${ids.length} checks pass.`,
+            escalate: false,
+            checks: ids.map((id) => ({ id, status: 'healthy', detail: 'fine' })),
+          });
     return latencyMs ? slowly(latencyMs, reply) : reply;
   };
 }
@@ -44,15 +61,31 @@ export async function measureCycle(n: number, env: Record<string, string> = {}, 
   const sb = sandbox(await api.start(), { CLAUDEOPS_MAX_TIER: '1', CLAUDEOPS_TIMEOUT: '600', ...env });
   try {
     const evidence = path.join(sb.root, 'evidence.txt');
-    fs.writeFileSync(evidence, Array.from({ length: 120 }, (_, i) => `2026-11-22T10:${String(i % 60).padStart(2, '0')}:00Z web-${i % 7} GET /healthz 200 12ms upstream=10.0.${i % 4}.${i} ok`).join('\n'));
+    fs.writeFileSync(
+      evidence,
+      Array.from(
+        { length: 120 },
+        (_, i) =>
+          `2026-11-22T10:${String(i % 60).padStart(2, '0')}:00Z web-${i % 7} GET /healthz 200 12ms upstream=10.0.${i % 4}.${i} ok`,
+      ).join('\n'),
+    );
     api.script = checkByCheck(evidence, latencyMs);
     for (let r = 0; r < 5; r++) {
       const names = Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 === r);
-      sb.addRepo(`repo-${r}`, Object.fromEntries(names.map((i) => [`.claude-ops/checks/check-${String(i).padStart(2, '0')}.md`, `# Check ${i}\n\n- Service: svc-${i}\n\n## How\nhead -c 3000 the service's log and look for errors.\n\n## Healthy when\nNo error lines in the last hour.\n`])));
+      sb.addRepo(
+        `repo-${r}`,
+        Object.fromEntries(
+          names.map((i) => [
+            `.claude-ops/checks/check-${String(i).padStart(2, '0')}.md`,
+            `# Check ${i}\n\n- Service: svc-${i}\n\n## How\nhead -c 3000 the service's log and look for errors.\n\n## Healthy when\nNo error lines in the last hour.\n`,
+          ]),
+        ),
+      );
     }
     const result = await run(['once'], sb, 900_000);
     const [summary] = cycleSummaries(sb.resultsDir);
-    if (!summary) throw new Error(`no cycle summary; the run printed:\n${(result.stdout + result.stderr).slice(-2000)}`);
+    if (!summary)
+      throw new Error(`no cycle summary; the run printed:\n${(result.stdout + result.stderr).slice(-2000)}`);
     const msgs = api.messages;
     const usage = { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 };
     for (const u of Object.values<any>(summary.tiers[0]?.modelUsage ?? {})) {
@@ -71,7 +104,9 @@ export async function measureCycle(n: number, env: Record<string, string> = {}, 
       costUsd: summary.costUsd,
       status: summary.status,
       usage,
-      firstPrompt: msgs[0] ? userText({ ...msgs[0], body: { ...msgs[0].body, messages: msgs[0].body.messages.slice(0, 1) } }) : '',
+      firstPrompt: msgs[0]
+        ? userText({ ...msgs[0], body: { ...msgs[0].body, messages: msgs[0].body.messages.slice(0, 1) } })
+        : '',
     };
   } finally {
     await api.stop();
@@ -86,7 +121,17 @@ export async function bareFirstRequestBytes(prompt: string): Promise<number> {
   const home = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'claudeops-bench-home-'));
   try {
     await new Promise<void>((resolve) => {
-      const child = spawn(CLAUDE, ['-p', '--model', 'haiku'], { cwd: home, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-bench', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' }, stdio: ['pipe', 'ignore', 'ignore'] });
+      const child = spawn(CLAUDE, ['-p', '--model', 'haiku'], {
+        cwd: home,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: home,
+          ANTHROPIC_BASE_URL: url,
+          ANTHROPIC_API_KEY: 'sk-bench',
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        },
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.on('exit', () => {
         clearTimeout(timer);
@@ -105,4 +150,8 @@ export async function bareFirstRequestBytes(prompt: string): Promise<number> {
 
 /** Dollars of a usage at Haiku 4.5's list prices. */
 export const listPriceUsd = (u: CycleMeasure['usage']): number =>
-  (u.input * HAIKU_PRICES.input + u.output * HAIKU_PRICES.output + u.cacheWrite * HAIKU_PRICES.cacheWrite + u.cacheRead * HAIKU_PRICES.cacheRead) / 1e6;
+  (u.input * HAIKU_PRICES.input +
+    u.output * HAIKU_PRICES.output +
+    u.cacheWrite * HAIKU_PRICES.cacheWrite +
+    u.cacheRead * HAIKU_PRICES.cacheRead) /
+  1e6;

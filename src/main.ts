@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<number> {
   let loaded;
   try {
     // Reading records needs no API key.
-    loaded = loadConfig(process.env, process.cwd(), { requireAuth: !['status', 'verify-receipts', 'trigger'].includes(command) });
+    loaded = loadConfig(process.env, process.cwd(), {
+      requireAuth: !['status', 'verify-receipts', 'trigger'].includes(command),
+    });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);

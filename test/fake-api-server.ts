@@ -13,15 +13,31 @@ const delay = Number(process.env.FAKE_API_DELAY_MS ?? 0);
 const container = process.env.FAKE_API_CONTAINER ?? 'web';
 
 const answered = (req: RecordedRequest): boolean =>
-  (req.body?.messages ?? []).some((m: { role: string; content: unknown }) => m.role === 'user' && Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'));
-const listed = (req: RecordedRequest): string[] => [...new Set([...userText(req).matchAll(/id `([^`]+)`/g)].map((m) => m[1]!))];
+  (req.body?.messages ?? []).some(
+    (m: { role: string; content: unknown }) =>
+      m.role === 'user' &&
+      Array.isArray(m.content) &&
+      m.content.some((b: { type?: string }) => b.type === 'tool_result'),
+  );
+const listed = (req: RecordedRequest): string[] => [
+  ...new Set([...userText(req).matchAll(/id `([^`]+)`/g)].map((m) => m[1]!)),
+];
 
 function healthy(req: RecordedRequest): Reply {
   return answered(req)
-    ? verdict({ status: 'healthy', summary: 'A real cycle ran against the fake Messages API.', escalate: false, checks: listed(req).map((id) => ({ id, status: 'healthy', detail: 'fake: fine' })) })
+    ? verdict({
+        status: 'healthy',
+        summary: 'A real cycle ran against the fake Messages API.',
+        escalate: false,
+        checks: listed(req).map((id) => ({ id, status: 'healthy', detail: 'fake: fine' })),
+      })
     : toolUse(
         'Bash',
-        { command: 'id -un && claude --version && (echo x > /tmp/claudeops-escape 2>/dev/null && echo SANDBOX-ESCAPED || echo sandbox-held)', description: 'who, which CLI, and is the sandbox on' },
+        {
+          command:
+            'id -un && claude --version && (echo x > /tmp/claudeops-escape 2>/dev/null && echo SANDBOX-ESCAPED || echo sandbox-held)',
+          description: 'who, which CLI, and is the sandbox on',
+        },
         'Checking who runs the checks, with which CLI, and that the sandbox holds.',
       );
 }
@@ -33,12 +49,33 @@ function docker(req: RecordedRequest): Reply {
       ? toolUse('Bash', { command: `docker restart ${container}`, description: `restart ${container}` })
       : // The shipped Docker check's own commands, as the file has them; then a restart through the Docker API
         // itself (`docker restart` would be stopped by tier 1's deny rules before the proxy sees it).
-        toolUse('Bash', { command: `sed -n '/^\`\`\`sh$/,/^\`\`\`$/p' "$CLAUDEOPS_APP_DIR/checks/docker-containers.md" | sed '1d;$d' | sh; curl -s -m 5 -X POST http://docker.claudeops:2375/v1.41/containers/${container}/restart; echo " restart exit $?"`, description: 'run the Docker check, and try a restart' });
+        toolUse('Bash', {
+          command: `sed -n '/^\`\`\`sh$/,/^\`\`\`$/p' "$CLAUDEOPS_APP_DIR/checks/docker-containers.md" | sed '1d;$d' | sh; curl -s -m 5 -X POST http://docker.claudeops:2375/v1.41/containers/${container}/restart; echo " restart exit $?"`,
+          description: 'run the Docker check, and try a restart',
+        });
   }
-  const checks = listed(req).map((id) => ({ id, status: tier2 ? 'healthy' : 'unhealthy', service: container, detail: tier2 ? 'restarted' : `${container} needs a restart` }));
+  const checks = listed(req).map((id) => ({
+    id,
+    status: tier2 ? 'healthy' : 'unhealthy',
+    service: container,
+    detail: tier2 ? 'restarted' : `${container} needs a restart`,
+  }));
   return tier2
-    ? verdict({ status: 'healthy', summary: `Restarted ${container}.`, escalate: false, checks, remediations: [{ service: container, action: 'restart', outcome: 'succeeded', detail: `docker restart ${container}` }] })
-    : verdict({ status: 'unhealthy', summary: `${container} needs a restart, which tier 1 may not do.`, escalate: true, checks });
+    ? verdict({
+        status: 'healthy',
+        summary: `Restarted ${container}.`,
+        escalate: false,
+        checks,
+        remediations: [
+          { service: container, action: 'restart', outcome: 'succeeded', detail: `docker restart ${container}` },
+        ],
+      })
+    : verdict({
+        status: 'unhealthy',
+        summary: `${container} needs a restart, which tier 1 may not do.`,
+        escalate: true,
+        checks,
+      });
 }
 
 const play = process.env.FAKE_API_PLAY === 'docker' ? docker : healthy;

@@ -24,7 +24,12 @@ export type Reply =
 export type Script = (req: RecordedRequest, n: number) => Reply;
 
 export const text = (t: string): Reply => ({ kind: 'text', text: t });
-export const toolUse = (name: string, input: unknown, t?: string): Reply => ({ kind: 'tool_use', name, input, text: t });
+export const toolUse = (name: string, input: unknown, t?: string): Reply => ({
+  kind: 'tool_use',
+  name,
+  input,
+  text: t,
+});
 export const status = (code: number, message = `fake status ${code}`, headers?: Record<string, string>): Reply => ({
   kind: 'status',
   status: code,
@@ -133,7 +138,9 @@ export class FakeApi {
 
   /** The requests to the Messages endpoint, in order. */
   get messages(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/messages') && !r.path.includes('count_tokens'));
+    return this.requests.filter(
+      (r) => r.method === 'POST' && r.path.startsWith('/v1/messages') && !r.path.includes('count_tokens'),
+    );
   }
 
   /** Listens on loopback by default; a compose test gives its container's address. */
@@ -189,7 +196,10 @@ export class FakeApi {
         return json(
           res,
           reply.status,
-          { type: 'error', error: { type: reply.type ?? errorType(reply.status), message: reply.message ?? 'fake error' } },
+          {
+            type: 'error',
+            error: { type: reply.type ?? errorType(reply.status), message: reply.message ?? 'fake error' },
+          },
           reply.headers,
         );
       case 'stall': {
@@ -200,12 +210,24 @@ export class FakeApi {
       case 'text':
       case 'tool_use': {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        sse(res, 'message_start', messageStart(this.nextId('msg'), model, this.options.usage === 'estimated' ? this.estimate(rec) : undefined));
+        sse(
+          res,
+          'message_start',
+          messageStart(this.nextId('msg'), model, this.options.usage === 'estimated' ? this.estimate(rec) : undefined),
+        );
         let index = 0;
         const t = reply.kind === 'text' ? reply.text : reply.text;
         if (t) {
-          sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-          sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: t } });
+          sse(res, 'content_block_start', {
+            type: 'content_block_start',
+            index,
+            content_block: { type: 'text', text: '' },
+          });
+          sse(res, 'content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'text_delta', text: t },
+          });
           sse(res, 'content_block_stop', { type: 'content_block_stop', index });
           index++;
         }
@@ -225,7 +247,12 @@ export class FakeApi {
         sse(res, 'message_delta', {
           type: 'message_delta',
           delta: { stop_reason: reply.kind === 'tool_use' ? 'tool_use' : 'end_turn', stop_sequence: null },
-          usage: { output_tokens: this.options.usage === 'estimated' ? Math.max(10, Math.ceil(JSON.stringify(reply).length / BYTES_PER_TOKEN)) : 50 },
+          usage: {
+            output_tokens:
+              this.options.usage === 'estimated'
+                ? Math.max(10, Math.ceil(JSON.stringify(reply).length / BYTES_PER_TOKEN))
+                : 50,
+          },
         });
         sse(res, 'message_stop', { type: 'message_stop' });
         res.end();
@@ -248,7 +275,12 @@ export class FakeApi {
       if (i === 0 || i >= keys.length - 2) this.prefixes.add(k);
     });
     const total = prefix.length;
-    return { input_tokens: 0, cache_read_input_tokens: Math.ceil(cached / BYTES_PER_TOKEN), cache_creation_input_tokens: Math.ceil((total - cached) / BYTES_PER_TOKEN), output_tokens: 1 };
+    return {
+      input_tokens: 0,
+      cache_read_input_tokens: Math.ceil(cached / BYTES_PER_TOKEN),
+      cache_creation_input_tokens: Math.ceil((total - cached) / BYTES_PER_TOKEN),
+      output_tokens: 1,
+    };
   }
 
   private nextId(prefix: string): string {
@@ -263,10 +295,23 @@ interface Usage {
   cache_read_input_tokens: number;
 }
 
-function messageStart(id: string, model: string, usage: Usage = { input_tokens: 1000, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }) {
+function messageStart(
+  id: string,
+  model: string,
+  usage: Usage = { input_tokens: 1000, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+) {
   return {
     type: 'message_start',
-    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage },
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+    },
   };
 }
 

@@ -8,7 +8,12 @@ export class FakeDocker {
   private server = http.createServer((req, res) => {
     this.requests.push({ method: req.method ?? '', path: req.url ?? '' });
     req.resume();
-    const headers = { 'content-type': 'application/json', 'api-version': '1.47', 'docker-experimental': 'false', ostype: 'linux' };
+    const headers = {
+      'content-type': 'application/json',
+      'api-version': '1.47',
+      'docker-experimental': 'false',
+      ostype: 'linux',
+    };
     const url = (req.url ?? '').replace(/^\/v[\d.]+/, '');
     if (url.startsWith('/_ping')) {
       res.writeHead(200, { ...headers, 'content-type': 'text/plain' });
@@ -16,7 +21,22 @@ export class FakeDocker {
     }
     if (url.startsWith('/containers/json')) {
       res.writeHead(200, headers);
-      return res.end(JSON.stringify([{ Id: 'abc123', Names: ['/web'], Image: 'nginx', Command: 'nginx', Created: 0, State: 'running', Status: 'Up 2 hours', Ports: [], Labels: {}, Mounts: [] }]));
+      return res.end(
+        JSON.stringify([
+          {
+            Id: 'abc123',
+            Names: ['/web'],
+            Image: 'nginx',
+            Command: 'nginx',
+            Created: 0,
+            State: 'running',
+            Status: 'Up 2 hours',
+            Ports: [],
+            Labels: {},
+            Mounts: [],
+          },
+        ]),
+      );
     }
     if (req.method === 'POST' && /^\/containers\/[^/]+\/(restart|stop|start|kill)/.test(url)) {
       res.writeHead(204, headers);

@@ -24,11 +24,16 @@ export type OpenAiReply =
 export type OpenAiScript = (req: OpenAiRequest, n: number) => OpenAiReply;
 
 export const command = (cmd: string): OpenAiReply => ({ kind: 'command', cmd });
-export const answer = (verdict: Record<string, unknown>): OpenAiReply => ({ kind: 'message', text: JSON.stringify(verdict) });
+export const answer = (verdict: Record<string, unknown>): OpenAiReply => ({
+  kind: 'message',
+  text: JSON.stringify(verdict),
+});
 
 /** The outputs of the function calls the CLI sends back, in order. */
 export const callOutputs = (req: OpenAiRequest): string[] =>
-  (req.body?.input ?? []).filter((i: { type?: string }) => i?.type === 'function_call_output').map((i: { output: unknown }) => (typeof i.output === 'string' ? i.output : JSON.stringify(i.output)));
+  (req.body?.input ?? [])
+    .filter((i: { type?: string }) => i?.type === 'function_call_output')
+    .map((i: { output: unknown }) => (typeof i.output === 'string' ? i.output : JSON.stringify(i.output)));
 
 /** Every text of the request's input messages. */
 export const inputText = (req: OpenAiRequest): string =>
@@ -69,23 +74,55 @@ export class FakeOpenAi {
     if (reply.kind === 'hang') return;
     if (reply.kind === 'status') {
       res.writeHead(reply.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: reply.message ?? `fake status ${reply.status}`, type: 'fake_error' } }));
+      res.end(
+        JSON.stringify({ error: { message: reply.message ?? `fake status ${reply.status}`, type: 'fake_error' } }),
+      );
       return;
     }
     const id = `resp_fake${n}`;
     const item =
       reply.kind === 'message'
-        ? { type: 'message', role: 'assistant', id: `msg_fake${n}`, content: [{ type: 'output_text', text: reply.text }] }
+        ? {
+            type: 'message',
+            role: 'assistant',
+            id: `msg_fake${n}`,
+            content: [{ type: 'output_text', text: reply.text }],
+          }
         : reply.kind === 'command'
-          ? { type: 'function_call', id: `fc_fake${n}`, call_id: `call_fake${n}`, name: 'exec_command', arguments: JSON.stringify({ cmd: reply.cmd }) }
-          : { type: 'function_call', id: `fc_fake${n}`, call_id: `call_fake${n}`, name: reply.name, ...(reply.namespace ? { namespace: reply.namespace } : {}), arguments: JSON.stringify(reply.args) };
+          ? {
+              type: 'function_call',
+              id: `fc_fake${n}`,
+              call_id: `call_fake${n}`,
+              name: 'exec_command',
+              arguments: JSON.stringify({ cmd: reply.cmd }),
+            }
+          : {
+              type: 'function_call',
+              id: `fc_fake${n}`,
+              call_id: `call_fake${n}`,
+              name: reply.name,
+              ...(reply.namespace ? { namespace: reply.namespace } : {}),
+              arguments: JSON.stringify(reply.args),
+            };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const sse = (type: string, data: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    const sse = (type: string, data: object) =>
+      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     const input = Math.ceil(raw.length / 4);
     sse('response.created', { response: { id } });
     sse('response.output_item.added', { output_index: 0, item });
     sse('response.output_item.done', { output_index: 0, item });
-    sse('response.completed', { response: { id, usage: { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: 50, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + 50 } } });
+    sse('response.completed', {
+      response: {
+        id,
+        usage: {
+          input_tokens: input,
+          input_tokens_details: { cached_tokens: 0 },
+          output_tokens: 50,
+          output_tokens_details: { reasoning_tokens: 0 },
+          total_tokens: input + 50,
+        },
+      },
+    });
     res.end();
   }
 }

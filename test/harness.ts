@@ -30,11 +30,20 @@ export interface Sandbox {
  * A throw-away installation. The app's built-in checks are left out unless asked for:
  * a test's scripted verdict then only has to cover the checks the test adds.
  */
-export function sandbox(fakeApiUrl: string, env: Record<string, string> = {}, options: { builtinChecks?: boolean } = {}): Sandbox {
+export function sandbox(
+  fakeApiUrl: string,
+  env: Record<string, string> = {},
+  options: { builtinChecks?: boolean } = {},
+): Sandbox {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
   const appDir = path.join(root, 'app');
-  for (const item of ['prompts', options.builtinChecks ? 'checks' : 'checks/README.md', '.claude', 'CLAUDE.md']) fs.cpSync(path.join(ROOT, item), path.join(appDir, item), { recursive: true });
-  const dirs = { stateDir: path.join(root, 'state'), resultsDir: path.join(root, 'results'), reposDir: path.join(root, 'repos') };
+  for (const item of ['prompts', options.builtinChecks ? 'checks' : 'checks/README.md', '.claude', 'CLAUDE.md'])
+    fs.cpSync(path.join(ROOT, item), path.join(appDir, item), { recursive: true });
+  const dirs = {
+    stateDir: path.join(root, 'state'),
+    resultsDir: path.join(root, 'results'),
+    reposDir: path.join(root, 'repos'),
+  };
   fs.mkdirSync(dirs.reposDir, { recursive: true });
   fs.mkdirSync(path.join(root, 'home'));
   const base: Record<string, string> = {
@@ -89,7 +98,12 @@ export interface Started {
 
 /** Starts `claudeops <args>` in its own process group; the group is killed if it outlives `timeoutMs`. */
 export function start(args: string[], sb: Sandbox, timeoutMs: number, extraEnv: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: sb.root, env: { ...sb.env, ...extraEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd: sb.root,
+    env: { ...sb.env, ...extraEnv },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
@@ -123,7 +137,11 @@ export function start(args: string[], sb: Sandbox, timeoutMs: number, extraEnv: 
         };
         const t = setTimeout(() => {
           watchers.delete(check);
-          reject(new Error(`timed out after ${ms} ms waiting for ${pattern}; output so far:\n${(stdout + stderr).slice(-3000)}`));
+          reject(
+            new Error(
+              `timed out after ${ms} ms waiting for ${pattern}; output so far:\n${(stdout + stderr).slice(-3000)}`,
+            ),
+          );
         }, ms);
         watchers.add(check);
         check();
@@ -133,7 +151,8 @@ export function start(args: string[], sb: Sandbox, timeoutMs: number, extraEnv: 
 }
 
 /** Runs `claudeops <args>` to its end. */
-export const run = (args: string[], sb: Sandbox, timeoutMs: number, extraEnv: Record<string, string> = {}) => start(args, sb, timeoutMs, extraEnv).done;
+export const run = (args: string[], sb: Sandbox, timeoutMs: number, extraEnv: Record<string, string> = {}) =>
+  start(args, sb, timeoutMs, extraEnv).done;
 
 export function killGroup(pid: number | undefined): void {
   if (!pid) return;
@@ -160,7 +179,10 @@ export const files = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdir
 export const read = (file: string): string => fs.readFileSync(file, 'utf8');
 
 /** The names of the cycle summaries under a results directory, oldest first. */
-export const summaryNames = (dir: string): string[] => files(dir).filter((n) => /^run-[\d-]+\.json$/.test(n)).sort(compareStamps);
+export const summaryNames = (dir: string): string[] =>
+  files(dir)
+    .filter((n) => /^run-[\d-]+\.json$/.test(n))
+    .sort(compareStamps);
 
 /** The cycle summaries under a results directory, parsed, oldest first. */
 export const cycleSummaries = (dir: string): any[] => summaryNames(dir).map((n) => JSON.parse(read(path.join(dir, n))));
@@ -168,7 +190,8 @@ export const cycleSummaries = (dir: string): any[] => summaryNames(dir).map((n) 
 /** Every file under a directory, recursively, with its text. */
 export function allText(dir: string): { file: string; text: string }[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
     .map((file) => ({ file, text: fs.readFileSync(file, 'latin1') }));

@@ -9,7 +9,11 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 
 function mcp(kind: string): McpServer {
   const server = new McpServer({ name: `remote-${kind}`, version: '1.0.0' });
-  server.registerTool('whoami', { description: `Names this ${kind} server`, annotations: { readOnlyHint: true } }, async () => ({ content: [{ type: 'text', text: `remote ${kind} server answered` }] }));
+  server.registerTool(
+    'whoami',
+    { description: `Names this ${kind} server`, annotations: { readOnlyHint: true } },
+    async () => ({ content: [{ type: 'text', text: `remote ${kind} server answered` }] }),
+  );
   return server;
 }
 

@@ -22,12 +22,18 @@ export function auditApprovals(entries: Record<string, unknown>[]): { proposals:
     const id = String(e.proposal);
     const p = (seen[id] ??= { steps: [] });
     const needs = AFTER[kind]!;
-    if (kind === 'approval_proposed' && p.steps.length) problems.push(`proposal ${id} (seq ${e.seq}) is proposed twice`);
-    else if (needs.length && !needs.some((n) => p.steps.includes(n))) problems.push(`proposal ${id}: ${kind} at seq ${e.seq} without ${needs.join(' or ')} before it`);
-    if (DECISIONS.includes(kind) && p.steps.some((s) => DECISIONS.includes(s))) problems.push(`proposal ${id}: ${kind} at seq ${e.seq}, but it was already decided`);
-    if (kind === 'approval_executed' && p.steps.includes('approval_executed')) problems.push(`proposal ${id} is executed twice (seq ${e.seq})`);
-    if (kind === 'approval_proposed' || kind === 'approval_approved') p.hash ??= typeof e.hash === 'string' ? e.hash : undefined;
-    if ((kind === 'approval_approved' || kind === 'approval_executed') && e.hash !== p.hash) problems.push(`proposal ${id}: ${kind} at seq ${e.seq} is for other content than was proposed`);
+    if (kind === 'approval_proposed' && p.steps.length)
+      problems.push(`proposal ${id} (seq ${e.seq}) is proposed twice`);
+    else if (needs.length && !needs.some((n) => p.steps.includes(n)))
+      problems.push(`proposal ${id}: ${kind} at seq ${e.seq} without ${needs.join(' or ')} before it`);
+    if (DECISIONS.includes(kind) && p.steps.some((s) => DECISIONS.includes(s)))
+      problems.push(`proposal ${id}: ${kind} at seq ${e.seq}, but it was already decided`);
+    if (kind === 'approval_executed' && p.steps.includes('approval_executed'))
+      problems.push(`proposal ${id} is executed twice (seq ${e.seq})`);
+    if (kind === 'approval_proposed' || kind === 'approval_approved')
+      p.hash ??= typeof e.hash === 'string' ? e.hash : undefined;
+    if ((kind === 'approval_approved' || kind === 'approval_executed') && e.hash !== p.hash)
+      problems.push(`proposal ${id}: ${kind} at seq ${e.seq} is for other content than was proposed`);
     p.steps.push(kind);
   }
   return { proposals: Object.keys(seen).length, problems };

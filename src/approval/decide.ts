@@ -15,8 +15,10 @@ export interface Limits {
 export function executionRefusal(p: Proposal, limits: Limits): string | undefined {
   if (limits.dryRun) return 'dry run is on (CLAUDEOPS_DRY_RUN=true): nothing is executed, approved or not';
   if (limits.overBudget) return `the daily budget is spent (${limits.overBudget})`;
-  if (p.action === 'restart' && limits.allowance.restartsLeft === 0) return `${p.service} has no restart left in its cooldown window (${limits.allowance.restarts} already)`;
-  if (p.action === 'redeploy' && limits.allowance.redeploysLeft === 0) return `${p.service} has no redeployment left in its cooldown window (${limits.allowance.redeploys} already)`;
+  if (p.action === 'restart' && limits.allowance.restartsLeft === 0)
+    return `${p.service} has no restart left in its cooldown window (${limits.allowance.restarts} already)`;
+  if (p.action === 'redeploy' && limits.allowance.redeploysLeft === 0)
+    return `${p.service} has no redeployment left in its cooldown window (${limits.allowance.redeploys} already)`;
   return undefined;
 }
 
@@ -45,10 +47,20 @@ export function decide(d: DecisionInput): Decision {
   const p = d.proposal;
   if (d.link === 'bad signature') return { ok: false, reason: NOT_GENUINE };
   if (!p) return { ok: false, reason: 'no such proposal (it may have been pruned)' };
-  if (p.state !== 'pending') return { ok: false, reason: `the proposal was already ${p.state}${p.decidedAt ? ` at ${p.decidedAt}` : ''}${p.decidedBy ? ` by ${p.decidedBy}` : ''}; each proposal is decided once` };
-  if (d.link === 'expired' || d.now.getTime() > Date.parse(p.expiresAt)) return { ok: false, reason: `the proposal expired at ${p.expiresAt} (CLAUDEOPS_APPROVAL_TTL)`, expire: true };
+  if (p.state !== 'pending')
+    return {
+      ok: false,
+      reason: `the proposal was already ${p.state}${p.decidedAt ? ` at ${p.decidedAt}` : ''}${p.decidedBy ? ` by ${p.decidedBy}` : ''}; each proposal is decided once`,
+    };
+  if (d.link === 'expired' || d.now.getTime() > Date.parse(p.expiresAt))
+    return { ok: false, reason: `the proposal expired at ${p.expiresAt} (CLAUDEOPS_APPROVAL_TTL)`, expire: true };
   const now = contentHash(p);
-  if (now !== p.hash || d.hash !== p.hash) return { ok: false, reason: 'the proposal changed since it was proposed (its content no longer matches the hash the link or page was made for)' };
+  if (now !== p.hash || d.hash !== p.hash)
+    return {
+      ok: false,
+      reason:
+        'the proposal changed since it was proposed (its content no longer matches the hash the link or page was made for)',
+    };
   if (d.verb === 'approve') {
     const refusal = executionRefusal(p, d.limits);
     if (refusal) return { ok: false, reason: refusal };

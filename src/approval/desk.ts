@@ -19,7 +19,15 @@ import { executeProposal } from './execute.js';
 import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from './links.js';
 import { outstanding, pendingAt, recoveredSince, sortDrafts } from './pending.js';
 import type { Waiting } from './prompt.js';
-import { contentHash, loadApprovals, loadHolds, pruneDecided, saveState, type Approvals, type Proposal } from './state.js';
+import {
+  contentHash,
+  loadApprovals,
+  loadHolds,
+  pruneDecided,
+  saveState,
+  type Approvals,
+  type Proposal,
+} from './state.js';
 
 export interface DeskDeps {
   config: Config;
@@ -35,13 +43,17 @@ export interface Decider {
   from?: string;
 }
 
-export type Outcome = { ok: true; message: string; proposal?: Proposal } | { ok: false; message: string; proposal?: Proposal };
+export type Outcome =
+  { ok: true; message: string; proposal?: Proposal } | { ok: false; message: string; proposal?: Proposal };
 
 type Draft = NonNullable<NonNullable<TierRun['verdict']>['proposals']>[number];
 
 /** What a cycle's record says of a draft that repeats an outstanding proposal. */
 function repeatNote(tier: number, d: Draft, of: Proposal): string {
-  const waits = of.state === 'approved' ? `was approved at ${of.decidedAt} and waits to run` : `is already pending (since ${of.createdAt}, until ${of.expiresAt})`;
+  const waits =
+    of.state === 'approved'
+      ? `was approved at ${of.decidedAt} and waits to run`
+      : `is already pending (since ${of.createdAt}, until ${of.expiresAt})`;
   return `tier ${tier} proposed the ${d.action} of ${shown(d.service)} again: proposal ${of.id} (the same commands) ${waits}, so it was not parked or notified again. Decide ${of.id} on the console's approvals page`;
 }
 
@@ -102,7 +114,10 @@ export class ApprovalDesk {
    * which is neither parked nor notified again. Proposals from a run that could act
    * are not parked: only a tier the daemon held back may ask a human to act for it.
    */
-  park(cycle: Pick<CycleRecord, 'id' | 'tiers' | 'checks'>, now = new Date()): Promise<{ parked: ParkedProposal[]; warnings: string[] }> {
+  park(
+    cycle: Pick<CycleRecord, 'id' | 'tiers' | 'checks'>,
+    now = new Date(),
+  ): Promise<{ parked: ParkedProposal[]; warnings: string[] }> {
     return this.serial(async () => {
       const state = await this.load();
       const warnings: string[] = [];
@@ -111,7 +126,9 @@ export class ApprovalDesk {
       for (const run of cycle.tiers) {
         const drafts = run.verdict?.proposals ?? [];
         if (drafts.length && !run.containment.propose) {
-          warnings.push(`tier ${run.tier} returned ${drafts.length} proposal(s) but was not in propose mode (CLAUDEOPS_APPROVAL); they were not parked`);
+          warnings.push(
+            `tier ${run.tier} returned ${drafts.length} proposal(s) but was not in propose mode (CLAUDEOPS_APPROVAL); they were not parked`,
+          );
           continue;
         }
         const { fresh, repeats } = sortDrafts(drafts, outstanding(state));
@@ -125,19 +142,65 @@ export class ApprovalDesk {
   }
 
   private parkOne(state: Approvals, cycleId: string, tier: number, d: Draft, now: Date): ParkedProposal {
-    const content = { cycle: cycleId, tier, service: d.service, action: d.action, commands: d.commands, why: d.why, expected: d.expected, rollback: d.rollback };
-    const p: Proposal = { id: `p-${randomBytes(6).toString('hex')}`, ...content, hash: contentHash(content), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.config.approval.ttlMs).toISOString(), state: 'pending' };
+    const content = {
+      cycle: cycleId,
+      tier,
+      service: d.service,
+      action: d.action,
+      commands: d.commands,
+      why: d.why,
+      expected: d.expected,
+      rollback: d.rollback,
+    };
+    const p: Proposal = {
+      id: `p-${randomBytes(6).toString('hex')}`,
+      ...content,
+      hash: contentHash(content),
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.deps.config.approval.ttlMs).toISOString(),
+      state: 'pending',
+    };
     state.proposals[p.id] = p;
-    this.receipt({ kind: 'approval_proposed', proposal: p.id, cycle: cycleId, tier: p.tier, service: p.service, action: p.action, commands: p.commands, hash: p.hash, expires_at: p.expiresAt });
-    this.deps.logger.info({ cycle: cycleId, proposal: p.id }, `proposal ${p.id} parked: ${p.action} of ${p.service}, waiting for a human until ${p.expiresAt}`);
-    return { id: p.id, hash: p.hash, tier: p.tier, service: p.service, action: p.action, commands: p.commands, why: p.why, expected: p.expected, rollback: p.rollback, expiresAt: p.expiresAt };
+    this.receipt({
+      kind: 'approval_proposed',
+      proposal: p.id,
+      cycle: cycleId,
+      tier: p.tier,
+      service: p.service,
+      action: p.action,
+      commands: p.commands,
+      hash: p.hash,
+      expires_at: p.expiresAt,
+    });
+    this.deps.logger.info(
+      { cycle: cycleId, proposal: p.id },
+      `proposal ${p.id} parked: ${p.action} of ${p.service}, waiting for a human until ${p.expiresAt}`,
+    );
+    return {
+      id: p.id,
+      hash: p.hash,
+      tier: p.tier,
+      service: p.service,
+      action: p.action,
+      commands: p.commands,
+      why: p.why,
+      expected: p.expected,
+      rollback: p.rollback,
+      expiresAt: p.expiresAt,
+    };
   }
 
   /** Expires pending proposals past their time; returns how many. */
   private expire(state: Approvals, now: Date): number {
-    const late = Object.values(state.proposals).filter((p) => p.state === 'pending' && Date.parse(p.expiresAt) <= now.getTime());
+    const late = Object.values(state.proposals).filter(
+      (p) => p.state === 'pending' && Date.parse(p.expiresAt) <= now.getTime(),
+    );
     for (const p of late) {
-      Object.assign(p, { state: 'expired', decidedAt: now.toISOString(), decidedBy: 'the daemon (no decision in time)' });
+      Object.assign(p, {
+        state: 'expired',
+        decidedAt: now.toISOString(),
+        decidedBy: 'the daemon (no decision in time)',
+      });
       this.receipt({ kind: 'approval_expired', proposal: p.id, hash: p.hash, expired_at: p.expiresAt });
     }
     return late.length;
@@ -149,8 +212,18 @@ export class ApprovalDesk {
     for (const p of moot) {
       const why = `${shown(p.service)} was healthy again in cycle ${cycle.id}`;
       Object.assign(p, { state: 'expired', decidedAt: now.toISOString(), decidedBy: `the daemon (${why})` });
-      this.receipt({ kind: 'approval_expired', proposal: p.id, hash: p.hash, reason: 'recovered', cycle: cycle.id, expired_at: now.toISOString() });
-      this.deps.logger.info({ cycle: cycle.id, proposal: p.id }, `proposal ${p.id} expired: ${why}; it can no longer be approved`);
+      this.receipt({
+        kind: 'approval_expired',
+        proposal: p.id,
+        hash: p.hash,
+        reason: 'recovered',
+        cycle: cycle.id,
+        expired_at: now.toISOString(),
+      });
+      this.deps.logger.info(
+        { cycle: cycle.id, proposal: p.id },
+        `proposal ${p.id} expired: ${why}; it can no longer be approved`,
+      );
     }
     return moot.length;
   }
@@ -158,14 +231,27 @@ export class ApprovalDesk {
   /** Pending proposals a tier in propose mode is told about, so it does not propose them again; secrets redacted. */
   pending(redactor: Redactor = this.deps.redactor, now = new Date()): Promise<Waiting[]> {
     return this.serial(async () =>
-      pendingAt(await this.load(), now).map((p) => ({ id: p.id, service: redactor.redact(p.service), action: p.action, commands: p.commands.map((c) => redactor.redact(c)), createdAt: p.createdAt })),
+      pendingAt(await this.load(), now).map((p) => ({
+        id: p.id,
+        service: redactor.redact(p.service),
+        action: p.action,
+        commands: p.commands.map((c) => redactor.redact(c)),
+        createdAt: p.createdAt,
+      })),
     );
   }
 
   private async limits(service: string, now: Date): Promise<Limits> {
     const { config } = this.deps;
-    const [cooldown, spend] = await Promise.all([loadCooldown(path.join(config.stateDir, STATE.cooldown)), loadSpend(path.join(config.stateDir, STATE.spend), now)]);
-    return { dryRun: config.dryRun, overBudget: overDailyBudget(spend, config.budget.dailyUsd), allowance: allowance(cooldown.state, service, config.cooldown, now) };
+    const [cooldown, spend] = await Promise.all([
+      loadCooldown(path.join(config.stateDir, STATE.cooldown)),
+      loadSpend(path.join(config.stateDir, STATE.spend), now),
+    ]);
+    return {
+      dryRun: config.dryRun,
+      overBudget: overDailyBudget(spend, config.budget.dailyUsd),
+      allowance: allowance(cooldown.state, service, config.cooldown, now),
+    };
   }
 
   /** A proposal as a link or the console shows it, without deciding anything. */
@@ -192,11 +278,22 @@ export class ApprovalDesk {
    * Approves or denies. With `link`, the signature binds the verb, the proposal and its
    * hash; on the console, `hash` is what the page showed. Every refusal is a receipt.
    */
-  decide(verb: 'approve' | 'deny', id: string, hash: string, who: Decider, link?: { params: LinkParams; sig: string }, now = new Date()): Promise<Outcome> {
+  decide(
+    verb: 'approve' | 'deny',
+    id: string,
+    hash: string,
+    who: Decider,
+    link?: { params: LinkParams; sig: string },
+    now = new Date(),
+  ): Promise<Outcome> {
     return this.serial(async () => {
       const state = await this.load();
       const proposal = state.proposals[id];
-      const linkCheck = link ? (link.params.action !== verb || link.params.subject !== id ? 'bad signature' : checkLink(this.key, link.params, link.sig, now)) : undefined;
+      const linkCheck = link
+        ? link.params.action !== verb || link.params.subject !== id
+          ? 'bad signature'
+          : checkLink(this.key, link.params, link.sig, now)
+        : undefined;
       const limits = proposal ? await this.limits(proposal.service, now) : undefined;
       const d = decide({ verb, proposal, hash: link ? link.params.bind : hash, link: linkCheck, limits: limits!, now });
       const by = describe(who);
@@ -209,11 +306,28 @@ export class ApprovalDesk {
         }
         return { ok: false, message: d.reason, proposal };
       }
-      Object.assign(proposal!, { state: verb === 'approve' ? 'approved' : 'denied', decidedAt: now.toISOString(), decidedBy: by });
+      Object.assign(proposal!, {
+        state: verb === 'approve' ? 'approved' : 'denied',
+        decidedAt: now.toISOString(),
+        decidedBy: by,
+      });
       await saveState(this.approvalsFile, state);
-      this.receipt({ kind: verb === 'approve' ? 'approval_approved' : 'approval_denied', proposal: id, hash: proposal!.hash, by, at: now.toISOString() });
+      this.receipt({
+        kind: verb === 'approve' ? 'approval_approved' : 'approval_denied',
+        proposal: id,
+        hash: proposal!.hash,
+        by,
+        at: now.toISOString(),
+      });
       this.deps.logger.info({ proposal: id }, `proposal ${id} ${verb === 'approve' ? 'approved' : 'denied'} by ${by}`);
-      return { ok: true, message: verb === 'approve' ? 'Approved. The daemon runs the commands before its next cycle (now, or right after the running one), then a verification cycle; the outcome is notified.' : 'Denied. Nothing will run.', proposal };
+      return {
+        ok: true,
+        message:
+          verb === 'approve'
+            ? 'Approved. The daemon runs the commands before its next cycle (now, or right after the running one), then a verification cycle; the outcome is notified.'
+            : 'Denied. Nothing will run.',
+        proposal,
+      };
     });
   }
 
@@ -223,7 +337,8 @@ export class ApprovalDesk {
       const { state, warning } = await loadHolds(this.holdsFile);
       if (warning) this.deps.logger.warn(warning);
       const by = describe(who);
-      for (const [id, s] of Object.entries(state.silences)) if (Date.parse(s.until) <= now.getTime()) delete state.silences[id];
+      for (const [id, s] of Object.entries(state.silences))
+        if (Date.parse(s.until) <= now.getTime()) delete state.silences[id];
       let told: string;
       if (action === 'ack') {
         state.acks[check] = { since, at: now.toISOString(), by };
@@ -234,7 +349,12 @@ export class ApprovalDesk {
         told = `Silenced: nothing about ${check} is sent until ${until}.`;
       }
       await saveState(this.holdsFile, state);
-      this.receipt({ kind: action === 'ack' ? 'check_acknowledged' : 'check_silenced', check, by, ...(action === 'ack' ? { since } : { until: state.silences[check]!.until }) });
+      this.receipt({
+        kind: action === 'ack' ? 'check_acknowledged' : 'check_silenced',
+        check,
+        by,
+        ...(action === 'ack' ? { since } : { until: state.silences[check]!.until }),
+      });
       this.deps.logger.info({ check }, `${told} (${by})`);
       return told;
     });
@@ -256,21 +376,67 @@ export class ApprovalDesk {
       const done: Proposal[] = [];
       for (const p of Object.values(state.proposals).filter((x) => x.state === 'approved')) {
         const now = new Date();
-        const refusal = contentHash(p) !== p.hash ? 'the proposal changed after it was approved' : executionRefusal(p, await this.limits(p.service, now));
+        const refusal =
+          contentHash(p) !== p.hash
+            ? 'the proposal changed after it was approved'
+            : executionRefusal(p, await this.limits(p.service, now));
         if (refusal) {
           Object.assign(p, { state: 'denied', decidedBy: `${p.decidedBy}; then refused by the daemon: ${refusal}` });
-          this.receipt({ kind: 'approval_refused', proposal: p.id, verb: 'execute', by: 'the daemon', reason: refusal });
+          this.receipt({
+            kind: 'approval_refused',
+            proposal: p.id,
+            verb: 'execute',
+            by: 'the daemon',
+            reason: refusal,
+          });
           logger.warn({ proposal: p.id }, `approved proposal ${p.id} was not run: ${refusal}`);
           continue;
         }
-        logger.info({ proposal: p.id }, `running approved proposal ${p.id}: ${p.action} of ${p.service} (${p.commands.length} command(s))`);
-        const execution = await executeProposal(p, { config, redactor: this.deps.redactor, shutdown: o.shutdown, stdout: this.deps.stdout, runId: `approval-${p.id}` });
+        logger.info(
+          { proposal: p.id },
+          `running approved proposal ${p.id}: ${p.action} of ${p.service} (${p.commands.length} command(s))`,
+        );
+        const execution = await executeProposal(p, {
+          config,
+          redactor: this.deps.redactor,
+          shutdown: o.shutdown,
+          stdout: this.deps.stdout,
+          runId: `approval-${p.id}`,
+        });
         Object.assign(p, { state: 'executed', execution });
-        this.receipt({ kind: 'approval_executed', proposal: p.id, hash: p.hash, ok: execution.ok, exit_codes: execution.exitCodes, error: execution.error ?? null, log: execution.log, started_at: execution.startedAt, ended_at: execution.endedAt });
+        this.receipt({
+          kind: 'approval_executed',
+          proposal: p.id,
+          hash: p.hash,
+          ok: execution.ok,
+          exit_codes: execution.exitCodes,
+          error: execution.error ?? null,
+          log: execution.log,
+          started_at: execution.startedAt,
+          ended_at: execution.endedAt,
+        });
         if (p.action === 'restart' || p.action === 'redeploy') {
           const file = path.join(config.stateDir, STATE.cooldown);
           const cooldown = await loadCooldown(file);
-          await saveCooldown(file, applyCycle(cooldown.state, { remediations: [{ tier: p.tier, service: p.service, action: p.action, outcome: execution.ok ? 'succeeded' : 'failed' }], tier1: new Map() }, config.cooldown, now));
+          await saveCooldown(
+            file,
+            applyCycle(
+              cooldown.state,
+              {
+                remediations: [
+                  {
+                    tier: p.tier,
+                    service: p.service,
+                    action: p.action,
+                    outcome: execution.ok ? 'succeeded' : 'failed',
+                  },
+                ],
+                tier1: new Map(),
+              },
+              config.cooldown,
+              now,
+            ),
+          );
         }
         done.push(p);
         // Saved after each, so a crash cannot run a proposal twice.
@@ -289,7 +455,13 @@ export class ApprovalDesk {
       for (const done of executed) {
         const p = state.proposals[done.id] ?? done;
         const results = cycle.checks.filter((c) => c.services.includes(p.service));
-        const status = results.some((c) => c.status === 'unhealthy') ? 'unhealthy' : results.length ? (results.every((c) => c.status === 'healthy') ? 'healthy' : 'degraded') : cycle.status;
+        const status = results.some((c) => c.status === 'unhealthy')
+          ? 'unhealthy'
+          : results.length
+            ? results.every((c) => c.status === 'healthy')
+              ? 'healthy'
+              : 'degraded'
+            : cycle.status;
         p.verification = { cycle: cycle.id, status };
         this.receipt({ kind: 'approval_verified', proposal: p.id, cycle: cycle.id, status });
         const ran = p.execution?.ok ? 'ran' : `failed (${p.execution?.error ?? 'unknown'})`;
@@ -298,7 +470,13 @@ export class ApprovalDesk {
           key: p.id,
           type: p.execution?.ok && status === 'healthy' ? 'success' : 'warning',
           title: `claudeops: the approved ${shown(p.action)} of ${shown(p.service)} ${ran}; ${shown(p.service)} is now ${status}`,
-          body: [`Proposal ${p.id}, approved by ${p.decidedBy} at ${p.decidedAt}.`, `Verification cycle ${cycle.id}: ${cycle.summary}`, whereToRead(this.deps.config, cycle.id, p.execution?.log), 'Commands as proposed (quoted), with their exit codes:', ...p.commands.map((c, i) => `${QUOTE}$ ${shown(c)}  → exit ${p.execution?.exitCodes[i] ?? 'not run'}`)].join('\n'),
+          body: [
+            `Proposal ${p.id}, approved by ${p.decidedBy} at ${p.decidedAt}.`,
+            `Verification cycle ${cycle.id}: ${cycle.summary}`,
+            whereToRead(this.deps.config, cycle.id, p.execution?.log),
+            'Commands as proposed (quoted), with their exit codes:',
+            ...p.commands.map((c, i) => `${QUOTE}$ ${shown(c)}  → exit ${p.execution?.exitCodes[i] ?? 'not run'}`),
+          ].join('\n'),
         });
       }
       await saveState(this.approvalsFile, state);

@@ -15,13 +15,18 @@ const RUN = new RegExp(`[${WS}]{${LONG_RUN + 1},}`, 'gu');
  * U+2060, U+FEFF; soft hyphen, tags...), lone surrogates, whitespace other than a plain
  * space or newline, and blank-looking letters (Hangul fillers, braille blank).
  */
-const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u0085\u00a0\u034f\u115f\u1160\u1680\u180e\u2000-\u200a\u202f\u205f\u2800\u3000\u3164\uffa0]/gu;
+const HIDDEN =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u0085\u00a0\u034f\u115f\u1160\u1680\u180e\u2000-\u200a\u202f\u205f\u2800\u3000\u3164\uffa0]/gu;
 
 const codePoint = (c: string): string => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`;
 
 function counted(run: string): string {
   const newlines = run.split('\n').length - 1;
-  const what = /^ +$/.test(run) ? 'spaces' : newlines ? `whitespace, ${newlines} newline${newlines === 1 ? '' : 's'}` : 'whitespace';
+  const what = /^ +$/.test(run)
+    ? 'spaces'
+    : newlines
+      ? `whitespace, ${newlines} newline${newlines === 1 ? '' : 's'}`
+      : 'whitespace';
   return ` ⟨…${run.length} ${what}⟩`;
 }
 
@@ -32,8 +37,5 @@ function counted(run: string): string {
  * such as `⟨…300 spaces⟩`.
  */
 export function shown(text: string): string {
-  return String(text)
-    .replace(RUN, counted)
-    .replace(/\n/g, '⏎')
-    .replace(HIDDEN, codePoint);
+  return String(text).replace(RUN, counted).replace(/\n/g, '⏎').replace(HIDDEN, codePoint);
 }

@@ -16,7 +16,10 @@ export interface LinkParams {
   exp: number;
 }
 
-const mac = (key: Buffer | string, p: LinkParams): string => createHmac('sha256', key).update(['claudeops-link-v1', p.action, p.subject, p.bind, String(p.exp)].join('\n')).digest('hex');
+const mac = (key: Buffer | string, p: LinkParams): string =>
+  createHmac('sha256', key)
+    .update(['claudeops-link-v1', p.action, p.subject, p.bind, String(p.exp)].join('\n'))
+    .digest('hex');
 
 /** Where each kind of link points on the console. */
 const ROUTE: Record<LinkAction, string> = { approve: '/approve', deny: '/approve', ack: '/hold', silence: '/hold' };
@@ -29,7 +32,16 @@ export function signedLink(base: string, key: Buffer | string, p: LinkParams): s
 /** A link's parameters from its query or form, if they are all there. */
 export function linkParams(q: URLSearchParams): { params: LinkParams; sig: string } | undefined {
   const [a, s, b, exp, sig] = [q.get('a'), q.get('s'), q.get('b'), q.get('exp'), q.get('sig')];
-  if (!a || !['approve', 'deny', 'ack', 'silence'].includes(a) || !s || b === null || !exp || !/^\d{1,12}$/.test(exp) || !sig) return undefined;
+  if (
+    !a ||
+    !['approve', 'deny', 'ack', 'silence'].includes(a) ||
+    !s ||
+    b === null ||
+    !exp ||
+    !/^\d{1,12}$/.test(exp) ||
+    !sig
+  )
+    return undefined;
   return { params: { action: a as LinkAction, subject: s, bind: b, exp: Number(exp) }, sig };
 }
 

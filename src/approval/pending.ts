@@ -9,10 +9,14 @@ type Change = Pick<Proposal, 'service' | 'action' | 'commands'>;
  * wording around it: two proposals with the same change hash would run the same
  * commands against the same service, so approving both would do it twice.
  */
-export const changeHash = (p: Change): string => createHash('sha256').update(JSON.stringify([p.service, p.action, p.commands])).digest('hex');
+export const changeHash = (p: Change): string =>
+  createHash('sha256')
+    .update(JSON.stringify([p.service, p.action, p.commands]))
+    .digest('hex');
 
 /** Proposals that will still run if nothing else happens: pending a decision, or approved and waiting to run. */
-export const outstanding = (state: Approvals): Proposal[] => Object.values(state.proposals).filter((p) => p.state === 'pending' || p.state === 'approved');
+export const outstanding = (state: Approvals): Proposal[] =>
+  Object.values(state.proposals).filter((p) => p.state === 'pending' || p.state === 'approved');
 
 /** Pending proposals a human can still decide at `now`, oldest first. */
 export const pendingAt = (state: Approvals, now: Date): Proposal[] =>
@@ -65,4 +69,6 @@ export function serviceRecovered(service: string, results: readonly CheckResult[
  * left to run: a human already decided them.
  */
 export const recoveredSince = (state: Approvals, cycle: { id: string; checks: readonly CheckResult[] }): Proposal[] =>
-  Object.values(state.proposals).filter((p) => p.state === 'pending' && p.cycle !== cycle.id && serviceRecovered(p.service, cycle.checks));
+  Object.values(state.proposals).filter(
+    (p) => p.state === 'pending' && p.cycle !== cycle.id && serviceRecovered(p.service, cycle.checks),
+  );

@@ -6,7 +6,8 @@ import type { Proposal } from './state.js';
 export type Waiting = Pick<Proposal, 'id' | 'service' | 'action' | 'commands' | 'createdAt'>;
 
 /** Whether this tier runs in propose mode: read-only by mechanism, ending with proposals. */
-export const proposeMode = (config: Config, tier: TierNumber): boolean => tier !== 1 && config.approval.proposeTiers.includes(tier);
+export const proposeMode = (config: Config, tier: TierNumber): boolean =>
+  tier !== 1 && config.approval.proposeTiers.includes(tier);
 
 /** The system-prompt section of a tier in propose mode, naming the proposals that already wait for a human. */
 export function proposePrompt(config: Config, tier: TierNumber, pending: readonly Waiting[] = []): string {
@@ -29,6 +30,9 @@ function pendingLines(pending: readonly Waiting[]): string[] {
     '',
     '### Already waiting for a human',
     'These proposals are pending: do not propose them again (the daemon drops a repeat of the same service, action and commands). Propose only a change that differs from them, or none.',
-    ...pending.map((p) => `- ${p.id} (since ${p.createdAt}): ${p.action} of ${shown(p.service)}: ${p.commands.map((c) => `\`${shown(c)}\``).join('; ')}`),
+    ...pending.map(
+      (p) =>
+        `- ${p.id} (since ${p.createdAt}): ${p.action} of ${shown(p.service)}: ${p.commands.map((c) => `\`${shown(c)}\``).join('; ')}`,
+    ),
   ];
 }

@@ -24,7 +24,14 @@ const proposalSchema = z.object({
   /** "signed link", "console session" or "bearer token", with the caller's address. */
   decidedBy: z.string().optional(),
   execution: z
-    .object({ startedAt: z.string(), endedAt: z.string(), ok: z.boolean(), exitCodes: z.array(z.number().nullable()), log: z.string(), error: z.string().optional() })
+    .object({
+      startedAt: z.string(),
+      endedAt: z.string(),
+      ok: z.boolean(),
+      exitCodes: z.array(z.number().nullable()),
+      log: z.string(),
+      error: z.string().optional(),
+    })
     .optional(),
   verification: z.object({ cycle: z.string(), status: z.string() }).optional(),
 });
@@ -46,22 +53,29 @@ export type Holds = z.infer<typeof holdsSchema>;
 export const emptyApprovals = (): Approvals => ({ version: 1, proposals: Object.create(null) });
 export const emptyHolds = (): Holds => ({ version: 1, acks: Object.create(null), silences: Object.create(null) });
 
-export const loadApprovals = (file: string, reader = false) => loadJsonState(file, approvalsSchema, emptyApprovals, 'approval state', reader);
-export const loadHolds = (file: string, reader = false) => loadJsonState(file, holdsSchema, emptyHolds, 'acknowledgement state', reader);
-export const saveState = (file: string, state: Approvals | Holds): Promise<void> => writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n', 0o600);
+export const loadApprovals = (file: string, reader = false) =>
+  loadJsonState(file, approvalsSchema, emptyApprovals, 'approval state', reader);
+export const loadHolds = (file: string, reader = false) =>
+  loadJsonState(file, holdsSchema, emptyHolds, 'acknowledgement state', reader);
+export const saveState = (file: string, state: Approvals | Holds): Promise<void> =>
+  writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n', 0o600);
 
 type Content = Pick<Proposal, 'cycle' | 'tier' | 'service' | 'action' | 'commands' | 'why' | 'expected' | 'rollback'>;
 
 /** The hash a proposal's links are bound to: any change to what would run, or why, changes it. */
 export const contentHash = (p: Content): string =>
-  createHash('sha256').update(JSON.stringify([p.cycle, p.tier, p.service, p.action, p.commands, p.why, p.expected, p.rollback])).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify([p.cycle, p.tier, p.service, p.action, p.commands, p.why, p.expected, p.rollback]))
+    .digest('hex');
 
 /** Decided proposals kept for the console and the audit trail in the state file (the ledger keeps them all). */
 export const KEEP_DECIDED = 200;
 
 /** The state without the oldest decided proposals beyond KEEP_DECIDED. */
 export function pruneDecided(state: Approvals): Approvals {
-  const decided = Object.values(state.proposals).filter((p) => p.state !== 'pending' && p.state !== 'approved').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const decided = Object.values(state.proposals)
+    .filter((p) => p.state !== 'pending' && p.state !== 'approved')
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   for (const p of decided.slice(0, Math.max(0, decided.length - KEEP_DECIDED))) delete state.proposals[p.id];
   return state;
 }

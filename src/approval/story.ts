@@ -9,10 +9,12 @@ import type { Proposal } from './state.js';
 
 const OUTPUT_WIDTH = 500;
 
-export const storyHeader = (p: Proposal, started: Date): string => `=== claudeops approved proposal ${p.id} · ${p.action} of ${shown(p.service)} · ${started.toISOString()} ===`;
+export const storyHeader = (p: Proposal, started: Date): string =>
+  `=== claudeops approved proposal ${p.id} · ${p.action} of ${shown(p.service)} · ${started.toISOString()} ===`;
 
 /** One timed line; `text` is made one line, so no part of it reads as a line of its own. */
-export const storyLine = (kind: string, text: string, now = new Date()): string => `${clock(now)} ${kind.padEnd(8)} ${shown(text)}`;
+export const storyLine = (kind: string, text: string, now = new Date()): string =>
+  `${clock(now)} ${kind.padEnd(8)} ${shown(text)}`;
 
 /** A command's output, one timed line per non-blank line. */
 export const outputLines = (kind: 'output' | 'stderr', text: string, now = new Date()): string[] =>

@@ -29,9 +29,11 @@ const FIELD = /^\s*(?:[-*]\s*)?(?:\*\*)?([A-Za-z][A-Za-z ]{1,30}?)(?::\*\*|\*\*:
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 
 /** "How to Check", "How", "Procedure", "Steps", "Commands": what to run. */
-export const isHowSection = (heading: string): boolean => /^(how\b|procedure|steps|commands|check\b|checks\b|what to run)/i.test(heading.trim());
+export const isHowSection = (heading: string): boolean =>
+  /^(how\b|procedure|steps|commands|check\b|checks\b|what to run)/i.test(heading.trim());
 /** "Healthy when", "What's Healthy", "Thresholds", "Pass criteria": where healthy ends. */
-export const isHealthySection = (heading: string): boolean => /healthy|threshold|pass criteria|expected|success criteria/i.test(heading);
+export const isHealthySection = (heading: string): boolean =>
+  /healthy|threshold|pass criteria|expected|success criteria/i.test(heading);
 
 export function parseCheckFile(text: string): CheckFile {
   const out: CheckFile = { services: [], sections: [], fieldProblems: [] };
@@ -61,12 +63,19 @@ export function parseCheckFile(text: string): CheckFile {
     else if (key === 'tier' || key === 'minimum tier' || key === 'tier requirement') {
       out.tierLine = line;
       const n = tierValue(value);
-      if (n === undefined) out.fieldProblems.push({ line, problem: `"${field[1]!.trim()}: ${value}" does not say a tier: write "Tier: 2", "Tier: 2 (Sonnet) minimum" or "Tier: 3 (Opus) only"` });
+      if (n === undefined)
+        out.fieldProblems.push({
+          line,
+          problem: `"${field[1]!.trim()}: ${value}" does not say a tier: write "Tier: 2", "Tier: 2 (Sonnet) minimum" or "Tier: 3 (Opus) only"`,
+        });
       else out.tier = n;
     } else if (key === 'failure threshold' || key === 'success threshold') {
       const n = /^\d+$/.test(value) ? Number(value) : NaN;
       if (!(n >= 1 && n <= 100)) {
-        out.fieldProblems.push({ line, problem: `"${field[1]!.trim()}: ${value}" is not a whole number from 1 to 100` });
+        out.fieldProblems.push({
+          line,
+          problem: `"${field[1]!.trim()}: ${value}" is not a whole number from 1 to 100`,
+        });
         return;
       }
       if (key === 'failure threshold') out.failureThreshold = n;

@@ -72,18 +72,38 @@ export interface Present {
  * a kept check that got no result is marked removed (or disabled) until it is back.
  * Returns the transitions into and out of `unhealthy`, the only ones that are news.
  */
-export function applyResults(prev: CheckState, results: CheckResult[], thresholds: (id: string) => Thresholds, cycle: string, now: Date, present?: Present): { next: CheckState; transitions: Transition[] } {
+export function applyResults(
+  prev: CheckState,
+  results: CheckResult[],
+  thresholds: (id: string) => Thresholds,
+  cycle: string,
+  now: Date,
+  present?: Present,
+): { next: CheckState; transitions: Transition[] } {
   const next: CheckState = { version: 1, checks: Object.create(null) };
   const at = now.toISOString();
-  for (const [id, e] of Object.entries(prev.checks)) if (now.getTime() - Date.parse(e.last.at(-1)?.at ?? e.since) < KEEP_MS) next.checks[id] = structuredClone(e);
+  for (const [id, e] of Object.entries(prev.checks))
+    if (now.getTime() - Date.parse(e.last.at(-1)?.at ?? e.since) < KEEP_MS) next.checks[id] = structuredClone(e);
   const transitions: Transition[] = [];
   for (const r of results) {
     if (r.invented) continue;
-    const e: CheckEntry = next.checks[r.id] ?? { title: r.title, services: r.services, status: 'unknown', since: at, failures: 0, successes: 0, last: [], hours: [] };
+    const e: CheckEntry = next.checks[r.id] ?? {
+      title: r.title,
+      services: r.services,
+      status: 'unknown',
+      since: at,
+      failures: 0,
+      successes: 0,
+      last: [],
+      hours: [],
+    };
     next.checks[r.id] = e;
     delete e.removed;
     Object.assign(e, { title: r.title, services: r.services.length ? r.services : e.services });
-    e.last = [...e.last, { at, cycle, status: r.status, ...(r.tier ? { tier: r.tier } : {}), ...(r.detail ? { detail: r.detail } : {}) }].slice(-HISTORY);
+    e.last = [
+      ...e.last,
+      { at, cycle, status: r.status, ...(r.tier ? { tier: r.tier } : {}), ...(r.detail ? { detail: r.detail } : {}) },
+    ].slice(-HISTORY);
     if (r.status !== 'unknown' && r.status !== 'not_applicable') addToHour(e, now, r.status !== 'unhealthy');
     const t = thresholds(r.id);
     const from = e.status;
@@ -91,7 +111,8 @@ export function applyResults(prev: CheckState, results: CheckResult[], threshold
     if (to !== from) {
       e.status = to;
       e.since = at;
-      if (to === 'unhealthy' || from === 'unhealthy') transitions.push({ id: r.id, title: e.title, services: e.services, from, to, detail: r.detail, since: at });
+      if (to === 'unhealthy' || from === 'unhealthy')
+        transitions.push({ id: r.id, title: e.title, services: e.services, from, to, detail: r.detail, since: at });
     }
   }
   if (present) markRemoved(next, new Set(results.map((r) => r.id)), new Set(present.disabled), at);
@@ -160,7 +181,9 @@ export function uptime(e: CheckEntry, windowMs: number, now: Date): number | und
 
 export const UPTIME_WINDOWS = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY } as const;
 
-export const loadCheckState = (file: string, reader = false): Promise<{ state: CheckState; warning?: string }> => loadJsonState(file, checkStateSchema, emptyCheckState, 'check state', reader);
+export const loadCheckState = (file: string, reader = false): Promise<{ state: CheckState; warning?: string }> =>
+  loadJsonState(file, checkStateSchema, emptyCheckState, 'check state', reader);
 
 /** Not synced, like the reports: a cycle's results lost to a power cut cost one data point, not a limit. */
-export const saveCheckState = (file: string, state: CheckState): Promise<void> => writeFileAtomic(file, JSON.stringify(state) + '\n', 0o644, false);
+export const saveCheckState = (file: string, state: CheckState): Promise<void> =>
+  writeFileAtomic(file, JSON.stringify(state) + '\n', 0o644, false);

@@ -15,8 +15,22 @@ export const BUILTIN = 'builtin';
  * excluded) and each mounted repo's `.claude-ops/checks/**\/*.md`, with the repo's
  * playbooks, skills and CLAUDE-OPS.md manifest.
  */
-export async function discoverChecks(options: { appDir: string; reposDir: string; disable: string[] }): Promise<CheckSet> {
-  const set: CheckSet = { checks: [], disabled: [], unmatchedDisable: [], playbooks: [], skills: [], manifests: [], repoDirs: Object.create(null), problems: [], notes: [] };
+export async function discoverChecks(options: {
+  appDir: string;
+  reposDir: string;
+  disable: string[];
+}): Promise<CheckSet> {
+  const set: CheckSet = {
+    checks: [],
+    disabled: [],
+    unmatchedDisable: [],
+    playbooks: [],
+    skills: [],
+    manifests: [],
+    repoDirs: Object.create(null),
+    problems: [],
+    notes: [],
+  };
   const roots: { repo: string; dir: string; checksDir: string; recursive: boolean }[] = [
     { repo: BUILTIN, dir: options.appDir, checksDir: path.join(options.appDir, 'checks'), recursive: false },
   ];
@@ -28,7 +42,11 @@ export async function discoverChecks(options: { appDir: string; reposDir: string
   for (const root of roots) {
     set.repoDirs[root.repo] = root.dir;
     const found = await readMarkdown(root.checksDir, root.recursive ? LIMITS : { ...LIMITS, maxDepth: 0 }, set);
-    if (found.truncated && root.recursive) set.problems.push({ file: root.checksDir, problem: `more than ${LIMITS.maxFiles} files or ${LIMITS.maxDepth} levels of folders; the rest were not read` });
+    if (found.truncated && root.recursive)
+      set.problems.push({
+        file: root.checksDir,
+        problem: `more than ${LIMITS.maxFiles} files or ${LIMITS.maxDepth} levels of folders; the rest were not read`,
+      });
     for (const { rel, file, parsed } of found.files) {
       for (const p of parsed.fieldProblems) set.problems.push({ file, line: p.line, problem: p.problem });
       all.push({
@@ -52,5 +70,10 @@ export async function discoverChecks(options: { appDir: string; reposDir: string
 }
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }

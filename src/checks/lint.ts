@@ -10,12 +10,26 @@ export function lintChecks(set: CheckSet): FileProblem[] {
   const all = [...set.checks, ...set.disabled];
   const problems: FileProblem[] = [...set.problems];
   for (const c of all) {
-    if (c.parsed.title === undefined) problems.push({ file: c.file, line: 1, problem: 'no title: start the file with "# <name of the check>"' });
-    if (!c.parsed.sections.some((s) => isHowSection(s.heading))) problems.push({ file: c.file, problem: 'no "How" section: add "## How" (or "## How to Check") with the commands to run' });
-    if (!c.parsed.sections.some((s) => isHealthySection(s.heading))) problems.push({ file: c.file, problem: 'no "Healthy when" section: add "## Healthy when" (or "## What\'s Healthy") with the thresholds' });
+    if (c.parsed.title === undefined)
+      problems.push({ file: c.file, line: 1, problem: 'no title: start the file with "# <name of the check>"' });
+    if (!c.parsed.sections.some((s) => isHowSection(s.heading)))
+      problems.push({
+        file: c.file,
+        problem: 'no "How" section: add "## How" (or "## How to Check") with the commands to run',
+      });
+    if (!c.parsed.sections.some((s) => isHealthySection(s.heading)))
+      problems.push({
+        file: c.file,
+        problem: 'no "Healthy when" section: add "## Healthy when" (or "## What\'s Healthy") with the thresholds',
+      });
   }
   const byId = groupBy(all, (c) => c.id);
-  for (const [id, same] of byId) if (same.length > 1) problems.push({ file: same[1]!.file, problem: `duplicate check id ${id} (also ${same[0]!.file}); rename the repo directory or the file` });
+  for (const [id, same] of byId)
+    if (same.length > 1)
+      problems.push({
+        file: same[1]!.file,
+        problem: `duplicate check id ${id} (also ${same[0]!.file}); rename the repo directory or the file`,
+      });
 
   const spellings = new Map<string, Map<string, CheckDef>>();
   for (const c of all) {
@@ -30,10 +44,18 @@ export function lintChecks(set: CheckSet): FileProblem[] {
     if (seen.size < 2) continue;
     const [first, ...rest] = [...seen];
     for (const [other, c] of rest) {
-      problems.push({ file: c.file, line: c.parsed.serviceLine, problem: `service "${other}" is spelled "${first![0]}" in ${first![1].file}; use one spelling, or their cooldowns and history are counted apart` });
+      problems.push({
+        file: c.file,
+        line: c.parsed.serviceLine,
+        problem: `service "${other}" is spelled "${first![0]}" in ${first![1].file}; use one spelling, or their cooldowns and history are counted apart`,
+      });
     }
   }
-  for (const d of set.unmatchedDisable) problems.push({ file: 'CLAUDEOPS_CHECKS_DISABLE', problem: `"${d}" matches no check id; see the ids listed above` });
+  for (const d of set.unmatchedDisable)
+    problems.push({
+      file: 'CLAUDEOPS_CHECKS_DISABLE',
+      problem: `"${d}" matches no check id; see the ids listed above`,
+    });
   return problems;
 }
 

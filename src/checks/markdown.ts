@@ -9,7 +9,11 @@ export const LIMITS = { maxDepth: 6, maxFiles: 500 };
 const isMarkdown = (name: string): boolean => name.endsWith('.md') && name.toLowerCase() !== 'readme.md';
 
 /** The markdown files under `dir` (README excluded), read within the limits and parsed; a file that cannot be read is a problem. */
-export async function readMarkdown(dir: string, limits: typeof LIMITS, set: CheckSet): Promise<{ files: { rel: string; file: string; parsed: CheckFile }[]; truncated: boolean }> {
+export async function readMarkdown(
+  dir: string,
+  limits: typeof LIMITS,
+  set: CheckSet,
+): Promise<{ files: { rel: string; file: string; parsed: CheckFile }[]; truncated: boolean }> {
   const found = await walkFiles(dir, isMarkdown, limits);
   const files: { rel: string; file: string; parsed: CheckFile }[] = [];
   for (const rel of found.files) {

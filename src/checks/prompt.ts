@@ -8,21 +8,35 @@ import type { CheckSet } from './discover.js';
  */
 export function checksPrompt(set: CheckSet, tier: TierNumber): string {
   const out = ['## Checks to run (handed out by the daemon)'];
-  if (set.checks.length === 0) out.push('No check files are configured. Judge the infrastructure as a whole and say so in the summary.');
+  if (set.checks.length === 0)
+    out.push('No check files are configured. Judge the infrastructure as a whole and say so in the summary.');
   else {
     out.push(
       `There are exactly ${set.checks.length} check(s). Read each file at its path and run it as written. Do not look for other check files.`,
       'Your verdict needs one `checks` entry per id below, with the id exactly as written. A check you cannot run is `unknown` with the reason. A check whose own "When to Run" (or list of targets) says it does not apply here is `not_applicable`, with the reason in `detail`. A check left out is recorded as not judged.',
       '',
-      ...set.checks.map((c) => `- id \`${c.id}\` · file \`${c.file}\` · ${c.title}${c.services.length ? ` · service ${c.services.join(', ')}` : ''}${c.severity ? ` · severity ${c.severity}` : ''}`),
+      ...set.checks.map(
+        (c) =>
+          `- id \`${c.id}\` · file \`${c.file}\` · ${c.title}${c.services.length ? ` · service ${c.services.join(', ')}` : ''}${c.severity ? ` · severity ${c.severity}` : ''}`,
+      ),
     );
   }
   if (tier === 1) return out.join('\n');
   const mine = set.playbooks.filter((p) => p.tier <= tier);
   const above = set.playbooks.filter((p) => p.tier > tier);
-  if (mine.length) out.push('', '## Playbooks you may run', ...mine.map((p) => `- \`${p.file}\` · ${p.title} (repo ${p.repo}, tier ${p.tier}+)`));
+  if (mine.length)
+    out.push(
+      '',
+      '## Playbooks you may run',
+      ...mine.map((p) => `- \`${p.file}\` · ${p.title} (repo ${p.repo}, tier ${p.tier}+)`),
+    );
   if (above.length) {
-    out.push('', `## Playbooks above tier ${tier}`, 'These need a higher tier; they are not readable to you. If one is what the situation needs, escalate and name it:', ...above.map((p) => `- \`${p.file}\` · ${p.title} (needs tier ${p.tier})`));
+    out.push(
+      '',
+      `## Playbooks above tier ${tier}`,
+      'These need a higher tier; they are not readable to you. If one is what the situation needs, escalate and name it:',
+      ...above.map((p) => `- \`${p.file}\` · ${p.title} (needs tier ${p.tier})`),
+    );
   }
   return out.join('\n');
 }
@@ -40,4 +54,5 @@ export function manifestPrompt(set: CheckSet): string {
 }
 
 /** The manifest's headings moved below the repo's own, so its "# Claude Ops Manifest" does not outrank the prompt's sections. */
-const demoted = (text: string): string => text.replace(/^(#{1,6})(?=\s)/gm, (h) => '#'.repeat(Math.min(6, h.length + 3)));
+const demoted = (text: string): string =>
+  text.replace(/^(#{1,6})(?=\s)/gm, (h) => '#'.repeat(Math.min(6, h.length + 3)));

@@ -48,7 +48,14 @@ export function checkResults(checks: CheckDef[], runs: Judged[]): CheckResult[] 
   if (checks.length === 0) {
     const last = [...runs].reverse().find((r) => r.verdict);
     if (last?.verdict && !last.verdict.checks?.length) {
-      byId[NO_CHECKS_ID] = { id: NO_CHECKS_ID, title: 'Infrastructure', status: last.verdict.status, services: [], detail: last.verdict.summary, tier: last.tier };
+      byId[NO_CHECKS_ID] = {
+        id: NO_CHECKS_ID,
+        title: 'Infrastructure',
+        status: last.verdict.status,
+        services: [],
+        detail: last.verdict.summary,
+        tier: last.tier,
+      };
     }
   }
   for (const run of runs) {
@@ -59,7 +66,15 @@ export function checkResults(checks: CheckDef[], runs: Judged[]): CheckResult[] 
       const line = e.detail;
       const was = fresh[e.id];
       if (!was) {
-        fresh[e.id] = { id: e.id, title: def?.title ?? e.id, status: e.status, services, detail: line, tier: run.tier, ...(def ? {} : { invented: true }) };
+        fresh[e.id] = {
+          id: e.id,
+          title: def?.title ?? e.id,
+          status: e.status,
+          services,
+          detail: line,
+          tier: run.tier,
+          ...(def ? {} : { invented: true }),
+        };
         continue;
       }
       was.services = [...new Set([...was.services, ...services])];
@@ -73,7 +88,8 @@ export function checkResults(checks: CheckDef[], runs: Judged[]): CheckResult[] 
 /** Each service's status in a set of results: the worst result that names it. A check that does not apply says nothing of its services. */
 export function serviceStatuses(results: CheckResult[]): Map<string, CheckStatus> {
   const out = new Map<string, CheckStatus>();
-  for (const r of results) if (r.status !== 'not_applicable') for (const s of r.services) out.set(s, worse(out.get(s) ?? 'healthy', r.status));
+  for (const r of results)
+    if (r.status !== 'not_applicable') for (const s of r.services) out.set(s, worse(out.get(s) ?? 'healthy', r.status));
   return out;
 }
 

@@ -91,7 +91,8 @@ export interface Config {
 }
 
 /** The variable that names a tier's prompt file, for messages that tell the operator what to fix. */
-export const promptVariable = (tier: TierNumber): string => (tier === 1 ? 'CLAUDEOPS_PROMPT' : `CLAUDEOPS_TIER${tier}_PROMPT`);
+export const promptVariable = (tier: TierNumber): string =>
+  tier === 1 ? 'CLAUDEOPS_PROMPT' : `CLAUDEOPS_TIER${tier}_PROMPT`;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -119,7 +120,8 @@ export function loadConfig(
   const dotenvFile = path.join(cwd, '.env');
   const raw = { ...readDotenv(dotenvFile), ...environment };
   const warnings = unknownVariables(raw);
-  if (!raw.CLAUDEOPS_TIER1_TOOLS && raw.CLAUDEOPS_ALLOWED_TOOLS) raw.CLAUDEOPS_TIER1_TOOLS = raw.CLAUDEOPS_ALLOWED_TOOLS;
+  if (!raw.CLAUDEOPS_TIER1_TOOLS && raw.CLAUDEOPS_ALLOWED_TOOLS)
+    raw.CLAUDEOPS_TIER1_TOOLS = raw.CLAUDEOPS_ALLOWED_TOOLS;
 
   const result = envSchema.safeParse(raw);
   const problems: string[] = [];
@@ -129,21 +131,42 @@ export function loadConfig(
       const name = String(issue.path[0]) as VarName;
       if (seen.has(name)) continue;
       seen.add(name);
-      problems.push(describeProblem(name, raw[name], issue.code === 'custom' && issue.message !== 'Invalid input' ? issue.message : undefined));
+      problems.push(
+        describeProblem(
+          name,
+          raw[name],
+          issue.code === 'custom' && issue.message !== 'Invalid input' ? issue.message : undefined,
+        ),
+      );
     }
   }
   const providers = new Set(([1, 2, 3] as const).map((t) => (raw[`CLAUDEOPS_TIER${t}_PROVIDER`] || 'claude').trim()));
-  if (options.requireAuth !== false && providers.has('claude') && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)) {
-    problems.push('ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API');
+  if (
+    options.requireAuth !== false &&
+    providers.has('claude') &&
+    !nonEmpty(raw.ANTHROPIC_API_KEY) &&
+    !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)
+  ) {
+    problems.push(
+      'ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API',
+    );
   }
   // Codex's sandbox cannot hide a file from the agent's commands, so a link key kept in the
   // state directory would let a Codex tier forge its own approval: the key must come from
   // the environment, which the agent's commands never see.
-  if (providers.has('codex') && (raw.CLAUDEOPS_APPROVAL ?? 'tier3').trim() !== 'none' && !nonEmpty(raw.CLAUDEOPS_APPROVAL_SECRET)) {
-    problems.push('CLAUDEOPS_APPROVAL_SECRET is unset while a tier runs on the codex provider: Codex cannot keep the agent from reading the link key file in the state directory, so set CLAUDEOPS_APPROVAL_SECRET (openssl rand -hex 32), or CLAUDEOPS_APPROVAL=none');
+  if (
+    providers.has('codex') &&
+    (raw.CLAUDEOPS_APPROVAL ?? 'tier3').trim() !== 'none' &&
+    !nonEmpty(raw.CLAUDEOPS_APPROVAL_SECRET)
+  ) {
+    problems.push(
+      'CLAUDEOPS_APPROVAL_SECRET is unset while a tier runs on the codex provider: Codex cannot keep the agent from reading the link key file in the state directory, so set CLAUDEOPS_APPROVAL_SECRET (openssl rand -hex 32), or CLAUDEOPS_APPROVAL=none',
+    );
   }
   if (options.requireAuth !== false && providers.has('codex') && !nonEmpty(raw.OPENAI_API_KEY)) {
-    problems.push('OPENAI_API_KEY is unset: a tier runs on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex), and the Codex CLI needs it to reach the API');
+    problems.push(
+      'OPENAI_API_KEY is unset: a tier runs on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex), and the Codex CLI needs it to reach the API',
+    );
   }
   // The writable paths are checked beside every other problem, so all are listed at once:
   // a bad variable stands at its default for this, unless the check reads it.
@@ -158,7 +181,16 @@ export function loadConfig(
 }
 
 /** The variables writableProblems reads (lists such as the writable paths always parse). */
-const WRITABLE_INPUTS: VarName[] = ['CLAUDEOPS_APP_DIR', 'CLAUDEOPS_STATE_DIR', 'CLAUDEOPS_RESULTS_DIR', 'CLAUDEOPS_REPOS_DIR', 'CLAUDEOPS_SYSTEM_PROMPT', 'CLAUDEOPS_PROMPT', 'CLAUDEOPS_TIER2_PROMPT', 'CLAUDEOPS_TIER3_PROMPT'];
+const WRITABLE_INPUTS: VarName[] = [
+  'CLAUDEOPS_APP_DIR',
+  'CLAUDEOPS_STATE_DIR',
+  'CLAUDEOPS_RESULTS_DIR',
+  'CLAUDEOPS_REPOS_DIR',
+  'CLAUDEOPS_SYSTEM_PROMPT',
+  'CLAUDEOPS_PROMPT',
+  'CLAUDEOPS_TIER2_PROMPT',
+  'CLAUDEOPS_TIER3_PROMPT',
+];
 
 /** Every variable parsed on its own, a bad one at its default (or unset). */
 function envWithDefaults(raw: NodeJS.ProcessEnv): Env {
@@ -180,7 +212,8 @@ function describeProblem(name: VarName, value: string | undefined, why?: string)
 
 /** At a repo's root, what the daemon reads as that repo's configuration or runs from it. */
 const REPO_CONFIG = ['.claude-ops', 'CLAUDE-OPS.md', 'checks', 'playbooks', 'skills', '.claude'];
-const REPO_CONFIG_TEXT = '.claude-ops/ (checks, playbooks, skills, and mcp.json, whose servers the daemon starts), CLAUDE-OPS.md, checks/, playbooks/, skills/ and .claude/';
+const REPO_CONFIG_TEXT =
+  '.claude-ops/ (checks, playbooks, skills, and mcp.json, whose servers the daemon starts), CLAUDE-OPS.md, checks/, playbooks/, skills/ and .claude/';
 
 /** `child` is `parent` or lies inside it, by path alone. */
 const inside = (child: string, parent: string): boolean => {
@@ -189,7 +222,8 @@ const inside = (child: string, parent: string): boolean => {
 };
 
 /** How `p` stands to `target`: "is", "lies inside" or "contains"; undefined when neither holds. */
-const relation = (p: string, target: string): string | undefined => (p === target ? 'is' : inside(p, target) ? 'lies inside' : inside(target, p) ? 'contains' : undefined);
+const relation = (p: string, target: string): string | undefined =>
+  p === target ? 'is' : inside(p, target) ? 'lies inside' : inside(target, p) ? 'contains' : undefined;
 
 /**
  * Paths a tier may write must be absolute, stay clear of the daemon's own directories,
@@ -207,8 +241,14 @@ export function writableProblems(config: Config): { problems: string[]; warnings
   ];
   // Files and folders outside those directories that it reads or runs: inside them, the overlap already says so.
   const files: [file: string, what: string, note: string][] = [
-    ...(config.systemPromptFile ? [[config.systemPromptFile, 'the system prompt file', 'CLAUDEOPS_SYSTEM_PROMPT'] as [string, string, string]] : []),
-    ...([1, 2, 3] as const).map((t): [string, string, string] => [config.tiers[t].promptFile, `the tier ${t} prompt file`, promptVariable(t)]),
+    ...(config.systemPromptFile
+      ? [[config.systemPromptFile, 'the system prompt file', 'CLAUDEOPS_SYSTEM_PROMPT'] as [string, string, string]]
+      : []),
+    ...([1, 2, 3] as const).map((t): [string, string, string] => [
+      config.tiers[t].promptFile,
+      `the tier ${t} prompt file`,
+      promptVariable(t),
+    ]),
     [config.dotenvFile, 'the .env file', 'the configuration itself'],
   ];
   const outsideOwn = (p: string) => !own.some(([d]) => inside(p, d));
@@ -217,19 +257,25 @@ export function writableProblems(config: Config): { problems: string[]; warnings
   const warnings: string[] = [];
 
   const covers = (p: string): string[] => {
-    const out = files.filter(([f], i) => outsideOwn(f) && files.findIndex(([g]) => g === f) === i).flatMap(([f, what, note]) => {
-      const how = relation(p, f);
-      return how ? [`${how} ${what} ${f} (${note})`] : [];
-    });
+    const out = files
+      .filter(([f], i) => outsideOwn(f) && files.findIndex(([g]) => g === f) === i)
+      .flatMap(([f, what, note]) => {
+        const how = relation(p, f);
+        return how ? [`${how} ${what} ${f} (${note})`] : [];
+      });
     const repos = config.reposDir;
     if (!outsideOwn(repos)) return out;
     const how = relation(p, repos);
-    if (how === 'is' || how === 'contains') out.push(`${how} the repos directory ${repos}, so it covers every repo's ${REPO_CONFIG_TEXT}`);
+    if (how === 'is' || how === 'contains')
+      out.push(`${how} the repos directory ${repos}, so it covers every repo's ${REPO_CONFIG_TEXT}`);
     else if (how === 'lies inside') {
       const [repo, top] = path.relative(repos, p).split(path.sep) as [string, string | undefined];
       const root = path.join(repos, repo);
       if (top === undefined) out.push(`is the root of repo "${repo}", so it covers its ${REPO_CONFIG_TEXT}`);
-      else if (REPO_CONFIG.includes(top)) out.push(`${relation(p, path.join(root, top))} repo "${repo}"'s ${top}${top.endsWith('.md') ? '' : '/'} (${path.join(root, top)})`);
+      else if (REPO_CONFIG.includes(top))
+        out.push(
+          `${relation(p, path.join(root, top))} repo "${repo}"'s ${top}${top.endsWith('.md') ? '' : '/'} (${path.join(root, top)})`,
+        );
     }
     return out;
   };
@@ -252,20 +298,41 @@ export function writableProblems(config: Config): { problems: string[]; warnings
         );
       } else if (covered.length > 0) {
         const what = `${name}: "${p}" ${covered.join('; ')}`;
-        if (ok.has(p)) warnings.push(`${what}: tier ${tier} may change what the daemon reads or runs on a later cycle, as CLAUDEOPS_WRITABLE_CONFIG_OK allows`);
-        else problems.push(`${what}: tier ${tier} could change what the daemon reads or runs on a later cycle; list narrower paths that leave these out, or name "${p}" in CLAUDEOPS_WRITABLE_CONFIG_OK to allow it anyway`);
+        if (ok.has(p))
+          warnings.push(
+            `${what}: tier ${tier} may change what the daemon reads or runs on a later cycle, as CLAUDEOPS_WRITABLE_CONFIG_OK allows`,
+          );
+        else
+          problems.push(
+            `${what}: tier ${tier} could change what the daemon reads or runs on a later cycle; list narrower paths that leave these out, or name "${p}" in CLAUDEOPS_WRITABLE_CONFIG_OK to allow it anyway`,
+          );
       }
     }
   }
   const listed = new Set([...config.tiers[2].writable, ...config.tiers[3].writable]);
-  for (const p of ok) if (!listed.has(p)) warnings.push(`CLAUDEOPS_WRITABLE_CONFIG_OK: "${p}" is not in CLAUDEOPS_TIER2_WRITABLE or CLAUDEOPS_TIER3_WRITABLE, so it allows nothing`);
+  for (const p of ok)
+    if (!listed.has(p))
+      warnings.push(
+        `CLAUDEOPS_WRITABLE_CONFIG_OK: "${p}" is not in CLAUDEOPS_TIER2_WRITABLE or CLAUDEOPS_TIER3_WRITABLE, so it allows nothing`,
+      );
   return { problems, warnings };
 }
 
 function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
   const appDir = path.resolve(env.CLAUDEOPS_APP_DIR ?? packageRoot());
   const under = (p: string) => path.resolve(appDir, p);
-  const tier = (n: TierNumber, provider: string, model: string, prompt: string, tools: string[], deny: string[], mcp: string[], mcpTools: string[], writable: string[], network: string[]): TierSettings => ({
+  const tier = (
+    n: TierNumber,
+    provider: string,
+    model: string,
+    prompt: string,
+    tools: string[],
+    deny: string[],
+    mcp: string[],
+    mcpTools: string[],
+    writable: string[],
+    network: string[],
+  ): TierSettings => ({
     tier: n,
     provider,
     model,
@@ -289,8 +356,12 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     stateDir: under(env.CLAUDEOPS_STATE_DIR),
     resultsDir: under(env.CLAUDEOPS_RESULTS_DIR),
     reposDir: under(env.CLAUDEOPS_REPOS_DIR),
-    claudeBin: env.CLAUDEOPS_CLAUDE_BIN.includes('/') ? under(env.CLAUDEOPS_CLAUDE_BIN) : onPathOrPackage(env.CLAUDEOPS_CLAUDE_BIN, raw.PATH),
-    codexBin: env.CLAUDEOPS_CODEX_BIN.includes('/') ? under(env.CLAUDEOPS_CODEX_BIN) : onPathOrPackage(env.CLAUDEOPS_CODEX_BIN, raw.PATH),
+    claudeBin: env.CLAUDEOPS_CLAUDE_BIN.includes('/')
+      ? under(env.CLAUDEOPS_CLAUDE_BIN)
+      : onPathOrPackage(env.CLAUDEOPS_CLAUDE_BIN, raw.PATH),
+    codexBin: env.CLAUDEOPS_CODEX_BIN.includes('/')
+      ? under(env.CLAUDEOPS_CODEX_BIN)
+      : onPathOrPackage(env.CLAUDEOPS_CODEX_BIN, raw.PATH),
     schedule: env.CLAUDEOPS_SCHEDULE
       ? { kind: 'cron', expression: env.CLAUDEOPS_SCHEDULE }
       : { kind: 'interval', seconds: env.CLAUDEOPS_INTERVAL },
@@ -299,12 +370,48 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     failureBackoff: env.CLAUDEOPS_FAILURE_BACKOFF,
     maxTier: env.CLAUDEOPS_MAX_TIER as TierNumber,
     dryRun: env.CLAUDEOPS_DRY_RUN,
-    tier1: { parallel: env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? autoParallel() : env.CLAUDEOPS_TIER1_PARALLEL, shardSize: env.CLAUDEOPS_TIER1_SHARD_SIZE },
+    tier1: {
+      parallel: env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? autoParallel() : env.CLAUDEOPS_TIER1_PARALLEL,
+      shardSize: env.CLAUDEOPS_TIER1_SHARD_SIZE,
+    },
     systemPromptFile: env.CLAUDEOPS_SYSTEM_PROMPT === 'ops' ? under('prompts/system-ops.md') : undefined,
     tiers: {
-      1: tier(1, env.CLAUDEOPS_TIER1_PROVIDER, env.CLAUDEOPS_TIER1_MODEL, env.CLAUDEOPS_PROMPT, env.CLAUDEOPS_TIER1_TOOLS, env.CLAUDEOPS_TIER1_DENY, env.CLAUDEOPS_TIER1_MCP, env.CLAUDEOPS_TIER1_MCP_TOOLS, [], env.CLAUDEOPS_TIER1_NETWORK),
-      2: tier(2, env.CLAUDEOPS_TIER2_PROVIDER, env.CLAUDEOPS_TIER2_MODEL, env.CLAUDEOPS_TIER2_PROMPT, env.CLAUDEOPS_TIER2_TOOLS, env.CLAUDEOPS_TIER2_DENY, env.CLAUDEOPS_TIER2_MCP, env.CLAUDEOPS_TIER2_MCP_TOOLS, env.CLAUDEOPS_TIER2_WRITABLE, env.CLAUDEOPS_TIER2_NETWORK),
-      3: tier(3, env.CLAUDEOPS_TIER3_PROVIDER, env.CLAUDEOPS_TIER3_MODEL, env.CLAUDEOPS_TIER3_PROMPT, env.CLAUDEOPS_TIER3_TOOLS, env.CLAUDEOPS_TIER3_DENY, env.CLAUDEOPS_TIER3_MCP, env.CLAUDEOPS_TIER3_MCP_TOOLS, env.CLAUDEOPS_TIER3_WRITABLE, env.CLAUDEOPS_TIER3_NETWORK),
+      1: tier(
+        1,
+        env.CLAUDEOPS_TIER1_PROVIDER,
+        env.CLAUDEOPS_TIER1_MODEL,
+        env.CLAUDEOPS_PROMPT,
+        env.CLAUDEOPS_TIER1_TOOLS,
+        env.CLAUDEOPS_TIER1_DENY,
+        env.CLAUDEOPS_TIER1_MCP,
+        env.CLAUDEOPS_TIER1_MCP_TOOLS,
+        [],
+        env.CLAUDEOPS_TIER1_NETWORK,
+      ),
+      2: tier(
+        2,
+        env.CLAUDEOPS_TIER2_PROVIDER,
+        env.CLAUDEOPS_TIER2_MODEL,
+        env.CLAUDEOPS_TIER2_PROMPT,
+        env.CLAUDEOPS_TIER2_TOOLS,
+        env.CLAUDEOPS_TIER2_DENY,
+        env.CLAUDEOPS_TIER2_MCP,
+        env.CLAUDEOPS_TIER2_MCP_TOOLS,
+        env.CLAUDEOPS_TIER2_WRITABLE,
+        env.CLAUDEOPS_TIER2_NETWORK,
+      ),
+      3: tier(
+        3,
+        env.CLAUDEOPS_TIER3_PROVIDER,
+        env.CLAUDEOPS_TIER3_MODEL,
+        env.CLAUDEOPS_TIER3_PROMPT,
+        env.CLAUDEOPS_TIER3_TOOLS,
+        env.CLAUDEOPS_TIER3_DENY,
+        env.CLAUDEOPS_TIER3_MCP,
+        env.CLAUDEOPS_TIER3_MCP_TOOLS,
+        env.CLAUDEOPS_TIER3_WRITABLE,
+        env.CLAUDEOPS_TIER3_NETWORK,
+      ),
     },
     sandbox: env.CLAUDEOPS_SANDBOX,
     dockerHost: env.CLAUDEOPS_DOCKER_HOST,
@@ -313,7 +420,11 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
     mcpTrustedRepos: env.CLAUDEOPS_MCP_TRUSTED_REPOS,
     mcpAllowOverride: env.CLAUDEOPS_MCP_ALLOW_OVERRIDE,
     mcpInheritEnv: env.CLAUDEOPS_MCP_INHERIT_ENV,
-    checks: { disable: env.CLAUDEOPS_CHECKS_DISABLE, failureThreshold: env.CLAUDEOPS_FAILURE_THRESHOLD, successThreshold: env.CLAUDEOPS_SUCCESS_THRESHOLD },
+    checks: {
+      disable: env.CLAUDEOPS_CHECKS_DISABLE,
+      failureThreshold: env.CLAUDEOPS_FAILURE_THRESHOLD,
+      successThreshold: env.CLAUDEOPS_SUCCESS_THRESHOLD,
+    },
     cooldown: {
       maxRestarts: env.CLAUDEOPS_COOLDOWN_MAX_RESTARTS,
       restartWindowMs: env.CLAUDEOPS_COOLDOWN_RESTART_WINDOW * 1000,
@@ -333,7 +444,12 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
       classes: env.CLAUDEOPS_APPROVAL,
       proposeTiers: proposeTiers(env.CLAUDEOPS_APPROVAL),
       ttlMs: env.CLAUDEOPS_APPROVAL_TTL * 1000,
-      publicUrl: (env.CLAUDEOPS_PUBLIC_URL ?? (typeof env.CLAUDEOPS_HTTP_PORT === 'number' && env.CLAUDEOPS_HTTP_PORT > 0 ? `http://127.0.0.1:${env.CLAUDEOPS_HTTP_PORT}` : undefined))?.replace(/\/+$/, ''),
+      publicUrl: (
+        env.CLAUDEOPS_PUBLIC_URL ??
+        (typeof env.CLAUDEOPS_HTTP_PORT === 'number' && env.CLAUDEOPS_HTTP_PORT > 0
+          ? `http://127.0.0.1:${env.CLAUDEOPS_HTTP_PORT}`
+          : undefined)
+      )?.replace(/\/+$/, ''),
     },
     retentionDays: env.CLAUDEOPS_RETENTION_DAYS,
     http: { port: env.CLAUDEOPS_HTTP_PORT as number | 'off', host: env.CLAUDEOPS_HTTP_HOST },
@@ -378,7 +494,11 @@ export function appriseSecrets(value: string | undefined): string[] {
       if (colon >= 0) out.push(userinfo, userinfo.slice(colon + 1));
       if (name.length >= 8) out.push(name);
     }
-    for (const seg of [host ?? '', ...(pathPart ?? '').split('/'), ...(query ?? '').split('&').map((kv) => kv.split('=')[1] ?? '')]) {
+    for (const seg of [
+      host ?? '',
+      ...(pathPart ?? '').split('/'),
+      ...(query ?? '').split('&').map((kv) => kv.split('=')[1] ?? ''),
+    ]) {
       if (seg.length >= 8 && !/^[\d.]+(:\d+)?$/.test(seg) && !seg.includes('.')) out.push(decodeURIComponentSafe(seg));
     }
   }

@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
 export const SESSION_COOKIE = 'claudeops_session';
 
 const mac = (token: string, purpose: string): string => createHmac('sha256', token).update(purpose).digest('hex');
-const same = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const same = (a: string, b: string): boolean =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export const sessionValue = (token: string): string => mac(token, 'session-v1');
 /** The form field every action form carries; a page from another site cannot know it. */

@@ -7,7 +7,10 @@ export interface Bar {
   parts: { value: number; color: string; title: string }[];
 }
 
-export function barChart(bars: Bar[], options: { width?: number; height?: number; unit: (v: number) => string }): string {
+export function barChart(
+  bars: Bar[],
+  options: { width?: number; height?: number; unit: (v: number) => string },
+): string {
   const width = options.width ?? 720;
   const height = options.height ?? 160;
   const max = Math.max(1e-9, ...bars.map((b) => b.parts.reduce((s, p) => s + p.value, 0)));
@@ -39,8 +42,12 @@ export function timeline(hours: { start: number; good: number; total: number }[]
     const start = last - (n - 1 - i) * HOUR;
     const h = by.get(start);
     const color = !h || h.total === 0 ? '#ddd' : h.good === h.total ? '#2e9e4f' : h.good === 0 ? '#d33' : '#e8a317';
-    const title = h ? `${new Date(start).toISOString().slice(0, 13)}h: ${h.good}/${h.total} good` : `${new Date(start).toISOString().slice(0, 13)}h: no result`;
-    cells.push(`<rect x="${(i * w).toFixed(2)}" y="0" width="${Math.max(0.5, w).toFixed(2)}" height="24" fill="${color}"><title>${esc(title)}</title></rect>`);
+    const title = h
+      ? `${new Date(start).toISOString().slice(0, 13)}h: ${h.good}/${h.total} good`
+      : `${new Date(start).toISOString().slice(0, 13)}h: no result`;
+    cells.push(
+      `<rect x="${(i * w).toFixed(2)}" y="0" width="${Math.max(0.5, w).toFixed(2)}" height="24" fill="${color}"><title>${esc(title)}</title></rect>`,
+    );
   }
   return `<svg class="timeline" viewBox="0 0 ${width} 24" width="${width}" height="24" role="img" aria-label="30-day timeline">${cells.join('')}</svg>`;
 }

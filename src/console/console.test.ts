@@ -14,12 +14,36 @@ import type { ConsoleDeps } from './console.js';
 import { oncePerClient } from './throttle.js';
 
 /** The console as configured for `host`, listening (always) on loopback for the test. */
-async function consoleFor(env: Record<string, string>, over: Partial<ConsoleDeps> = {}, before: (stateDir: string) => void = () => undefined) {
+async function consoleFor(
+  env: Record<string, string>,
+  over: Partial<ConsoleDeps> = {},
+  before: (stateDir: string) => void = () => undefined,
+) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-console-'));
-  const { config } = loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_RESULTS_DIR: path.join(root, 'r'), CLAUDEOPS_STATE_DIR: path.join(root, 's'), ...env }, root);
+  const { config } = loadConfig(
+    {
+      ANTHROPIC_API_KEY: 'k-test',
+      CLAUDEOPS_RESULTS_DIR: path.join(root, 'r'),
+      CLAUDEOPS_STATE_DIR: path.join(root, 's'),
+      ...env,
+    },
+    root,
+  );
   before(config.stateDir);
-  const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'test' }) }, metrics: new Metrics(), logger: pino({ level: 'silent' }), console: { ...standaloneConsole(config, pino({ level: 'silent' })), ...over } });
-  return { server, base: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`, resultsDir: config.resultsDir, stateDir: config.stateDir };
+  const server = await startHttp({
+    host: '127.0.0.1',
+    port: 0,
+    health: { health: () => ({ ok: true, reason: 'test' }) },
+    metrics: new Metrics(),
+    logger: pino({ level: 'silent' }),
+    console: { ...standaloneConsole(config, pino({ level: 'silent' })), ...over },
+  });
+  return {
+    server,
+    base: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`,
+    resultsDir: config.resultsDir,
+    stateDir: config.stateDir,
+  };
 }
 
 describe('console access', () => {
@@ -76,27 +100,53 @@ describe('approval links', () => {
     rollback: 'none needed',
   };
   const exp = Math.floor(Date.now() / 1000) + 3600;
-  const proposal: Proposal = { id: 'p-1', ...content, hash: contentHash(content), createdAt: new Date().toISOString(), expiresAt: new Date(exp * 1000).toISOString(), state: 'pending' };
+  const proposal: Proposal = {
+    id: 'p-1',
+    ...content,
+    hash: contentHash(content),
+    createdAt: new Date().toISOString(),
+    expiresAt: new Date(exp * 1000).toISOString(),
+    state: 'pending',
+  };
   const park = (stateDir: string) => {
     fs.mkdirSync(stateDir, { recursive: true });
-    fs.writeFileSync(path.join(stateDir, 'approvals.json'), JSON.stringify({ version: 1, proposals: { [proposal.id]: proposal } }));
+    fs.writeFileSync(
+      path.join(stateDir, 'approvals.json'),
+      JSON.stringify({ version: 1, proposals: { [proposal.id]: proposal } }),
+    );
   };
-  const link = (key: string) => signedLink('http://x', key, { action: 'approve', subject: proposal.id, bind: proposal.hash, exp });
-  const post = (base: string, url: string) => fetch(`${base}/approve`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URL(url).searchParams.toString() });
+  const link = (key: string) =>
+    signedLink('http://x', key, { action: 'approve', subject: proposal.id, bind: proposal.hash, exp });
+  const post = (base: string, url: string) =>
+    fetch(`${base}/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URL(url).searchParams.toString(),
+    });
   const refused = (resultsDir: string): Record<string, unknown>[] => {
     const file = path.join(resultsDir, 'receipts.ndjson');
     if (!fs.existsSync(file)) return [];
-    return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.kind === 'approval_refused');
+    return fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.kind === 'approval_refused');
   };
 
   it('a forged approve POST (or GET) answers 403 and shows nothing of the proposal', async () => {
     const { server, base } = await consoleFor({ CLAUDEOPS_APPROVAL_SECRET: SECRET }, {}, park);
     try {
-      for (const res of [await post(base, link(`${SECRET}x`)), await fetch(link(`${SECRET}x`).replace('http://x', base))]) {
+      for (const res of [
+        await post(base, link(`${SECRET}x`)),
+        await fetch(link(`${SECRET}x`).replace('http://x', base)),
+      ]) {
         assert.equal(res.status, 403);
         const body = await res.text();
         assert.match(body, /not genuine/);
-        for (const words of ['rm -rf', 'docker restart', 'web is down', 'evil', 'web answers 200', 'none needed']) assert.ok(!body.includes(words), `${words} in: ${body}`);
+        for (const words of ['rm -rf', 'docker restart', 'web is down', 'evil', 'web answers 200', 'none needed'])
+          assert.ok(!body.includes(words), `${words} in: ${body}`);
       }
     } finally {
       server.close();
@@ -105,7 +155,11 @@ describe('approval links', () => {
 
   it('records a forged approve POST once per client a minute, however often it is sent', async () => {
     let now = 0;
-    const { server, base, resultsDir, stateDir } = await consoleFor({ CLAUDEOPS_APPROVAL_SECRET: SECRET }, { forgedLinks: oncePerClient({ windowMs: 60_000, now: () => now }) }, park);
+    const { server, base, resultsDir, stateDir } = await consoleFor(
+      { CLAUDEOPS_APPROVAL_SECRET: SECRET },
+      { forgedLinks: oncePerClient({ windowMs: 60_000, now: () => now }) },
+      park,
+    );
     try {
       for (let i = 0; i < 10; i++) {
         now = i * 5_000;
@@ -117,7 +171,10 @@ describe('approval links', () => {
       now = 60_000;
       assert.equal((await post(base, link(`${SECRET}x`))).status, 403);
       assert.equal(refused(resultsDir).length, 2, 'a minute later, recorded again');
-      assert.equal(JSON.parse(fs.readFileSync(path.join(stateDir, 'approvals.json'), 'utf8')).proposals['p-1'].state, 'pending');
+      assert.equal(
+        JSON.parse(fs.readFileSync(path.join(stateDir, 'approvals.json'), 'utf8')).proposals['p-1'].state,
+        'pending',
+      );
     } finally {
       server.close();
     }
@@ -146,7 +203,10 @@ describe('oncePerClient', () => {
   it('lets the first event per client through each window, keeping clients named like Object methods apart', () => {
     let now = 0;
     const t = oncePerClient({ windowMs: 60_000, now: () => now });
-    assert.deepEqual(['a', 'a', '__proto__', '__proto__', 'constructor', 'b'].map((c) => t.first(c)), [true, false, true, false, true, true]);
+    assert.deepEqual(
+      ['a', 'a', '__proto__', '__proto__', 'constructor', 'b'].map((c) => t.first(c)),
+      [true, false, true, false, true, true],
+    );
     now = 59_999;
     assert.equal(t.first('a'), false);
     now = 60_000;
@@ -157,9 +217,15 @@ describe('oncePerClient', () => {
   it('remembers at most maxClients, forgetting those past their window first', () => {
     let now = 0;
     const t = oncePerClient({ windowMs: 1000, now: () => now, maxClients: 2 });
-    assert.deepEqual(['a', 'b', 'c'].map((c) => t.first(c)), [true, true, false]);
+    assert.deepEqual(
+      ['a', 'b', 'c'].map((c) => t.first(c)),
+      [true, true, false],
+    );
     now = 1000;
-    assert.deepEqual(['c', 'd', 'e'].map((c) => t.first(c)), [true, true, false]);
+    assert.deepEqual(
+      ['c', 'd', 'e'].map((c) => t.first(c)),
+      [true, true, false],
+    );
   });
 });
 

@@ -1,6 +1,9 @@
 /** Text for HTML, escaped. */
 export const esc = (text: unknown): string =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(text ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** A tagged template whose ${values} are escaped unless they are Html already. */
 export class Html {
@@ -18,6 +21,7 @@ export function html(parts: TemplateStringsArray, ...values: unknown[]): Html {
   return new Html(out);
 }
 
-const piece = (v: unknown): string => (v instanceof Html ? v.text : v === undefined || v === null || v === false ? '' : esc(v));
+const piece = (v: unknown): string =>
+  v instanceof Html ? v.text : v === undefined || v === null || v === false ? '' : esc(v);
 
 export const raw = (text: string): Html => new Html(text);

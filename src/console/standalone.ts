@@ -10,12 +10,24 @@ import { LiveHub } from './live.js';
 /** The console over a results and state directory with no daemon behind it (runs nothing): for tests and the benchmark. */
 export function standaloneConsole(config: Config, logger: Logger, control: Partial<DaemonControl> = {}): ConsoleDeps {
   const redactor = new Redactor(config.secrets);
-  const ledger = new Ledger(config.resultsDir, loadLedgerKey(config.stateDir), (t) => redactor.redact(t), undefined, config.stateDir);
+  const ledger = new Ledger(
+    config.resultsDir,
+    loadLedgerKey(config.stateDir),
+    (t) => redactor.redact(t),
+    undefined,
+    config.stateDir,
+  );
   return {
     config,
     store: new ResultsStore(config.resultsDir, config.stateDir, () => undefined),
     live: new LiveHub(),
-    control: { runNow: () => 'started', stop: () => false, nextCycleAt: () => undefined, approved: () => undefined, ...control },
+    control: {
+      runNow: () => 'started',
+      stop: () => false,
+      nextCycleAt: () => undefined,
+      approved: () => undefined,
+      ...control,
+    },
     approvals: new ApprovalDesk({ config, logger, ledger, redactor, stdout: () => undefined }),
   };
 }

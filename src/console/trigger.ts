@@ -14,16 +14,26 @@ export async function trigger(config: Config, print: (line: string) => void = co
   const host = ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}/actions/run-now`;
   try {
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
     const body = (await res.json().catch(() => ({}))) as { outcome?: string };
     if (res.status === 202) {
-      print(`the daemon ${body.outcome === 'started' ? 'started a cycle' : body.outcome === 'queued' ? 'will run a cycle when the running one ends' : 'already has a cycle queued'}`);
+      print(
+        `the daemon ${body.outcome === 'started' ? 'started a cycle' : body.outcome === 'queued' ? 'will run a cycle when the running one ends' : 'already has a cycle queued'}`,
+      );
       return 0;
     }
-    print(`the daemon refused (${res.status}${body.outcome ? `: ${body.outcome}` : res.status === 401 ? ': the token does not match the daemon\'s' : ''})`);
+    print(
+      `the daemon refused (${res.status}${body.outcome ? `: ${body.outcome}` : res.status === 401 ? ": the token does not match the daemon's" : ''})`,
+    );
     return 1;
   } catch (e) {
-    print(`no daemon answers at ${url} (${(e as Error).cause ?? (e as Error).message}); is \`claudeops run\` running with this CLAUDEOPS_HTTP_PORT?`);
+    print(
+      `no daemon answers at ${url} (${(e as Error).cause ?? (e as Error).message}); is \`claudeops run\` running with this CLAUDEOPS_HTTP_PORT?`,
+    );
     return 1;
   }
 }

@@ -8,7 +8,12 @@ import { cliEnvironment, envContext, SECRET_ENV } from './env-context.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-env-'));
 const APPRISE = 'json://user:hunter2-password@127.0.0.1/notify';
-const env = { ANTHROPIC_API_KEY: 'sk-ant-key-123456', CLAUDEOPS_APPRISE_URLS: APPRISE, DOCKER_HOST: 'unix:///var/run/docker.sock', HOME: '/home/x' };
+const env = {
+  ANTHROPIC_API_KEY: 'sk-ant-key-123456',
+  CLAUDEOPS_APPRISE_URLS: APPRISE,
+  DOCKER_HOST: 'unix:///var/run/docker.sock',
+  HOME: '/home/x',
+};
 
 describe('the agent’s context and environment', () => {
   const { config } = loadConfig(env, dir);
@@ -30,7 +35,8 @@ describe('the agent’s context and environment', () => {
   });
 
   it('names every credential for the sandbox to unset', () => {
-    for (const n of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDEOPS_APPRISE_URLS', 'ANTHROPIC_AUTH_TOKEN']) assert.ok(SECRET_ENV.includes(n), n);
+    for (const n of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDEOPS_APPRISE_URLS', 'ANTHROPIC_AUTH_TOKEN'])
+      assert.ok(SECRET_ENV.includes(n), n);
   });
 
   it('redacts a password but not a user name like "user"', () => {

@@ -34,7 +34,13 @@ export function envContext(config: Config, tier: TierNumber, readOnly: boolean):
 
 /** What the CLI needs to reach the API; it keeps them, and the sandbox unsets them for every command it runs. */
 /** What the Claude Code CLI needs to reach its API. */
-export const CLAUDE_API_ENV: readonly VarName[] = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_MAX_RETRIES', 'API_TIMEOUT_MS'];
+export const CLAUDE_API_ENV: readonly VarName[] = [
+  'ANTHROPIC_API_KEY',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'ANTHROPIC_BASE_URL',
+  'CLAUDE_CODE_MAX_RETRIES',
+  'API_TIMEOUT_MS',
+];
 
 /** Credentials the agent's commands never see, whether or not they are set. */
 export const SECRET_ENV: readonly string[] = [
@@ -47,14 +53,27 @@ export const SECRET_ENV: readonly string[] = [
  * the CLI think it is nested), the daemon's own allocator tuning from its entry point,
  * and DOCKER_HOST, which each tier gets from the daemon.
  */
-const NOT_INHERITED = ['CLAUDECODE', 'CLAUDE_CODE_SESSION_ID', 'CLAUDE_CODE_CHILD_SESSION', 'CLAUDE_CODE_ENTRYPOINT', 'MALLOC_MMAP_THRESHOLD_', 'DOCKER_HOST'];
+const NOT_INHERITED = [
+  'CLAUDECODE',
+  'CLAUDE_CODE_SESSION_ID',
+  'CLAUDE_CODE_CHILD_SESSION',
+  'CLAUDE_CODE_ENTRYPOINT',
+  'MALLOC_MMAP_THRESHOLD_',
+  'DOCKER_HOST',
+];
 
 /**
  * The CLI's environment: the daemon's own (the agent's checks may need it) without any
  * secret but the API credentials, the API settings from the configuration (which may
  * come from .env), the context, and what the tier's containment sets (DOCKER_HOST, TMPDIR).
  */
-export function cliEnvironment(config: Config, ctx: EnvContext, extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env, api: readonly VarName[] = CLAUDE_API_ENV): Record<string, string> {
+export function cliEnvironment(
+  config: Config,
+  ctx: EnvContext,
+  extra: Record<string, string>,
+  base: NodeJS.ProcessEnv = process.env,
+  api: readonly VarName[] = CLAUDE_API_ENV,
+): Record<string, string> {
   const env = inheritedEnv(base);
   for (const k of api) {
     const v = config.env[k];
@@ -66,6 +85,7 @@ export function cliEnvironment(config: Config, ctx: EnvContext, extra: Record<st
 /** The daemon's environment without its secrets and what NOT_INHERITED names: what any process it starts may see. */
 export function inheritedEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (typeof v === 'string' && !NOT_INHERITED.includes(k) && !SECRET_ENV.includes(k)) env[k] = v;
+  for (const [k, v] of Object.entries(base))
+    if (typeof v === 'string' && !NOT_INHERITED.includes(k) && !SECRET_ENV.includes(k)) env[k] = v;
   return env;
 }

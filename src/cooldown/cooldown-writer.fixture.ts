@@ -4,7 +4,10 @@ import { saveCooldown, type CooldownState } from './cooldown.js';
 const file = process.argv[2]!;
 const state: CooldownState = { version: 1, services: {} };
 for (let i = 0; i < 2000; i++) {
-  state.services[`service-${i}`] = { consecutiveHealthy: i % 3, actions: [{ at: new Date().toISOString(), action: 'restart', outcome: 'succeeded', tier: 2 }] };
+  state.services[`service-${i}`] = {
+    consecutiveHealthy: i % 3,
+    actions: [{ at: new Date().toISOString(), action: 'restart', outcome: 'succeeded', tier: 2 }],
+  };
 }
 process.stdout.write('writing\n');
 for (;;) await saveCooldown(file, state);

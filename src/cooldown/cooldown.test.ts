@@ -6,11 +6,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { CheckStatus } from '../checks/results.js';
-import { allowance, applyCycle, type CycleActions, cooldownSchema, emptyCooldown, loadCooldown, saveCooldown, withheldFrom } from './cooldown.js';
+import {
+  allowance,
+  applyCycle,
+  type CycleActions,
+  cooldownSchema,
+  emptyCooldown,
+  loadCooldown,
+  saveCooldown,
+  withheldFrom,
+} from './cooldown.js';
 
-const limits = { maxRestarts: 2, restartWindowMs: 4 * 3_600_000, maxRedeploys: 1, redeployWindowMs: 24 * 3_600_000, resetAfterHealthy: 2 };
+const limits = {
+  maxRestarts: 2,
+  restartWindowMs: 4 * 3_600_000,
+  maxRedeploys: 1,
+  redeployWindowMs: 24 * 3_600_000,
+  resetAfterHealthy: 2,
+};
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-cooldown-'));
-const acts = (remediations: CycleActions['remediations'] = [], tier1: Record<string, CheckStatus> = {}): CycleActions => ({ remediations, tier1: new Map(Object.entries(tier1)) });
+const acts = (
+  remediations: CycleActions['remediations'] = [],
+  tier1: Record<string, CheckStatus> = {},
+): CycleActions => ({ remediations, tier1: new Map(Object.entries(tier1)) });
 const now = new Date('2026-11-21T12:00:00Z');
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
 
@@ -18,7 +36,15 @@ describe('cooldown state', () => {
   it('counts restarts within the window only', () => {
     const state = {
       version: 1 as const,
-      services: { web: { consecutiveHealthy: 0, actions: [{ at: hoursAgo(1), action: 'restart' as const, outcome: 'succeeded' as const, tier: 2 }, { at: hoursAgo(5), action: 'restart' as const, outcome: 'succeeded' as const, tier: 2 }] } },
+      services: {
+        web: {
+          consecutiveHealthy: 0,
+          actions: [
+            { at: hoursAgo(1), action: 'restart' as const, outcome: 'succeeded' as const, tier: 2 },
+            { at: hoursAgo(5), action: 'restart' as const, outcome: 'succeeded' as const, tier: 2 },
+          ],
+        },
+      },
     };
     const a = allowance(state, 'web', limits, now);
     assert.equal(a.restarts, 1);
@@ -27,20 +53,43 @@ describe('cooldown state', () => {
   });
 
   it('withholds a service from tier 3 once its redeployment is used, whatever restarts remain, and from tier 2 only when both are used', () => {
-    const restart = { at: hoursAgo(1), action: 'restart' as 'restart' | 'redeploy', outcome: 'succeeded' as const, tier: 2 };
-    const redeploy = { at: hoursAgo(2), action: 'redeploy' as 'restart' | 'redeploy', outcome: 'succeeded' as const, tier: 3 };
+    const restart = {
+      at: hoursAgo(1),
+      action: 'restart' as 'restart' | 'redeploy',
+      outcome: 'succeeded' as const,
+      tier: 2,
+    };
+    const redeploy = {
+      at: hoursAgo(2),
+      action: 'redeploy' as 'restart' | 'redeploy',
+      outcome: 'succeeded' as const,
+      tier: 3,
+    };
     const state = { version: 1 as const, services: { web: { consecutiveHealthy: 0, actions: [restart, restart] } } };
-    assert.equal(withheldFrom(2, allowance(state, 'web', limits, now)), false, 'tier 2 can still hand up to a redeployment');
+    assert.equal(
+      withheldFrom(2, allowance(state, 'web', limits, now)),
+      false,
+      'tier 2 can still hand up to a redeployment',
+    );
     assert.equal(withheldFrom(3, allowance(state, 'web', limits, now)), false);
     state.services.web.actions = [redeploy];
-    assert.equal(withheldFrom(3, allowance(state, 'web', limits, now)), true, 'restarts are left, but tier 3 adds only redeployment');
+    assert.equal(
+      withheldFrom(3, allowance(state, 'web', limits, now)),
+      true,
+      'restarts are left, but tier 3 adds only redeployment',
+    );
     assert.equal(withheldFrom(2, allowance(state, 'web', limits, now)), false);
     state.services.web.actions = [restart, restart, redeploy];
     assert.equal(withheldFrom(2, allowance(state, 'web', limits, now)), true);
   });
 
   it('does not count dry-run remediations', () => {
-    const next = applyCycle(emptyCooldown(), acts([{ tier: 2, service: 'web', action: 'restart', outcome: 'dry-run' }]), limits, now);
+    const next = applyCycle(
+      emptyCooldown(),
+      acts([{ tier: 2, service: 'web', action: 'restart', outcome: 'dry-run' }]),
+      limits,
+      now,
+    );
     assert.equal(allowance(next, 'web', limits, now).restarts, 0);
   });
 
@@ -48,7 +97,11 @@ describe('cooldown state', () => {
     const restart = { tier: 2, service: 'web', action: 'restart', outcome: 'succeeded' as const };
     let s = applyCycle(emptyCooldown(), acts([restart], { web: 'unhealthy' }), limits, now);
     assert.equal(s.services.web!.actions.length, 1);
-    assert.equal(s.services.web!.consecutiveHealthy, 0, 'tier 2 saying healthy after its own fix is not a healthy cycle');
+    assert.equal(
+      s.services.web!.consecutiveHealthy,
+      0,
+      'tier 2 saying healthy after its own fix is not a healthy cycle',
+    );
     s = applyCycle(s, acts([], { web: 'healthy' }), limits, now);
     assert.equal(s.services.web!.consecutiveHealthy, 1);
     s = applyCycle(s, acts([], { web: 'degraded' }), limits, now);
@@ -60,14 +113,22 @@ describe('cooldown state', () => {
 
   it('keeps services named like Object.prototype members apart from the prototype', async () => {
     let s = emptyCooldown();
-    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) s = applyCycle(s, acts([{ tier: 2, service: name, action: 'restart', outcome: 'succeeded' }], { [name]: 'unhealthy' }), limits, now);
-    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) assert.equal(allowance(s, name, limits, now).restarts, 1, name);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      s = applyCycle(
+        s,
+        acts([{ tier: 2, service: name, action: 'restart', outcome: 'succeeded' }], { [name]: 'unhealthy' }),
+        limits,
+        now,
+      );
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      assert.equal(allowance(s, name, limits, now).restarts, 1, name);
     assert.equal(allowance(s, 'other', limits, now).restarts, 0);
     const file = path.join(tmp(), 'cooldown.json');
     await saveCooldown(file, s);
     const back = await loadCooldown(file);
     assert.equal(back.warning, undefined);
-    for (const name of ['constructor', '__proto__', 'toString']) assert.equal(allowance(back.state, name, limits, now).restarts, 1, `${name} after a reload`);
+    for (const name of ['constructor', '__proto__', 'toString'])
+      assert.equal(allowance(back.state, name, limits, now).restarts, 1, `${name} after a reload`);
   });
 
   it('moves a corrupt file aside, keeps it, and starts fresh', async () => {
@@ -115,12 +176,26 @@ describe('cooldown state', () => {
     const upstream = () => ({
       services: {
         nginx: {
-          restarts: [{ timestamp: minutesAgo(30), success: true }, { timestamp: minutesAgo(90), success: false, error: 'OOM killed' }],
+          restarts: [
+            { timestamp: minutesAgo(30), success: true },
+            { timestamp: minutesAgo(90), success: false, error: 'OOM killed' },
+          ],
           redeployments: [{ timestamp: minutesAgo(60), success: true }],
           consecutive_healthy: 0,
         },
-        postgres: { restarts: [], redeployments: [{ timestamp: minutesAgo(600), success: true }, { timestamp: 'yesterday-ish', success: true }], consecutive_healthy: 1 },
-        constructor: { restarts: [{ timestamp: minutesAgo(5), success: true }], redeployments: [], consecutive_healthy: 0 },
+        postgres: {
+          restarts: [],
+          redeployments: [
+            { timestamp: minutesAgo(600), success: true },
+            { timestamp: 'yesterday-ish', success: true },
+          ],
+          consecutive_healthy: 1,
+        },
+        constructor: {
+          restarts: [{ timestamp: minutesAgo(5), success: true }],
+          redeployments: [],
+          consecutive_healthy: 0,
+        },
       },
       last_run: minutesAgo(10),
       last_daily_digest: null,
@@ -133,17 +208,31 @@ describe('cooldown state', () => {
       fs.writeFileSync(file, original);
       const r = await loadCooldown(file);
       assert.equal(r.warning, undefined);
-      assert.match(r.converted!, /^converted .*cooldown\.json from Claude Ops' schema: 3 restart\(s\) and 2 redeployment\(s\) of 3 service\(s\) \(1 record\(s\) without a readable timestamp left out\); the original is kept as .*cooldown\.claude-ops\.json$/);
+      assert.match(
+        r.converted!,
+        /^converted .*cooldown\.json from Claude Ops' schema: 3 restart\(s\) and 2 redeployment\(s\) of 3 service\(s\) \(1 record\(s\) without a readable timestamp left out\); the original is kept as .*cooldown\.claude-ops\.json$/,
+      );
       const nowish = new Date();
       const nginx = allowance(r.state, 'nginx', limits, nowish);
-      assert.deepEqual(nginx, { restarts: 2, redeploys: 1, restartsLeft: 0, redeploysLeft: 0 }, 'the failed restart counts too, as upstream counts it');
+      assert.deepEqual(
+        nginx,
+        { restarts: 2, redeploys: 1, restartsLeft: 0, redeploysLeft: 0 },
+        'the failed restart counts too, as upstream counts it',
+      );
       assert.equal(withheldFrom(2, nginx), true, 'nginx has used its restarts and its redeployment');
       assert.equal(allowance(r.state, 'constructor', limits, nowish).restarts, 1);
       assert.equal(r.state.services.postgres!.consecutiveHealthy, 1);
       assert.equal(r.state.services.nginx!.actions.find((a) => a.outcome === 'failed')!.tier, 2);
       assert.equal(r.state.services.nginx!.actions.find((a) => a.action === 'redeploy')!.tier, 3);
-      assert.equal(fs.readFileSync(path.join(dir, 'cooldown.claude-ops.json'), 'utf8'), original, 'the original, byte for byte');
-      assert.ok(cooldownSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8'))).success, 'cooldown.json is ours now');
+      assert.equal(
+        fs.readFileSync(path.join(dir, 'cooldown.claude-ops.json'), 'utf8'),
+        original,
+        'the original, byte for byte',
+      );
+      assert.ok(
+        cooldownSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8'))).success,
+        'cooldown.json is ours now',
+      );
       const again = await loadCooldown(file);
       assert.equal(again.converted, undefined, 'converted once');
       assert.equal(again.warning, undefined);

@@ -36,7 +36,16 @@ const claudeOpsRecord = z.object({ timestamp: z.string(), success: z.boolean().o
 const claudeOpsSchema = z
   .object({
     version: z.undefined().optional(),
-    services: z.record(z.string(), z.object({ restarts: z.array(z.unknown()).optional(), redeployments: z.array(z.unknown()).optional(), consecutive_healthy: z.number().optional() }).loose()),
+    services: z.record(
+      z.string(),
+      z
+        .object({
+          restarts: z.array(z.unknown()).optional(),
+          redeployments: z.array(z.unknown()).optional(),
+          consecutive_healthy: z.number().optional(),
+        })
+        .loose(),
+    ),
     last_run: z.string().nullable().optional(),
   })
   .loose();
@@ -59,7 +68,11 @@ export interface Converted {
  */
 export function fromClaudeOps(old: ClaudeOpsCooldown): Converted {
   const out: Converted = { state: emptyCooldown(), restarts: 0, redeploys: 0, unreadable: 0 };
-  const records = (list: unknown[] | undefined, action: 'restart' | 'redeploy', tier: 2 | 3): CooldownState['services'][string]['actions'] =>
+  const records = (
+    list: unknown[] | undefined,
+    action: 'restart' | 'redeploy',
+    tier: 2 | 3,
+  ): CooldownState['services'][string]['actions'] =>
     (list ?? []).flatMap((raw) => {
       const r = claudeOpsRecord.safeParse(raw);
       const at = r.success ? Date.parse(r.data.timestamp) : NaN;
@@ -68,10 +81,14 @@ export function fromClaudeOps(old: ClaudeOpsCooldown): Converted {
         return [];
       }
       out[action === 'restart' ? 'restarts' : 'redeploys']++;
-      return [{ at: new Date(at).toISOString(), action, outcome: r.data.success === false ? 'failed' : 'succeeded', tier }];
+      return [
+        { at: new Date(at).toISOString(), action, outcome: r.data.success === false ? 'failed' : 'succeeded', tier },
+      ];
     });
   for (const [name, s] of Object.entries(old.services)) {
-    const actions = [...records(s.restarts, 'restart', 2), ...records(s.redeployments, 'redeploy', 3)].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const actions = [...records(s.restarts, 'restart', 2), ...records(s.redeployments, 'redeploy', 3)].sort(
+      (a, b) => Date.parse(a.at) - Date.parse(b.at),
+    );
     out.state.services[name] = { actions, consecutiveHealthy: Math.max(0, Math.floor(s.consecutive_healthy ?? 0)) };
   }
   const lastRun = old.last_run ? Date.parse(old.last_run) : NaN;
@@ -113,15 +130,24 @@ export async function loadCooldown(file: string): Promise<LoadedCooldown> {
     aside = await keepOriginal(file);
     await saveCooldown(file, c.state);
   } catch (e) {
-    return { state: c.state, warning: `${file} is Claude Ops' cooldown state (${what}); it was converted for this cycle but could not be ${aside ? 'rewritten' : 'copied aside'} (${(e as NodeJS.ErrnoException).code ?? e}). Check that the state directory is writable` };
+    return {
+      state: c.state,
+      warning: `${file} is Claude Ops' cooldown state (${what}); it was converted for this cycle but could not be ${aside ? 'rewritten' : 'copied aside'} (${(e as NodeJS.ErrnoException).code ?? e}). Check that the state directory is writable`,
+    };
   }
-  return { state: c.state, converted: `converted ${file} from Claude Ops' schema: ${what}; the original is kept as ${aside}` };
+  return {
+    state: c.state,
+    converted: `converted ${file} from Claude Ops' schema: ${what}; the original is kept as ${aside}`,
+  };
 }
 
 /** Copies a file to `<name>.claude-ops.json` beside it (or a stamped name, if that is taken); never overwrites. */
 async function keepOriginal(file: string): Promise<string> {
   const base = path.join(path.dirname(file), path.basename(file, '.json'));
-  for (const name of [`${base}.claude-ops.json`, `${base}.claude-ops-${new Date().toISOString().replace(/[:.]/g, '')}.json`]) {
+  for (const name of [
+    `${base}.claude-ops.json`,
+    `${base}.claude-ops-${new Date().toISOString().replace(/[:.]/g, '')}.json`,
+  ]) {
     try {
       await fs.copyFile(file, name, fs.constants.COPYFILE_EXCL);
       return name;
@@ -132,7 +158,8 @@ async function keepOriginal(file: string): Promise<string> {
   throw new Error(`${base}.claude-ops.json and a stamped name beside it exist already`);
 }
 
-export const saveCooldown = (file: string, state: CooldownState): Promise<void> => writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
+export const saveCooldown = (file: string, state: CooldownState): Promise<void> =>
+  writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
 
 export interface Allowance {
   restartsLeft: number;
@@ -145,7 +172,13 @@ export interface Allowance {
 export function allowance(state: CooldownState, service: string, limits: Limits, now: Date): Allowance {
   const actions = state.services[service]?.actions ?? [];
   const count = (kind: 'restart' | 'redeploy', windowMs: number) =>
-    actions.filter((a) => a.action === kind && a.outcome !== 'dry-run' && a.outcome !== 'skipped' && now.getTime() - Date.parse(a.at) < windowMs).length;
+    actions.filter(
+      (a) =>
+        a.action === kind &&
+        a.outcome !== 'dry-run' &&
+        a.outcome !== 'skipped' &&
+        now.getTime() - Date.parse(a.at) < windowMs,
+    ).length;
   const restarts = count('restart', limits.restartWindowMs);
   const redeploys = count('redeploy', limits.redeployWindowMs);
   return {
@@ -168,7 +201,12 @@ export function withheldFrom(tier: 2 | 3, a: Allowance): boolean {
 /** What a cycle did to services, as the cooldown counts it. */
 export interface CycleActions {
   /** Restarts and redeployments every tier's verdict reported. */
-  remediations: { tier: number; service: string; action: string; outcome: 'succeeded' | 'failed' | 'skipped' | 'dry-run' }[];
+  remediations: {
+    tier: number;
+    service: string;
+    action: string;
+    outcome: 'succeeded' | 'failed' | 'skipped' | 'dry-run';
+  }[];
   /** Each service tier 1 judged, with its status; later tiers' word does not count (they judge their own fixes). */
   tier1: Map<string, CheckStatus>;
 }
@@ -184,7 +222,8 @@ export function applyCycle(state: CooldownState, cycle: CycleActions, limits: Li
   for (const [name, s] of Object.entries(state.services)) next.services[name] = structuredClone(s);
   const service = (name: string) => (next.services[name] ??= { actions: [], consecutiveHealthy: 0 });
   for (const r of cycle.remediations) {
-    if (r.action === 'restart' || r.action === 'redeploy') service(r.service).actions.push({ at: now.toISOString(), action: r.action, outcome: r.outcome, tier: r.tier });
+    if (r.action === 'restart' || r.action === 'redeploy')
+      service(r.service).actions.push({ at: now.toISOString(), action: r.action, outcome: r.outcome, tier: r.tier });
   }
   for (const [name, status] of cycle.tier1) {
     const s = service(name);
@@ -192,7 +231,8 @@ export function applyCycle(state: CooldownState, cycle: CycleActions, limits: Li
     if (s.consecutiveHealthy >= limits.resetAfterHealthy) s.actions = [];
   }
   const horizon = Math.max(limits.restartWindowMs, limits.redeployWindowMs);
-  for (const s of Object.values(next.services)) s.actions = s.actions.filter((a) => now.getTime() - Date.parse(a.at) < horizon);
+  for (const s of Object.values(next.services))
+    s.actions = s.actions.filter((a) => now.getTime() - Date.parse(a.at) < horizon);
   next.lastRun = now.toISOString();
   return next;
 }

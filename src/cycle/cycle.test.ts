@@ -10,12 +10,23 @@ import { runCycle } from './cycle.js';
 describe('a cycle that throws', () => {
   it('is recorded as a failed cycle with the reason, never thrown out of the loop', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-crash-'));
-    const { config } = loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_STATE_DIR: path.join(root, 'state'), CLAUDEOPS_RESULTS_DIR: path.join(root, 'results'), CLAUDEOPS_REPOS_DIR: path.join(root, 'repos'), CLAUDEOPS_SANDBOX: 'off', CLAUDEOPS_LOG_LEVEL: 'fatal' }, root);
+    const { config } = loadConfig(
+      {
+        ANTHROPIC_API_KEY: 'k-test',
+        CLAUDEOPS_STATE_DIR: path.join(root, 'state'),
+        CLAUDEOPS_RESULTS_DIR: path.join(root, 'results'),
+        CLAUDEOPS_REPOS_DIR: path.join(root, 'repos'),
+        CLAUDEOPS_SANDBOX: 'off',
+        CLAUDEOPS_LOG_LEVEL: 'fatal',
+      },
+      root,
+    );
     const ctx = createContext(config, new AbortController().signal);
     // An injected fault in the middle of prepare: the logger throws on the discovery line.
     const info = ctx.logger.info.bind(ctx.logger);
     ctx.logger.info = ((...args: unknown[]) => {
-      if (args.some((a) => typeof a === 'string' && a.startsWith('found '))) throw new RangeError('Maximum call stack size exceeded (injected)');
+      if (args.some((a) => typeof a === 'string' && a.startsWith('found ')))
+        throw new RangeError('Maximum call stack size exceeded (injected)');
       return (info as (...a: unknown[]) => void)(...args);
     }) as typeof ctx.logger.info;
     const cycle = await runCycle(ctx, 'once');

@@ -52,7 +52,11 @@ export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<Cy
   const cycle = beginCycle(ctx, trigger);
   ctx.live?.begin(cycle.id);
   try {
-    const prepared = await withinBudget(prepare(ctx, cycle), PREPARE_BUDGET_MS, `preparing the cycle took longer than ${PREPARE_BUDGET_MS / 1000} s (a repo file that blocks, or a slow MCP server); no tier ran`);
+    const prepared = await withinBudget(
+      prepare(ctx, cycle),
+      PREPARE_BUDGET_MS,
+      `preparing the cycle took longer than ${PREPARE_BUDGET_MS / 1000} s (a repo file that blocks, or a slow MCP server); no tier ran`,
+    );
     if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
     const checkState = finishCycle(ctx, cycle, prepared);
     await park(ctx, cycle);
@@ -71,9 +75,17 @@ export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<Cy
  */
 async function recordCrash(ctx: DaemonContext, cycle: CycleRecord, e: unknown): Promise<void> {
   const why = e instanceof Error ? e.message : String(e);
-  ctx.logger.error({ cycle: cycle.id, err: e instanceof Error ? e.stack : why }, `the cycle failed inside the daemon: ${why}`);
+  ctx.logger.error(
+    { cycle: cycle.id, err: e instanceof Error ? e.stack : why },
+    `the cycle failed inside the daemon: ${why}`,
+  );
   const now = new Date();
-  Object.assign(cycle, { status: 'failed', summary: `the cycle failed inside the daemon: ${why}`, endedAt: now.toISOString(), durationMs: now.getTime() - Date.parse(cycle.startedAt) });
+  Object.assign(cycle, {
+    status: 'failed',
+    summary: `the cycle failed inside the daemon: ${why}`,
+    endedAt: now.toISOString(),
+    durationMs: now.getTime() - Date.parse(cycle.startedAt),
+  });
   cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
   cycle.warnings.push(cycle.summary);
   if (cycle.costUsd > 0) await attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now));
@@ -120,7 +132,11 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   if (Date.now() - ctx.lastPruneAt >= HOUR) {
     ctx.lastPruneAt = Date.now();
     const removed = await pruneRuns(config.resultsDir, config.retentionDays);
-    if (removed.length) logger.info({ removed: removed.length }, `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`);
+    if (removed.length)
+      logger.info(
+        { removed: removed.length },
+        `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`,
+      );
   }
 
   const cooldownFile = path.join(config.stateDir, STATE.cooldown);
@@ -150,22 +166,67 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   }
   // Read-only runs may call only the tools servers annotate read-only, so every server is
   // asked; a cycle skipped for the budget runs no tier and starts no server.
-  const catalog: McpCatalog = cycle.skippedReason ? Object.create(null) : await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: MCP_LIST_TIMEOUT_MS, plain: mcp.plain, sandbox: sandbox.ok ? listingSandbox(config) : undefined });
+  const catalog: McpCatalog = cycle.skippedReason
+    ? Object.create(null)
+    : await listCatalog(mcp.entries, {
+        cwd: config.appDir,
+        timeoutMs: MCP_LIST_TIMEOUT_MS,
+        plain: mcp.plain,
+        sandbox: sandbox.ok ? listingSandbox(config) : undefined,
+      });
   if (cycle.skippedReason) {
     logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
     ctx.metrics.skipped('budget');
   }
   cycle.disabledChecks = checks.disabled.map((c) => c.id);
-  const checkWarnings = [...checks.problems.map(describeProblem), ...checks.notes.map(describeProblem), ...checks.unmatchedDisable.map((d) => `CLAUDEOPS_CHECKS_DISABLE: "${d}" matches no check id; run claudeops validate to list them`)];
-  for (const w of [...checkWarnings, ...mcp.warnings, ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x)]) flag(ctx, cycle, w);
+  const checkWarnings = [
+    ...checks.problems.map(describeProblem),
+    ...checks.notes.map(describeProblem),
+    ...checks.unmatchedDisable.map(
+      (d) => `CLAUDEOPS_CHECKS_DISABLE: "${d}" matches no check id; run claudeops validate to list them`,
+    ),
+  ];
+  for (const w of [
+    ...checkWarnings,
+    ...mcp.warnings,
+    ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x),
+  ])
+    flag(ctx, cycle, w);
   cycle.mcpServers = mcp.servers;
   cycle.mcpTools = Object.fromEntries(
-    Object.entries(catalog).map(([name, t]) => [name, t.ok ? { readOnly: t.tools.filter((x) => x.readOnly).map((x) => x.name), other: t.tools.filter((x) => !x.readOnly).map((x) => x.name) } : { error: t.error }]),
+    Object.entries(catalog).map(([name, t]) => [
+      name,
+      t.ok
+        ? {
+            readOnly: t.tools.filter((x) => x.readOnly).map((x) => x.name),
+            other: t.tools.filter((x) => !x.readOnly).map((x) => x.name),
+          }
+        : { error: t.error },
+    ]),
   );
   if (!sandbox.ok && config.sandbox !== 'off') flag(ctx, cycle, `the OS sandbox cannot start: ${sandbox.why}`, 'error');
-  logger.info({ cycle: cycle.id, checks: checks.checks.length, disabled: checks.disabled.length, playbooks: checks.playbooks.length, skills: checks.skills.length }, `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`);
+  logger.info(
+    {
+      cycle: cycle.id,
+      checks: checks.checks.length,
+      disabled: checks.disabled.length,
+      playbooks: checks.playbooks.length,
+      skills: checks.skills.length,
+    },
+    `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`,
+  );
   cycle.mcpSources = { ...mcp.origin };
-  return { redactor: ctx.redactor.with(mcp.secrets), checks, checkState: checkState.state, mcp, catalog, sandbox, cooldown: cooldown.state, cooldownFile, spentTodayUsd: spend.usd };
+  return {
+    redactor: ctx.redactor.with(mcp.secrets),
+    checks,
+    checkState: checkState.state,
+    mcp,
+    catalog,
+    sandbox,
+    cooldown: cooldown.state,
+    cooldownFile,
+    spentTodayUsd: spend.usd,
+  };
 }
 
 async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
@@ -176,7 +237,12 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     const input = {
       config: ctx.config,
       stampBase: cycle.id,
-      mcp: { file: prepared.mcp.file, servers: prepared.mcp.servers, entries: prepared.mcp.entries, catalog: prepared.catalog },
+      mcp: {
+        file: prepared.mcp.file,
+        servers: prepared.mcp.servers,
+        entries: prepared.mcp.entries,
+        catalog: prepared.catalog,
+      },
       checks: prepared.checks,
       sandbox: prepared.sandbox,
       handoff,
@@ -189,7 +255,10 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
       spentTodayUsd: prepared.spentTodayUsd + cycle.tiers.reduce((sum, t) => sum + t.costUsd, 0),
     };
     const shards = tier === 1 ? planShards(prepared.checks.checks, ctx.config.tier1.shardSize) : [];
-    const run = shards.length > 1 ? await runShardedTier1(input, shards, ctx.config.tier1.parallel) : await runTier({ ...input, tier, runId: randomUUID() });
+    const run =
+      shards.length > 1
+        ? await runShardedTier1(input, shards, ctx.config.tier1.parallel)
+        : await runTier({ ...input, tier, runId: randomUUID() });
     cycle.tiers.push(run);
     for (const w of run.containment.warnings) if (!cycle.warnings.includes(w)) cycle.warnings.push(w);
     for (const [server, status] of Object.entries(run.mcpStatus)) {
@@ -199,16 +268,43 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
     }
     ctx.metrics.observeMcp(run.mcpStatus, prepared.mcp.origin);
     logTierEnd(ctx, cycle, run);
-    receipt(ctx, { kind: 'tier_run', cycle: cycle.id, tier, model: run.model, exit_class: run.exitClass, status: run.verdict?.status ?? null, summary: run.summary, cost_usd: run.costUsd, turns: run.turns ?? null, duration_ms: run.durationMs, log: run.logFile, ...(run.shards ? { shards: run.shards.map((x) => ({ log: x.logFile, exit_class: x.exitClass, cost_usd: x.costUsd })) } : {}) });
+    receipt(ctx, {
+      kind: 'tier_run',
+      cycle: cycle.id,
+      tier,
+      model: run.model,
+      exit_class: run.exitClass,
+      status: run.verdict?.status ?? null,
+      summary: run.summary,
+      cost_usd: run.costUsd,
+      turns: run.turns ?? null,
+      duration_ms: run.durationMs,
+      log: run.logFile,
+      ...(run.shards
+        ? { shards: run.shards.map((x) => ({ log: x.logFile, exit_class: x.exitClass, cost_usd: x.costUsd })) }
+        : {}),
+    });
 
-    const next = decideEscalation(ctx.config, cycle.tiers, checkResults(prepared.checks.checks, cycle.tiers), prepared.cooldown);
+    const next = decideEscalation(
+      ctx.config,
+      cycle.tiers,
+      checkResults(prepared.checks.checks, cycle.tiers),
+      prepared.cooldown,
+    );
     cycle.cooldownWithheld.push(...next.withheld);
     if (!next.escalate || ctx.shutdown.aborted || cycle.remediationBlocked) {
-      cycle.escalationStopped = ctx.shutdown.aborted ? stopWhy(ctx) : !next.escalate ? next.reason : 'no remediation tier runs while the state directory cannot be saved';
+      cycle.escalationStopped = ctx.shutdown.aborted
+        ? stopWhy(ctx)
+        : !next.escalate
+          ? next.reason
+          : 'no remediation tier runs while the state directory cannot be saved';
       return;
     }
     cycle.escalations.push({ from: tier, to: (tier + 1) as TierNumber });
-    ctx.logger.info({ cycle: cycle.id, from: tier, to: tier + 1, withheld: next.withheld.map((w) => w.service) }, `escalating to tier ${tier + 1}`);
+    ctx.logger.info(
+      { cycle: cycle.id, from: tier, to: tier + 1, withheld: next.withheld.map((w) => w.service) },
+      `escalating to tier ${tier + 1}`,
+    );
     handoff = next.handoff;
   }
 }
@@ -219,22 +315,39 @@ function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared)
   cycle.endedAt = now.toISOString();
   cycle.durationMs = now.getTime() - Date.parse(cycle.startedAt);
   cycle.checks = cycle.skippedReason ? [] : checkResults(prepared.checks.checks, cycle.tiers);
-  for (const c of cycle.checks.filter((r) => r.invented)) flag(ctx, cycle, `the agent reported check "${c.id}", which the daemon did not hand out; recorded, not kept in check history`);
+  for (const c of cycle.checks.filter((r) => r.invented))
+    flag(
+      ctx,
+      cycle,
+      `the agent reported check "${c.id}", which the daemon did not hand out; recorded, not kept in check history`,
+    );
   cycle.status = cycleStatus(cycle.tiers, cycle.checks, cycle.skippedReason);
   const unreported = cycle.checks.filter((r) => r.detail === NOT_REPORTED && cycle.tiers.some((t) => t.verdict));
-  if (unreported.length && cycle.status !== 'interrupted') flag(ctx, cycle, `${unreported.length} check(s) not reported by the agent, recorded as unknown: ${unreported.map((r) => r.id).join(', ')}`);
+  if (unreported.length && cycle.status !== 'interrupted')
+    flag(
+      ctx,
+      cycle,
+      `${unreported.length} check(s) not reported by the agent, recorded as unknown: ${unreported.map((r) => r.id).join(', ')}`,
+    );
   cycle.summary = cycleSummary(cycle);
   cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
   // A stopped cycle judged nothing: every check keeps its state, its since and its history.
   if (cycle.status === 'interrupted') return prepared.checkState;
   const defaults = ctx.config.checks;
   const byId = new Map(prepared.checks.checks.map((c) => [c.id, c]));
-  const thresholds = (id: string) => ({ failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold, success: byId.get(id)?.successThreshold ?? defaults.successThreshold });
+  const thresholds = (id: string) => ({
+    failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold,
+    success: byId.get(id)?.successThreshold ?? defaults.successThreshold,
+  });
   const present = cycle.skippedReason ? undefined : { disabled: prepared.checks.disabled.map((c) => c.id) };
   const { next, transitions } = applyResults(prepared.checkState, cycle.checks, thresholds, cycle.id, now, present);
   cycle.checkChanges = transitions;
   ctx.metrics.observeChecks(Object.fromEntries(shownChecks(next)));
-  for (const t of transitions) ctx.logger.info({ cycle: cycle.id, check: t.id, from: t.from, to: t.to }, `check ${t.id} is now ${t.to} (was ${t.from})`);
+  for (const t of transitions)
+    ctx.logger.info(
+      { cycle: cycle.id, check: t.id, from: t.from, to: t.to },
+      `check ${t.id} is now ${t.to} (was ${t.from})`,
+    );
   return next;
 }
 
@@ -252,7 +365,12 @@ async function park(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
     if (cycle.tiers.some((t) => t.containment.propose || t.verdict?.proposals?.length)) cycle.proposals = parked;
     for (const w of warnings) flag(ctx, cycle, w);
   } catch (e) {
-    flag(ctx, cycle, `the proposals could not be parked (${(e as Error).message}); nothing waits for approval. Check that the state directory is writable`, 'error');
+    flag(
+      ctx,
+      cycle,
+      `the proposals could not be parked (${(e as Error).message}); nothing waits for approval. Check that the state directory is writable`,
+      'error',
+    );
   }
 }
 
@@ -264,34 +382,70 @@ async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckS
   const loaded = await loadNotifyState(file);
   if (loaded.warning) flag(ctx, cycle, loaded.warning);
   const now = new Date();
-  const { messages, next } = planNotifications(loaded.state, cycle, checkState, config, now, { holds: await ctx.approvals.holds(), links: ctx.approvals.linker(now) });
+  const { messages, next } = planNotifications(loaded.state, cycle, checkState, config, now, {
+    holds: await ctx.approvals.holds(),
+    links: ctx.approvals.linker(now),
+  });
   cycle.notifications.push(...(await deliver(ctx, cycle.id, messages)));
   await attempt(ctx, 'saving the notification state', () => saveNotifyState(file, next));
 }
 
-async function record(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared, checkState: CheckState): Promise<void> {
+async function record(
+  ctx: DaemonContext,
+  cycle: CycleRecord,
+  prepared: Prepared,
+  checkState: CheckState,
+): Promise<void> {
   const now = new Date(cycle.endedAt);
   const [cooldownSaved, spendSaved] = await Promise.all([
-    cycle.skippedReason ? true : attempt(ctx, 'saving the cooldown state', () => saveCooldown(prepared.cooldownFile, applyCycle(prepared.cooldown, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now))),
+    cycle.skippedReason
+      ? true
+      : attempt(ctx, 'saving the cooldown state', () =>
+          saveCooldown(
+            prepared.cooldownFile,
+            applyCycle(prepared.cooldown, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now),
+          ),
+        ),
     cycle.costUsd > 0 ? attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now)) : true,
-    !cycle.skippedReason && attempt(ctx, 'saving the check state', () => saveCheckState(checkStateFile(ctx), checkState)),
+    !cycle.skippedReason &&
+      attempt(ctx, 'saving the check state', () => saveCheckState(checkStateFile(ctx), checkState)),
     attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, prepared.redactor)),
   ]);
-  ctx.stateSaveFailure = cooldownSaved && spendSaved ? undefined : `the ${cooldownSaved ? 'spend' : 'cooldown'} state could not be saved after cycle ${cycle.id}`;
+  ctx.stateSaveFailure =
+    cooldownSaved && spendSaved
+      ? undefined
+      : `the ${cooldownSaved ? 'spend' : 'cooldown'} state could not be saved after cycle ${cycle.id}`;
   ctx.metrics.observeCycle(cycle);
-  ctx.logger.info({ cycle: cycle.id, status: cycle.status, costUsd: cycle.costUsd, durationMs: cycle.durationMs }, `cycle ended ${cycle.status}: ${cycle.summary}`);
+  ctx.logger.info(
+    { cycle: cycle.id, status: cycle.status, costUsd: cycle.costUsd, durationMs: cycle.durationMs },
+    `cycle ended ${cycle.status}: ${cycle.summary}`,
+  );
 }
 
 function logTierEnd(ctx: DaemonContext, cycle: CycleRecord, run: TierRun): void {
-  const fields = { cycle: cycle.id, tier: run.tier, model: run.model, exitClass: run.exitClass, status: run.verdict?.status, costUsd: run.costUsd, log: run.logFile };
+  const fields = {
+    cycle: cycle.id,
+    tier: run.tier,
+    model: run.model,
+    exitClass: run.exitClass,
+    status: run.verdict?.status,
+    costUsd: run.costUsd,
+    log: run.logFile,
+  };
   ctx.logger.info(fields, `tier ${run.tier} ended: ${run.verdict ? run.verdict.status : run.exitClass}`);
   // A run stopped because the daemon or an operator asked for it is what was asked, not an error.
-  if (run.exitClass === 'interrupted') ctx.logger.warn({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, ctx.shutdown.aborted ? `tier ${run.tier} stopped: ${stopWhy(ctx)}` : (run.error ?? 'interrupted'));
-  else if (run.exitClass !== 'ok' && run.error) ctx.logger.error({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
+  if (run.exitClass === 'interrupted')
+    ctx.logger.warn(
+      { cycle: cycle.id, tier: run.tier, exitClass: run.exitClass },
+      ctx.shutdown.aborted ? `tier ${run.tier} stopped: ${stopWhy(ctx)}` : (run.error ?? 'interrupted'),
+    );
+  else if (run.exitClass !== 'ok' && run.error)
+    ctx.logger.error({ cycle: cycle.id, tier: run.tier, exitClass: run.exitClass }, run.error);
 }
 
 /** Who stopped the cycle: an operator from the console stops only it; a signal stops the daemon. */
-const stopWhy = (ctx: DaemonContext): string => (ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down');
+const stopWhy = (ctx: DaemonContext): string =>
+  ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down';
 
 const receipt = (ctx: DaemonContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);
 

@@ -27,12 +27,25 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
     key = loadLedgerKey(config.stateDir);
   } catch (e) {
     key = randomBytes(32);
-    logger.error(`the ledger key in ${config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); receipts written by this process cannot be verified later. Check that the state directory is writable.`);
+    logger.error(
+      `the ledger key in ${config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); receipts written by this process cannot be verified later. Check that the state directory is writable.`,
+    );
   }
   const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t), undefined, config.stateDir);
   const live = new LiveHub();
   const stdout = storyWriter(config.log.pretty, live);
-  return { config, logger, redactor, stdout, live, shutdown, metrics: new Metrics(), ledger, approvals: approvalDesk({ config, logger, ledger, redactor, stdout }), lastPruneAt: 0 };
+  return {
+    config,
+    logger,
+    redactor,
+    stdout,
+    live,
+    shutdown,
+    metrics: new Metrics(),
+    ledger,
+    approvals: approvalDesk({ config, logger, ledger, redactor, stdout }),
+    lastPruneAt: 0,
+  };
 }
 
 /** The desk, with a throw-away link key when the state directory cannot keep one (links then die with the process). */
@@ -40,8 +53,16 @@ function approvalDesk(deps: DeskDeps): ApprovalDesk {
   try {
     return new ApprovalDesk(deps);
   } catch (e) {
-    deps.logger.error(`the link key in ${deps.config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); links in notifications stop working when the daemon restarts. Check that the state directory is writable, or set CLAUDEOPS_APPROVAL_SECRET.`);
-    return new ApprovalDesk({ ...deps, config: { ...deps.config, env: { ...deps.config.env, CLAUDEOPS_APPROVAL_SECRET: randomBytes(32).toString('hex') } } });
+    deps.logger.error(
+      `the link key in ${deps.config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); links in notifications stop working when the daemon restarts. Check that the state directory is writable, or set CLAUDEOPS_APPROVAL_SECRET.`,
+    );
+    return new ApprovalDesk({
+      ...deps,
+      config: {
+        ...deps.config,
+        env: { ...deps.config.env, CLAUDEOPS_APPROVAL_SECRET: randomBytes(32).toString('hex') },
+      },
+    });
   }
 }
 
@@ -68,7 +89,10 @@ function onSignals(controller: AbortController, logger: Logger, onStop: (signal:
     onStop(signal);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, handler);
-  for (const signal of IGNORED_SIGNALS) process.on(signal, () => logger.warn(`${signal} received and ignored (the daemon stops on SIGTERM, SIGINT, SIGHUP or SIGQUIT)`));
+  for (const signal of IGNORED_SIGNALS)
+    process.on(signal, () =>
+      logger.warn(`${signal} received and ignored (the daemon stops on SIGTERM, SIGINT, SIGHUP or SIGQUIT)`),
+    );
 }
 
 const succeeded = (c: CycleRecord) => judged(c.status);
@@ -102,11 +126,27 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
 
   for (const { provider, bin, tiers } of configuredProviders(config)) {
     const version = await provider.version(bin);
-    if (version.version) logger.info({ [provider.name]: version.version, tiers }, `${provider.cli} ${version.version}, for tier(s) ${tiers.join(', ')}`);
-    else logger.error(`${provider.cli} cannot be run (${version.error}); cycles will fail until it can. Install it or set ${provider.binVariable}.`);
+    if (version.version)
+      logger.info(
+        { [provider.name]: version.version, tiers },
+        `${provider.cli} ${version.version}, for tier(s) ${tiers.join(', ')}`,
+      );
+    else
+      logger.error(
+        `${provider.cli} cannot be run (${version.error}); cycles will fail until it can. Install it or set ${provider.binVariable}.`,
+      );
   }
   await warnOfReposDir(config, logger);
-  logger.info({ schedule: config.schedule, dryRun: config.dryRun, maxTier: config.maxTier, results: config.resultsDir, repos: config.reposDir }, 'claudeops daemon starting');
+  logger.info(
+    {
+      schedule: config.schedule,
+      dryRun: config.dryRun,
+      maxTier: config.maxTier,
+      results: config.resultsDir,
+      repos: config.reposDir,
+    },
+    'claudeops daemon starting',
+  );
 
   // Each cycle gets its own stop, so an operator can stop the running cycle without stopping the daemon.
   let cycleStop: AbortController | undefined;
@@ -120,7 +160,9 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
       ctx.shutdown = AbortSignal.any([controller.signal, cycleStop.signal]);
       try {
         // Approved proposals run first, and the cycle after them verifies what they did.
-        const executed = (await ctx.approvals.hasApproved()) ? await ctx.approvals.runApproved({ shutdown: ctx.shutdown }) : [];
+        const executed = (await ctx.approvals.hasApproved())
+          ? await ctx.approvals.runApproved({ shutdown: ctx.shutdown })
+          : [];
         const cycle = await runCycle(ctx, executed.length ? 'approval' : trigger);
         if (executed.length) await ctx.approvals.verified(executed, cycle);
         return succeeded(cycle);
@@ -147,9 +189,24 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
         },
         nextCycleAt: () => scheduler.nextTickAt(),
       };
-      server = await startHttp({ host: config.http.host, port: config.http.port, health: { health: () => scheduler.health(config.timeoutMs) }, metrics: ctx.metrics, logger, console: { config, store: new ResultsStore(config.resultsDir, config.stateDir, (w) => logger.warn(w)), live: ctx.live!, control, approvals: ctx.approvals } });
+      server = await startHttp({
+        host: config.http.host,
+        port: config.http.port,
+        health: { health: () => scheduler.health(config.timeoutMs) },
+        metrics: ctx.metrics,
+        logger,
+        console: {
+          config,
+          store: new ResultsStore(config.resultsDir, config.stateDir, (w) => logger.warn(w)),
+          live: ctx.live!,
+          control,
+          approvals: ctx.approvals,
+        },
+      });
     } catch (e) {
-      logger.error(`the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`);
+      logger.error(
+        `the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`,
+      );
     }
   }
 

@@ -14,5 +14,8 @@ export function isExecutable(file: string): boolean {
 /** Whether a command can be run: a path that is executable, or a name found executable on the search path. */
 export function runnable(command: string, searchPath: string | undefined): boolean {
   if (command.includes('/')) return isExecutable(command);
-  return (searchPath ?? '').split(path.delimiter).filter(Boolean).some((dir) => isExecutable(path.join(dir, command)));
+  return (searchPath ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((dir) => isExecutable(path.join(dir, command)));
 }

@@ -16,7 +16,11 @@ export async function readRegular(file: string, maxBytes: number): Promise<Regul
     handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, why: `cannot be opened (${code ?? e})`, ...(code === 'ENOENT' ? { missing: true as const } : {}) };
+    return {
+      ok: false,
+      why: `cannot be opened (${code ?? e})`,
+      ...(code === 'ENOENT' ? { missing: true as const } : {}),
+    };
   }
   try {
     const st = await handle.stat();
@@ -49,7 +53,11 @@ export interface WalkLimits {
 }
 
 /** Paths (relative to `root`) of files whose name passes `keep`, sorted; symlinked directories are not entered. */
-export async function walkFiles(root: string, keep: (name: string) => boolean, limits: WalkLimits): Promise<{ files: string[]; truncated: boolean }> {
+export async function walkFiles(
+  root: string,
+  keep: (name: string) => boolean,
+  limits: WalkLimits,
+): Promise<{ files: string[]; truncated: boolean }> {
   const files: string[] = [];
   let truncated = false;
   const visit = async (rel: string, depth: number): Promise<void> => {

@@ -15,7 +15,14 @@ export interface HealthSource {
  * the radix-tree router under Fastify: plain node:http handlers, path parameters and a
  * 404/405 answer without a framework around them.
  */
-export async function startHttp(options: { host: string; port: number; health: HealthSource; metrics: Metrics; logger: Logger; console?: ConsoleDeps }): Promise<http.Server> {
+export async function startHttp(options: {
+  host: string;
+  port: number;
+  health: HealthSource;
+  metrics: Metrics;
+  logger: Logger;
+  console?: ConsoleDeps;
+}): Promise<http.Server> {
   const router = Router({
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => send(res, 404, 'text/plain', 'not found: try /, /healthz or /metrics\n'),
@@ -37,6 +44,9 @@ export async function startHttp(options: { host: string; port: number; health: H
     server.listen(options.port, options.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  options.logger.info({ host: addr.address, port: addr.port }, `console, health and metrics on http://${addr.address}:${addr.port}/ (/healthz, /metrics)`);
+  options.logger.info(
+    { host: addr.address, port: addr.port },
+    `console, health and metrics on http://${addr.address}:${addr.port}/ (/healthz, /metrics)`,
+  );
   return server;
 }

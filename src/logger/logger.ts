@@ -36,7 +36,11 @@ export function createLogger(options: { level: string; pretty: boolean; redactor
  * terminal every story line becomes a JSON record like the daemon's own lines, with
  * the cycle, the tier and the line's kind (tool, says, result, VERDICT, …).
  */
-export function storyWriter(pretty: boolean, live: LiveHub, write: (text: string) => void = writeStdout): (text: string) => void {
+export function storyWriter(
+  pretty: boolean,
+  live: LiveHub,
+  write: (text: string) => void = writeStdout,
+): (text: string) => void {
   return (text) => {
     live.publish(text);
     if (pretty) return write(text);
@@ -46,7 +50,18 @@ export function storyWriter(pretty: boolean, live: LiveHub, write: (text: string
       const m = /^\[tier(\d)(?:\.(\d+))?\] (.*)$/.exec(line);
       const msg = m ? m[3]! : line;
       const kind = storyKind(msg) ?? (msg.startsWith('---') ? 'end' : 'header');
-      out.push(JSON.stringify({ level: 'info', time: new Date().toISOString(), name: 'claudeops', cycle: live.state.cycle, tier: m ? Number(m[1]) : undefined, shard: m?.[2] ? Number(m[2]) : undefined, kind, msg }));
+      out.push(
+        JSON.stringify({
+          level: 'info',
+          time: new Date().toISOString(),
+          name: 'claudeops',
+          cycle: live.state.cycle,
+          tier: m ? Number(m[1]) : undefined,
+          shard: m?.[2] ? Number(m[2]) : undefined,
+          kind,
+          msg,
+        }),
+      );
     }
     if (out.length) write(`${out.join('\n')}\n`);
   };

@@ -46,7 +46,13 @@ export const expandVars = (text: string, env: NodeJS.ProcessEnv): string =>
  */
 export async function listCatalog(
   servers: Record<string, ServerEntry>,
-  options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; plain?: Record<string, ServerEntry>; sandbox?: ListingSandbox },
+  options: {
+    cwd: string;
+    timeoutMs: number;
+    env?: NodeJS.ProcessEnv;
+    plain?: Record<string, ServerEntry>;
+    sandbox?: ListingSandbox;
+  },
 ): Promise<McpCatalog> {
   const catalog: McpCatalog = Object.create(null);
   const env = options.env ?? process.env;
@@ -63,7 +69,13 @@ export async function listCatalog(
   return catalog;
 }
 
-async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv, sandbox?: ListingSandbox): Promise<ServerTools> {
+async function listServer(
+  entry: ServerEntry,
+  cwd: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+  sandbox?: ListingSandbox,
+): Promise<ServerTools> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -71,7 +83,15 @@ async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, en
   const x = (s: string) => expandVars(s, env);
   if (entry.url === undefined) {
     if (!entry.command) return { ok: false, error: 'no command and no url' };
-    const plain: StdioServer = { command: x(entry.command), args: (entry.args ?? []).map(x), env: { ...baseEnvironment(env), ...Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, x(v)])) }, cwd };
+    const plain: StdioServer = {
+      command: x(entry.command),
+      args: (entry.args ?? []).map(x),
+      env: {
+        ...baseEnvironment(env),
+        ...Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, x(v)])),
+      },
+      cwd,
+    };
     let caged: Awaited<ReturnType<ListingSandbox>> | undefined;
     try {
       caged = await sandbox?.(plain);
@@ -110,7 +130,9 @@ async function listServer(entry: ServerEntry, cwd: string, timeoutMs: number, en
 /** What a stdio server inherits besides its own env, as the MCP SDK's stdio transport gives it. */
 const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
 const baseEnvironment = (env: NodeJS.ProcessEnv): Record<string, string> =>
-  Object.fromEntries(INHERITED.filter((k) => typeof env[k] === 'string' && !env[k]!.startsWith('()')).map((k) => [k, env[k]!]));
+  Object.fromEntries(
+    INHERITED.filter((k) => typeof env[k] === 'string' && !env[k]!.startsWith('()')).map((k) => [k, env[k]!]),
+  );
 
 function killIfAlive(pid: number): void {
   try {
@@ -126,7 +148,12 @@ async function listAll(client: Client, transport: Transport): Promise<ToolInfo[]
   let cursor: string | undefined;
   do {
     const page = await client.listTools(cursor ? { cursor } : undefined);
-    for (const t of page.tools) out.push({ name: t.name, readOnly: t.annotations?.readOnlyHint === true, ...(typeof t.annotations?.destructiveHint === 'boolean' ? { destructive: t.annotations.destructiveHint } : {}) });
+    for (const t of page.tools)
+      out.push({
+        name: t.name,
+        readOnly: t.annotations?.readOnlyHint === true,
+        ...(typeof t.annotations?.destructiveHint === 'boolean' ? { destructive: t.annotations.destructiveHint } : {}),
+      });
     cursor = page.nextCursor;
   } while (cursor);
   return out;
@@ -136,6 +163,11 @@ async function remoteTransport(entry: ServerEntry, env: NodeJS.ProcessEnv): Prom
   const x = (s: string) => expandVars(s, env);
   const headers = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([k, v]) => [k, x(v)]));
   const url = new URL(x(entry.url!));
-  if (entry.type === 'sse') return new (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport(url, { requestInit: { headers } });
-  return new (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  if (entry.type === 'sse')
+    return new (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport(url, {
+      requestInit: { headers },
+    });
+  return new (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport(url, {
+    requestInit: { headers },
+  });
 }

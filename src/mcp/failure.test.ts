@@ -72,15 +72,25 @@ describe('why a remote MCP server failed', () => {
 
   it('names a TLS failure and a host DNS does not know', () => {
     assert.equal(error('tls'), 'TLS error (ERR_SSL_WRONG_VERSION_NUMBER: wrong version number)');
-    assert.equal(error('tls-sse'), 'TLS error (wrong version number)', 'the SSE transport keeps only the text of the cause');
-    assert.match(error('nowhere'), /^(host not found in DNS \(getaddrinfo ENOTFOUND no-such-host\.invalid\)|DNS lookup failed \(temporary\) .*)$/);
+    assert.equal(
+      error('tls-sse'),
+      'TLS error (wrong version number)',
+      'the SSE transport keeps only the text of the cause',
+    );
+    assert.match(
+      error('nowhere'),
+      /^(host not found in DNS \(getaddrinfo ENOTFOUND no-such-host\.invalid\)|DNS lookup failed \(temporary\) .*)$/,
+    );
   });
 
   it('shortens a long body to one line', () => {
     const long = httpFailure(502, `<html>\n<body>${'x'.repeat(500)}</body></html>`);
     assert.ok(long.length < 260, long);
     assert.match(long, /^HTTP 502 Bad Gateway: <html> <body>x+…$/);
-    assert.equal(mcpFailure(Object.assign(new Error('something odd'), { code: 'EWHATEVER' })), 'EWHATEVER: something odd');
+    assert.equal(
+      mcpFailure(Object.assign(new Error('something odd'), { code: 'EWHATEVER' })),
+      'EWHATEVER: something odd',
+    );
     assert.equal(mcpFailure(new Error('no answer within 5 s')), 'no answer within 5 s');
   });
 });

@@ -18,8 +18,10 @@ const NETWORK = new Map([
   ['UND_ERR_HEADERS_TIMEOUT', 'no response headers in time'],
 ]);
 
-const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/;
-const CODE_IN_TEXT = /\b(E[A-Z]{4,}|UND_ERR_[A-Z_]+|ERR_(?:SSL|TLS)_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/;
+const TLS_CODE =
+  /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/;
+const CODE_IN_TEXT =
+  /\b(E[A-Z]{4,}|UND_ERR_[A-Z_]+|ERR_(?:SSL|TLS)_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/;
 const MAX_BODY_SHOWN = 200;
 
 /** Why a remote MCP server failed, in one line: DNS, refused connection, TLS, or the HTTP status and the start of its body. */
@@ -30,7 +32,9 @@ export function mcpFailure(e: unknown): string {
   const raw = chain[chain.length - 1]!.message.replace(/^(SSE error: )?(TypeError: )?fetch failed: /, '');
   const text = tidy(raw);
   const code = chain.map((c) => c.code).find((c): c is string => typeof c === 'string') ?? CODE_IN_TEXT.exec(raw)?.[1];
-  const what = (code !== undefined && NETWORK.get(code)) || ((code !== undefined && TLS_CODE.test(code)) || /SSL routines/.test(raw) ? 'TLS error' : undefined);
+  const what =
+    (code !== undefined && NETWORK.get(code)) ||
+    ((code !== undefined && TLS_CODE.test(code)) || /SSL routines/.test(raw) ? 'TLS error' : undefined);
   const detail = code === undefined || text.includes(code) ? text : `${code}: ${text}`;
   if (!detail) return 'failed without a reason';
   return what ? `${what} (${detail})` : detail;

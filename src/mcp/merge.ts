@@ -13,8 +13,22 @@ import { expandVars, VAR_REFERENCE, type ServerEntry } from './catalog.js';
 export const SERVER_TYPES = ['stdio', 'sse', 'http', 'streamable-http', 'ws'] as const;
 
 const strings = z.record(z.string(), z.string());
-const stdioSchema = z.object({ type: z.literal('stdio').optional(), command: z.string().min(1), args: z.array(z.string()).optional(), env: strings.optional(), cwd: z.string().optional() }).loose();
-const remoteSchema = z.object({ type: z.enum(['sse', 'http', 'streamable-http', 'ws']), url: z.string().min(1), headers: strings.optional() }).loose();
+const stdioSchema = z
+  .object({
+    type: z.literal('stdio').optional(),
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    env: strings.optional(),
+    cwd: z.string().optional(),
+  })
+  .loose();
+const remoteSchema = z
+  .object({
+    type: z.enum(['sse', 'http', 'streamable-http', 'ws']),
+    url: z.string().min(1),
+    headers: strings.optional(),
+  })
+  .loose();
 
 /** A file's top level: `{"mcpServers": {...}}`; each entry is checked on its own (see checkEntry). */
 export const mcpConfigSchema = z.object({ mcpServers: z.record(z.string(), z.unknown()) }).loose();
@@ -41,7 +55,20 @@ export interface MergedMcp {
 export const toolPrefix = (server: string): string => `mcp__${server.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 /** Variables every stdio server gets, besides those its entry names; the run marker lets the daemon find a server its CLI left behind. */
-export const SERVER_BASE_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', RUN_MARKER, 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy'];
+export const SERVER_BASE_ENV = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'TZ',
+  'TMPDIR',
+  RUN_MARKER,
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
+];
 
 /**
  * One entry as the pinned CLI would take it, or why it is left out. The CLI connects a
@@ -52,11 +79,15 @@ export function checkEntry(raw: unknown): { entry: ServerEntry } | { drop: strin
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { drop: 'not an object' };
   const r = raw as Record<string, unknown>;
   if (r.disabled === true) return { drop: '"disabled": true' };
-  if (r.type === undefined && r.command === undefined && typeof r.url === 'string') return { drop: 'a "url" without a "type", which the CLI drops; add "type": "http" (or "sse")' };
-  if (r.command === undefined && r.url === undefined) return { drop: 'needs a "command" (stdio), or a "type" and a "url" (sse, http, streamable-http, ws)' };
-  if (r.type !== undefined && !SERVER_TYPES.includes(r.type as (typeof SERVER_TYPES)[number])) return { drop: `type "${String(r.type)}" is not one the CLI knows (${SERVER_TYPES.join(', ')})` };
+  if (r.type === undefined && r.command === undefined && typeof r.url === 'string')
+    return { drop: 'a "url" without a "type", which the CLI drops; add "type": "http" (or "sse")' };
+  if (r.command === undefined && r.url === undefined)
+    return { drop: 'needs a "command" (stdio), or a "type" and a "url" (sse, http, streamable-http, ws)' };
+  if (r.type !== undefined && !SERVER_TYPES.includes(r.type as (typeof SERVER_TYPES)[number]))
+    return { drop: `type "${String(r.type)}" is not one the CLI knows (${SERVER_TYPES.join(', ')})` };
   const parsed = r.type === undefined || r.type === 'stdio' ? stdioSchema.safeParse(r) : remoteSchema.safeParse(r);
-  if (!parsed.success) return { drop: parsed.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ') };
+  if (!parsed.success)
+    return { drop: parsed.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ') };
   const { disabled: _d, ...entry } = parsed.data as ServerEntry & { disabled?: unknown };
   return { entry };
 }
@@ -78,13 +109,22 @@ export const MCP_FILE_MAX_DEPTH = 32;
  */
 export async function readMcpConfig(file: string): Promise<{ config: McpConfig; warnings: string[] }>;
 /** With `optional`, a file that does not exist gives undefined instead of an error. */
-export async function readMcpConfig(file: string, options: { optional: true }): Promise<{ config: McpConfig; warnings: string[] } | undefined>;
-export async function readMcpConfig(file: string, options: { optional?: boolean } = {}): Promise<{ config: McpConfig; warnings: string[] } | undefined> {
+export async function readMcpConfig(
+  file: string,
+  options: { optional: true },
+): Promise<{ config: McpConfig; warnings: string[] } | undefined>;
+export async function readMcpConfig(
+  file: string,
+  options: { optional?: boolean } = {},
+): Promise<{ config: McpConfig; warnings: string[] } | undefined> {
   const read = await readRegular(file, MCP_FILE_MAX_BYTES);
   if (!read.ok && read.missing && options.optional) return undefined;
   if (!read.ok) throw new Error(`${file}: not read: it ${read.why}`);
   const depth = jsonDepth(read.text);
-  if (depth > MCP_FILE_MAX_DEPTH) throw new Error(`${file}: nested ${depth} levels deep, over the limit of ${MCP_FILE_MAX_DEPTH}; an MCP config needs about five`);
+  if (depth > MCP_FILE_MAX_DEPTH)
+    throw new Error(
+      `${file}: nested ${depth} levels deep, over the limit of ${MCP_FILE_MAX_DEPTH}; an MCP config needs about five`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(read.text);
@@ -168,30 +208,40 @@ export async function mergeMcp(options: {
   const entries: Record<string, ServerEntry> = Object.create(null);
   const origin: Record<string, string> = Object.create(null);
   const byPrefix: Record<string, string> = Object.create(null);
-  const allowed = (repo: string, name: string) => (options.allowOverride ?? []).some((a) => a === `${repo}:${name}` || a === `${repo}:*`);
+  const allowed = (repo: string, name: string) =>
+    (options.allowOverride ?? []).some((a) => a === `${repo}:${name}` || a === `${repo}:*`);
 
   const take = (config: McpConfig, source: string, repoRoot?: string) => {
     for (const [name, raw] of Object.entries(config.mcpServers)) {
       const where = sourceName(source);
       const secret = repoRoot ? secretReference(raw, options.secretEnv ?? []) : undefined;
       if (secret) {
-        warnings.push(`MCP server "${name}" from ${where} left out: it reads \${${secret}}, one of the daemon's secrets`);
+        warnings.push(
+          `MCP server "${name}" from ${where} left out: it reads \${${secret}}, one of the daemon's secrets`,
+        );
         continue;
       }
       const unset = unsetReferences(raw, env);
       if (unset.length) {
-        warnings.push(`MCP server "${name}" from ${where} left out: ${unset.map((v) => `\${${v}}`).join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set and ha${unset.length === 1 ? 's' : 've'} no default (the CLI would send the text as written); set ${unset.length === 1 ? 'it' : 'them'} or write \${NAME:-default}`);
+        warnings.push(
+          `MCP server "${name}" from ${where} left out: ${unset.map((v) => `\${${v}}`).join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set and ha${unset.length === 1 ? 's' : 've'} no default (the CLI would send the text as written); set ${unset.length === 1 ? 'it' : 'them'} or write \${NAME:-default}`,
+        );
         continue;
       }
       const existing = byPrefix[toolPrefix(name)];
       if (existing !== undefined && !(source !== 'baseline' && allowed(source, existing))) {
-        const same = existing === name ? `"${name}"` : `"${name}" (its tools would be named like those of "${existing}")`;
-        warnings.push(`MCP server ${same} from ${where} ignored: ${sourceName(origin[existing]!)} defines it first. To let ${where} replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=${source}:${existing}`);
+        const same =
+          existing === name ? `"${name}"` : `"${name}" (its tools would be named like those of "${existing}")`;
+        warnings.push(
+          `MCP server ${same} from ${where} ignored: ${sourceName(origin[existing]!)} defines it first. To let ${where} replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=${source}:${existing}`,
+        );
         continue;
       }
       const resolved = repoRoot ? resolveInRepo(raw, repoRoot) : raw;
       if (existing !== undefined) {
-        warnings.push(`MCP server "${existing}" from ${sourceName(origin[existing]!)} replaced by ${where} (CLAUDEOPS_MCP_ALLOW_OVERRIDE)`);
+        warnings.push(
+          `MCP server "${existing}" from ${sourceName(origin[existing]!)} replaced by ${where} (CLAUDEOPS_MCP_ALLOW_OVERRIDE)`,
+        );
         // The repo's entry wins field by field; env and headers it does not set are kept.
         entries[name] = deepmerge(entries[existing]!, resolved, { arrayMerge: (_a, b) => b });
         if (existing !== name) delete entries[existing];
@@ -215,7 +265,8 @@ export async function mergeMcp(options: {
     (await listRepos(options.reposDir)).map(async (repo) => {
       const root = path.join(options.reposDir, repo);
       const file = repoMcpFile(root);
-      if (!trustAll && !options.trustedRepos.includes(repo)) return (await exists(file)) ? { repo, root, file, untrusted: true as const } : undefined;
+      if (!trustAll && !options.trustedRepos.includes(repo))
+        return (await exists(file)) ? { repo, root, file, untrusted: true as const } : undefined;
       // Most repos have no MCP file: that is not a problem to report.
       const read = await readMcpConfig(file, { optional: true }).catch((e: Error) => e);
       return read === undefined ? undefined : { repo, root, file, read };
@@ -236,7 +287,8 @@ export async function mergeMcp(options: {
   }
 
   const written: Record<string, ServerEntry> = Object.create(null);
-  for (const [name, e] of Object.entries(entries)) written[name] = (options.inheritEnv ?? []).includes(name) ? e : minimalEnvironment(e);
+  for (const [name, e] of Object.entries(entries))
+    written[name] = (options.inheritEnv ?? []).includes(name) ? e : minimalEnvironment(e);
   const text = JSON.stringify({ mcpServers: written }, null, 2) + '\n';
   let file = options.outFile;
   try {
@@ -244,25 +296,44 @@ export async function mergeMcp(options: {
     if ((await fs.readFile(file, 'utf8').catch(() => undefined)) !== text) await writeFileAtomic(file, text, 0o600);
   } catch (e) {
     file = path.join(os.tmpdir(), `claudeops-mcp.merged.${process.pid}.json`);
-    warnings.push(`cannot write ${options.outFile} (${(e as NodeJS.ErrnoException).code ?? e}); using ${file} for this cycle. Check that the state directory is writable.`);
+    warnings.push(
+      `cannot write ${options.outFile} (${(e as NodeJS.ErrnoException).code ?? e}); using ${file} for this cycle. Check that the state directory is writable.`,
+    );
     await writeFileAtomic(file, text, 0o600);
   }
-  return { file, servers: Object.keys(written).sort(), origin, entries: written, plain: entries, secrets: entryValues(written, env), warnings };
+  return {
+    file,
+    servers: Object.keys(written).sort(),
+    origin,
+    entries: written,
+    plain: entries,
+    secrets: entryValues(written, env),
+    warnings,
+  };
 }
 
 const sourceName = (source: string): string => (source === 'baseline' ? 'the baseline' : `repo ${source}`);
 
 /** Every string of an entry that the CLI expands variables in. */
-const expandable = (e: ServerEntry): string[] => [e.command ?? '', ...(e.args ?? []), ...Object.values(e.env ?? {}), e.url ?? '', ...Object.values(e.headers ?? {})];
+const expandable = (e: ServerEntry): string[] => [
+  e.command ?? '',
+  ...(e.args ?? []),
+  ...Object.values(e.env ?? {}),
+  e.url ?? '',
+  ...Object.values(e.headers ?? {}),
+];
 
 function unsetReferences(e: ServerEntry, env: NodeJS.ProcessEnv): string[] {
   const out = new Set<string>();
-  for (const text of expandable(e)) for (const m of text.matchAll(VAR_REFERENCE)) if (m[2] === undefined && env[m[1]!] === undefined && m[1] !== 'CLAUDE_PROJECT_DIR') out.add(m[1]!);
+  for (const text of expandable(e))
+    for (const m of text.matchAll(VAR_REFERENCE))
+      if (m[2] === undefined && env[m[1]!] === undefined && m[1] !== 'CLAUDE_PROJECT_DIR') out.add(m[1]!);
   return [...out];
 }
 
 function secretReference(e: ServerEntry, secrets: readonly string[]): string | undefined {
-  for (const text of expandable(e)) for (const m of text.matchAll(VAR_REFERENCE)) if (secrets.includes(m[1]!)) return m[1];
+  for (const text of expandable(e))
+    for (const m of text.matchAll(VAR_REFERENCE)) if (secrets.includes(m[1]!)) return m[1];
   return undefined;
 }
 
@@ -273,13 +344,30 @@ function secretReference(e: ServerEntry, secrets: readonly string[]): string | u
  */
 export function resolveInRepo(e: ServerEntry, root: string): ServerEntry {
   const project = (t: string) => t.replace(/\$\{CLAUDE_PROJECT_DIR\}/g, root);
-  if (e.url !== undefined) return { ...e, url: project(e.url), ...(e.headers ? { headers: mapValues(e.headers, project) } : {}) };
+  if (e.url !== undefined)
+    return { ...e, url: project(e.url), ...(e.headers ? { headers: mapValues(e.headers, project) } : {}) };
   const base = e.cwd ? path.resolve(root, project(e.cwd)) : root;
   const relative = (t: string) => t.startsWith('./') || t.startsWith('../');
   const command = project(e.command!);
-  const args = (e.args ?? []).map(project).map((a) => (relative(a) || (!path.isAbsolute(a) && !a.startsWith('-') && /[/\\]|\.(m?js|cjs|ts|py|sh)$/.test(a) && existsSync(path.join(base, a))) ? path.resolve(base, a) : a));
+  const args = (e.args ?? [])
+    .map(project)
+    .map((a) =>
+      relative(a) ||
+      (!path.isAbsolute(a) &&
+        !a.startsWith('-') &&
+        /[/\\]|\.(m?js|cjs|ts|py|sh)$/.test(a) &&
+        existsSync(path.join(base, a)))
+        ? path.resolve(base, a)
+        : a,
+    );
   const { cwd: _cwd, ...rest } = e;
-  return { ...rest, command: relative(command) || (command.includes('/') && !path.isAbsolute(command)) ? path.resolve(base, command) : command, ...(e.args ? { args } : {}), ...(e.env ? { env: mapValues(e.env, project) } : {}) };
+  return {
+    ...rest,
+    command:
+      relative(command) || (command.includes('/') && !path.isAbsolute(command)) ? path.resolve(base, command) : command,
+    ...(e.args ? { args } : {}),
+    ...(e.env ? { env: mapValues(e.env, project) } : {}),
+  };
 }
 
 /**
@@ -289,16 +377,23 @@ export function resolveInRepo(e: ServerEntry, root: string): ServerEntry {
  */
 export function minimalEnvironment(e: ServerEntry): ServerEntry {
   if (e.command === undefined) return e;
-  const names = [...new Set([...SERVER_BASE_ENV, ...Object.keys(e.env ?? {})])].filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+  const names = [...new Set([...SERVER_BASE_ENV, ...Object.keys(e.env ?? {})])].filter((n) =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(n),
+  );
   const keep = names.map((n) => `\${${n}+"${n}=$${n}"}`).join(' ');
   return { ...e, command: '/bin/sh', args: ['-c', `exec env -i ${keep} "$0" "$@"`, e.command, ...(e.args ?? [])] };
 }
 
 function entryValues(entries: Record<string, ServerEntry>, env: NodeJS.ProcessEnv): string[] {
-  return Object.values(entries).flatMap((e) => [...Object.values(e.env ?? {}), ...Object.values(e.headers ?? {})].map((v) => expandVars(v, env).replace(/^Bearer\s+/i, '')));
+  return Object.values(entries).flatMap((e) =>
+    [...Object.values(e.env ?? {}), ...Object.values(e.headers ?? {})].map((v) =>
+      expandVars(v, env).replace(/^Bearer\s+/i, ''),
+    ),
+  );
 }
 
-const mapValues = (o: Record<string, string>, f: (v: string) => string): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+const mapValues = (o: Record<string, string>, f: (v: string) => string): Record<string, string> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
 async function exists(file: string): Promise<boolean> {
   try {

@@ -18,11 +18,26 @@ export interface StdioServer {
   cwd: string;
 }
 
-type Message = { jsonrpc: '2.0'; id?: number | string; method?: string; params?: unknown; result?: any; error?: { code: number; message: string } };
+type Message = {
+  jsonrpc: '2.0';
+  id?: number | string;
+  method?: string;
+  params?: unknown;
+  result?: any;
+  error?: { code: number; message: string };
+};
 
 /** Starts the server, lists its tools (every page), and ends it; rejects with what went wrong. */
-export function listStdioTools(server: StdioServer): { tools: Promise<ToolInfo[]>; pid: number | undefined; stop: () => void } {
-  const child = spawn(server.command, server.args, { cwd: server.cwd, env: server.env, stdio: ['pipe', 'pipe', 'ignore'] });
+export function listStdioTools(server: StdioServer): {
+  tools: Promise<ToolInfo[]>;
+  pid: number | undefined;
+  stop: () => void;
+} {
+  const child = spawn(server.command, server.args, {
+    cwd: server.cwd,
+    env: server.env,
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
   const pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let failure: Error | undefined;
@@ -33,7 +48,9 @@ export function listStdioTools(server: StdioServer): { tools: Promise<ToolInfo[]
   };
   child.on('error', (e) => fail(e));
   // 'close', not 'exit': an answer may still be in the pipe when the process is gone.
-  child.on('close', (code, signal) => fail(new Error(`the server exited (${signal ?? `code ${code}`}) before it answered`)));
+  child.on('close', (code, signal) =>
+    fail(new Error(`the server exited (${signal ?? `code ${code}`}) before it answered`)),
+  );
   child.stdin.on('error', () => undefined);
   const send = (m: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
   const request = (method: string, params: object): Promise<Message> =>
@@ -56,7 +73,11 @@ export function listStdioTools(server: StdioServer): { tools: Promise<ToolInfo[]
     }
     if (m.method !== undefined && m.id !== undefined) {
       // A request from the server (ping, roots/list, …): the daemon offers no capabilities.
-      send(m.method === 'ping' ? { id: m.id, result: {} } : { id: m.id, error: { code: -32601, message: 'Method not found' } });
+      send(
+        m.method === 'ping'
+          ? { id: m.id, result: {} }
+          : { id: m.id, error: { code: -32601, message: 'Method not found' } },
+      );
       return;
     }
     const waiting = typeof m.id === 'number' ? pending.get(m.id) : undefined;
@@ -67,7 +88,11 @@ export function listStdioTools(server: StdioServer): { tools: Promise<ToolInfo[]
   });
 
   const tools = (async () => {
-    await request('initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'claudeops', version: '1' } });
+    await request('initialize', {
+      protocolVersion: PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'claudeops', version: '1' },
+    });
     send({ method: 'notifications/initialized' });
     const out: ToolInfo[] = [];
     let cursor: string | undefined;
@@ -76,7 +101,11 @@ export function listStdioTools(server: StdioServer): { tools: Promise<ToolInfo[]
       for (const t of Array.isArray(r.tools) ? r.tools : []) {
         if (typeof t?.name !== 'string') continue;
         const a = t.annotations ?? {};
-        out.push({ name: t.name, readOnly: a.readOnlyHint === true, ...(typeof a.destructiveHint === 'boolean' ? { destructive: a.destructiveHint } : {}) });
+        out.push({
+          name: t.name,
+          readOnly: a.readOnlyHint === true,
+          ...(typeof a.destructiveHint === 'boolean' ? { destructive: a.destructiveHint } : {}),
+        });
       }
       cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
       if (!cursor) break;

@@ -6,8 +6,18 @@ const STATUSES: CycleStatus[] = CYCLE_STATUSES;
 /** The daemon's Prometheus metrics, on a registry of its own. */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly cycles = new Counter({ name: 'claudeops_cycles_total', help: 'Cycles by final status', labelNames: ['status'], registers: [this.registry] });
-  private readonly tierRuns = new Counter({ name: 'claudeops_tier_runs_total', help: 'Tier runs by tier and exit class', labelNames: ['tier', 'exit_class'], registers: [this.registry] });
+  private readonly cycles = new Counter({
+    name: 'claudeops_cycles_total',
+    help: 'Cycles by final status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  private readonly tierRuns = new Counter({
+    name: 'claudeops_tier_runs_total',
+    help: 'Tier runs by tier and exit class',
+    labelNames: ['tier', 'exit_class'],
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'claudeops_tier_run_duration_seconds',
     help: 'Wall time of one tier run',
@@ -15,19 +25,72 @@ export class Metrics {
     buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
     registers: [this.registry],
   });
-  private readonly cost = new Counter({ name: 'claudeops_cost_usd_total', help: 'Spend reported by the CLI, by model', labelNames: ['model'], registers: [this.registry] });
-  private readonly tokens = new Counter({ name: 'claudeops_tokens_total', help: 'Tokens reported by the CLI, by model and kind', labelNames: ['model', 'kind'], registers: [this.registry] });
-  private readonly escalations = new Counter({ name: 'claudeops_escalations_total', help: 'Escalations from one tier to the next', labelNames: ['from', 'to'], registers: [this.registry] });
-  private readonly lastCycle = new Gauge({ name: 'claudeops_last_cycle_timestamp_seconds', help: 'When the last cycle ended (Unix time)', registers: [this.registry] });
-  private readonly lastStatus = new Gauge({ name: 'claudeops_last_cycle_status', help: '1 for the status of the last cycle, 0 for the others', labelNames: ['status'], registers: [this.registry] });
-  private readonly failures = new Gauge({ name: 'claudeops_consecutive_failed_cycles', help: 'Failed cycles in a row', registers: [this.registry] });
-  private readonly skips = new Counter({ name: 'claudeops_cycle_skips_total', help: 'Scheduled cycles not started, by reason', labelNames: ['reason'], registers: [this.registry] });
-  private readonly notifications = new Counter({ name: 'claudeops_notifications_total', help: 'Notifications sent, by kind and result', labelNames: ['kind', 'result'], registers: [this.registry] });
+  private readonly cost = new Counter({
+    name: 'claudeops_cost_usd_total',
+    help: 'Spend reported by the CLI, by model',
+    labelNames: ['model'],
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'claudeops_tokens_total',
+    help: 'Tokens reported by the CLI, by model and kind',
+    labelNames: ['model', 'kind'],
+    registers: [this.registry],
+  });
+  private readonly escalations = new Counter({
+    name: 'claudeops_escalations_total',
+    help: 'Escalations from one tier to the next',
+    labelNames: ['from', 'to'],
+    registers: [this.registry],
+  });
+  private readonly lastCycle = new Gauge({
+    name: 'claudeops_last_cycle_timestamp_seconds',
+    help: 'When the last cycle ended (Unix time)',
+    registers: [this.registry],
+  });
+  private readonly lastStatus = new Gauge({
+    name: 'claudeops_last_cycle_status',
+    help: '1 for the status of the last cycle, 0 for the others',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  private readonly failures = new Gauge({
+    name: 'claudeops_consecutive_failed_cycles',
+    help: 'Failed cycles in a row',
+    registers: [this.registry],
+  });
+  private readonly skips = new Counter({
+    name: 'claudeops_cycle_skips_total',
+    help: 'Scheduled cycles not started, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private readonly notifications = new Counter({
+    name: 'claudeops_notifications_total',
+    help: 'Notifications sent, by kind and result',
+    labelNames: ['kind', 'result'],
+    registers: [this.registry],
+  });
 
-  private readonly mcpUp = new Gauge({ name: 'claudeops_mcp_server_up', help: '1 when the MCP server was connected in the last tier run that started it, else 0', labelNames: ['server', 'source'], registers: [this.registry] });
+  private readonly mcpUp = new Gauge({
+    name: 'claudeops_mcp_server_up',
+    help: '1 when the MCP server was connected in the last tier run that started it, else 0',
+    labelNames: ['server', 'source'],
+    registers: [this.registry],
+  });
 
-  private readonly checkStatus = new Gauge({ name: 'claudeops_check_status', help: 'Each check\'s state after its thresholds: 0 healthy, 1 degraded, 2 unknown, 3 unhealthy, -1 not applicable', labelNames: ['check', 'service'], registers: [this.registry] });
-  private readonly remediations = new Counter({ name: 'claudeops_remediations_total', help: 'Remediations the tiers reported, by action and outcome', labelNames: ['action', 'outcome'], registers: [this.registry] });
+  private readonly checkStatus = new Gauge({
+    name: 'claudeops_check_status',
+    help: "Each check's state after its thresholds: 0 healthy, 1 degraded, 2 unknown, 3 unhealthy, -1 not applicable",
+    labelNames: ['check', 'service'],
+    registers: [this.registry],
+  });
+  private readonly remediations = new Counter({
+    name: 'claudeops_remediations_total',
+    help: 'Remediations the tiers reported, by action and outcome',
+    labelNames: ['action', 'outcome'],
+    registers: [this.registry],
+  });
 
   constructor() {
     // Default metrics already start with process_ or nodejs_.
@@ -35,8 +98,13 @@ export class Metrics {
     // Counters exist at 0 from the start, so a rate() over them works before the first event.
     for (const status of STATUSES) this.cycles.inc({ status }, 0);
     for (const reason of ['overlap', 'backoff', 'budget']) this.skips.inc({ reason }, 0);
-    for (const [from, to] of [['1', '2'], ['2', '3']]) this.escalations.inc({ from, to }, 0);
-    for (const action of ['restart', 'redeploy', 'config', 'other']) for (const outcome of ['succeeded', 'failed']) this.remediations.inc({ action, outcome }, 0);
+    for (const [from, to] of [
+      ['1', '2'],
+      ['2', '3'],
+    ])
+      this.escalations.inc({ from, to }, 0);
+    for (const action of ['restart', 'redeploy', 'config', 'other'])
+      for (const outcome of ['succeeded', 'failed']) this.remediations.inc({ action, outcome }, 0);
     for (const tier of ['1', '2', '3']) this.tierRuns.inc({ tier, exit_class: 'ok' }, 0);
     this.failures.set(0);
   }
@@ -45,12 +113,15 @@ export class Metrics {
   observeChecks(checks: Record<string, { status: string; services: string[] }>): void {
     const code: Record<string, number> = { not_applicable: -1, healthy: 0, degraded: 1, unknown: 2, unhealthy: 3 };
     this.checkStatus.reset();
-    for (const [check, e] of Object.entries(checks)) for (const service of e.services.length ? e.services : ['']) this.checkStatus.set({ check, service }, code[e.status] ?? 2);
+    for (const [check, e] of Object.entries(checks))
+      for (const service of e.services.length ? e.services : [''])
+        this.checkStatus.set({ check, service }, code[e.status] ?? 2);
   }
 
   /** Each server's status at the start of a tier run, as the CLI reported it. */
   observeMcp(status: Record<string, string>, origin: Record<string, string>): void {
-    for (const [server, s] of Object.entries(status)) this.mcpUp.set({ server, source: origin[server] ?? 'unknown' }, s === 'connected' ? 1 : 0);
+    for (const [server, s] of Object.entries(status))
+      this.mcpUp.set({ server, source: origin[server] ?? 'unknown' }, s === 'connected' ? 1 : 0);
   }
 
   observeCycle(cycle: CycleRecord): void {
@@ -74,7 +145,8 @@ export class Metrics {
       }
     }
     for (const n of cycle.notifications) this.notifications.inc({ kind: n.kind, result: n.ok ? 'sent' : 'failed' });
-    for (const r of cycle.tiers) for (const m of r.verdict?.remediations ?? []) this.remediations.inc({ action: m.action, outcome: m.outcome });
+    for (const r of cycle.tiers)
+      for (const m of r.verdict?.remediations ?? []) this.remediations.inc({ action: m.action, outcome: m.outcome });
   }
 
   setConsecutiveFailures(n: number): void {

@@ -27,7 +27,13 @@ async function withConfig<T>(urls: string[], fn: (config: string) => Promise<T>)
 }
 
 /** Sends one message with the Apprise CLI. Success is its exit code 0; a failure is retried once. */
-export function sendApprise(bin: string, urls: string[], title: string, body: string, type: MessageType): Promise<Delivery> {
+export function sendApprise(
+  bin: string,
+  urls: string[],
+  title: string,
+  body: string,
+  type: MessageType,
+): Promise<Delivery> {
   return withConfig(urls, async (config) => {
     let error = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -38,7 +44,15 @@ export function sendApprise(bin: string, urls: string[], title: string, body: st
         all: true,
       });
       if (r.exitCode === 0) return { ok: true, attempts: attempt };
-      error = r.code === 'ENOENT' ? `${bin}: command not found` : `exit ${r.exitCode ?? r.signal}: ${String(r.all ?? '').trim().split('\n').slice(-2).join(' ').slice(0, 300)}`;
+      error =
+        r.code === 'ENOENT'
+          ? `${bin}: command not found`
+          : `exit ${r.exitCode ?? r.signal}: ${String(r.all ?? '')
+              .trim()
+              .split('\n')
+              .slice(-2)
+              .join(' ')
+              .slice(0, 300)}`;
     }
     return { ok: false, attempts: 2, error };
   });
@@ -47,8 +61,16 @@ export function sendApprise(bin: string, urls: string[], title: string, body: st
 /** How many of the URLs Apprise can parse, from a dry run that sends nothing. */
 export function countUnderstoodUrls(bin: string, urls: string[]): Promise<{ understood: number; error?: string }> {
   return withConfig(urls, async (config) => {
-    const r = await execa(bin, ['--dry-run', '--body', 'claudeops validate', '--config', config], { reject: false, timeout: 60_000, stdin: 'ignore' });
+    const r = await execa(bin, ['--dry-run', '--body', 'claudeops validate', '--config', config], {
+      reject: false,
+      timeout: 60_000,
+      stdin: 'ignore',
+    });
     if (r.code === 'ENOENT') return { understood: 0, error: `${bin}: command not found` };
-    return { understood: String(r.stdout).split('\n').filter((l) => /^\s*\d+\.\s/.test(l)).length };
+    return {
+      understood: String(r.stdout)
+        .split('\n')
+        .filter((l) => /^\s*\d+\.\s/.test(l)).length,
+    };
   });
 }

@@ -8,7 +8,12 @@ type Fields = ReturnType<typeof cron.parse>;
 
 /** Whether a 5-field cron expression fires in the minute of `d` (UTC); day of month and weekday OR when both are set, as in cron. */
 function fires(f: Fields, d: Date): boolean {
-  if (!f.minute.includes(d.getUTCMinutes()) || !f.hour.includes(d.getUTCHours()) || !f.month.includes(d.getUTCMonth() + 1)) return false;
+  if (
+    !f.minute.includes(d.getUTCMinutes()) ||
+    !f.hour.includes(d.getUTCHours()) ||
+    !f.month.includes(d.getUTCMonth() + 1)
+  )
+    return false;
   const dom = f.dayOfMonth.includes(d.getUTCDate());
   const dow = f.dayOfWeek.includes(d.getUTCDay()) || (d.getUTCDay() === 0 && f.dayOfWeek.includes(7));
   const anyDom = f.dayOfMonth.length >= 31;

@@ -35,7 +35,16 @@ export const notifyStateSchema = z.object({
 export type NotifyState = z.infer<typeof notifyStateSchema>;
 
 export interface Message {
-  kind: 'unhealthy' | 'reminder' | 'resolved' | 'remediation' | 'daemon' | 'auth' | 'budget' | 'approval' | 'approval_outcome';
+  kind:
+    | 'unhealthy'
+    | 'reminder'
+    | 'resolved'
+    | 'remediation'
+    | 'daemon'
+    | 'auth'
+    | 'budget'
+    | 'approval'
+    | 'approval_outcome';
   /** What the message is about: a service, a check, or the daemon itself. */
   key: string;
   type: MessageType;
@@ -46,9 +55,11 @@ export interface Message {
 export const emptyNotifyState = (): NotifyState => ({ version: 1, keys: Object.create(null), failedCycles: 0 });
 
 /** `<state>/notify.json`; a corrupt file is moved aside, with a warning. */
-export const loadNotifyState = (file: string): Promise<{ state: NotifyState; warning?: string }> => loadJsonState(file, notifyStateSchema, emptyNotifyState, 'notification state');
+export const loadNotifyState = (file: string): Promise<{ state: NotifyState; warning?: string }> =>
+  loadJsonState(file, notifyStateSchema, emptyNotifyState, 'notification state');
 
-export const saveNotifyState = (file: string, state: NotifyState) => writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
+export const saveNotifyState = (file: string, state: NotifyState) =>
+  writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
 
 const DAEMON_KEY = 'claudeops';
 
@@ -68,8 +79,18 @@ export interface NotifyExtras {
  * is told when the hold ends, if it still is. Proposals waiting for a human,
  * remediations, repeated failed cycles and auth failures are told too.
  */
-export function planNotifications(prev: NotifyState, cycle: CycleRecord, checks: CheckState, config: Config, now = new Date(), extras: NotifyExtras = {}): { messages: Message[]; next: NotifyState } {
-  const next: NotifyState = { ...structuredClone(prev), keys: Object.assign(Object.create(null), structuredClone(prev.keys)) };
+export function planNotifications(
+  prev: NotifyState,
+  cycle: CycleRecord,
+  checks: CheckState,
+  config: Config,
+  now = new Date(),
+  extras: NotifyExtras = {},
+): { messages: Message[]; next: NotifyState } {
+  const next: NotifyState = {
+    ...structuredClone(prev),
+    keys: Object.assign(Object.create(null), structuredClone(prev.keys)),
+  };
   const where = whereToRead(config, cycle.id, cycle.tiers[cycle.tiers.length - 1]?.logFile);
   if (cycle.status === 'skipped') return { messages: budgetMessages(next, cycle, now), next };
   const maintenance = maintenanceUntil(config.notify.maintenance, now);
@@ -87,21 +108,36 @@ export function planNotifications(prev: NotifyState, cycle: CycleRecord, checks:
 /** An MCP server that fails to start N cycles in a row is told once, and again when it is back. */
 function mcpMessages(next: NotifyState, cycle: CycleRecord, threshold: number, where: string): Message[] {
   const seen: Record<string, boolean> = Object.create(null);
-  for (const run of cycle.tiers) for (const [server, status] of Object.entries(run.mcpStatus ?? {})) seen[server] = (seen[server] ?? true) && status === 'connected';
+  for (const run of cycle.tiers)
+    for (const [server, status] of Object.entries(run.mcpStatus ?? {}))
+      seen[server] = (seen[server] ?? true) && status === 'connected';
   const state = (next.mcp = Object.assign(Object.create(null), next.mcp));
   const messages: Message[] = [];
   for (const [server, up] of Object.entries(seen)) {
     const was = state[server] ?? { failing: 0, told: false };
     const source = cycle.mcpSources?.[server] ?? 'unknown source';
     if (up) {
-      if (was.told) messages.push({ kind: 'resolved', key: `mcp:${server}`, type: 'success', title: `claudeops: MCP server ${server} is back`, body: `It connected again after ${was.failing} failed cycle(s).\n${where}` });
+      if (was.told)
+        messages.push({
+          kind: 'resolved',
+          key: `mcp:${server}`,
+          type: 'success',
+          title: `claudeops: MCP server ${server} is back`,
+          body: `It connected again after ${was.failing} failed cycle(s).\n${where}`,
+        });
       delete state[server];
       continue;
     }
     const now = { failing: was.failing + 1, told: was.told };
     if (now.failing >= threshold && !now.told) {
       now.told = true;
-      messages.push({ kind: 'daemon', key: `mcp:${server}`, type: 'failure', title: `claudeops: MCP server ${server} fails to start`, body: `"${server}" (from ${source}) did not connect in ${now.failing} cycles in a row; its tools are unavailable to the agent. Run claudeops validate to see why.\n${where}` });
+      messages.push({
+        kind: 'daemon',
+        key: `mcp:${server}`,
+        type: 'failure',
+        title: `claudeops: MCP server ${server} fails to start`,
+        body: `"${server}" (from ${source}) did not connect in ${now.failing} cycles in a row; its tools are unavailable to the agent. Run claudeops validate to see why.\n${where}`,
+      });
     }
     state[server] = now;
   }
@@ -112,7 +148,15 @@ function budgetMessages(next: NotifyState, cycle: CycleRecord, now: Date): Messa
   const today = now.toISOString().slice(0, 10);
   if (next.budgetNoticeDay === today) return [];
   next.budgetNoticeDay = today;
-  return [{ kind: 'budget', key: DAEMON_KEY, type: 'warning', title: 'claudeops: daily budget reached, cycles paused', body: cycle.skippedReason ?? cycle.summary }];
+  return [
+    {
+      kind: 'budget',
+      key: DAEMON_KEY,
+      type: 'warning',
+      title: 'claudeops: daily budget reached, cycles paused',
+      body: cycle.skippedReason ?? cycle.summary,
+    },
+  ];
 }
 
 interface Hold {
@@ -121,7 +165,15 @@ interface Hold {
   links?: Linker;
 }
 
-function checkMessages(next: NotifyState, cycle: CycleRecord, checks: CheckState, remindMs: number, now: Date, where: string, hold: Hold): Message[] {
+function checkMessages(
+  next: NotifyState,
+  cycle: CycleRecord,
+  checks: CheckState,
+  remindMs: number,
+  now: Date,
+  where: string,
+  hold: Hold,
+): Message[] {
   const at = now.toISOString();
   const messages: Message[] = [];
   const changed = new Set<string>();
@@ -131,25 +183,46 @@ function checkMessages(next: NotifyState, cycle: CycleRecord, checks: CheckState
     return `\nAcknowledge (no reminders until it resolves): ${l.ack}\nSilence 4 h: ${l.silence}`;
   };
   const unhealthy = (id: string, title: string, detail: string | undefined, since: string): Message => ({
-    kind: 'unhealthy', key: id, type: 'failure', title: `claudeops: ${title} is unhealthy`, body: `${detail ?? 'no detail'}\nSince ${since}.\nCheck ${id}.\n${where}${actions(id, since)}`,
+    kind: 'unhealthy',
+    key: id,
+    type: 'failure',
+    title: `claudeops: ${title} is unhealthy`,
+    body: `${detail ?? 'no detail'}\nSince ${since}.\nCheck ${id}.\n${where}${actions(id, since)}`,
   });
   for (const t of cycle.checkChanges) {
     changed.add(t.id);
     const was = next.keys[t.id];
     const held = heldBecause(t.id, hold.holds, hold.maintenance, now);
     if (t.to === 'unhealthy') {
-      next.keys[t.id] = held ? { state: 'unhealthy', since: t.since, detail: t.detail, held: true } : { state: 'unhealthy', since: t.since, lastSentAt: at, detail: t.detail };
+      next.keys[t.id] = held
+        ? { state: 'unhealthy', since: t.since, detail: t.detail, held: true }
+        : { state: 'unhealthy', since: t.since, lastSentAt: at, detail: t.detail };
       if (!held) messages.push(unhealthy(t.id, label(t), t.detail, t.since));
     } else if (was?.state === 'unhealthy') {
       next.keys[t.id] = { state: 'healthy', since: at };
       // Told unhealthy, told resolved, even in a hold; never told, never resolved.
-      if (!was.held) messages.push({ kind: 'resolved', key: t.id, type: 'success', title: `claudeops: ${label(t)} resolved`, body: `${t.to}${t.detail ? `: ${t.detail}` : ''}\nIt was unhealthy since ${was.since}.\nCheck ${t.id}.\n${where}` });
+      if (!was.held)
+        messages.push({
+          kind: 'resolved',
+          key: t.id,
+          type: 'success',
+          title: `claudeops: ${label(t)} resolved`,
+          body: `${t.to}${t.detail ? `: ${t.detail}` : ''}\nIt was unhealthy since ${was.since}.\nCheck ${t.id}.\n${where}`,
+        });
     }
   }
   for (const r of cycle.checks) {
     const was = next.keys[r.id];
     const state = checks.checks[r.id];
-    if (changed.has(r.id) || r.invented || r.status === 'unknown' || !was || was.state !== 'unhealthy' || state?.status !== 'unhealthy') continue;
+    if (
+      changed.has(r.id) ||
+      r.invented ||
+      r.status === 'unknown' ||
+      !was ||
+      was.state !== 'unhealthy' ||
+      state?.status !== 'unhealthy'
+    )
+      continue;
     if (heldBecause(r.id, hold.holds, hold.maintenance, now)) continue;
     const name = label({ title: state.title, services: state.services });
     if (was.held) {
@@ -160,7 +233,13 @@ function checkMessages(next: NotifyState, cycle: CycleRecord, checks: CheckState
     if (acknowledged(r.id, was.since, hold.holds)) continue;
     if (was.lastSentAt && now.getTime() - Date.parse(was.lastSentAt) < remindMs) continue;
     Object.assign(was, { lastSentAt: at, detail: r.detail });
-    messages.push({ kind: 'reminder', key: r.id, type: 'failure', title: `claudeops: ${name} is still unhealthy`, body: `${r.detail ?? 'no detail'}\nUnhealthy since ${was.since}.\nCheck ${r.id}.\n${where}${actions(r.id, was.since)}` });
+    messages.push({
+      kind: 'reminder',
+      key: r.id,
+      type: 'failure',
+      title: `claudeops: ${name} is still unhealthy`,
+      body: `${r.detail ?? 'no detail'}\nUnhealthy since ${was.since}.\nCheck ${r.id}.\n${where}${actions(r.id, was.since)}`,
+    });
   }
   return messages;
 }
@@ -176,26 +255,45 @@ export const QUOTE = '│ ';
 function proposalMessages(cycle: CycleRecord, links: Linker | undefined): Message[] {
   return (cycle.proposals ?? []).map((p) => {
     const l = links?.forProposal(p);
-    const decide = l ? [`Approve: ${l.approve}`, `Deny: ${l.deny}`] : ['Decide on the console\'s Approvals page (CLAUDEOPS_PUBLIC_URL is unset, so this message carries no links).'];
-    const quoted = [`Service: ${shown(p.service)}`, `Action: ${shown(p.action)}`, ...p.commands.map((c) => `$ ${shown(c)}`), `Why: ${shown(p.why)}`, `Expected: ${shown(p.expected)}`, `Rollback: ${shown(p.rollback)}`].map((line) => `${QUOTE}${line}`);
+    const decide = l
+      ? [`Approve: ${l.approve}`, `Deny: ${l.deny}`]
+      : ["Decide on the console's Approvals page (CLAUDEOPS_PUBLIC_URL is unset, so this message carries no links)."];
+    const quoted = [
+      `Service: ${shown(p.service)}`,
+      `Action: ${shown(p.action)}`,
+      ...p.commands.map((c) => `$ ${shown(c)}`),
+      `Why: ${shown(p.why)}`,
+      `Expected: ${shown(p.expected)}`,
+      `Rollback: ${shown(p.rollback)}`,
+    ].map((line) => `${QUOTE}${line}`);
     return {
       kind: 'approval',
       key: p.id,
       type: 'warning',
       title: `claudeops: approve the ${shown(p.action)} of ${shown(p.service)}?`,
-      body: [`Proposal ${p.id}. Tier ${p.tier} proposes, and waits for a human until ${p.expiresAt}.`, ...decide, 'What it proposes, as the model wrote it (quoted):', ...quoted].join('\n'),
+      body: [
+        `Proposal ${p.id}. Tier ${p.tier} proposes, and waits for a human until ${p.expiresAt}.`,
+        ...decide,
+        'What it proposes, as the model wrote it (quoted):',
+        ...quoted,
+      ].join('\n'),
     };
   });
 }
 
-const label = (c: { title: string; services: string[] }): string => (c.services.length ? `${c.services.join(', ')} (${c.title})` : c.title);
+const label = (c: { title: string; services: string[] }): string =>
+  c.services.length ? `${c.services.join(', ')} (${c.title})` : c.title;
 
 /**
  * Where an operator reads more: the cycle's console page when CLAUDEOPS_PUBLIC_URL says
  * where operators reach the console; otherwise the log's path on the daemon's host (the
  * default 127.0.0.1 URL would not open from where a notification is read).
  */
-export function whereToRead(config: Pick<Config, 'env' | 'http' | 'approval' | 'resultsDir'>, cycleId: string, logFile: string | undefined): string {
+export function whereToRead(
+  config: Pick<Config, 'env' | 'http' | 'approval' | 'resultsDir'>,
+  cycleId: string,
+  logFile: string | undefined,
+): string {
   const base = config.env.CLAUDEOPS_PUBLIC_URL && config.http.port !== 'off' ? config.approval.publicUrl : undefined;
   if (base) return `Cycle: ${base}/cycles/${encodeURIComponent(cycleId)}`;
   return `Log: ${path.join(config.resultsDir, logFile ?? `${cycleId}.json`)}`;
@@ -224,18 +322,49 @@ function daemonMessages(next: NotifyState, cycle: CycleRecord, threshold: number
   next.failedCycles = failed ? before + 1 : 0;
   const last = cycle.tiers[cycle.tiers.length - 1];
   if (failed && next.failedCycles === threshold) {
-    messages.push({ kind: 'daemon', key: DAEMON_KEY, type: 'failure', title: `claudeops: ${threshold} cycles in a row failed`, body: `The last failed with ${last?.exitClass ?? 'no run'}: ${last?.error ?? cycle.summary}\n${where}` });
+    messages.push({
+      kind: 'daemon',
+      key: DAEMON_KEY,
+      type: 'failure',
+      title: `claudeops: ${threshold} cycles in a row failed`,
+      body: `The last failed with ${last?.exitClass ?? 'no run'}: ${last?.error ?? cycle.summary}\n${where}`,
+    });
   } else if (!failed && before >= threshold) {
-    messages.push({ kind: 'resolved', key: DAEMON_KEY, type: 'success', title: 'claudeops: cycles succeed again', body: `After ${before} failed cycles, this one reached a verdict.\n${where}` });
+    messages.push({
+      kind: 'resolved',
+      key: DAEMON_KEY,
+      type: 'success',
+      title: 'claudeops: cycles succeed again',
+      body: `After ${before} failed cycles, this one reached a verdict.\n${where}`,
+    });
   }
   if (cycle.remediationBlocked && !next.stateBlockedSince) {
     next.stateBlockedSince = new Date().toISOString();
-    messages.push({ kind: 'daemon', key: DAEMON_KEY, type: 'failure', title: 'claudeops: remediation paused, the state cannot be saved', body: `${cycle.remediationBlocked}\nTier 1 still runs and reports.\n${where}` });
+    messages.push({
+      kind: 'daemon',
+      key: DAEMON_KEY,
+      type: 'failure',
+      title: 'claudeops: remediation paused, the state cannot be saved',
+      body: `${cycle.remediationBlocked}\nTier 1 still runs and reports.\n${where}`,
+    });
   } else if (!cycle.remediationBlocked && next.stateBlockedSince && cycle.status !== 'skipped') {
-    messages.push({ kind: 'resolved', key: DAEMON_KEY, type: 'success', title: 'claudeops: the state is saved again, remediation resumes', body: `Remediation was paused since ${next.stateBlockedSince}.\n${where}` });
+    messages.push({
+      kind: 'resolved',
+      key: DAEMON_KEY,
+      type: 'success',
+      title: 'claudeops: the state is saved again, remediation resumes',
+      body: `Remediation was paused since ${next.stateBlockedSince}.\n${where}`,
+    });
     delete next.stateBlockedSince;
   }
   const auth = cycle.tiers.find((r) => r.exitClass === 'auth');
-  if (auth && before === 0) messages.push({ kind: 'auth', key: DAEMON_KEY, type: 'failure', title: 'claudeops: the API refused its credentials', body: `${auth.error}\n${where}` });
+  if (auth && before === 0)
+    messages.push({
+      kind: 'auth',
+      key: DAEMON_KEY,
+      type: 'failure',
+      title: 'claudeops: the API refused its credentials',
+      body: `${auth.error}\n${where}`,
+    });
   return messages;
 }

@@ -5,7 +5,10 @@ import type { ProviderName } from './names.js';
 import type { AgentProvider } from './provider.js';
 
 /** Every provider a tier may run on, by its name in CLAUDEOPS_TIER<N>_PROVIDER. */
-export const PROVIDERS: Readonly<Record<ProviderName, AgentProvider>> = { claude: claudeProvider, codex: codexProvider };
+export const PROVIDERS: Readonly<Record<ProviderName, AgentProvider>> = {
+  claude: claudeProvider,
+  codex: codexProvider,
+};
 
 /** The provider of a tier, and the binary it runs. */
 export function providerFor(config: Config, tier: TierNumber): { provider: AgentProvider; bin: string } {

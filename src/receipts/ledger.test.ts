@@ -30,7 +30,10 @@ describe('receipt ledger', () => {
   it('chains every line to the one before it, and verifies', () => {
     const dir = filled(5);
     const ls = lines(dir).map((l) => JSON.parse(l));
-    assert.deepEqual(ls.map((l) => l.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      ls.map((l) => l.seq),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(ls[0].prev_hash, '0'.repeat(64));
     assert.deepEqual(verifyLedger(dir, KEY), { ok: true, lines: 5, legacy: 0 });
   });
@@ -123,7 +126,16 @@ describe('receipt ledger', () => {
     const ledger = new Ledger(dir, KEY);
     ledger.append({ kind: 'tier_run', cycle: 'after' });
     const ls = lines(dir).map((l) => JSON.parse(l));
-    assert.deepEqual(ls.map((l) => [l.seq, l.kind]), [[1, 'tier_run'], [2, 'tier_run'], [3, 'tier_run'], [4, 'ledger_repair'], [5, 'tier_run']]);
+    assert.deepEqual(
+      ls.map((l) => [l.seq, l.kind]),
+      [
+        [1, 'tier_run'],
+        [2, 'tier_run'],
+        [3, 'tier_run'],
+        [4, 'ledger_repair'],
+        [5, 'tier_run'],
+      ],
+    );
     assert.equal(ls[3].dropped_bytes, 24);
     assert.equal(fs.readFileSync(path.join(dir, ls[3].kept_in), 'utf8'), '{"seq":4,"at":"2026-11-2');
     assert.deepEqual(verifyLedger(dir, KEY), { ok: true, lines: 5, legacy: 0 });
@@ -133,13 +145,17 @@ describe('receipt ledger', () => {
     const dir = filled(2);
     fs.appendFileSync(path.join(dir, LEDGER), '{"seq":null,"kind":"x"}\n');
     new Ledger(dir, KEY).append({ kind: 'tier_run' });
-    assert.deepEqual(lines(dir).map((l) => JSON.parse(l).seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      lines(dir).map((l) => JSON.parse(l).seq),
+      [1, 2, 3, 4],
+    );
     assert.equal(verifyLedger(dir, KEY).ok, true);
   });
 
   it('on a full disk writes whole lines or nothing, and goes on verifiably once there is room', (t) => {
     const dir = tmp();
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0) return t.skip('mounting a small tmpfs needs root (CI runs as root)');
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0)
+      return t.skip('mounting a small tmpfs needs root (CI runs as root)');
     try {
       const ledger = new Ledger(dir, KEY);
       const filler = path.join(dir, 'filler');

@@ -96,7 +96,12 @@ export class Ledger {
       fs.writeFileSync(aside, found.torn.bytes);
       fs.truncateSync(found.torn.file, found.torn.offset);
       this.tail = found.tail;
-      this.write(file, { kind: 'ledger_repair', dropped_bytes: found.torn.bytes.length, kept_in: path.basename(aside), reason: 'the last line was torn (a crash or a full disk mid-write); it was cut off and kept aside' });
+      this.write(file, {
+        kind: 'ledger_repair',
+        dropped_bytes: found.torn.bytes.length,
+        kept_in: path.basename(aside),
+        reason: 'the last line was torn (a crash or a full disk mid-write); it was cut off and kept aside',
+      });
       return this.tail;
     }
     if (found.tail.seq === 0 && this.stateDir) {
@@ -132,7 +137,8 @@ export function rotatedFiles(dir: string): string[] {
 }
 
 /** Every ledger file in chain order: the rotated ones, then the current one. */
-export const chainFiles = (dir: string): string[] => [...rotatedFiles(dir), LEDGER].map((n) => path.join(dir, n)).filter((f) => fs.existsSync(f));
+export const chainFiles = (dir: string): string[] =>
+  [...rotatedFiles(dir), LEDGER].map((n) => path.join(dir, n)).filter((f) => fs.existsSync(f));
 
 /** Appends all of `text` or nothing: a short or failed write is cut back off before the error is thrown. */
 function appendWhole(file: string, text: string): void {
@@ -140,7 +146,7 @@ function appendWhole(file: string, text: string): void {
   const start = fs.fstatSync(fd).size;
   try {
     const buf = Buffer.from(text);
-    for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done, buf.length - done);
+    for (let done = 0; done < buf.length;) done += fs.writeSync(fd, buf, done, buf.length - done);
     fs.fsyncSync(fd);
   } catch (e) {
     try {
@@ -176,11 +182,25 @@ function readTail(dir: string): FoundTail {
     const { lines, torn } = lastLines(file);
     const last = lines.at(-1);
     const seq = last === undefined ? undefined : parseSeq(last);
-    if (torn) return { tail: last === undefined ? { seq: 0, hash: GENESIS } : { seq: seq ?? 0, hash: sha256(last) }, torn: { file, ...torn } };
+    if (torn)
+      return {
+        tail: last === undefined ? { seq: 0, hash: GENESIS } : { seq: seq ?? 0, hash: sha256(last) },
+        torn: { file, ...torn },
+      };
     if (last === undefined) continue;
     if (seq === undefined) {
       // A whole line that is not a ledger line: fence it like a torn one.
-      return { tail: lines.length > 1 ? { seq: parseSeq(lines.at(-2)!) ?? 0, hash: sha256(lines.at(-2)!) } : { seq: 0, hash: GENESIS }, torn: { file, offset: fs.statSync(file).size - Buffer.byteLength(`${last}\n`), bytes: Buffer.from(`${last}\n`) } };
+      return {
+        tail:
+          lines.length > 1
+            ? { seq: parseSeq(lines.at(-2)!) ?? 0, hash: sha256(lines.at(-2)!) }
+            : { seq: 0, hash: GENESIS },
+        torn: {
+          file,
+          offset: fs.statSync(file).size - Buffer.byteLength(`${last}\n`),
+          bytes: Buffer.from(`${last}\n`),
+        },
+      };
     }
     return { tail: { seq, hash: sha256(last) } };
   }
@@ -206,8 +226,15 @@ function lastLines(file: string): { lines: string[]; torn?: { offset: number; by
     const buf = Buffer.alloc(chunk);
     fs.readSync(fd, buf, 0, chunk, size - chunk);
     const end = buf.lastIndexOf(0x0a);
-    const torn = end === buf.length - 1 ? undefined : { offset: size - (buf.length - end - 1), bytes: Buffer.from(buf.subarray(end + 1)) };
-    const lines = buf.subarray(0, end + 1).toString('utf8').split('\n').filter((l) => l.length > 0);
+    const torn =
+      end === buf.length - 1
+        ? undefined
+        : { offset: size - (buf.length - end - 1), bytes: Buffer.from(buf.subarray(end + 1)) };
+    const lines = buf
+      .subarray(0, end + 1)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     return { lines: lines.slice(-2), torn };
   } finally {
     fs.closeSync(fd);
@@ -238,7 +265,12 @@ export function verifyLedger(dir: string, key: Buffer, anchor?: Anchor): Verific
     if (lines[lines.length - 1] === '') lines.pop();
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
-      const fail = (reason: string): Verification => ({ ok: false, lines: count, legacy, error: { file, line: i + 1, reason } });
+      const fail = (reason: string): Verification => ({
+        ok: false,
+        lines: count,
+        legacy,
+        error: { file, line: i + 1, reason },
+      });
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
@@ -247,16 +279,22 @@ export function verifyLedger(dir: string, key: Buffer, anchor?: Anchor): Verific
       }
       if (typeof entry.mac === 'string') {
         const { mac: m, ...unsigned } = entry;
-        if (!equalHex(m as string, mac(key, JSON.stringify(unsigned)))) return fail('its MAC does not match its content under the ledger key: the line was edited, or written with another key');
+        if (!equalHex(m as string, mac(key, JSON.stringify(unsigned))))
+          return fail(
+            'its MAC does not match its content under the ledger key: the line was edited, or written with another key',
+          );
       } else if (count === legacy && typeof entry.hash === 'string') {
         const { hash, ...unsigned } = entry;
-        if (hash !== sha256(JSON.stringify(unsigned))) return fail('its hash does not match its content: the line was edited');
+        if (hash !== sha256(JSON.stringify(unsigned)))
+          return fail('its hash does not match its content: the line was edited');
         legacy++;
       } else {
         return fail('it carries no MAC: lines after the first keyed one must all be keyed');
       }
-      if (entry.prev_hash !== (prev === undefined ? GENESIS : sha256(prev))) return fail('its prev_hash does not match the line before it: a line before it was removed, added or edited');
-      if (entry.seq !== seq + 1) return fail(`seq is ${String(entry.seq)}, expected ${seq + 1}: a line was removed or added`);
+      if (entry.prev_hash !== (prev === undefined ? GENESIS : sha256(prev)))
+        return fail('its prev_hash does not match the line before it: a line before it was removed, added or edited');
+      if (entry.seq !== seq + 1)
+        return fail(`seq is ${String(entry.seq)}, expected ${seq + 1}: a line was removed or added`);
       prev = line;
       seq++;
       count++;
@@ -265,7 +303,10 @@ export function verifyLedger(dir: string, key: Buffer, anchor?: Anchor): Verific
   }
   if (anchor && !anchored) {
     const where = chainFiles(dir).at(-1) ?? path.join(dir, LEDGER);
-    const reason = anchor.seq > seq ? `the ledger ends at seq ${seq}, but the state directory's anchor says it reached seq ${anchor.seq}: lines or whole files were removed` : `the line at seq ${anchor.seq} is not the one the state directory's anchor recorded: the ledger was replaced`;
+    const reason =
+      anchor.seq > seq
+        ? `the ledger ends at seq ${seq}, but the state directory's anchor says it reached seq ${anchor.seq}: lines or whole files were removed`
+        : `the line at seq ${anchor.seq} is not the one the state directory's anchor recorded: the ledger was replaced`;
     return { ok: false, lines: count, legacy, error: { file: where, line: count, reason } };
   }
   return { ok: true, lines: count, legacy };

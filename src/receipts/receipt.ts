@@ -6,6 +6,8 @@ export function appendReceipt(deps: { ledger: Ledger; logger: Logger }, entry: R
   try {
     deps.ledger.append(entry);
   } catch (e) {
-    deps.logger.warn(`appending to the receipt ledger failed (${(e as NodeJS.ErrnoException).code ?? e}); check that the results directory is writable`);
+    deps.logger.warn(
+      `appending to the receipt ledger failed (${(e as NodeJS.ErrnoException).code ?? e}); check that the results directory is writable`,
+    );
   }
 }

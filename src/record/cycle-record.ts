@@ -22,9 +22,18 @@ export interface ParkedProposal {
 }
 
 export type CycleStatus = JudgedStatus | 'failed' | 'interrupted' | 'skipped';
-export const CYCLE_STATUSES: CycleStatus[] = ['healthy', 'degraded', 'incomplete', 'unhealthy', 'failed', 'interrupted', 'skipped'];
+export const CYCLE_STATUSES: CycleStatus[] = [
+  'healthy',
+  'degraded',
+  'incomplete',
+  'unhealthy',
+  'failed',
+  'interrupted',
+  'skipped',
+];
 /** The cycle reached a judgement (whatever it was). */
-export const judged = (s: CycleStatus): boolean => s === 'healthy' || s === 'degraded' || s === 'incomplete' || s === 'unhealthy';
+export const judged = (s: CycleStatus): boolean =>
+  s === 'healthy' || s === 'degraded' || s === 'incomplete' || s === 'unhealthy';
 export type Trigger = 'schedule' | 'once' | 'operator' | 'approval';
 
 /** Everything one cycle did: `<results>/run-<stamp>.json`. */
@@ -75,14 +84,19 @@ export function cycleStatus(runs: TierRun[], results: CheckResult[], skippedReas
   return last.verdict ? judgedStatus(results, last.verdict) : 'failed';
 }
 
-export function cycleSummary(record: Pick<CycleRecord, 'status' | 'tiers' | 'skippedReason' | 'checks' | 'escalationStopped'>): string {
+export function cycleSummary(
+  record: Pick<CycleRecord, 'status' | 'tiers' | 'skippedReason' | 'checks' | 'escalationStopped'>,
+): string {
   if (record.status === 'skipped') return `skipped: ${record.skippedReason}`;
   const last = record.tiers[record.tiers.length - 1];
   if (!last) return record.status;
-  if (record.status === 'interrupted') return `interrupted in tier ${last.tier}: ${record.escalationStopped ?? 'the run was stopped'}`;
+  if (record.status === 'interrupted')
+    return `interrupted in tier ${last.tier}: ${record.escalationStopped ?? 'the run was stopped'}`;
   if (!last.verdict) return `tier ${last.tier} failed (${last.exitClass}): ${withoutCliDiagnostics(last.error ?? '')}`;
   const notJudged = record.checks.filter((c) => c.status === 'unknown' && !c.invented).length;
-  return notJudged ? `${last.verdict.summary} (${notJudged} of ${record.checks.filter((c) => !c.invented).length} checks not judged)` : last.verdict.summary;
+  return notJudged
+    ? `${last.verdict.summary} (${notJudged} of ${record.checks.filter((c) => !c.invented).length} checks not judged)`
+    : last.verdict.summary;
 }
 
 /**

@@ -8,7 +8,13 @@ import { pruneRuns } from './retention.js';
 describe('retention', () => {
   it('removes run files older than the limit, and nothing else', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-retention-'));
-    const old = ['run-20260101-000000-tier1.log', 'run-20260101-000000-tier1.jsonl', 'run-20260101-000000.json', 'run-20260101-000000-2-tier2.log', 'approval-p-0a1b2c3d4e5f.log'];
+    const old = [
+      'run-20260101-000000-tier1.log',
+      'run-20260101-000000-tier1.jsonl',
+      'run-20260101-000000.json',
+      'run-20260101-000000-2-tier2.log',
+      'approval-p-0a1b2c3d4e5f.log',
+    ];
     const keep = ['run-20261120-000000-tier1.log', 'approval-p-ffffffffffff.log', 'receipts.ndjson', 'notes.txt'];
     for (const n of [...old, ...keep]) fs.writeFileSync(path.join(dir, n), 'x');
     const longAgo = new Date(Date.now() - 40 * 86_400_000);

@@ -86,7 +86,7 @@ export class RunLog {
     if (fd === undefined || this.failed) return;
     try {
       const bytes = Buffer.from(text);
-      for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
+      for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off);
     } catch (e) {
       this.fail(e);
     }

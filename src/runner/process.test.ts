@@ -17,7 +17,13 @@ describe('running a process', () => {
     const seen: string[] = [];
     let first = true;
     const end = await runProcess(
-      { file: 'sh', args: ['-c', 'echo one; sleep 0.2; echo two; echo three'], cwd: process.cwd(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdin: '' },
+      {
+        file: 'sh',
+        args: ['-c', 'echo one; sleep 0.2; echo two; echo three'],
+        cwd: process.cwd(),
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        stdin: '',
+      },
       options((lines) => {
         seen.push(lines.toString());
         if (!first) return undefined;
@@ -32,7 +38,13 @@ describe('running a process', () => {
   it('does not hang on a grandchild that keeps the output pipe open', async () => {
     const t0 = Date.now();
     const end = await runProcess(
-      { file: 'sh', args: ['-c', '(sleep 30 &) ; echo done'], cwd: process.cwd(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdin: '' },
+      {
+        file: 'sh',
+        args: ['-c', '(sleep 30 &) ; echo done'],
+        cwd: process.cwd(),
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        stdin: '',
+      },
       options(() => undefined),
     );
     assert.equal(end.exitCode, 0);

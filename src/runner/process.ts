@@ -121,7 +121,11 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child.pid === undefined || err.code === 'ENOENT') {
         exited = true;
-        resolve({ code: null, signal: null, error: err.code === 'ENOENT' ? `${cmd.file}: command not found` : err.message });
+        resolve({
+          code: null,
+          signal: null,
+          error: err.code === 'ENOENT' ? `${cmd.file}: command not found` : err.message,
+        });
       }
     });
   });
@@ -160,7 +164,10 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
   let drained: boolean | undefined;
   while (!drained) {
     if (catchingUp) await catchingUp;
-    drained = await within(stdoutDone.then(() => true), PIPE_DRAIN_MS);
+    drained = await within(
+      stdoutDone.then(() => true),
+      PIPE_DRAIN_MS,
+    );
     if (!drained && !catchingUp) break;
   }
   if (!drained) {

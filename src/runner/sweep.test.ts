@@ -4,7 +4,11 @@ import { describe, it } from 'node:test';
 import { findMarked, isZombie, RUN_MARKER, sweep } from './sweep.js';
 
 const start = (marker: string) => {
-  const child = spawn('sleep', ['100'], { detached: true, stdio: 'ignore', env: { ...process.env, [RUN_MARKER]: marker } });
+  const child = spawn('sleep', ['100'], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, [RUN_MARKER]: marker },
+  });
   child.unref();
   return child.pid!;
 };

@@ -16,19 +16,30 @@ function upstream(seen: http.IncomingHttpHeaders[]): Promise<{ url: string; serv
     seen.push(req.headers);
     req.resume();
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(`event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 1_000_000, output_tokens: 1 } } })}\n\n`);
-    res.end(`event: message_delta\ndata: ${JSON.stringify({ type: 'message_delta', usage: { output_tokens: 200_000 } })}\n\n`);
+    res.write(
+      `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 1_000_000, output_tokens: 1 } } })}\n\n`,
+    );
+    res.end(
+      `event: message_delta\ndata: ${JSON.stringify({ type: 'message_delta', usage: { output_tokens: 200_000 } })}\n\n`,
+    );
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    ),
+  );
 }
 
 function ask(socketPath: string, method: string, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method, path: p, headers: { 'x-api-key': 'placeholder', 'content-type': 'application/json' } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      { socketPath, method, path: p, headers: { 'x-api-key': 'placeholder', 'content-type': 'application/json' } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end(method === 'POST' ? '{"model":"claude-haiku-4-5"}' : undefined);
   });
@@ -45,7 +56,11 @@ describe('the API proxy', () => {
   before(async () => {
     up = await upstream(seen);
     const api = claudeApi({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: up.url }, 'http://127.0.0.2:8780')!;
-    proxy = new ApiProxy({ route: api.route, refuse: (spent) => (spent >= 1 ? 'the run budget of $1 is spent' : undefined), onEvent: (l) => events.push(l) });
+    proxy = new ApiProxy({
+      route: api.route,
+      refuse: (spent) => (spent >= 1 ? 'the run budget of $1 is spent' : undefined),
+      onEvent: (l) => events.push(l),
+    });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-api-proxy-'));
     sock = path.join(dir, 'api.sock');
     await proxy.listen(sock);
@@ -82,7 +97,8 @@ describe('the API proxy', () => {
 
   it('answers only the API’s own paths', async () => {
     const before = seen.length;
-    for (const p of ['/v1/files', '/actions/approve', '/v1/messages/../../admin']) assert.equal((await ask(sock, 'POST', p)).status, 403, p);
+    for (const p of ['/v1/files', '/actions/approve', '/v1/messages/../../admin'])
+      assert.equal((await ask(sock, 'POST', p)).status, 403, p);
     assert.equal(seen.length, before);
     assert.ok(events.some((e) => /refused POST \/v1\/files/.test(e)));
   });

@@ -96,7 +96,12 @@ export class ApiProxy {
 
 function refuse(res: http.ServerResponse, code: number, message: string): void {
   res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ type: 'error', error: { type: code === 400 ? 'invalid_request_error' : 'permission_error', message } }) + '\n');
+  res.end(
+    JSON.stringify({
+      type: 'error',
+      error: { type: code === 400 ? 'invalid_request_error' : 'permission_error', message },
+    }) + '\n',
+  );
 }
 
 /** Reads `data:` lines of a server-sent event stream (or a plain JSON body) as objects. */

@@ -10,7 +10,10 @@ import { cageArgs, caged, type CageSpec } from './cage.js';
 /** Runs a shell line in the cage and returns what it printed. */
 async function inCage(spec: CageSpec, line: string): Promise<{ out: string; code: number | null }> {
   let out = '';
-  const cmd = caged({ file: '/bin/sh', args: ['-c', line], cwd: spec.workDir, env: { PATH: '/usr/bin:/bin' }, stdin: '' }, spec);
+  const cmd = caged(
+    { file: '/bin/sh', args: ['-c', line], cwd: spec.workDir, env: { PATH: '/usr/bin:/bin' }, stdin: '' },
+    spec,
+  );
   const end = await runProcess(cmd, {
     runId: `cage-test-${process.pid}`,
     timeoutMs: 20_000,
@@ -27,7 +30,8 @@ describe('the cage', () => {
   let spec: CageSpec;
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-cage-test-'));
-    for (const d of ['work', 'run', 'repos/a', 'state', 'writable/keep']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of ['work', 'run', 'repos/a', 'state', 'writable/keep'])
+      fs.mkdirSync(path.join(root, d), { recursive: true });
     fs.writeFileSync(path.join(root, 'state', 'ledger.key'), 'SECRET-KEY-BYTES');
     fs.writeFileSync(path.join(root, 'repos', 'a', 'check.md'), 'a check');
     fs.writeFileSync(path.join(root, 'repos', 'a', 'hidden.md'), 'TIER-3 PLAYBOOK');
@@ -46,11 +50,17 @@ describe('the cage', () => {
   it('mounts nothing it was not given: the state dir does not exist inside', async () => {
     const r = await inCage(spec, `cat ${root}/state/ledger.key 2>/dev/null; echo ---; ls ${root}`);
     assert.doesNotMatch(r.out, /SECRET-KEY-BYTES/);
-    assert.deepEqual(r.out.split('---\n')[1]!.trim().split('\n'), ['repos', 'run', 'work', 'writable'].filter((d) => d !== 'run'));
+    assert.deepEqual(
+      r.out.split('---\n')[1]!.trim().split('\n'),
+      ['repos', 'run', 'work', 'writable'].filter((d) => d !== 'run'),
+    );
   });
 
   it('hides a path inside a readable one, and shows the rest read-only', async () => {
-    const r = await inCage(spec, `cat ${root}/repos/a/check.md; cat ${root}/repos/a/hidden.md; echo x > ${root}/repos/a/new`);
+    const r = await inCage(
+      spec,
+      `cat ${root}/repos/a/check.md; cat ${root}/repos/a/hidden.md; echo x > ${root}/repos/a/new`,
+    );
     assert.match(r.out, /a check/);
     assert.doesNotMatch(r.out, /TIER-3 PLAYBOOK/);
     assert.equal(fs.existsSync(path.join(root, 'repos', 'a', 'new')), false);
@@ -65,7 +75,10 @@ describe('the cage', () => {
   });
 
   it('holds no capability: a remount cannot make a read-only path writable, nor a new mount reveal what is hidden', async () => {
-    const r = await inCage(spec, `id -u; grep CapEff /proc/self/status; mount -o remount,rw ${root}/repos 2>&1; mount -t tmpfs x ${root}/repos 2>&1; touch ${root}/repos/remounted 2>&1`);
+    const r = await inCage(
+      spec,
+      `id -u; grep CapEff /proc/self/status; mount -o remount,rw ${root}/repos 2>&1; mount -t tmpfs x ${root}/repos 2>&1; touch ${root}/repos/remounted 2>&1`,
+    );
     assert.match(r.out, /CapEff:\s+0+\n/);
     if (process.getuid?.() === 0) assert.doesNotMatch(r.out.split('\n')[0]!, /^0$/, 'the cage runs as root');
     assert.equal(fs.existsSync(path.join(root, 'repos', 'remounted')), false);
@@ -76,7 +89,10 @@ describe('the cage', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     try {
-      const r = await inCage(spec, `ls /proc | grep -c "^[0-9]"; tr "\\0" " " < /proc/1/cmdline; echo; bash -c 'cat < /dev/tcp/127.0.0.1/${port}' 2>&1`);
+      const r = await inCage(
+        spec,
+        `ls /proc | grep -c "^[0-9]"; tr "\\0" " " < /proc/1/cmdline; echo; bash -c 'cat < /dev/tcp/127.0.0.1/${port}' 2>&1`,
+      );
       const [count, pid1] = r.out.trim().split('\n');
       assert.ok(Number(count) <= 5, `processes visible: ${count}`);
       assert.match(pid1!, / -c ls \/proc/, 'PID 1 is the cage’s own command');

@@ -41,7 +41,16 @@ export interface CageSpec {
 
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** Files of /etc that hold secrets of the host; the cage sees them empty. */
-const ETC_SECRETS = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-', '/etc/sudoers', '/etc/ssh', '/etc/docker', '/etc/machine-id'];
+const ETC_SECRETS = [
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/shadow-',
+  '/etc/gshadow-',
+  '/etc/sudoers',
+  '/etc/ssh',
+  '/etc/docker',
+  '/etc/machine-id',
+];
 
 const exists = (p: string) => fs.existsSync(p);
 
@@ -103,23 +112,51 @@ function identity(spec: CageSpec): string[] {
  * it ends, every process left inside ends with it.
  */
 export function cageArgs(spec: CageSpec, reportPid = true): string[] {
-  const args = [...CAGE_NAMESPACES, ...identity(spec), '--die-with-parent', '--as-pid-1', ...systemMounts(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run'];
+  const args = [
+    ...CAGE_NAMESPACES,
+    ...identity(spec),
+    '--die-with-parent',
+    '--as-pid-1',
+    ...systemMounts(),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--tmpfs',
+    '/run',
+  ];
   for (const p of spec.readable) if (exists(p)) args.push('--ro-bind', p, p);
   for (const p of spec.writable) if (exists(p)) args.push('--bind', p, p);
-  for (const p of spec.readOnly) if (exists(p) && spec.writable.some((w) => p === w || p.startsWith(w + '/'))) args.push('--ro-bind', p, p);
+  for (const p of spec.readOnly)
+    if (exists(p) && spec.writable.some((w) => p === w || p.startsWith(w + '/'))) args.push('--ro-bind', p, p);
   const shown = [...spec.readable, ...spec.writable];
   for (const h of spec.hidden) {
     if (!exists(h) || !shown.some((p) => h === p || h.startsWith(p.endsWith('/') ? p : p + '/'))) continue;
     if (fs.statSync(h).isDirectory()) args.push('--tmpfs', h, '--remount-ro', h);
     else args.push('--ro-bind', '/dev/null', h);
   }
-  args.push('--bind', spec.workDir, spec.workDir, '--ro-bind', spec.runDir, CAGE_RUN_DIR, ...(spec.nestedSandbox ? [] : ['--remount-ro', '/tmp', '--remount-ro', '/']), '--chdir', spec.workDir, ...(reportPid ? ['--info-fd', '3'] : []));
+  args.push(
+    '--bind',
+    spec.workDir,
+    spec.workDir,
+    '--ro-bind',
+    spec.runDir,
+    CAGE_RUN_DIR,
+    ...(spec.nestedSandbox ? [] : ['--remount-ro', '/tmp', '--remount-ro', '/']),
+    '--chdir',
+    spec.workDir,
+    ...(reportPid ? ['--info-fd', '3'] : []),
+  );
   return args;
 }
 
 /** The script that starts the bridges, waits until each listens, then becomes the command. */
 export function bridgeScript(bridges: Bridge[]): string {
-  const lines = bridges.map((b) => `socat TCP-LISTEN:${b.port},bind=${b.host},fork,reuseaddr UNIX-CONNECT:${CAGE_RUN_DIR}/${b.socket} &`);
+  const lines = bridges.map(
+    (b) => `socat TCP-LISTEN:${b.port},bind=${b.host},fork,reuseaddr UNIX-CONNECT:${CAGE_RUN_DIR}/${b.socket} &`,
+  );
   const ports = bridges.map((b) => `${b.host}/${b.port}`).join(' ');
   return [
     ...lines,
@@ -138,7 +175,16 @@ export function caged(cmd: Command, spec: CageSpec, reportPid = true): Command {
   return {
     ...cmd,
     file: 'bwrap',
-    args: [...cageArgs(spec, reportPid), '--', 'bash', '-c', bridgeScript(spec.bridges), 'claudeops-cage', file, ...cmd.args],
+    args: [
+      ...cageArgs(spec, reportPid),
+      '--',
+      'bash',
+      '-c',
+      bridgeScript(spec.bridges),
+      'claudeops-cage',
+      file,
+      ...cmd.args,
+    ],
     env: { ...cmd.env, HOME: path.join(spec.workDir, 'home') },
     ...(reportPid ? { pidFd: 3 } : {}),
   };

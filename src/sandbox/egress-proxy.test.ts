@@ -4,16 +4,28 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import net from 'node:net';
 import os from 'node:os';
-import { DOCKER_ALIAS, dockerRefusal, EgressProxy, hostAllowed, ownPortRefusal, pinnedAddress, refusal, tunnelRefusal } from './egress-proxy.js';
+import {
+  DOCKER_ALIAS,
+  dockerRefusal,
+  EgressProxy,
+  hostAllowed,
+  ownPortRefusal,
+  pinnedAddress,
+  refusal,
+  tunnelRefusal,
+} from './egress-proxy.js';
 
 /** A request through the proxy, as curl with http_proxy sends it: an absolute URL. */
 function viaProxy(port: number, method: string, url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers: { host: new URL(url).host } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: url, headers: { host: new URL(url).host } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -47,7 +59,10 @@ describe('egress proxy', () => {
     assert.match(refusal(ro, 'POST', 'web', false)!, /read-only: POST is refused/);
     assert.match(refusal(ro, 'GET', DOCKER_ALIAS, true)!, /protocol upgrades are refused/);
     assert.match(refusal({ ...ro, docker: undefined }, 'GET', DOCKER_ALIAS, false)!, /CLAUDEOPS_DOCKER_HOST/);
-    assert.match(refusal({ hosts: ['web'], readOnly: false }, 'GET', 'db', false)!, /db is not in this tier's network allow list/);
+    assert.match(
+      refusal({ hosts: ['web'], readOnly: false }, 'GET', 'db', false)!,
+      /db is not in this tier's network allow list/,
+    );
     assert.equal(refusal({ hosts: ['web'], readOnly: false }, 'DELETE', 'web', false), undefined);
   });
 
@@ -61,7 +76,8 @@ describe('egress proxy', () => {
 
   it('never reaches the daemon’s own port on loopback, by any method or tunnel', () => {
     const p = { hosts: ['*'], readOnly: false, ownPorts: [9090] };
-    for (const host of ['127.0.0.1', 'localhost', '127.1.2.3', '[::1]', '0.0.0.0']) assert.match(ownPortRefusal(p, host, 9090)!, /daemon's own/, host);
+    for (const host of ['127.0.0.1', 'localhost', '127.1.2.3', '[::1]', '0.0.0.0'])
+      assert.match(ownPortRefusal(p, host, 9090)!, /daemon's own/, host);
     assert.match(tunnelRefusal(p, '127.0.0.1', 9090)!, /daemon's own/);
     assert.equal(ownPortRefusal(p, '127.0.0.1', 9091), undefined);
     assert.equal(ownPortRefusal(p, 'web', 9090), undefined);
@@ -69,8 +85,19 @@ describe('egress proxy', () => {
 
   it('refuses the daemon’s own port by whatever name or address of this machine leads there, and pins the address it checked', async () => {
     const p = { hosts: ['*'], readOnly: false, ownPorts: [9090] };
-    const own = Object.values(os.networkInterfaces()).flatMap((l) => l ?? []).map((i) => i.address);
-    for (const host of ['localhost', '127.0.0.1', '[::ffff:7f00:1]', '::ffff:127.0.0.1', '2130706433', '0', os.hostname(), ...own]) {
+    const own = Object.values(os.networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .map((i) => i.address);
+    for (const host of [
+      'localhost',
+      '127.0.0.1',
+      '[::ffff:7f00:1]',
+      '::ffff:127.0.0.1',
+      '2130706433',
+      '0',
+      os.hostname(),
+      ...own,
+    ]) {
       const r = await pinnedAddress(p, host, 9090);
       if ('address' in r && !own.includes(r.address) && !r.address.startsWith('127.')) continue; // a host name that leads elsewhere
       assert.ok('why' in r, `${host} reached the daemon's port`);
@@ -81,10 +108,19 @@ describe('egress proxy', () => {
 
   it('lets every tier use the Docker API only for container reads, and only a tier that may act restart one', () => {
     const act = { hosts: [], readOnly: false, docker: 'tcp://d:2375' };
-    for (const p of ['/_ping', '/v1.41/containers/json', '/containers/web/json', '/v1.45/containers/web/logs']) assert.equal(dockerRefusal(act, 'GET', p, false), undefined, p);
+    for (const p of ['/_ping', '/v1.41/containers/json', '/containers/web/json', '/v1.45/containers/web/logs'])
+      assert.equal(dockerRefusal(act, 'GET', p, false), undefined, p);
     assert.equal(dockerRefusal(act, 'POST', '/v1.41/containers/web/restart', false), undefined);
     assert.match(dockerRefusal({ ...act, readOnly: true }, 'POST', '/containers/web/restart', false)!, /read-only/);
-    for (const [m, p] of [['POST', '/containers/create'], ['POST', '/containers/web/exec'], ['DELETE', '/containers/web'], ['POST', '/containers/web/stop'], ['GET', '/images/json'], ['POST', '/v1.41/volumes/create']]) assert.match(dockerRefusal(act, m!, p!, false)!, /not one a run may use/, `${m} ${p}`);
+    for (const [m, p] of [
+      ['POST', '/containers/create'],
+      ['POST', '/containers/web/exec'],
+      ['DELETE', '/containers/web'],
+      ['POST', '/containers/web/stop'],
+      ['GET', '/images/json'],
+      ['POST', '/v1.41/volumes/create'],
+    ])
+      assert.match(dockerRefusal(act, m!, p!, false)!, /not one a run may use/, `${m} ${p}`);
     assert.match(dockerRefusal(act, 'GET', '/containers/web/attach', true)!, /protocol upgrades/);
     assert.match(tunnelRefusal(act, DOCKER_ALIAS, 2375)!, /would hide its requests/);
   });
@@ -95,7 +131,11 @@ describe('egress proxy', () => {
     const before = seen.length;
     try {
       const answer = await new Promise<string>((resolve, reject) => {
-        const s = net.connect(port, '127.0.0.1', () => s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\nPOST /tunnel HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`));
+        const s = net.connect(port, '127.0.0.1', () =>
+          s.write(
+            `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\nPOST /tunnel HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+          ),
+        );
         let text = '';
         s.on('data', (d) => (text += d));
         s.on('close', () => resolve(text));
@@ -129,7 +169,10 @@ describe('egress proxy', () => {
     const proxy = new EgressProxy({ hosts: [], readOnly: false, docker: `tcp://${target}` }, () => undefined);
     const port = await proxy.start();
     try {
-      assert.equal((await viaProxy(port, 'POST', `http://${DOCKER_ALIAS}:2375/v1.47/containers/web/restart`)).status, 200);
+      assert.equal(
+        (await viaProxy(port, 'POST', `http://${DOCKER_ALIAS}:2375/v1.47/containers/web/restart`)).status,
+        200,
+      );
       assert.deepEqual(seen, ['POST /v1.47/containers/web/restart']);
     } finally {
       await proxy.stop();

@@ -28,7 +28,9 @@ const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0|\[?::\]?)$
 
 /** Why a connection to host:port is refused whatever the method: the daemon's own ports. */
 export function ownPortRefusal(policy: EgressPolicy, host: string, port: number): string | undefined {
-  return LOOPBACK.test(host) && (policy.ownPorts ?? []).includes(port) ? `port ${port} on ${host} is the daemon's own (its console): never reachable from a run` : undefined;
+  return LOOPBACK.test(host) && (policy.ownPorts ?? []).includes(port)
+    ? `port ${port} on ${host} is the daemon's own (its console): never reachable from a run`
+    : undefined;
 }
 
 /** The Docker Engine API requests a tier that may act may make: look at containers, and restart one. */
@@ -40,10 +42,16 @@ const DOCKER_WRITES = /^\/(v[\d.]+\/)?containers\/[^/]+\/restart$/;
  * from a tier that may act, held by the daemon itself. No exec, attach, create, delete,
  * images, volumes or networks.
  */
-export function dockerRefusal(policy: EgressPolicy, method: string, pathname: string, upgrade: boolean): string | undefined {
+export function dockerRefusal(
+  policy: EgressPolicy,
+  method: string,
+  pathname: string,
+  upgrade: boolean,
+): string | undefined {
   if (upgrade) return 'protocol upgrades to the Docker API (attach, exec) are refused';
   if (READ_METHODS.has(method) && DOCKER_READS.test(pathname)) return undefined;
-  if (method === 'POST' && DOCKER_WRITES.test(pathname)) return policy.readOnly ? 'this run is read-only: POST is refused' : undefined;
+  if (method === 'POST' && DOCKER_WRITES.test(pathname))
+    return policy.readOnly ? 'this run is read-only: POST is refused' : undefined;
   return `the Docker API ${method} ${pathname} is not one a run may use (container reads and restarts only)`;
 }
 
@@ -58,7 +66,8 @@ function isLocal(address: string): boolean {
   local.addAddress('0.0.0.0', 'ipv4');
   local.addAddress('::1', 'ipv6');
   local.addAddress('::', 'ipv6');
-  for (const i of Object.values(os.networkInterfaces()).flatMap((l) => l ?? [])) local.addAddress(i.address.split('%')[0]!, i.family === 'IPv6' ? 'ipv6' : 'ipv4');
+  for (const i of Object.values(os.networkInterfaces()).flatMap((l) => l ?? []))
+    local.addAddress(i.address.split('%')[0]!, i.family === 'IPv6' ? 'ipv6' : 'ipv4');
   const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
   return local.check(address, family);
 }
@@ -69,7 +78,11 @@ function isLocal(address: string): boolean {
  * the daemon's own ports are refused on every address of this machine, whatever name
  * leads there (`localhost`, a host name in /etc/hosts, an interface's address).
  */
-export async function pinnedAddress(policy: EgressPolicy, host: string, port: number): Promise<{ address: string } | { why: string }> {
+export async function pinnedAddress(
+  policy: EgressPolicy,
+  host: string,
+  port: number,
+): Promise<{ address: string } | { why: string }> {
   let addresses: string[];
   try {
     addresses = (await dns.lookup(host.replace(/^\[|\]$/g, ''), { all: true })).map((a) => a.address);
@@ -77,7 +90,8 @@ export async function pinnedAddress(policy: EgressPolicy, host: string, port: nu
     return { why: `${host} does not resolve (${(e as NodeJS.ErrnoException).code ?? e})` };
   }
   if (addresses.length === 0) return { why: `${host} does not resolve` };
-  if ((policy.ownPorts ?? []).includes(port) && addresses.some(isLocal)) return { why: `port ${port} on ${host} is the daemon's own (its console): never reachable from a run` };
+  if ((policy.ownPorts ?? []).includes(port) && addresses.some(isLocal))
+    return { why: `port ${port} on ${host} is the daemon's own (its console): never reachable from a run` };
   return { address: addresses[0]! };
 }
 
@@ -87,8 +101,10 @@ export function tunnelRefusal(policy: EgressPolicy, host: string, port: number):
   const base = ownPortRefusal(policy, host, port) ?? refusal(policy, docker ? 'CONNECT' : 'GET', host, false);
   if (base) return base;
   // The Docker API's requests must be seen to be filtered: never a tunnel to it.
-  if (docker) return 'a tunnel (CONNECT) to the Docker API would hide its requests; use plain HTTP (DOCKER_HOST=tcp://docker.claudeops:2375)';
-  if (policy.readOnly && !hostAllowed(host, policy.tlsHosts ?? [])) return `this run is read-only: a tunnel (CONNECT) would hide its requests; ${host} is not in CLAUDEOPS_READONLY_TLS_HOSTS`;
+  if (docker)
+    return 'a tunnel (CONNECT) to the Docker API would hide its requests; use plain HTTP (DOCKER_HOST=tcp://docker.claudeops:2375)';
+  if (policy.readOnly && !hostAllowed(host, policy.tlsHosts ?? []))
+    return `this run is read-only: a tunnel (CONNECT) would hide its requests; ${host} is not in CLAUDEOPS_READONLY_TLS_HOSTS`;
   return undefined;
 }
 
@@ -103,8 +119,10 @@ export const hostAllowed = (host: string, patterns: string[]): boolean =>
 export function refusal(policy: EgressPolicy, method: string, host: string, upgrade: boolean): string | undefined {
   const docker = host.toLowerCase() === DOCKER_ALIAS;
   if (docker && !policy.docker) return 'no Docker endpoint is configured (CLAUDEOPS_DOCKER_HOST)';
-  if (!docker && !hostAllowed(host, policy.hosts)) return `${host} is not in this tier's network allow list (CLAUDEOPS_TIER<N>_NETWORK)`;
-  if (policy.readOnly && (!READ_METHODS.has(method) || upgrade)) return `this run is read-only: ${upgrade ? 'protocol upgrades' : method} ${upgrade ? 'are' : 'is'} refused`;
+  if (!docker && !hostAllowed(host, policy.hosts))
+    return `${host} is not in this tier's network allow list (CLAUDEOPS_TIER<N>_NETWORK)`;
+  if (policy.readOnly && (!READ_METHODS.has(method) || upgrade))
+    return `this run is read-only: ${upgrade ? 'protocol upgrades' : method} ${upgrade ? 'are' : 'is'} refused`;
   return undefined;
 }
 
@@ -163,7 +181,9 @@ export class EgressProxy {
     const why =
       ownPortRefusal(this.policy, url.hostname, Number(url.port || 80)) ??
       refusal(this.policy, method, url.hostname, upgrade) ??
-      (url.hostname.toLowerCase() === DOCKER_ALIAS ? dockerRefusal(this.policy, method, url.pathname, upgrade) : undefined);
+      (url.hostname.toLowerCase() === DOCKER_ALIAS
+        ? dockerRefusal(this.policy, method, url.pathname, upgrade)
+        : undefined);
     if (why) {
       this.onEvent(`refused ${method} ${url.href}: ${why}`, true);
       return deny(res, 403, `claudeops egress: ${why}\n`);

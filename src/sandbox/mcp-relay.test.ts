@@ -10,8 +10,20 @@ import { McpRelay, refusedCalls } from './mcp-relay.js';
 describe('refusedCalls', () => {
   const allows = (t: string) => t === 'read_file';
   it('names each tools/call of a tool the run may not call, in a single message or a batch', () => {
-    assert.deepEqual(refusedCalls({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'write_file' } }, allows), [{ id: 1, tool: 'write_file' }]);
-    assert.deepEqual(refusedCalls([{ id: 1, method: 'tools/call', params: { name: 'read_file' } }, { id: 2, method: 'tools/call', params: { name: 'rm' } }], allows), [{ id: 2, tool: 'rm' }]);
+    assert.deepEqual(
+      refusedCalls({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'write_file' } }, allows),
+      [{ id: 1, tool: 'write_file' }],
+    );
+    assert.deepEqual(
+      refusedCalls(
+        [
+          { id: 1, method: 'tools/call', params: { name: 'read_file' } },
+          { id: 2, method: 'tools/call', params: { name: 'rm' } },
+        ],
+        allows,
+      ),
+      [{ id: 2, tool: 'rm' }],
+    );
     assert.deepEqual(refusedCalls({ id: 3, method: 'tools/list' }, allows), []);
   });
 });
@@ -23,11 +35,19 @@ describe('the MCP relay', () => {
   let dir: string;
   const post = (body: unknown) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ socketPath: path.join(dir, 'mcp.sock'), method: 'POST', path: '/0', headers: { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = http.request(
+        {
+          socketPath: path.join(dir, 'mcp.sock'),
+          method: 'POST',
+          path: '/0',
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify(body));
     });
@@ -45,7 +65,10 @@ describe('the MCP relay', () => {
     await new Promise<void>((resolve) => up.listen(0, '127.0.0.1', resolve));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-relay-'));
     const url = `http://127.0.0.1:${(up.address() as AddressInfo).port}/mcp`;
-    relay = new McpRelay([{ name: 'files', url, headers: { Authorization: 'Bearer real-token' }, allows: (t) => t === 'read_file' }], () => undefined);
+    relay = new McpRelay(
+      [{ name: 'files', url, headers: { Authorization: 'Bearer real-token' }, allows: (t) => t === 'read_file' }],
+      () => undefined,
+    );
     await relay.listen(path.join(dir, 'mcp.sock'));
   });
   after(async () => {
@@ -63,7 +86,12 @@ describe('the MCP relay', () => {
 
   it('answers a call of a tool the run may not call itself: the server never sees it', async () => {
     const before = seen.length;
-    const r = await post({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'write_file', arguments: { path: '/x' } } });
+    const r = await post({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'write_file', arguments: { path: '/x' } },
+    });
     assert.equal(seen.length, before);
     assert.match(JSON.parse(r.body).error.message, /write_file of files is not allowed/);
     assert.equal(JSON.parse(r.body).id, 7);
@@ -78,11 +106,19 @@ describe('the MCP relay, when the server fails', () => {
   let refusedPort: number;
   const post = (index: number) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ socketPath: path.join(dir, 'mcp.sock'), method: 'POST', path: `/${index}`, headers: { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = http.request(
+        {
+          socketPath: path.join(dir, 'mcp.sock'),
+          method: 'POST',
+          path: `/${index}`,
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }));
     });
@@ -108,7 +144,10 @@ describe('the MCP relay, when the server fails', () => {
       { name: 'denied', url: await answering(401, 'invalid token') },
     ];
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-relay-'));
-    relay = new McpRelay(servers.map((s) => ({ ...s, headers: {}, allows: () => true })), (line) => events.push(line));
+    relay = new McpRelay(
+      servers.map((s) => ({ ...s, headers: {}, allows: () => true })),
+      (line) => events.push(line),
+    );
     await relay.listen(path.join(dir, 'mcp.sock'));
   });
   after(async () => {
@@ -120,18 +159,33 @@ describe('the MCP relay, when the server fails', () => {
   it('tells the CLI and the run log that the connection was refused, and where', async () => {
     const r = await post(0);
     assert.equal(r.status, 502);
-    assert.match(r.body, new RegExp(`MCP server refused cannot be reached: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${refusedPort}\\)`));
-    assert.ok(events.includes(`MCP refused POST failed: connection refused (connect ECONNREFUSED 127.0.0.1:${refusedPort})`), events.join('\n'));
+    assert.match(
+      r.body,
+      new RegExp(
+        `MCP server refused cannot be reached: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${refusedPort}\\)`,
+      ),
+    );
+    assert.ok(
+      events.includes(`MCP refused POST failed: connection refused (connect ECONNREFUSED 127.0.0.1:${refusedPort})`),
+      events.join('\n'),
+    );
   });
 
   it('passes an error status on with a body that names it, and logs it with the start of the body', async () => {
     const broken = await post(1);
     assert.equal(broken.status, 500);
-    assert.equal(broken.body, 'claudeops: MCP server broken answered HTTP 500 Internal Server Error (empty body)\n', 'the CLI would otherwise report "Error POSTing to endpoint: " and nothing');
+    assert.equal(
+      broken.body,
+      'claudeops: MCP server broken answered HTTP 500 Internal Server Error (empty body)\n',
+      'the CLI would otherwise report "Error POSTing to endpoint: " and nothing',
+    );
     const denied = await post(2);
     assert.equal(denied.status, 401);
     assert.equal(denied.body, 'invalid token', "the server's own body passes unchanged");
-    assert.ok(events.includes('MCP broken POST failed: HTTP 500 Internal Server Error (empty body)'), events.join('\n'));
+    assert.ok(
+      events.includes('MCP broken POST failed: HTTP 500 Internal Server Error (empty body)'),
+      events.join('\n'),
+    );
     assert.ok(events.includes('MCP denied POST failed: HTTP 401 Unauthorized: invalid token'), events.join('\n'));
   });
 });

@@ -18,7 +18,10 @@ const MAX_BODY = 1 << 20;
 export function refusedCalls(body: unknown, allows: (tool: string) => boolean): { id: unknown; tool: string }[] {
   const messages = Array.isArray(body) ? body : [body];
   return messages
-    .filter((m): m is { method: string; id?: unknown; params?: { name?: unknown } } => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call')
+    .filter(
+      (m): m is { method: string; id?: unknown; params?: { name?: unknown } } =>
+        typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call',
+    )
     .map((m) => ({ id: m.id ?? null, tool: String(m.params?.name ?? '') }))
     .filter((c) => !allows(c.tool));
 }
@@ -69,16 +72,30 @@ export class McpRelay {
       }
       const refused = refusedCalls(parsed, target.allows);
       if (refused.length) {
-        this.onEvent(`refused MCP ${target.name} tools/call ${refused.map((r) => r.tool).join(', ')}: not allowed in this run`, true);
-        const errors = refused.map((r) => ({ jsonrpc: '2.0', id: r.id, error: { code: -32001, message: `claudeops: tool ${r.tool} of ${target.name} is not allowed in this run` } }));
+        this.onEvent(
+          `refused MCP ${target.name} tools/call ${refused.map((r) => r.tool).join(', ')}: not allowed in this run`,
+          true,
+        );
+        const errors = refused.map((r) => ({
+          jsonrpc: '2.0',
+          id: r.id,
+          error: { code: -32001, message: `claudeops: tool ${r.tool} of ${target.name} is not allowed in this run` },
+        }));
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify(Array.isArray(parsed) ? errors : errors[0]));
       }
     }
     // `/<i>` is the server's URL; `/<i>/path` a path on its host (an SSE server's message endpoint).
     const base = new URL(target.url);
-    const url = m[2] ? new URL(m[2] + (m[3] ?? ''), base.origin) : new URL(base.href + (m[3] ? (base.search ? '&' : '') + m[3].slice(base.search ? 1 : 0) : ''));
-    const headers: http.OutgoingHttpHeaders = { ...req.headers, ...target.headers, host: url.host, 'content-length': String(body.length) };
+    const url = m[2]
+      ? new URL(m[2] + (m[3] ?? ''), base.origin)
+      : new URL(base.href + (m[3] ? (base.search ? '&' : '') + m[3].slice(base.search ? 1 : 0) : ''));
+    const headers: http.OutgoingHttpHeaders = {
+      ...req.headers,
+      ...target.headers,
+      host: url.host,
+      'content-length': String(body.length),
+    };
     delete headers['transfer-encoding'];
     const client = url.protocol === 'https:' ? https : http;
     const up = client.request(url, { method: req.method, headers }, (answer) => {
@@ -87,7 +104,14 @@ export class McpRelay {
       if (!String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) return void answer.pipe(res);
       // An SSE server names its message endpoint on its own host: point it back here.
       answer.setEncoding('utf8');
-      answer.on('data', (text: string) => res.write(text.replace(/^(event: endpoint\r?\ndata: )(\S+)/gm, (_all, head: string, at: string) => head + relayPath(at, base, index))));
+      answer.on('data', (text: string) =>
+        res.write(
+          text.replace(
+            /^(event: endpoint\r?\ndata: )(\S+)/gm,
+            (_all, head: string, at: string) => head + relayPath(at, base, index),
+          ),
+        ),
+      );
       answer.on('end', () => res.end());
     });
     up.on('error', (e) => {
@@ -104,7 +128,12 @@ export class McpRelay {
    * empty body is filled in, or the CLI's own message would end in nothing
    * ("Error POSTing to endpoint: ").
    */
-  private async passFailure(name: string, method: string | undefined, answer: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async passFailure(
+    name: string,
+    method: string | undefined,
+    answer: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of answer) {
@@ -127,7 +156,8 @@ export class McpRelay {
 }
 
 /** An answer that says the request failed; a GET or DELETE that the server does not offer (405) is part of the protocol. */
-const failed = (method: string | undefined, status: number | undefined): boolean => status !== undefined && status >= 400 && !(status === 405 && method !== 'POST');
+const failed = (method: string | undefined, status: number | undefined): boolean =>
+  status !== undefined && status >= 400 && !(status === 405 && method !== 'POST');
 
 function relayPath(endpoint: string, base: URL, index: number): string {
   const u = new URL(endpoint, base);

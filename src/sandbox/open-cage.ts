@@ -66,7 +66,13 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
   const { config, policy } = input;
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-cage-'));
   const egress = new EgressProxy(
-    { hosts: policy.network, readOnly: policy.readOnly, docker: config.dockerHost, tlsHosts: config.readOnlyTlsHosts, ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [] },
+    {
+      hosts: policy.network,
+      readOnly: policy.readOnly,
+      docker: config.dockerHost,
+      tlsHosts: config.readOnlyTlsHosts,
+      ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [],
+    },
     input.onEvent,
   );
   const api = input.api?.(`http://${API.host}:${API.port}`);
@@ -105,12 +111,19 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     ...(config.dockerHost ? { DOCKER_HOST: DOCKER_ALIAS_HOST } : {}),
   };
   // The CLI's own directory on PATH, as it is in the image, so the agent may ask its version.
-  if (input.bin && path.isAbsolute(input.bin)) env.PATH = `${path.dirname(input.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+  if (input.bin && path.isAbsolute(input.bin))
+    env.PATH = `${path.dirname(input.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
   const spec: CageSpec = {
     workDir: input.workDir,
     writable: policy.readOnly ? [] : policy.writable,
     readable: cageReadable(config, input.bin, mcpEntries),
-    hidden: [config.stateDir, config.resultsDir, config.dotenvFile, path.join(process.cwd(), '.env'), ...policy.denyRead],
+    hidden: [
+      config.stateDir,
+      config.resultsDir,
+      config.dotenvFile,
+      path.join(process.cwd(), '.env'),
+      ...policy.denyRead,
+    ],
     readOnly: policy.denyWrite,
     runDir,
     bridges: [EGRESS, ...(apiProxy ? [API] : []), ...(relay ? [MCP] : [])],
@@ -178,7 +191,8 @@ function stdioStrings(entries: Record<string, ServerEntry>): string[] {
 /** Remote servers pointed at the relay, their URL and headers expanded here; stdio servers as they are. */
 function relayEntries(entries: Record<string, ServerEntry>, policy: CagePolicy) {
   const out: Record<string, ServerEntry> = Object.create(null);
-  const servers: { name: string; url: string; headers: Record<string, string>; allows: (tool: string) => boolean }[] = [];
+  const servers: { name: string; url: string; headers: Record<string, string>; allows: (tool: string) => boolean }[] =
+    [];
   for (const [name, e] of Object.entries(entries)) {
     if (e.url === undefined) {
       out[name] = e;
@@ -193,7 +207,10 @@ function relayEntries(entries: Record<string, ServerEntry>, policy: CagePolicy) 
       headers: Object.fromEntries(Object.entries(e.headers ?? {}).map(([k, v]) => [k, x(v)])),
       allows: (tool) => listed(policy.mcpAllowed, tool) && !listed(policy.mcpDenied, tool),
     });
-    out[name] = { type: e.type === 'sse' ? 'sse' : 'http', url: `http://${MCP.host}:${MCP.port}/${servers.length - 1}` };
+    out[name] = {
+      type: e.type === 'sse' ? 'sse' : 'http',
+      url: `http://${MCP.host}:${MCP.port}/${servers.length - 1}`,
+    };
   }
   return { entries: out, servers };
 }
@@ -206,11 +223,18 @@ export function cageBaseEnv(env: Record<string, string>): Record<string, string>
 }
 
 /** Registries a server started by a package runner fetches from. */
-const RUNNER_HOSTS: Record<string, string[]> = { npx: ['registry.npmjs.org'], bunx: ['registry.npmjs.org'], uvx: ['pypi.org', 'files.pythonhosted.org'], pipx: ['pypi.org', 'files.pythonhosted.org'] };
+const RUNNER_HOSTS: Record<string, string[]> = {
+  npx: ['registry.npmjs.org'],
+  bunx: ['registry.npmjs.org'],
+  uvx: ['pypi.org', 'files.pythonhosted.org'],
+  pipx: ['pypi.org', 'files.pythonhosted.org'],
+};
 
 /** The hosts a server's own configuration names (URLs in its arguments and environment), and its package runner's registry. */
 export function namedHosts(command: string, texts: string[]): string[] {
-  const hosts = texts.flatMap((t) => [...t.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^/:\s'"@]+@)?([^/:\s'"?#]+)/gi)].map((m) => m[2]!.toLowerCase()));
+  const hosts = texts.flatMap((t) =>
+    [...t.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([^/:\s'"@]+@)?([^/:\s'"?#]+)/gi)].map((m) => m[2]!.toLowerCase()),
+  );
   return [...new Set([...hosts, ...(RUNNER_HOSTS[path.basename(command)] ?? [])])];
 }
 
@@ -223,9 +247,27 @@ export function listingSandbox(config: Config): ListingSandbox {
     const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-list-'));
     await fs.mkdir(path.join(workDir, 'home'));
     const network = namedHosts(server.command, [...server.args, ...Object.values(server.env)]);
-    const policy: CagePolicy = { readOnly: true, network, writable: [], denyRead: [], denyWrite: [], mcpAllowed: [], mcpDenied: [] };
-    const cage = await openCage({ config, workDir, policy, mcpEntries: { server: { command: server.command, args: server.args, env: server.env } }, onEvent: () => undefined });
-    const cmd = caged({ file: server.command, args: server.args, cwd: workDir, env: { ...server.env, ...cage.env }, stdin: '' }, cage.spec, false);
+    const policy: CagePolicy = {
+      readOnly: true,
+      network,
+      writable: [],
+      denyRead: [],
+      denyWrite: [],
+      mcpAllowed: [],
+      mcpDenied: [],
+    };
+    const cage = await openCage({
+      config,
+      workDir,
+      policy,
+      mcpEntries: { server: { command: server.command, args: server.args, env: server.env } },
+      onEvent: () => undefined,
+    });
+    const cmd = caged(
+      { file: server.command, args: server.args, cwd: workDir, env: { ...server.env, ...cage.env }, stdin: '' },
+      cage.spec,
+      false,
+    );
     return {
       server: { command: cmd.file, args: cmd.args, env: cmd.env, cwd: workDir },
       close: async () => {

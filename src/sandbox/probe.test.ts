@@ -14,7 +14,10 @@ describe('whether a run is sandboxed', () => {
   });
 
   it('refuses a run that requires the sandbox where it cannot start, naming why', () => {
-    assert.match(sandboxDecision('required', false, down).refuse!, /cannot start, so this run was not started: bubblewrap is not installed/);
+    assert.match(
+      sandboxDecision('required', false, down).refuse!,
+      /cannot start, so this run was not started: bubblewrap is not installed/,
+    );
     assert.match(sandboxDecision('auto', true, down).refuse!, /read-only run was not started/);
   });
 

@@ -11,14 +11,22 @@ export type SandboxProbe = { ok: true } | { ok: false; why: string };
  */
 export async function probeSandbox(bins = { bwrap: 'bwrap', socat: 'socat' }): Promise<SandboxProbe> {
   const socat = await execa(bins.socat, ['-V'], { reject: false, timeout: 5_000 });
-  if (socat.failed && socat.exitCode === undefined) return { ok: false, why: `socat is not installed (${socat.code ?? socat.shortMessage}): install the Debian package socat` };
+  if (socat.failed && socat.exitCode === undefined)
+    return {
+      ok: false,
+      why: `socat is not installed (${socat.code ?? socat.shortMessage}): install the Debian package socat`,
+    };
   const r = await execa(
     bins.bwrap,
     [...CAGE_NAMESPACES, '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'],
     { reject: false, timeout: 10_000 },
   );
   if (r.exitCode === 0) return { ok: true };
-  if (r.exitCode === undefined) return { ok: false, why: `bubblewrap is not installed (${r.code ?? r.shortMessage}): install the Debian package bubblewrap` };
+  if (r.exitCode === undefined)
+    return {
+      ok: false,
+      why: `bubblewrap is not installed (${r.code ?? r.shortMessage}): install the Debian package bubblewrap`,
+    };
   return {
     ok: false,
     why:
@@ -39,9 +47,18 @@ export interface SandboxDecision {
 /** Whether a run is sandboxed, runs without, or does not run; CLAUDEOPS_SANDBOX=auto still requires it of read-only runs. */
 export function sandboxDecision(mode: SandboxMode, readOnly: boolean, probe: SandboxProbe): SandboxDecision {
   if (mode === 'off') {
-    return { sandboxed: false, warning: readOnly ? 'CLAUDEOPS_SANDBOX=off: this read-only run rests on its tool set, MCP annotations and deny rules alone; its commands can change files' : undefined };
+    return {
+      sandboxed: false,
+      warning: readOnly
+        ? 'CLAUDEOPS_SANDBOX=off: this read-only run rests on its tool set, MCP annotations and deny rules alone; its commands can change files'
+        : undefined,
+    };
   }
   if (probe.ok) return { sandboxed: true };
-  if (mode === 'required' || readOnly) return { sandboxed: false, refuse: `the OS sandbox cannot start, so this ${readOnly ? 'read-only ' : ''}run was not started: ${probe.why}` };
+  if (mode === 'required' || readOnly)
+    return {
+      sandboxed: false,
+      refuse: `the OS sandbox cannot start, so this ${readOnly ? 'read-only ' : ''}run was not started: ${probe.why}`,
+    };
   return { sandboxed: false, warning: `running without the OS sandbox (CLAUDEOPS_SANDBOX=auto): ${probe.why}` };
 }

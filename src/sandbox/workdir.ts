@@ -29,7 +29,8 @@ export async function installSkills(workDir: string, skills: Skill[]): Promise<s
   const problems: string[] = [];
   for (const skill of skills) {
     const dest = path.join(workDir, '.claude', 'skills', skill.name);
-    const files = skill.kind === 'dir' ? (await walkFiles(skill.source, () => true, { maxDepth: 3, maxFiles: 50 })).files : [''];
+    const files =
+      skill.kind === 'dir' ? (await walkFiles(skill.source, () => true, { maxDepth: 3, maxFiles: 50 })).files : [''];
     for (const rel of files) {
       const from = skill.kind === 'dir' ? path.join(skill.source, rel) : skill.source;
       const to = skill.kind === 'dir' && rel !== skill.main ? path.join(dest, rel) : path.join(dest, 'SKILL.md');
@@ -49,7 +50,9 @@ export async function installSkills(workDir: string, skills: Skill[]): Promise<s
 function withSkillName(text: string, name: string): string {
   const front = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
   if (front) {
-    const body = /^name:/m.test(front[1]!) ? front[1]!.replace(/^name:.*$/m, `name: ${name}`) : `name: ${name}\n${front[1]}`;
+    const body = /^name:/m.test(front[1]!)
+      ? front[1]!.replace(/^name:.*$/m, `name: ${name}`)
+      : `name: ${name}\n${front[1]}`;
     return `---\n${body}\n---\n${text.slice(front[0].length)}`;
   }
   const title = /^#\s+(.+)$/m.exec(text)?.[1] ?? name;

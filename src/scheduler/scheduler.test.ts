@@ -19,7 +19,13 @@ describe('scheduler health', () => {
       monotonic: () => now,
     });
     scheduler.start();
-    const server = await startHttp({ host: '127.0.0.1', port: 0, metrics: new Metrics(), logger, health: { health: () => scheduler.health(30_000) } });
+    const server = await startHttp({
+      host: '127.0.0.1',
+      port: 0,
+      metrics: new Metrics(),
+      logger,
+      health: { health: () => scheduler.health(30_000) },
+    });
     const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/healthz`;
     try {
       const ok = await fetch(url);
@@ -83,7 +89,12 @@ describe('scheduler health', () => {
 
   it('runs on a cron expression (UTC)', async () => {
     let cycles = 0;
-    const scheduler = new Scheduler({ schedule: { kind: 'cron', expression: '* * * * * *' }, logger, failureBackoff: 0, cycle: async () => (cycles++, true) });
+    const scheduler = new Scheduler({
+      schedule: { kind: 'cron', expression: '* * * * * *' },
+      logger,
+      failureBackoff: 0,
+      cycle: async () => (cycles++, true),
+    });
     scheduler.start();
     await new Promise((r) => setTimeout(r, 2_300));
     await scheduler.stop();
@@ -98,7 +109,13 @@ describe('scheduler health', () => {
     Date.now = () => realNow() + wallOffset;
     let mono = 0;
     let cycles = 0;
-    const scheduler = new Scheduler({ schedule: { kind: 'interval', seconds: 60 }, logger, failureBackoff: 0, cycle: async () => (cycles++, true), monotonic: () => mono });
+    const scheduler = new Scheduler({
+      schedule: { kind: 'interval', seconds: 60 },
+      logger,
+      failureBackoff: 0,
+      cycle: async () => (cycles++, true),
+      monotonic: () => mono,
+    });
     const settle = async () => {
       for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     };

@@ -53,7 +53,10 @@ export class Scheduler {
       this.task = cron.schedule(
         schedule.expression,
         () => {
-          if (this.mono() - this.lastCronTick < this.periodMs / 2) return this.options.logger.warn('a cron tick came too soon after the last (the wall clock moved?); it is dropped');
+          if (this.mono() - this.lastCronTick < this.periodMs / 2)
+            return this.options.logger.warn(
+              'a cron tick came too soon after the last (the wall clock moved?); it is dropped',
+            );
           this.lastCronTick = this.mono();
           this.tick();
         },
@@ -64,10 +67,13 @@ export class Scheduler {
       const first = this.mono();
       const next = (n: number) => {
         this.nextAt = first + n * period;
-        this.timer = setTimeout(() => {
-          this.tick();
-          next(Math.max(n + 1, Math.floor((this.mono() - first) / period) + 1));
-        }, Math.max(0, first + n * period - this.mono()));
+        this.timer = setTimeout(
+          () => {
+            this.tick();
+            next(Math.max(n + 1, Math.floor((this.mono() - first) / period) + 1));
+          },
+          Math.max(0, first + n * period - this.mono()),
+        );
       };
       next(1);
     }
@@ -125,7 +131,10 @@ export class Scheduler {
     }
     const wait = this.backoffMs();
     if (wait > 0 && this.mono() - this.lastStart < wait) {
-      logger.info({ consecutiveFailures: this.failures }, `backing off after ${this.failures} failed cycles; next cycle not before ${new Date(Date.now() + this.lastStart + wait - this.mono()).toISOString()}`);
+      logger.info(
+        { consecutiveFailures: this.failures },
+        `backing off after ${this.failures} failed cycles; next cycle not before ${new Date(Date.now() + this.lastStart + wait - this.mono()).toISOString()}`,
+      );
       this.options.onSkip?.('backoff');
       return;
     }
@@ -139,7 +148,10 @@ export class Scheduler {
     this.running = this.options
       .cycle(trigger)
       .catch((e) => {
-        logger.error({ err: e }, `the cycle failed unexpectedly: ${(e as Error).message}; the next cycle runs on schedule`);
+        logger.error(
+          { err: e },
+          `the cycle failed unexpectedly: ${(e as Error).message}; the next cycle runs on schedule`,
+        );
         return false;
       })
       .then((ok) => {
@@ -159,14 +171,23 @@ export class Scheduler {
    * Alive means ticks keep coming and the last cycle started within two periods
    * (stretched by any backoff), with a running cycle allowed its timeout on top.
    */
-  health(runTimeoutMs: number): { ok: boolean; reason: string; lastCycleStartedAt: number; consecutiveFailures: number } {
+  health(runTimeoutMs: number): {
+    ok: boolean;
+    reason: string;
+    lastCycleStartedAt: number;
+    consecutiveFailures: number;
+  } {
     const base = { lastCycleStartedAt: this.lastCycleStartedAt, consecutiveFailures: this.failures };
     if (this.stopped) return { ok: false, reason: 'the scheduler is stopping', ...base };
     const allowed = 2 * Math.max(this.periodMs, this.backoffMs()) + (this.running ? runTimeoutMs : 0) + 5_000;
     if (this.lastStart === -Infinity) return { ok: false, reason: 'no cycle has started yet', ...base };
     const age = this.mono() - this.lastStart;
     if (age > allowed) {
-      return { ok: false, reason: `the last cycle started ${Math.round(age / 1000)} s ago, more than the ${Math.round(allowed / 1000)} s allowed: the scheduler looks stuck`, ...base };
+      return {
+        ok: false,
+        reason: `the last cycle started ${Math.round(age / 1000)} s ago, more than the ${Math.round(allowed / 1000)} s allowed: the scheduler looks stuck`,
+        ...base,
+      };
     }
     return { ok: true, reason: this.running ? 'a cycle is running' : 'waiting for the next cycle', ...base };
   }

@@ -7,7 +7,13 @@ import type { z } from 'zod';
  * that cannot be parsed is moved aside (kept for inspection) and `empty()` is used,
  * with a warning that says where it went.
  */
-export async function loadJsonState<T>(file: string, schema: z.ZodType<T>, empty: () => T, what: string, reader = false): Promise<{ state: T; warning?: string }> {
+export async function loadJsonState<T>(
+  file: string,
+  schema: z.ZodType<T>,
+  empty: () => T,
+  what: string,
+  reader = false,
+): Promise<{ state: T; warning?: string }> {
   // A reader beside the running daemon (e.g. `status`) leaves its files alone.
   if (!reader) await removeStaleTemporaries(file);
   let text: string;
@@ -15,18 +21,26 @@ export async function loadJsonState<T>(file: string, schema: z.ZodType<T>, empty
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: empty() };
-    return { state: empty(), warning: `${file} cannot be read (${(e as NodeJS.ErrnoException).code}); using a fresh ${what} for this cycle` };
+    return {
+      state: empty(),
+      warning: `${file} cannot be read (${(e as NodeJS.ErrnoException).code}); using a fresh ${what} for this cycle`,
+    };
   }
   const parsed = safeJson(text);
   const checked = parsed.ok ? schema.safeParse(parsed.value) : undefined;
   if (checked?.success) return { state: prototypeFree(checked.data) as T };
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '')}`;
-  const why = parsed.ok ? checked!.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : parsed.error;
+  const why = parsed.ok
+    ? checked!.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    : parsed.error;
   if (reader) return { state: empty(), warning: `${file} is corrupt (${why})` };
   try {
     await fs.rename(file, aside);
   } catch (e) {
-    return { state: empty(), warning: `${file} is corrupt (${why}) and could not be moved aside (${(e as NodeJS.ErrnoException).code}); using a fresh ${what}` };
+    return {
+      state: empty(),
+      warning: `${file} is corrupt (${why}) and could not be moved aside (${(e as NodeJS.ErrnoException).code}); using a fresh ${what}`,
+    };
   }
   return { state: empty(), warning: `${file} was corrupt (${why}); moved it to ${aside} and started a fresh ${what}` };
 }
@@ -36,7 +50,8 @@ async function removeStaleTemporaries(file: string): Promise<void> {
   const dir = path.dirname(file);
   const prefix = `${path.basename(file)}.`;
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp')) await fs.rm(path.join(dir, n), { force: true });
+  for (const n of names)
+    if (n.startsWith(prefix) && n.endsWith('.tmp')) await fs.rm(path.join(dir, n), { force: true });
 }
 
 // Keys in state files come from the model and from repos. zod drops a `__proto__` key

@@ -12,11 +12,19 @@ describe('the directory locks', () => {
       const resultsDir = path.join(root, 'results');
       fs.mkdirSync(resultsDir);
       // Another live process (init, pid 1) holds the results directory.
-      fs.writeFileSync(path.join(resultsDir, 'claudeops.lock'), JSON.stringify({ pid: 1, mode: 'run', startedAt: '2026-01-01T00:00:00.000Z' }));
+      fs.writeFileSync(
+        path.join(resultsDir, 'claudeops.lock'),
+        JSON.stringify({ pid: 1, mode: 'run', startedAt: '2026-01-01T00:00:00.000Z' }),
+      );
       const stateDir = path.join(root, 'state-b');
       const lock = acquireLocks({ stateDir, resultsDir }, 'run');
       assert.equal(lock.ok, false);
-      assert.match(!lock.ok ? lock.why : '', new RegExp(`another claudeops \\(run, pid 1, since 2026-01-01T00:00:00.000Z\\) uses the results directory ${resultsDir}; .*receipt ledger.*CLAUDEOPS_RESULTS_DIR`));
+      assert.match(
+        !lock.ok ? lock.why : '',
+        new RegExp(
+          `another claudeops \\(run, pid 1, since 2026-01-01T00:00:00.000Z\\) uses the results directory ${resultsDir}; .*receipt ledger.*CLAUDEOPS_RESULTS_DIR`,
+        ),
+      );
       assert.ok(!fs.existsSync(path.join(stateDir, 'claudeops.lock')), 'the state lock taken first is let go');
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
@@ -29,9 +37,15 @@ describe('the directory locks', () => {
       const dirs = { stateDir: path.join(root, 'state'), resultsDir: path.join(root, 'results') };
       const lock = acquireLocks(dirs, 'once');
       assert.ok(lock.ok);
-      assert.ok(fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')) && fs.existsSync(path.join(dirs.resultsDir, 'claudeops.lock')));
+      assert.ok(
+        fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')) &&
+          fs.existsSync(path.join(dirs.resultsDir, 'claudeops.lock')),
+      );
       lock.release();
-      assert.ok(!fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')) && !fs.existsSync(path.join(dirs.resultsDir, 'claudeops.lock')));
+      assert.ok(
+        !fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')) &&
+          !fs.existsSync(path.join(dirs.resultsDir, 'claudeops.lock')),
+      );
       const same = acquireLocks({ stateDir: dirs.stateDir, resultsDir: dirs.stateDir }, 'once');
       assert.ok(same.ok);
       same.release();
@@ -48,7 +62,10 @@ describe('the directory locks', () => {
       fs.writeFileSync(dirs.resultsDir, 'not a directory');
       const lock = acquireLocks(dirs, 'run');
       assert.ok(lock.ok);
-      assert.match(lock.warning ?? '', /results directory .* cannot be made \(EEXIST\).*not locked against a second daemon/);
+      assert.match(
+        lock.warning ?? '',
+        /results directory .* cannot be made \(EEXIST\).*not locked against a second daemon/,
+      );
       assert.ok(fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')));
       lock.release();
       assert.ok(!fs.existsSync(path.join(dirs.stateDir, 'claudeops.lock')));

@@ -33,7 +33,8 @@ const resultsLock = (dir: string): Locked => ({
   dir,
   file: RESULTS_LOCK,
   name: 'results directory',
-  advice: 'two daemons writing one results directory break its receipt ledger for good (each signs with its own key); stop it first, or give this one its own CLAUDEOPS_RESULTS_DIR',
+  advice:
+    'two daemons writing one results directory break its receipt ledger for good (each signs with its own key); stop it first, or give this one its own CLAUDEOPS_RESULTS_DIR',
 });
 
 /**
@@ -47,7 +48,11 @@ export function acquireLocks(dirs: { stateDir: string; resultsDir: string }, mod
   const results = acquireLock(resultsLock(dirs.resultsDir), mode);
   // An unusable results directory is a fault the daemon rides out (it logs to stdout until
   // the directory is back), not a reason to refuse to start; only another daemon is.
-  if (!results.ok && !results.held) return { ...state, warning: `${results.why}; the results directory is not locked against a second daemon until this one restarts` };
+  if (!results.ok && !results.held)
+    return {
+      ...state,
+      warning: `${results.why}; the results directory is not locked against a second daemon until this one restarts`,
+    };
   if (!results.ok) {
     state.release();
     return results;
@@ -66,7 +71,10 @@ function acquireLock(locked: Locked, mode: string): Lock {
   try {
     fs.mkdirSync(locked.dir, { recursive: true });
   } catch (e) {
-    return { ok: false, why: `the ${locked.name} ${locked.dir} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check its path and permissions` };
+    return {
+      ok: false,
+      why: `the ${locked.name} ${locked.dir} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check its path and permissions`,
+    };
   }
   const me: Holder = { pid: process.pid, mode, startedAt: new Date().toISOString(), procStart: procStart(process.pid) };
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -74,11 +82,19 @@ function acquireLock(locked: Locked, mode: string): Lock {
       fs.writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx', mode: 0o644 });
       return { ok: true, release: () => releaseIfOurs(file) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, why: `the lock ${file} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check that the ${locked.name} is writable` };
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        return {
+          ok: false,
+          why: `the lock ${file} cannot be made (${(e as NodeJS.ErrnoException).code ?? e}); check that the ${locked.name} is writable`,
+        };
     }
     const holder = readHolder(file);
     if (holder && holder.pid !== process.pid && alive(holder)) {
-      return { ok: false, held: true, why: `another claudeops (${holder.mode}, pid ${holder.pid}, since ${holder.startedAt}) uses the ${locked.name} ${locked.dir}; ${locked.advice}` };
+      return {
+        ok: false,
+        held: true,
+        why: `another claudeops (${holder.mode}, pid ${holder.pid}, since ${holder.startedAt}) uses the ${locked.name} ${locked.dir}; ${locked.advice}`,
+      };
     }
     fs.rmSync(file, { force: true });
   }

@@ -13,7 +13,10 @@ describe('claudeops status N', () => {
     for (const bad of ['0', 'abc', '-3', '1.5', '', '1e3']) {
       const r = cycleCount(bad);
       assert.ok('error' in r, bad);
-      assert.match(r.error, new RegExp(`"${bad.replace('.', '\\.')}" is not a number of cycles to show; give a whole number from 1 up`));
+      assert.match(
+        r.error,
+        new RegExp(`"${bad.replace('.', '\\.')}" is not a number of cycles to show; give a whole number from 1 up`),
+      );
     }
   });
 });
@@ -24,12 +27,20 @@ describe('claudeops verify-receipts', () => {
     try {
       const config = { stateDir: path.join(root, 'state'), resultsDir: path.join(root, 'results') } as Config;
       const lines: string[] = [];
-      assert.equal(verifyReceipts(config, (l) => lines.push(l)), 0);
-      assert.deepEqual(lines, [`no receipts yet in ${config.resultsDir}: the daemon writes them as it runs cycles; run this again after one`]);
+      assert.equal(
+        verifyReceipts(config, (l) => lines.push(l)),
+        0,
+      );
+      assert.deepEqual(lines, [
+        `no receipts yet in ${config.resultsDir}: the daemon writes them as it runs cycles; run this again after one`,
+      ]);
       fs.mkdirSync(config.resultsDir);
       fs.writeFileSync(path.join(config.resultsDir, 'receipts.ndjson'), '{}\n');
       lines.length = 0;
-      assert.equal(verifyReceipts(config, (l) => lines.push(l)), 1);
+      assert.equal(
+        verifyReceipts(config, (l) => lines.push(l)),
+        1,
+      );
       assert.match(lines[0]!, /^receipts UNVERIFIABLE/);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

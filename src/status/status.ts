@@ -13,11 +13,17 @@ export function cycleCount(arg: string | undefined): { count: number } | { error
   if (arg === undefined) return { count: DEFAULT_COUNT };
   const n = /^\d+$/.test(arg.trim()) ? Number(arg) : NaN;
   if (Number.isSafeInteger(n) && n > 0) return { count: n };
-  return { error: `claudeops status: "${arg}" is not a number of cycles to show; give a whole number from 1 up (e.g. claudeops status 20), or none for the last ${DEFAULT_COUNT}` };
+  return {
+    error: `claudeops status: "${arg}" is not a number of cycles to show; give a whole number from 1 up (e.g. claudeops status 20), or none for the last ${DEFAULT_COUNT}`,
+  };
 }
 
 /** `claudeops status [N]`: the last N cycles from their summaries, one line each, then every check. */
-export async function status(config: Config, count: number, print: (line: string) => void = console.log): Promise<number> {
+export async function status(
+  config: Config,
+  count: number,
+  print: (line: string) => void = console.log,
+): Promise<number> {
   const store = new ResultsStore(config.resultsDir, config.stateDir, (w) => print(`note: ${w}`));
   const { rows: newest } = await store.cycles({ limit: count });
   const records = newest.reverse();
@@ -53,24 +59,39 @@ async function printChecks(store: ResultsStore, print: (line: string) => void): 
   };
   const rows = entries.map(([id, e]) => {
     const last = e.last.at(-1);
-    return [id, e.status.replace(/_/g, ' ').toUpperCase(), e.since.replace('T', ' ').slice(0, 16), last ? `${last.status}${last.detail ? `: ${last.detail}` : ''}`.replace(/\s+/g, ' ').slice(0, 60) : '-', pct(e, UPTIME_WINDOWS['24h']), pct(e, UPTIME_WINDOWS['7d']), pct(e, UPTIME_WINDOWS['30d'])];
+    return [
+      id,
+      e.status.replace(/_/g, ' ').toUpperCase(),
+      e.since.replace('T', ' ').slice(0, 16),
+      last ? `${last.status}${last.detail ? `: ${last.detail}` : ''}`.replace(/\s+/g, ' ').slice(0, 60) : '-',
+      pct(e, UPTIME_WINDOWS['24h']),
+      pct(e, UPTIME_WINDOWS['7d']),
+      pct(e, UPTIME_WINDOWS['30d']),
+    ];
   });
   print('');
   table(['check', 'status', 'since (UTC)', 'last result', '24h', '7d', '30d'], rows, print);
-  for (const [id, e] of removed) print(`removed: ${id} (${e.removed!.why}, since ${e.removed!.at.replace('T', ' ').slice(0, 16)}; was ${e.status.replace(/_/g, ' ')})`);
+  for (const [id, e] of removed)
+    print(
+      `removed: ${id} (${e.removed!.why}, since ${e.removed!.at.replace('T', ' ').slice(0, 16)}; was ${e.status.replace(/_/g, ' ')})`,
+    );
 }
 
 /** `claudeops verify-receipts`: exit 0 when the whole chain holds, 1 naming the first broken line. */
 export function verifyReceipts(config: Config, print: (line: string) => void = console.log): number {
   if (chainFiles(config.resultsDir).length === 0 && !readAnchor(config.stateDir)) {
-    print(`no receipts yet in ${config.resultsDir}: the daemon writes them as it runs cycles; run this again after one`);
+    print(
+      `no receipts yet in ${config.resultsDir}: the daemon writes them as it runs cycles; run this again after one`,
+    );
     return 0;
   }
   let key: Buffer;
   try {
     key = readFileSync(path.join(config.stateDir, LEDGER_KEY));
   } catch (e) {
-    print(`receipts UNVERIFIABLE: the ledger key ${path.join(config.stateDir, LEDGER_KEY)} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); run this where the daemon's state directory is mounted`);
+    print(
+      `receipts UNVERIFIABLE: the ledger key ${path.join(config.stateDir, LEDGER_KEY)} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); run this where the daemon's state directory is mounted`,
+    );
     return 1;
   }
   const v = verifyLedger(config.resultsDir, key, readAnchor(config.stateDir));
@@ -79,7 +100,8 @@ export function verifyReceipts(config: Config, print: (line: string) => void = c
     print(`receipts OK: ${v.lines} line(s) chained and signed without a break in ${config.resultsDir}${legacy}`);
     const audit = auditApprovals(ledgerEntries(config.resultsDir));
     if (audit.problems.length === 0) {
-      if (audit.proposals) print(`approvals OK: ${audit.proposals} proposal(s), every step after the one it follows from`);
+      if (audit.proposals)
+        print(`approvals OK: ${audit.proposals} proposal(s), every step after the one it follows from`);
       return 0;
     }
     print(`approvals BROKEN: ${audit.problems.length} problem(s):`);

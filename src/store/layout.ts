@@ -7,7 +7,11 @@ export function cycleStamp(resultsDir: string, now = new Date()): string {
   // Cycles never overlap, and each leaves a summary before the next starts: the files show what is taken.
   for (let n = 1; ; n++) {
     const id = n === 1 ? base : `${base}-${n}`;
-    if (!fs.existsSync(path.join(resultsDir, `${id}-tier1.log`)) && !fs.existsSync(path.join(resultsDir, summaryName(id)))) return id;
+    if (
+      !fs.existsSync(path.join(resultsDir, `${id}-tier1.log`)) &&
+      !fs.existsSync(path.join(resultsDir, summaryName(id)))
+    )
+      return id;
   }
 }
 
@@ -15,7 +19,8 @@ export function cycleStamp(resultsDir: string, now = new Date()): string {
 export const summaryName = (id: string): string => `${id}.json`;
 export const tierRunBase = (id: string, tier: number): string => `${id}-tier${tier}`;
 /** One of several tier-1 sessions of a cycle; the tier's own log then indexes them. */
-export const shardRunBase = (id: string, tier: number, shard: number): string => `${tierRunBase(id, tier)}-shard${shard}`;
+export const shardRunBase = (id: string, tier: number, shard: number): string =>
+  `${tierRunBase(id, tier)}-shard${shard}`;
 /** The receipt ledger in the results directory (rotated files are receipts.<n>.ndjson). */
 export const LEDGER = 'receipts.ndjson';
 /** One daemon per results directory: a second writer would sign the ledger with another key. */

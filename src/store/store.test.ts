@@ -11,15 +11,43 @@ import { Metrics } from '../metrics/metrics.js';
 import { ResultsStore } from './store.js';
 
 const summary = (id: string, startedAt: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ id, startedAt, endedAt: startedAt, durationMs: 1200, trigger: 'schedule', dryRun: false, status: 'healthy', summary: `summary of ${id}`, costUsd: 0.01, tiers: [{ tier: 1, model: 'haiku', exitClass: 'ok', costUsd: 0.01, durationMs: 1000, modelUsage: { 'claude-haiku-4-5': { costUSD: 0.01 } } }], warnings: [], ...extra });
+  JSON.stringify({
+    id,
+    startedAt,
+    endedAt: startedAt,
+    durationMs: 1200,
+    trigger: 'schedule',
+    dryRun: false,
+    status: 'healthy',
+    summary: `summary of ${id}`,
+    costUsd: 0.01,
+    tiers: [
+      {
+        tier: 1,
+        model: 'haiku',
+        exitClass: 'ok',
+        costUsd: 0.01,
+        durationMs: 1000,
+        modelUsage: { 'claude-haiku-4-5': { costUSD: 0.01 } },
+      },
+    ],
+    warnings: [],
+    ...extra,
+  });
 
 function results(): { dir: string; state: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-store-'));
   const dir = path.join(root, 'results');
   fs.mkdirSync(dir);
   const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-  fs.writeFileSync(path.join(dir, `run-${today}-000100.json`), summary(`run-${today}-000100`, new Date().toISOString()));
-  fs.writeFileSync(path.join(dir, `run-${today}-000200.json`), summary(`run-${today}-000200`, new Date().toISOString()).slice(0, 80));
+  fs.writeFileSync(
+    path.join(dir, `run-${today}-000100.json`),
+    summary(`run-${today}-000100`, new Date().toISOString()),
+  );
+  fs.writeFileSync(
+    path.join(dir, `run-${today}-000200.json`),
+    summary(`run-${today}-000200`, new Date().toISOString()).slice(0, 80),
+  );
   fs.writeFileSync(path.join(dir, `run-${today}-000300.json`), JSON.stringify({ id: 'x', tiers: 'many' }));
   fs.writeFileSync(path.join(dir, 'receipts.ndjson'), '');
   return { dir, state: path.join(root, 'state') };
@@ -44,9 +72,19 @@ describe('results store', () => {
 
   it('still renders the console pages over them', async () => {
     const { dir, state } = results();
-    const { config } = loadConfig({ ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_RESULTS_DIR: dir, CLAUDEOPS_STATE_DIR: state }, path.dirname(dir));
+    const { config } = loadConfig(
+      { ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_RESULTS_DIR: dir, CLAUDEOPS_STATE_DIR: state },
+      path.dirname(dir),
+    );
     const logger = pino({ level: 'silent' });
-    const server = await startHttp({ host: '127.0.0.1', port: 0, health: { health: () => ({ ok: true, reason: 'test' }) }, metrics: new Metrics(), logger, console: standaloneConsole(config, logger) });
+    const server = await startHttp({
+      host: '127.0.0.1',
+      port: 0,
+      health: { health: () => ({ ok: true, reason: 'test' }) },
+      metrics: new Metrics(),
+      logger,
+      console: standaloneConsole(config, logger),
+    });
     const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
     try {
       for (const url of ['/', '/cycles', '/cycles?status=failed', '/spend', '/live']) {

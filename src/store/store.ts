@@ -70,11 +70,18 @@ export class ResultsStore {
   /** Summary names, newest first. */
   async summaryNames(): Promise<string[]> {
     const names = await fs.readdir(this.resultsDir).catch(() => [] as string[]);
-    return names.filter((n) => parseRunFile(n)?.summary).sort(compareStamps).reverse();
+    return names
+      .filter((n) => parseRunFile(n)?.summary)
+      .sort(compareStamps)
+      .reverse();
   }
 
   /** Cycles, newest first, optionally of some statuses, one page at a time. */
-  async cycles(options: { limit: number; offset?: number; statuses?: CycleStatus[] }): Promise<{ rows: CycleRow[]; total: number }> {
+  async cycles(options: {
+    limit: number;
+    offset?: number;
+    statuses?: CycleStatus[];
+  }): Promise<{ rows: CycleRow[]; total: number }> {
     const names = await this.summaryNames();
     const offset = options.offset ?? 0;
     if (!options.statuses?.length) {
@@ -101,7 +108,12 @@ export class ResultsStore {
 
   /** A tier run's story log or raw events, by cycle and tier; only names the layout makes are read. */
   async runFile(id: string, tier: number, kind: 'log' | 'jsonl', shard?: number): Promise<string | undefined> {
-    if (!/^run-[\d-]+$/.test(id) || ![1, 2, 3].includes(tier) || (shard !== undefined && !(Number.isInteger(shard) && shard > 0))) return undefined;
+    if (
+      !/^run-[\d-]+$/.test(id) ||
+      ![1, 2, 3].includes(tier) ||
+      (shard !== undefined && !(Number.isInteger(shard) && shard > 0))
+    )
+      return undefined;
     const base = shard === undefined ? tierRunBase(id, tier) : shardRunBase(id, tier, shard);
     return fs.readFile(path.join(this.resultsDir, `${base}.${kind}`), 'utf8').catch(() => undefined);
   }
@@ -189,7 +201,12 @@ export class ResultsStore {
     }
     const parsed = summarySchema.safeParse(json);
     if (!parsed.success) {
-      this.warn(`${file} is not a cycle summary (${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); left out`);
+      this.warn(
+        `${file} is not a cycle summary (${parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}); left out`,
+      );
       return undefined;
     }
     return parsed.data;

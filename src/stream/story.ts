@@ -23,7 +23,9 @@ export class Story {
       }
       case 'retry': {
         const wait = typeof event.delayMs === 'number' ? ` in ${(event.delayMs / 1000).toFixed(1)} s` : '';
-        return [`${t} retry    API attempt ${event.attempt}/${event.of} failed (${event.status ?? 'no status'}: ${oneLine(event.error ?? '', 120)}), retrying${wait}`];
+        return [
+          `${t} retry    API attempt ${event.attempt}/${event.of} failed (${event.status ?? 'no status'}: ${oneLine(event.error ?? '', 120)}), retrying${wait}`,
+        ];
       }
       case 'notice':
         return [`${t} notice   ${oneLine(event.text, 200)}`];
@@ -35,7 +37,9 @@ export class Story {
         return verdictLines(t, event.value);
       case 'tool_result': {
         const { first, more } = firstLine(event.text);
-        return [`${t}   ${event.isError ? 'error ' : 'result'} ${oneLine(first || '(empty)', RESULT_WIDTH)}${more > 0 ? ` (+${more} more lines)` : ''}`];
+        return [
+          `${t}   ${event.isError ? 'error ' : 'result'} ${oneLine(first || '(empty)', RESULT_WIDTH)}${more > 0 ? ` (+${more} more lines)` : ''}`,
+        ];
       }
       default:
         return [];
@@ -46,10 +50,12 @@ export class Story {
 function verdictLines(t: string, input: unknown): string[] {
   const v = (input ?? {}) as { checks?: Record<string, unknown>[]; remediations?: Record<string, unknown>[] };
   const checks = (v.checks ?? []).map(
-    (c) => `${t} check    [${c.status}] ${c.id}${c.service ? ` (${c.service})` : ''}${c.detail ? `: ${oneLine(String(c.detail), RESULT_WIDTH)}` : ''}`,
+    (c) =>
+      `${t} check    [${c.status}] ${c.id}${c.service ? ` (${c.service})` : ''}${c.detail ? `: ${oneLine(String(c.detail), RESULT_WIDTH)}` : ''}`,
   );
   const actions = (v.remediations ?? []).map(
-    (r) => `${t} action   ${r.action} ${r.service} → ${r.outcome}${r.detail ? ` (${oneLine(String(r.detail), RESULT_WIDTH)})` : ''}`,
+    (r) =>
+      `${t} action   ${r.action} ${r.service} → ${r.outcome}${r.detail ? ` (${oneLine(String(r.detail), RESULT_WIDTH)})` : ''}`,
   );
   return [...checks, ...actions];
 }
@@ -60,9 +66,11 @@ export function describeInput(tool: string, input: unknown): string {
     return `$ ${oneLine(i.command, INPUT_WIDTH)}${typeof i.description === 'string' ? `  (${oneLine(i.description, 80)})` : ''}`;
   }
   if ((tool === 'Read' || tool === 'Write' || tool === 'Edit') && typeof i.file_path === 'string') return i.file_path;
-  if ((tool === 'Grep' || tool === 'Glob') && typeof i.pattern === 'string') return `${i.pattern}${typeof i.path === 'string' ? ` in ${i.path}` : ''}`;
+  if ((tool === 'Grep' || tool === 'Glob') && typeof i.pattern === 'string')
+    return `${i.pattern}${typeof i.path === 'string' ? ` in ${i.path}` : ''}`;
   if (tool === 'WebFetch' && typeof i.url === 'string') return i.url;
-  if ((tool === 'Task' || tool === 'Agent') && typeof i.description === 'string') return oneLine(i.description, INPUT_WIDTH);
+  if ((tool === 'Task' || tool === 'Agent') && typeof i.description === 'string')
+    return oneLine(i.description, INPUT_WIDTH);
   return oneLine(JSON.stringify(input ?? {}), INPUT_WIDTH);
 }
 

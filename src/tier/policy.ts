@@ -136,13 +136,24 @@ export const NO_REPO_RULES: RepoRules = { readOnlyPaths: [], hiddenPaths: [], sk
  * of each allowed MCP server only the tools annotated readOnlyHint (plus
  * CLAUDEOPS_TIER<N>_MCP_TOOLS); every other tool of those servers is denied by name.
  */
-export function tierPolicy(config: Config, tier: TierNumber, servers: string[], catalog: McpCatalog, repos: RepoRules = NO_REPO_RULES): TierPolicy {
+export function tierPolicy(
+  config: Config,
+  tier: TierNumber,
+  servers: string[],
+  catalog: McpCatalog,
+  repos: RepoRules = NO_REPO_RULES,
+): TierPolicy {
   const own = config.tiers[tier];
   const propose = proposeMode(config, tier);
   const readOnly = tier === 1 || config.dryRun || propose;
-  const tools = unique([...(readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools), ...(repos.skills ? ['Skill'] : [])]);
+  const tools = unique([
+    ...(readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools),
+    ...(repos.skills ? ['Skill'] : []),
+  ]);
   const rules = denyRules([...own.deny, ...(readOnly && tier !== 1 ? config.tiers[1].deny : [])]);
-  const mcp = readOnly ? readOnlyMcp(own.mcp, own.mcpTools, servers, catalog) : { allowed: mcpAllowance(own.mcp, servers), denied: [], warnings: [], omitted: [] };
+  const mcp = readOnly
+    ? readOnlyMcp(own.mcp, own.mcpTools, servers, catalog)
+    : { allowed: mcpAllowance(own.mcp, servers), denied: [], warnings: [], omitted: [] };
   return {
     tier,
     readOnly,
@@ -177,7 +188,12 @@ function denyRules(rules: string[]): { commands: string[]; mcp: string[]; other:
 /** The most tools of one server a read-only run allows and denies by name. */
 export const MAX_LISTED_TOOLS = 2000;
 
-function readOnlyMcp(entries: string[], extra: string[], servers: string[], catalog: McpCatalog): { allowed: string[]; denied: string[]; warnings: string[]; omitted: string[] } {
+function readOnlyMcp(
+  entries: string[],
+  extra: string[],
+  servers: string[],
+  catalog: McpCatalog,
+): { allowed: string[]; denied: string[]; warnings: string[]; omitted: string[] } {
   const omitted: string[] = [];
   const allowed: string[] = [];
   const denied: string[] = [];
@@ -190,7 +206,9 @@ function readOnlyMcp(entries: string[], extra: string[], servers: string[], cata
     if (!listed?.ok) {
       denied.push(prefix);
       if (wanted.some((w) => w === prefix || w.startsWith(`${prefix}__`))) {
-        warnings.push(`MCP server ${server} is denied to this read-only run: its tools could not be listed (${listed?.error ?? 'not listed'})`);
+        warnings.push(
+          `MCP server ${server} is denied to this read-only run: its tools could not be listed (${listed?.error ?? 'not listed'})`,
+        );
       }
       continue;
     }
@@ -198,7 +216,9 @@ function readOnlyMcp(entries: string[], extra: string[], servers: string[], cata
       // Each tool would be a rule of its own; the CLI ignores a settings file of a few MB whole.
       denied.push(prefix);
       omitted.push(server);
-      warnings.push(`MCP server ${server} is left out of this read-only run: it lists ${listed.tools.length} tools, more than the ${MAX_LISTED_TOOLS} a read-only run names one by one`);
+      warnings.push(
+        `MCP server ${server} is left out of this read-only run: it lists ${listed.tools.length} tools, more than the ${MAX_LISTED_TOOLS} a read-only run names one by one`,
+      );
       continue;
     }
     for (const tool of listed.tools) {
@@ -213,7 +233,9 @@ function readOnlyMcp(entries: string[], extra: string[], servers: string[], cata
 
 /** Expands `*` to one `mcp__<server>` per merged server (named as the CLI names its tools); other entries pass through. */
 export function mcpAllowance(entries: string[], servers: string[]): string[] {
-  return unique(entries.flatMap((e) => (e === '*' ? servers.map(toolPrefix) : [e.startsWith('mcp__') ? e : toolPrefix(e)])));
+  return unique(
+    entries.flatMap((e) => (e === '*' ? servers.map(toolPrefix) : [e.startsWith('mcp__') ? e : toolPrefix(e)])),
+  );
 }
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];

@@ -13,7 +13,9 @@ import type { TierRun } from './tier-run.js';
  */
 export function planShards(checks: CheckDef[], maxPerShard: number): CheckDef[][] {
   if (checks.length <= maxPerShard) return [checks];
-  const sorted = [...checks].sort((a, b) => cmp(a.repo, b.repo) || cmp(a.services[0] ?? '', b.services[0] ?? '') || cmp(a.id, b.id));
+  const sorted = [...checks].sort(
+    (a, b) => cmp(a.repo, b.repo) || cmp(a.services[0] ?? '', b.services[0] ?? '') || cmp(a.id, b.id),
+  );
   const count = Math.ceil(sorted.length / maxPerShard);
   const shards: CheckDef[][] = [];
   for (let i = 0, from = 0; i < count; i++) {
@@ -45,28 +47,47 @@ export interface ShardRecord {
  * merged verdict is unhealthy, and escalates, when any shard's is or does, and its
  * findings are the unhealthy shards' findings, so the next tier gets one handoff.
  */
-export function mergeShards(runs: TierRun[], shards: CheckDef[][], logFile: string): TierRun & { shards: ShardRecord[] } {
+export function mergeShards(
+  runs: TierRun[],
+  shards: CheckDef[][],
+  logFile: string,
+): TierRun & { shards: ShardRecord[] } {
   const judged = runs.filter((r) => r.verdict);
   const owner: Record<string, number> = Object.create(null);
   shards.forEach((s, i) => s.forEach((c) => (owner[c.id] = i)));
   const checks: NonNullable<Verdict['checks']> = [];
   runs.forEach((r, i) => {
     if (!r.verdict) {
-      for (const c of shards[i]!) checks.push({ id: c.id, status: 'unknown', detail: `not judged: tier-1 shard ${i + 1} of ${runs.length} ended ${r.exitClass}${r.error ? ` (${r.error.slice(0, 160)})` : ''}` });
+      for (const c of shards[i]!)
+        checks.push({
+          id: c.id,
+          status: 'unknown',
+          detail: `not judged: tier-1 shard ${i + 1} of ${runs.length} ended ${r.exitClass}${r.error ? ` (${r.error.slice(0, 160)})` : ''}`,
+        });
       return;
     }
     for (const c of r.verdict.checks ?? []) if (owner[c.id] === undefined || owner[c.id] === i) checks.push(c);
   });
   const troubled = judged.filter((r) => r.verdict!.status === 'unhealthy' || r.verdict!.escalate);
-  const label = (r: TierRun) => `shard ${runs.indexOf(r) + 1} (${shards[runs.indexOf(r)]!.map((c) => c.id).join(', ')})`;
+  const label = (r: TierRun) =>
+    `shard ${runs.indexOf(r) + 1} (${shards[runs.indexOf(r)]!.map((c) => c.id).join(', ')})`;
   const verdict: Verdict | undefined = judged.length
     ? {
         status: troubled.some((r) => r.verdict!.status === 'unhealthy') ? 'unhealthy' : 'healthy',
-        summary: troubled.length ? troubled.map((r) => r.verdict!.summary).join(' ') : `All ${runs.length} tier-1 shards found their checks healthy.`,
+        summary: troubled.length
+          ? troubled.map((r) => r.verdict!.summary).join(' ')
+          : `All ${runs.length} tier-1 shards found their checks healthy.`,
         escalate: judged.some((r) => r.verdict!.escalate),
         checks,
         remediations: judged.flatMap((r) => r.verdict!.remediations ?? []),
-        ...(troubled.some((r) => r.verdict!.findings) ? { findings: troubled.filter((r) => r.verdict!.findings).map((r) => `${label(r)}: ${r.verdict!.findings}`).join('\n\n') } : {}),
+        ...(troubled.some((r) => r.verdict!.findings)
+          ? {
+              findings: troubled
+                .filter((r) => r.verdict!.findings)
+                .map((r) => `${label(r)}: ${r.verdict!.findings}`)
+                .join('\n\n'),
+            }
+          : {}),
       }
     : undefined;
   const failed = runs.filter((r) => !r.verdict);
@@ -80,7 +101,9 @@ export function mergeShards(runs: TierRun[], shards: CheckDef[][], logFile: stri
     durationMs: end - start,
     exitClass: verdict ? 'ok' : first.exitClass,
     exitCode: verdict ? 0 : first.exitCode,
-    error: failed.length ? failed.map((r) => `shard ${runs.indexOf(r) + 1}: ${r.error ?? r.exitClass}`).join('; ') : undefined,
+    error: failed.length
+      ? failed.map((r) => `shard ${runs.indexOf(r) + 1}: ${r.error ?? r.exitClass}`).join('; ')
+      : undefined,
     verdict,
     summary: verdict?.summary ?? first.error ?? '',
     turns: runs.reduce((n, r) => n + (r.turns ?? 0), 0),
@@ -90,12 +113,26 @@ export function mergeShards(runs: TierRun[], shards: CheckDef[][], logFile: stri
     permissionDenials: runs.flatMap((r) => r.permissionDenials),
     apiRetries: runs.reduce((n, r) => n + r.apiRetries, 0),
     mcpStatus: worstStatus(runs),
-    containment: { ...first.containment, egressRefused: runs.reduce((n, r) => n + r.containment.egressRefused, 0), warnings: [...new Set(runs.flatMap((r) => r.containment.warnings))] },
+    containment: {
+      ...first.containment,
+      egressRefused: runs.reduce((n, r) => n + r.containment.egressRefused, 0),
+      warnings: [...new Set(runs.flatMap((r) => r.containment.warnings))],
+    },
     logFile,
     // Each shard has its own events; the tier's log indexes them.
     eventsFile: '',
     filesComplete: runs.every((r) => r.filesComplete),
-    shards: runs.map((r, i) => ({ index: i + 1, checks: shards[i]!.map((c) => c.id), exitClass: r.exitClass, status: r.verdict?.status, summary: r.summary, costUsd: r.costUsd, durationMs: r.durationMs, logFile: r.logFile, eventsFile: r.eventsFile })),
+    shards: runs.map((r, i) => ({
+      index: i + 1,
+      checks: shards[i]!.map((c) => c.id),
+      exitClass: r.exitClass,
+      status: r.verdict?.status,
+      summary: r.summary,
+      costUsd: r.costUsd,
+      durationMs: r.durationMs,
+      logFile: r.logFile,
+      eventsFile: r.eventsFile,
+    })),
   };
 }
 
@@ -119,6 +156,8 @@ function sumUsage(runs: TierRun[]): Record<string, ModelUsage> {
 /** A server is as good as its worst shard saw it. */
 function worstStatus(runs: TierRun[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const r of runs) for (const [server, status] of Object.entries(r.mcpStatus)) if (out[server] === undefined || out[server] === 'connected') out[server] = status;
+  for (const r of runs)
+    for (const [server, status] of Object.entries(r.mcpStatus))
+      if (out[server] === undefined || out[server] === 'connected') out[server] = status;
   return out;
 }

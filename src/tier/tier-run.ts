@@ -110,14 +110,25 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const settings = config.tiers[tier];
   const started = new Date();
   const shard = input.shard;
-  const log = new RunLog(config.resultsDir, shard ? shardRunBase(input.stampBase, tier, shard.index) : tierRunBase(input.stampBase, tier), shard ? `[tier${tier}.${shard.index}] ` : `[tier${tier}] `, input.redactor, logger, input.stdout).open();
+  const log = new RunLog(
+    config.resultsDir,
+    shard ? shardRunBase(input.stampBase, tier, shard.index) : tierRunBase(input.stampBase, tier),
+    shard ? `[tier${tier}.${shard.index}] ` : `[tier${tier}] `,
+    input.redactor,
+    logger,
+    input.stdout,
+  ).open();
   const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog, repoRules(input.checks, tier));
   const { provider, bin } = providerFor(config, tier);
   const decision: SandboxDecision = sandboxDecision(config.sandbox, policy.readOnly, input.sandbox);
   const ctx = envContext(config, tier, policy.readOnly);
   const story = new Story();
   let egressRefused = 0;
-  const warnings = [...policy.warnings, ...(decision.warning ? [decision.warning] : []), ...provider.modelWarnings(settings.model)];
+  const warnings = [
+    ...policy.warnings,
+    ...(decision.warning ? [decision.warning] : []),
+    ...provider.modelWarnings(settings.model),
+  ];
   const tools: Record<string, number> = Object.create(null);
   const mcpStatus: Record<string, string> = Object.create(null);
   const parser = provider.parser(settings.model);
@@ -136,7 +147,12 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   ]);
   for (const w of warnings) logger.warn({ tier }, w);
 
-  const finish = async (exitClass: ExitClass, exitCode: number | null, error?: string, verdict?: Verdict): Promise<TierRun> => {
+  const finish = async (
+    exitClass: ExitClass,
+    exitCode: number | null,
+    error?: string,
+    verdict?: Verdict,
+  ): Promise<TierRun> => {
     const ended = new Date();
     const run: TierRun = {
       tier,
@@ -156,7 +172,17 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       permissionDenials: (result?.denials ?? []).map((d) => `${d.tool}${describeDenied(d.input)}`),
       apiRetries: retries,
       mcpStatus,
-      containment: { sandboxed: decision.sandboxed, readOnly: policy.readOnly, propose: policy.propose, writable: policy.writable, network: policy.network, mcpAllowed: policy.mcpAllowed, mcpDenied: policy.mcpDenied, egressRefused, warnings },
+      containment: {
+        sandboxed: decision.sandboxed,
+        readOnly: policy.readOnly,
+        propose: policy.propose,
+        writable: policy.writable,
+        network: policy.network,
+        mcpAllowed: policy.mcpAllowed,
+        mcpDenied: policy.mcpDenied,
+        egressRefused,
+        warnings,
+      },
       logFile: log.logName,
       eventsFile: log.jsonlName,
       filesComplete: false,
@@ -216,17 +242,29 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     try {
       systemPrompt = (await fs.readFile(config.systemPromptFile, 'utf8')).trim();
     } catch (e) {
-      return finish('config', null, `system prompt file ${config.systemPromptFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): restore it or set CLAUDEOPS_SYSTEM_PROMPT=default`);
+      return finish(
+        'config',
+        null,
+        `system prompt file ${config.systemPromptFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): restore it or set CLAUDEOPS_SYSTEM_PROMPT=default`,
+      );
     }
   }
 
   if (decision.refuse) return finish('sandbox', null, decision.refuse);
   const caging = decision.sandboxed;
   // Inside the cage a missing binary would be the cage's own error; say what it is before starting one.
-  if (caging && !runnable(bin, process.env.PATH)) return finish('cli_missing', null, `${bin}: command not found: install ${provider.cli} or set ${provider.binVariable} to its path`);
+  if (caging && !runnable(bin, process.env.PATH))
+    return finish(
+      'cli_missing',
+      null,
+      `${bin}: command not found: install ${provider.cli} or set ${provider.binVariable} to its path`,
+    );
 
   const workDir = await makeWorkDir(input.runId, config.appDir);
-  for (const p of await installSkills(workDir, input.checks.skills.filter((s) => s.tier <= tier))) {
+  for (const p of await installSkills(
+    workDir,
+    input.checks.skills.filter((s) => s.tier <= tier),
+  )) {
     warnings.push(p);
     log.story([`warning  ${p}`]);
   }
@@ -240,10 +278,31 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   const runEntries = Object.fromEntries(Object.entries(input.mcp.entries).filter(([name]) => !omitted.has(name)));
   try {
     cage = caging
-      ? await openCage({ config, policy, workDir, bin, api: (origin) => provider.api?.(config.env, origin), spentTodayUsd: input.spentTodayUsd ?? 0, mcpEntries: runEntries, onEvent: onEgress })
+      ? await openCage({
+          config,
+          policy,
+          workDir,
+          bin,
+          api: (origin) => provider.api?.(config.env, origin),
+          spentTodayUsd: input.spentTodayUsd ?? 0,
+          mcpEntries: runEntries,
+          onEvent: onEgress,
+        })
       : undefined;
-    const filesDir = cage?.filesDir ?? { host: path.join(workDir, '.claudeops'), inner: path.join(workDir, '.claudeops') };
-    const base = cliEnvironment(config, ctx, { TMPDIR: path.join(workDir, 'tmp'), ...(!cage && !policy.readOnly && config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) }, process.env, cage ? provider.apiEnv.filter((k) => !SECRET_ENV.includes(k)) : provider.apiEnv);
+    const filesDir = cage?.filesDir ?? {
+      host: path.join(workDir, '.claudeops'),
+      inner: path.join(workDir, '.claudeops'),
+    };
+    const base = cliEnvironment(
+      config,
+      ctx,
+      {
+        TMPDIR: path.join(workDir, 'tmp'),
+        ...(!cage && !policy.readOnly && config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}),
+      },
+      process.env,
+      cage ? provider.apiEnv.filter((k) => !SECRET_ENV.includes(k)) : provider.apiEnv,
+    );
     const cmd = provider.command({
       bin,
       model: settings.model,
@@ -251,7 +310,14 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       mcpServers: cage?.mcpEntries ?? runEntries,
       filesDir,
       systemPrompt,
-      appendSystemPrompt: [`Environment: ${ctx.line}`, manifestPrompt(input.checks), input.handoff, proposePrompt(config, tier, input.pending)].filter(Boolean).join('\n\n'),
+      appendSystemPrompt: [
+        `Environment: ${ctx.line}`,
+        manifestPrompt(input.checks),
+        input.handoff,
+        proposePrompt(config, tier, input.pending),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
       jsonSchema: verdictJsonSchema,
       maxBudgetUsd: config.budget.perRunUsd,
       cwd: workDir,
@@ -274,25 +340,48 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   }
 
   if (end.stopSteps.length) {
-    const why = end.stoppedBy === 'timeout' ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)` : `interrupted: ${input.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down'}`;
+    const why =
+      end.stoppedBy === 'timeout'
+        ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)`
+        : `interrupted: ${input.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down'}`;
     log.story([`${clock()} stop     ${why}; sent ${end.stopSteps.join(', then ')}`]);
   }
   if (end.swept.length) {
-    log.story([`${clock()} cleanup  killed ${end.swept.length} leftover process(es) of this run: ${end.swept.join(', ')}`]);
+    log.story([
+      `${clock()} cleanup  killed ${end.swept.length} leftover process(es) of this run: ${end.swept.join(', ')}`,
+    ]);
   }
   if (end.spawnError) {
-    if (/command not found|ENOENT|EACCES/.test(end.spawnError)) return finish('cli_missing', null, `${end.spawnError}: install ${provider.cli} or set ${provider.binVariable} to its path`);
+    if (/command not found|ENOENT|EACCES/.test(end.spawnError))
+      return finish(
+        'cli_missing',
+        null,
+        `${end.spawnError}: install ${provider.cli} or set ${provider.binVariable} to its path`,
+      );
     return finish('cli_error', null, `the ${provider.cli} process could not start (${end.spawnError})`);
   }
 
   const parsed = result?.verdict !== undefined ? parseVerdict(result.verdict) : undefined;
-  const exitClass = provider.classify({ final: result, lastRetryStatus, stoppedBy: end.stoppedBy, exitCode: end.exitCode, hasVerdict: parsed?.verdict !== undefined });
+  const exitClass = provider.classify({
+    final: result,
+    lastRetryStatus,
+    stoppedBy: end.stoppedBy,
+    exitCode: end.exitCode,
+    hasVerdict: parsed?.verdict !== undefined,
+  });
   if (exitClass === 'ok') return finish(exitClass, end.exitCode, undefined, parsed?.verdict);
   return finish(exitClass, end.exitCode, describeFailure(exitClass, result, parsed?.error, stderrTail, end.exitCode));
 }
 
-function describeFailure(cls: ExitClass, result: FinalResult | undefined, verdictError: string | undefined, stderr: string[], code: number | null): string {
-  const detail = result?.text || verdictError || (stderr.length ? stderr.slice(-3).join(' | ') : `exit code ${code ?? 'none'}`);
+function describeFailure(
+  cls: ExitClass,
+  result: FinalResult | undefined,
+  verdictError: string | undefined,
+  stderr: string[],
+  code: number | null,
+): string {
+  const detail =
+    result?.text || verdictError || (stderr.length ? stderr.slice(-3).join(' | ') : `exit code ${code ?? 'none'}`);
   return `${EXIT_CLASS_HELP[cls]} (${oneLine(detail, 300)})`;
 }
 
@@ -323,7 +412,10 @@ function describeDenied(input: unknown): string {
 function repoRules(set: CheckSet, tier: TierNumber): RepoRules {
   return {
     readOnlyPaths: set.manifests.filter((m) => m.readOnly).map((m) => set.repoDirs[m.repo]!),
-    hiddenPaths: [...set.playbooks.filter((p) => p.tier > tier).map((p) => p.file), ...set.skills.filter((s) => s.tier > tier).map((s) => s.source)],
+    hiddenPaths: [
+      ...set.playbooks.filter((p) => p.tier > tier).map((p) => p.file),
+      ...set.skills.filter((s) => s.tier > tier).map((s) => s.source),
+    ],
     skills: set.skills.some((s) => s.tier <= tier),
   };
 }

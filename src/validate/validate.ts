@@ -27,20 +27,39 @@ interface Findings {
  * `claudeops validate`: checks what a cycle will need (prompts, the CLI, MCP files,
  * checks, writable directories, Apprise) and prints a table; exit 2 listing every problem.
  */
-export async function validate(config: Config, warnings: string[], print: (line: string) => void = console.log): Promise<number> {
+export async function validate(
+  config: Config,
+  warnings: string[],
+  print: (line: string) => void = console.log,
+): Promise<number> {
   const f: Findings = { rows: [], problems: [], notes: [...warnings] };
-  f.rows.push(['schedule', config.schedule.kind === 'cron' ? `cron "${config.schedule.expression}" (UTC)` : `every ${config.schedule.seconds} s`]);
+  f.rows.push([
+    'schedule',
+    config.schedule.kind === 'cron'
+      ? `cron "${config.schedule.expression}" (UTC)`
+      : `every ${config.schedule.seconds} s`,
+  ]);
   f.rows.push(['timeout', `${config.timeoutMs / 1000} s per tier run`]);
   f.rows.push(['dry run', String(config.dryRun)]);
   f.rows.push(['max tier', String(config.maxTier)]);
-  f.rows.push(['tier 1 shards', `at most ${config.tier1.shardSize} checks a session, ${config.tier1.parallel} session(s) at once${config.env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? ' (auto, by memory)' : ''}`]);
-  f.rows.push(['system prompt', config.systemPromptFile ? `${config.systemPromptFile} (CLAUDEOPS_SYSTEM_PROMPT=ops)` : "the CLI's default"]);
+  f.rows.push([
+    'tier 1 shards',
+    `at most ${config.tier1.shardSize} checks a session, ${config.tier1.parallel} session(s) at once${config.env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? ' (auto, by memory)' : ''}`,
+  ]);
+  f.rows.push([
+    'system prompt',
+    config.systemPromptFile ? `${config.systemPromptFile} (CLAUDEOPS_SYSTEM_PROMPT=ops)` : "the CLI's default",
+  ]);
   await checkPrompts(config, f);
   await checkCli(config, f);
   await checkSandbox(config, f);
   await checkMcp(config, f);
   await checkChecks(config, f);
-  for (const [name, dir] of [['state directory', config.stateDir], ['results directory', config.resultsDir]] as const) await checkWritable(name, dir, f);
+  for (const [name, dir] of [
+    ['state directory', config.stateDir],
+    ['results directory', config.resultsDir],
+  ] as const)
+    await checkWritable(name, dir, f);
   await checkWritableOnDisk(config, f);
   await checkNotifications(config, f);
   checkApprovals(config, f);
@@ -61,20 +80,48 @@ export async function validate(config: Config, warnings: string[], print: (line:
 function checkApprovals(config: Config, f: Findings): void {
   const { approval } = config;
   const gated = approval.proposeTiers.filter((t) => t <= config.maxTier);
-  f.rows.push(['approval', gated.length ? `${approval.classes.join(',')}: tier ${gated.join(' and ')} propose${gated.length === 1 ? 's' : ''}, a human approves (proposals expire after ${approval.ttlMs / 1000} s)` : 'none: every tier acts within its permissions']);
-  f.rows.push(['links', approval.publicUrl ? `${approval.publicUrl} · signed with ${config.env.CLAUDEOPS_APPROVAL_SECRET ? 'CLAUDEOPS_APPROVAL_SECRET' : `${path.join(config.stateDir, STATE.linkKey)} (made on first use)`}` : 'none: set CLAUDEOPS_PUBLIC_URL for approve, deny, acknowledge and silence links']);
-  f.rows.push(['maintenance', config.notify.maintenance.length ? config.notify.maintenance.map((w) => `"${w.cron}" for ${w.durationMs / 60_000} min`).join('; ') : 'none']);
+  f.rows.push([
+    'approval',
+    gated.length
+      ? `${approval.classes.join(',')}: tier ${gated.join(' and ')} propose${gated.length === 1 ? 's' : ''}, a human approves (proposals expire after ${approval.ttlMs / 1000} s)`
+      : 'none: every tier acts within its permissions',
+  ]);
+  f.rows.push([
+    'links',
+    approval.publicUrl
+      ? `${approval.publicUrl} · signed with ${config.env.CLAUDEOPS_APPROVAL_SECRET ? 'CLAUDEOPS_APPROVAL_SECRET' : `${path.join(config.stateDir, STATE.linkKey)} (made on first use)`}`
+      : 'none: set CLAUDEOPS_PUBLIC_URL for approve, deny, acknowledge and silence links',
+  ]);
+  f.rows.push([
+    'maintenance',
+    config.notify.maintenance.length
+      ? config.notify.maintenance.map((w) => `"${w.cron}" for ${w.durationMs / 60_000} min`).join('; ')
+      : 'none',
+  ]);
   if (gated.length && config.http.port === 'off') {
-    f.notes.push(`CLAUDEOPS_APPROVAL=${approval.classes.join(',')} makes tier ${gated.join(' and ')} wait for a human, but CLAUDEOPS_HTTP_PORT=off leaves no console to approve on, so its proposals can only expire; turn the port on, or set CLAUDEOPS_APPROVAL=none to let it act`);
+    f.notes.push(
+      `CLAUDEOPS_APPROVAL=${approval.classes.join(',')} makes tier ${gated.join(' and ')} wait for a human, but CLAUDEOPS_HTTP_PORT=off leaves no console to approve on, so its proposals can only expire; turn the port on, or set CLAUDEOPS_APPROVAL=none to let it act`,
+    );
   } else if (gated.length && !approval.publicUrl) {
-    f.notes.push('proposals are listed on the console only: CLAUDEOPS_PUBLIC_URL is unset (or the port is picked at random), so notifications carry no approve/deny links');
+    f.notes.push(
+      'proposals are listed on the console only: CLAUDEOPS_PUBLIC_URL is unset (or the port is picked at random), so notifications carry no approve/deny links',
+    );
   }
-  if (gated.length && config.notify.urls.length === 0) f.notes.push('no one is told about proposals: CLAUDEOPS_APPRISE_URLS is unset; they wait on the console\'s Approvals page');
+  if (gated.length && config.notify.urls.length === 0)
+    f.notes.push(
+      "no one is told about proposals: CLAUDEOPS_APPRISE_URLS is unset; they wait on the console's Approvals page",
+    );
 }
 
 async function checkPrompts(config: Config, f: Findings): Promise<void> {
   if (config.systemPromptFile) {
-    await fs.access(config.systemPromptFile).catch((e) => f.problems.push(`CLAUDEOPS_SYSTEM_PROMPT=ops: ${config.systemPromptFile} cannot be read (${code(e)}); restore it or set CLAUDEOPS_SYSTEM_PROMPT=default`));
+    await fs
+      .access(config.systemPromptFile)
+      .catch((e) =>
+        f.problems.push(
+          `CLAUDEOPS_SYSTEM_PROMPT=ops: ${config.systemPromptFile} cannot be read (${code(e)}); restore it or set CLAUDEOPS_SYSTEM_PROMPT=default`,
+        ),
+      );
   }
   for (const tier of [1, 2, 3] as TierNumber[]) {
     if (tier > config.maxTier) continue;
@@ -82,10 +129,15 @@ async function checkPrompts(config: Config, f: Findings): Promise<void> {
     const variable = promptVariable(tier);
     try {
       const text = await fs.readFile(t.promptFile, 'utf8');
-      f.rows.push([`tier ${tier}`, `${t.model} · ${t.promptFile} (${text.length} chars) · tools ${t.tools.join(',') || 'none'}`]);
+      f.rows.push([
+        `tier ${tier}`,
+        `${t.model} · ${t.promptFile} (${text.length} chars) · tools ${t.tools.join(',') || 'none'}`,
+      ]);
     } catch (e) {
       f.rows.push([`tier ${tier}`, `${t.model} · ${t.promptFile} MISSING`]);
-      f.problems.push(`${variable}: ${t.promptFile} cannot be read (${code(e)}); restore the file or point ${variable} at one`);
+      f.problems.push(
+        `${variable}: ${t.promptFile} cannot be read (${code(e)}); restore the file or point ${variable} at one`,
+      );
     }
   }
 }
@@ -95,11 +147,16 @@ async function checkCli(config: Config, f: Findings): Promise<void> {
   for (const { provider, bin, tiers } of configuredProviders(config)) {
     const v = await provider.version(bin);
     const used = `(tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')})`;
-    for (const tier of tiers) f.notes.push(...provider.modelWarnings(config.tiers[tier].model).map((w) => `tier ${tier} (${provider.name}): ${w}`));
+    for (const tier of tiers)
+      f.notes.push(
+        ...provider.modelWarnings(config.tiers[tier].model).map((w) => `tier ${tier} (${provider.name}): ${w}`),
+      );
     if (v.version) f.rows.push([provider.name, `${bin} ${v.version} ${used}`]);
     else {
       f.rows.push([provider.name, `${bin} NOT RUNNABLE ${used}`]);
-      f.problems.push(`${provider.binVariable}: ${v.error}; install ${provider.cli} or set ${provider.binVariable} to its path`);
+      f.problems.push(
+        `${provider.binVariable}: ${v.error}; install ${provider.cli} or set ${provider.binVariable} to its path`,
+      );
     }
   }
 }
@@ -107,7 +164,9 @@ async function checkCli(config: Config, f: Findings): Promise<void> {
 async function checkSandbox(config: Config, f: Findings): Promise<void> {
   if (config.sandbox === 'off') {
     f.rows.push(['sandbox', 'off (CLAUDEOPS_SANDBOX=off)']);
-    f.notes.push('CLAUDEOPS_SANDBOX=off: the agent’s commands run unconfined; tier 1 and dry run rest on the tool set, MCP annotations and deny rules alone');
+    f.notes.push(
+      'CLAUDEOPS_SANDBOX=off: the agent’s commands run unconfined; tier 1 and dry run rest on the tool set, MCP annotations and deny rules alone',
+    );
     return;
   }
   const probe = await probeSandbox();
@@ -129,7 +188,14 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
   if (problem) f.problems.push(problem);
   if (note) f.notes.push(note);
   const repos = await listRepos(config.reposDir);
-  const shown = found === 'directory' ? `: ${repos.join(', ') || 'none mounted'}` : found === 'not a directory' ? ' NOT A DIRECTORY' : found.code === 'ENOENT' ? ' DOES NOT EXIST' : ` UNREADABLE (${found.code})`;
+  const shown =
+    found === 'directory'
+      ? `: ${repos.join(', ') || 'none mounted'}`
+      : found === 'not a directory'
+        ? ' NOT A DIRECTORY'
+        : found.code === 'ENOENT'
+          ? ' DOES NOT EXIST'
+          : ` UNREADABLE (${found.code})`;
   f.rows.push(['repos', `${config.reposDir}${shown}`]);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-validate-'));
   try {
@@ -143,20 +209,35 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
       secretEnv: SECRET_ENV,
     });
     for (const w of mcp.warnings) f.problems.push(`MCP: ${w}`);
-    const catalog = await listCatalog(mcp.entries, { cwd: config.appDir, timeoutMs: 15_000, plain: mcp.plain, sandbox: config.sandbox !== 'off' && (await probeSandbox()).ok ? listingSandbox(config) : undefined });
-    f.rows.push(['MCP servers', mcp.servers.length ? `${mcp.servers.length} merged, each started or reached as a real MCP client` : 'none']);
+    const catalog = await listCatalog(mcp.entries, {
+      cwd: config.appDir,
+      timeoutMs: 15_000,
+      plain: mcp.plain,
+      sandbox: config.sandbox !== 'off' && (await probeSandbox()).ok ? listingSandbox(config) : undefined,
+    });
+    f.rows.push([
+      'MCP servers',
+      mcp.servers.length ? `${mcp.servers.length} merged, each started or reached as a real MCP client` : 'none',
+    ]);
     for (const name of mcp.servers) {
       const plain = mcp.plain[name]!;
       const what = plain.url !== undefined ? `${plain.type} ${redactUrl(plain.url)}` : `stdio ${plain.command}`;
       const listed = catalog[name]!;
       if (listed.ok) {
         f.rows.push([`  ${name}`, `${mcp.origin[name]} · ${what} · ${listed.tools.length} tool(s)`]);
-        for (const t of listed.tools) f.rows.push([`    ${t.name}`, `readOnlyHint ${t.readOnly}${t.destructive === undefined ? '' : ` · destructiveHint ${t.destructive}`}`]);
+        for (const t of listed.tools)
+          f.rows.push([
+            `    ${t.name}`,
+            `readOnlyHint ${t.readOnly}${t.destructive === undefined ? '' : ` · destructiveHint ${t.destructive}`}`,
+          ]);
         continue;
       }
       f.rows.push([`  ${name}`, `${mcp.origin[name]} · ${what} · FAILED`]);
-      const missing = plain.command !== undefined && !runnable(expandVars(plain.command, process.env), process.env.PATH);
-      f.problems.push(`MCP server "${name}" (${mcp.origin[name]}): ${missing ? `its command "${plain.command}" is not on PATH (install it in the image, e.g. npx comes with Node, uv and bun do not)` : listed.error}`);
+      const missing =
+        plain.command !== undefined && !runnable(expandVars(plain.command, process.env), process.env.PATH);
+      f.problems.push(
+        `MCP server "${name}" (${mcp.origin[name]}): ${missing ? `its command "${plain.command}" is not on PATH (install it in the image, e.g. npx comes with Node, uv and bun do not)` : listed.error}`,
+      );
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
@@ -168,16 +249,37 @@ const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, '//').repl
 
 /** Every check with its id, service and severity, and what is wrong with any of them (file and line). */
 async function checkChecks(config: Config, f: Findings): Promise<void> {
-  const set = await discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable });
-  f.rows.push(['checks', `${set.checks.length} check(s)${set.disabled.length ? `, ${set.disabled.length} disabled by CLAUDEOPS_CHECKS_DISABLE` : ''}; ${set.playbooks.length} playbook(s), ${set.skills.length} skill(s), ${set.manifests.length} manifest(s)`]);
+  const set = await discoverChecks({
+    appDir: config.appDir,
+    reposDir: config.reposDir,
+    disable: config.checks.disable,
+  });
+  f.rows.push([
+    'checks',
+    `${set.checks.length} check(s)${set.disabled.length ? `, ${set.disabled.length} disabled by CLAUDEOPS_CHECKS_DISABLE` : ''}; ${set.playbooks.length} playbook(s), ${set.skills.length} skill(s), ${set.manifests.length} manifest(s)`,
+  ]);
   for (const c of [...set.checks, ...set.disabled]) {
     const off = set.disabled.includes(c) ? ' · DISABLED' : '';
-    const thresholds = c.failureThreshold || c.successThreshold ? ` · thresholds ${c.failureThreshold ?? config.checks.failureThreshold}/${c.successThreshold ?? config.checks.successThreshold}` : '';
-    f.rows.push([`  ${c.id}`, `${c.title} · service ${c.services.join(', ') || '(named per result)'} · severity ${c.severity ?? 'unset'}${thresholds}${off}`]);
+    const thresholds =
+      c.failureThreshold || c.successThreshold
+        ? ` · thresholds ${c.failureThreshold ?? config.checks.failureThreshold}/${c.successThreshold ?? config.checks.successThreshold}`
+        : '';
+    f.rows.push([
+      `  ${c.id}`,
+      `${c.title} · service ${c.services.join(', ') || '(named per result)'} · severity ${c.severity ?? 'unset'}${thresholds}${off}`,
+    ]);
   }
   for (const p of set.playbooks) f.rows.push([`  playbook`, `${p.file} · tier ${p.tier}+`]);
-  for (const s of set.skills) f.rows.push([`  skill`, `${s.name} · ${s.kind === 'dir' ? path.join(s.source, s.main) : s.source} · tier ${s.tier}+`]);
-  for (const m of set.manifests) f.rows.push([`  manifest`, `${m.file}${m.playbookTier ? ` · playbooks need tier ${m.playbookTier}` : ''}${m.readOnly ? ' · repo read-only' : ''}`]);
+  for (const s of set.skills)
+    f.rows.push([
+      `  skill`,
+      `${s.name} · ${s.kind === 'dir' ? path.join(s.source, s.main) : s.source} · tier ${s.tier}+`,
+    ]);
+  for (const m of set.manifests)
+    f.rows.push([
+      `  manifest`,
+      `${m.file}${m.playbookTier ? ` · playbooks need tier ${m.playbookTier}` : ''}${m.readOnly ? ' · repo read-only' : ''}`,
+    ]);
   for (const p of lintChecks(set)) f.problems.push(`check ${describeProblem(p)}`);
   for (const n of set.notes) f.notes.push(describeProblem(n));
   if (set.checks.length === 0) f.notes.push('no check files found: tier 1 will have nothing to check');
@@ -193,7 +295,9 @@ async function checkWritable(name: string, dir: string, f: Findings): Promise<vo
   } catch (e) {
     f.rows.push([name, `${dir} NOT WRITABLE`]);
     const uid = process.getuid?.();
-    f.problems.push(`${name} ${dir} is not writable (${code(e)}); make it writable for the daemon's user${uid === undefined ? '' : ` (uid ${uid}: chown ${uid} on the host directory)`}`);
+    f.problems.push(
+      `${name} ${dir} is not writable (${code(e)}); make it writable for the daemon's user${uid === undefined ? '' : ` (uid ${uid}: chown ${uid} on the host directory)`}`,
+    );
   }
 }
 
@@ -204,7 +308,10 @@ async function checkWritable(name: string, dir: string, f: Findings): Promise<vo
  */
 async function checkWritableOnDisk(config: Config, f: Findings): Promise<void> {
   const tiers = ([2, 3] as const).filter((t) => t <= config.maxTier);
-  f.rows.push(['writable', tiers.map((t) => `tier ${t}: ${config.tiers[t].writable.join(', ') || 'none'}`).join(' · ') || 'none (max tier 1)']);
+  f.rows.push([
+    'writable',
+    tiers.map((t) => `tier ${t}: ${config.tiers[t].writable.join(', ') || 'none'}`).join(' · ') || 'none (max tier 1)',
+  ]);
   const real = async (p: string): Promise<string> => {
     if (!path.isAbsolute(p)) return p;
     try {
@@ -214,7 +321,11 @@ async function checkWritableOnDisk(config: Config, f: Findings): Promise<void> {
       return parent === p ? p : path.join(await real(parent), path.basename(p));
     }
   };
-  const onTier = async (t: TierNumber) => ({ ...config.tiers[t], promptFile: await real(config.tiers[t].promptFile), writable: await Promise.all(config.tiers[t].writable.map(real)) });
+  const onTier = async (t: TierNumber) => ({
+    ...config.tiers[t],
+    promptFile: await real(config.tiers[t].promptFile),
+    writable: await Promise.all(config.tiers[t].writable.map(real)),
+  });
   const onDisk: Config = {
     ...config,
     appDir: await real(config.appDir),
@@ -224,11 +335,20 @@ async function checkWritableOnDisk(config: Config, f: Findings): Promise<void> {
     dotenvFile: await real(config.dotenvFile),
     systemPromptFile: config.systemPromptFile && (await real(config.systemPromptFile)),
     tiers: { 1: await onTier(1), 2: await onTier(2), 3: await onTier(3) },
-    env: { ...config.env, CLAUDEOPS_WRITABLE_CONFIG_OK: await Promise.all(config.env.CLAUDEOPS_WRITABLE_CONFIG_OK.map(real)) },
+    env: {
+      ...config.env,
+      CLAUDEOPS_WRITABLE_CONFIG_OK: await Promise.all(config.env.CLAUDEOPS_WRITABLE_CONFIG_OK.map(real)),
+    },
   };
   const lexical = writableProblems(config);
   const found = writableProblems(onDisk);
-  const links = [...new Map(([2, 3] as const).flatMap((t) => config.tiers[t].writable.map((p, i) => [p, onDisk.tiers[t].writable[i]!] as const)).filter(([p, r]) => p !== r))];
+  const links = [
+    ...new Map(
+      ([2, 3] as const)
+        .flatMap((t) => config.tiers[t].writable.map((p, i) => [p, onDisk.tiers[t].writable[i]!] as const))
+        .filter(([p, r]) => p !== r),
+    ),
+  ];
   // Each message as the operator wrote the path, with where it leads on disk.
   const told = (message: string): string => {
     const via = links.filter(([, r]) => message.includes(`"${r}"`));
@@ -251,7 +371,9 @@ async function checkNotifications(config: Config, f: Findings): Promise<void> {
     f.problems.push(`CLAUDEOPS_APPRISE_BIN: ${r.error}; install apprise or unset CLAUDEOPS_APPRISE_URLS`);
   } else if (r.understood < urls.length) {
     f.rows.push(['notifications', `Apprise understood ${r.understood} of ${urls.length} URL(s)`]);
-    f.problems.push(`CLAUDEOPS_APPRISE_URLS: Apprise cannot parse ${urls.length - r.understood} of the ${urls.length} URL(s) (not shown: they hold credentials); check their schemes against \`apprise --details\``);
+    f.problems.push(
+      `CLAUDEOPS_APPRISE_URLS: Apprise cannot parse ${urls.length - r.understood} of the ${urls.length} URL(s) (not shown: they hold credentials); check their schemes against \`apprise --details\``,
+    );
   } else f.rows.push(['notifications', `${urls.length} Apprise URL(s), all understood (dry run, nothing sent)`]);
 }
 

@@ -30,7 +30,8 @@ function listedSkills(req: RecordedRequest): string[] {
 }
 
 /** The tool a Claude permission rule names: `Write(/x/**)` → Write; MCP rules are not built-in tools. */
-const ruleTool = (rule: string): string | undefined => (rule.startsWith('mcp__') ? undefined : /^[A-Za-z]+/.exec(rule)?.[0]);
+const ruleTool = (rule: string): string | undefined =>
+  rule.startsWith('mcp__') ? undefined : /^[A-Za-z]+/.exec(rule)?.[0];
 
 const healthy = verdict({ status: 'healthy', summary: 'All fine.', escalate: false });
 
@@ -41,27 +42,53 @@ describe('the requests the daemon makes the real CLI send', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-request-'));
     const work = path.join(root, 'work');
     fs.mkdirSync(path.join(work, '.claude', 'skills', 'site-prune-logs'), { recursive: true });
-    fs.writeFileSync(path.join(work, '.claude', 'skills', 'site-prune-logs', 'SKILL.md'), '---\nname: site-prune-logs\ndescription: Prune web logs older than a week\n---\nfind /var/log/web -mtime +7\n');
+    fs.writeFileSync(
+      path.join(work, '.claude', 'skills', 'site-prune-logs', 'SKILL.md'),
+      '---\nname: site-prune-logs\ndescription: Prune web logs older than a week\n---\nfind /var/log/web -mtime +7\n',
+    );
     fs.mkdirSync(path.join(root, 'home'));
     // Every tool a rule can name is offered, so the request's tool list is the CLI's word on each.
     const policy: TierPolicy = {
-      tier: 2, readOnly: false, propose: false,
+      tier: 2,
+      readOnly: false,
+      propose: false,
       tools: ['Bash', 'Read', 'Grep', 'Glob', 'Skill', ...WRITE_TOOLS],
-      deniedCommands: ['rm'], denyRules: [],
-      writable: [path.join(root, 'writable')], network: [],
-      mcpAllowed: [], mcpDenied: [], warnings: [],
-      denyWrite: [path.join(root, 'never-modify')], denyRead: [path.join(root, 'hidden.md')],
+      deniedCommands: ['rm'],
+      denyRules: [],
+      writable: [path.join(root, 'writable')],
+      network: [],
+      mcpAllowed: [],
+      mcpDenied: [],
+      warnings: [],
+      denyWrite: [path.join(root, 'never-modify')],
+      denyRead: [path.join(root, 'hidden.md')],
     };
     const cmd = buildClaudeCommand({
-      bin: CLAUDE, model: 'haiku', policy, mcpServers: {},
+      bin: CLAUDE,
+      model: 'haiku',
+      policy,
+      mcpServers: {},
       filesDir: { host: path.join(root, 'files'), inner: path.join(root, 'files') },
-      appendSystemPrompt: 'Environment: test', jsonSchema: JSON.stringify({ type: 'object', properties: { status: { type: 'string' } } }),
-      cwd: work, prompt: 'Check everything.',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: path.join(root, 'home'), ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: API_KEY, CLAUDE_CODE_MAX_RETRIES: '0' },
+      appendSystemPrompt: 'Environment: test',
+      jsonSchema: JSON.stringify({ type: 'object', properties: { status: { type: 'string' } } }),
+      cwd: work,
+      prompt: 'Check everything.',
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: path.join(root, 'home'),
+        ANTHROPIC_BASE_URL: url,
+        ANTHROPIC_API_KEY: API_KEY,
+        CLAUDE_CODE_MAX_RETRIES: '0',
+      },
     });
     fs.mkdirSync(path.join(root, 'files'));
     for (const f of cmd.files ?? []) fs.writeFileSync(f.path, f.content, { mode: 0o600 });
-    const child = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd.file, cmd.args, {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const killer = setTimeout(() => killGroup(child.pid), 60_000);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -78,7 +105,11 @@ describe('the requests the daemon makes the real CLI send', () => {
       const named = new Set([...rules.allow, ...rules.deny].map(ruleTool).filter((t): t is string => t !== undefined));
       for (const w of WRITE_TOOLS) assert.ok(named.has(w), `the rules name ${w}`);
       const offered = new Set(toolNames(first));
-      for (const t of named) assert.ok(offered.has(t), `${t} is named in a permission rule, but the pinned CLI offers no such tool (it offers ${[...offered].join(', ')})`);
+      for (const t of named)
+        assert.ok(
+          offered.has(t),
+          `${t} is named in a permission rule, but the pinned CLI offers no such tool (it offers ${[...offered].join(', ')})`,
+        );
       assert.deepEqual(listedSkills(first), ['site-prune-logs']);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
@@ -92,7 +123,8 @@ describe('the requests the daemon makes the real CLI send', () => {
       sb.addRepo('site', {
         'CLAUDE-OPS.md': '# Site\n\n## Rules\n- Never modify files in this repo.\n',
         '.claude-ops/checks/web.md': '# Web\n\n- Service: web\n\n## How\ncurl http://web/\n\n## Healthy when\n200\n',
-        '.claude-ops/skills/prune-logs/SKILL.md': '---\nname: prune-logs\ndescription: Prune web logs older than a week\n---\nfind /var/log/web -mtime +7 -print\n',
+        '.claude-ops/skills/prune-logs/SKILL.md':
+          '---\nname: prune-logs\ndescription: Prune web logs older than a week\n---\nfind /var/log/web -mtime +7 -print\n',
       });
       const r = await run(['once'], sb, 120_000);
       const t1 = api.messages.filter((m) => String(m.body.model).includes('haiku'));

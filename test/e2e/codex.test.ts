@@ -15,14 +15,35 @@ const CODEX = path.join(ROOT, 'node_modules', '.bin', 'codex');
 const OPENAI_KEY = 'sk-openai-test-PLANTED-SECRET-4b3a2918';
 const LINK_SECRET = 'link-secret-PLANTED-0123456789abcdef0123456789';
 const webCheck = '# Web\n\n- Service: web\n\n## How\ncurl http://web/\n\n## Healthy when\n200\n';
-const healthy = answer({ status: 'healthy', summary: 'web answers 200.', escalate: false, checks: [{ id: 'site/web.md', status: 'healthy', detail: '200' }] });
+const healthy = answer({
+  status: 'healthy',
+  summary: 'web answers 200.',
+  escalate: false,
+  checks: [{ id: 'site/web.md', status: 'healthy', detail: '200' }],
+});
 
 /** A cycle with tier 1 (and any tier named) on Codex. */
-async function cycle(script: (world: string) => OpenAiReply[], env: Record<string, string> = {}, setup?: (sb: Sandbox, world: string) => void, claude?: FakeApi) {
+async function cycle(
+  script: (world: string) => OpenAiReply[],
+  env: Record<string, string> = {},
+  setup?: (sb: Sandbox, world: string) => void,
+  claude?: FakeApi,
+) {
   let replies: OpenAiReply[] = [];
-  const openai = new FakeOpenAi((_req, n) => replies[n] ?? answer({ status: 'healthy', summary: 'script exhausted', escalate: false }));
+  const openai = new FakeOpenAi(
+    (_req, n) => replies[n] ?? answer({ status: 'healthy', summary: 'script exhausted', escalate: false }),
+  );
   const anthropic = claude ?? new FakeApi(byModel({}));
-  const sb = sandbox(await anthropic.start(), { OPENAI_API_KEY: OPENAI_KEY, CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET, OPENAI_BASE_URL: await openai.start(), CLAUDEOPS_CODEX_BIN: CODEX, CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini', CLAUDEOPS_MAX_TIER: '1', ...env });
+  const sb = sandbox(await anthropic.start(), {
+    OPENAI_API_KEY: OPENAI_KEY,
+    CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET,
+    OPENAI_BASE_URL: await openai.start(),
+    CLAUDEOPS_CODEX_BIN: CODEX,
+    CLAUDEOPS_TIER1_PROVIDER: 'codex',
+    CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini',
+    CLAUDEOPS_MAX_TIER: '1',
+    ...env,
+  });
   const world = path.join(sb.root, 'world');
   fs.mkdirSync(world);
   sb.addRepo('site', { '.claude-ops/checks/web.md': webCheck });
@@ -42,12 +63,23 @@ describe('the Codex CLI in particular', () => {
 
   it('validate reports each configured provider’s binary and version, the tiers on it, and a model it has no price for', async () => {
     const api = new FakeApi(byModel({}));
-    const sb = sandbox(await api.start(), { OPENAI_API_KEY: OPENAI_KEY, CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET, CLAUDEOPS_CODEX_BIN: CODEX, CLAUDEOPS_TIER1_PROVIDER: 'codex', CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini', CLAUDEOPS_TIER2_PROVIDER: 'codex', CLAUDEOPS_TIER2_MODEL: 'gpt-9-unpriced' });
+    const sb = sandbox(await api.start(), {
+      OPENAI_API_KEY: OPENAI_KEY,
+      CLAUDEOPS_APPROVAL_SECRET: LINK_SECRET,
+      CLAUDEOPS_CODEX_BIN: CODEX,
+      CLAUDEOPS_TIER1_PROVIDER: 'codex',
+      CLAUDEOPS_TIER1_MODEL: 'gpt-5-mini',
+      CLAUDEOPS_TIER2_PROVIDER: 'codex',
+      CLAUDEOPS_TIER2_MODEL: 'gpt-9-unpriced',
+    });
     try {
       const r = await run(['validate'], sb, 60_000);
       assert.match(r.stdout, /codex +\S+\/codex codex-cli 0\.169\.0 \(tiers 1, 2\)/);
       assert.match(r.stdout, /claude +\S+ 2\.1\.\d+ \(Claude Code\) \(tier 3\)/);
-      assert.match(r.stdout, /note: tier 2 \(codex\): no price is known for model gpt-9-unpriced .*CLAUDEOPS_DAILY_BUDGET_USD/);
+      assert.match(
+        r.stdout,
+        /note: tier 2 \(codex\): no price is known for model gpt-9-unpriced .*CLAUDEOPS_DAILY_BUDGET_USD/,
+      );
       assert.doesNotMatch(r.stdout, /note: tier 1 \(codex\)/);
       assert.ok(!r.stdout.includes(OPENAI_KEY));
     } finally {
@@ -65,9 +97,18 @@ describe('the Codex CLI in particular', () => {
       assert.match(inputText(first!), /id `site\/web\.md`/);
       assert.match(inputText(first!), /Environment: CLAUDEOPS_TIER=1/);
       assert.equal(first!.body.text.format.type, 'json_schema');
-      assert.deepEqual(first!.body.text.format.schema.required.sort(), ['checks', 'escalate', 'findings', 'proposals', 'remediations', 'status', 'summary']);
+      assert.deepEqual(first!.body.text.format.schema.required.sort(), [
+        'checks',
+        'escalate',
+        'findings',
+        'proposals',
+        'remediations',
+        'status',
+        'summary',
+      ]);
       assert.match(callOutputs(second!).join('\n'), /codex-was-here/);
-      for (const file of [t1.logFile, t1.eventsFile]) assert.ok(!read(path.join(sb.resultsDir, file)).includes(OPENAI_KEY), `${file} holds the OpenAI key`);
+      for (const file of [t1.logFile, t1.eventsFile])
+        assert.ok(!read(path.join(sb.resultsDir, file)).includes(OPENAI_KEY), `${file} holds the OpenAI key`);
       // The key went to the API, as the CLI's own credential, and nowhere the agent could see it.
       assert.equal(openai.requests.length, 2);
     } finally {

@@ -30,7 +30,10 @@ describe('a Claude Ops state directory', () => {
       const upstream = JSON.stringify({
         services: {
           web: {
-            restarts: [{ timestamp: ago(30), success: true }, { timestamp: ago(90), success: false, error: 'OOM killed' }],
+            restarts: [
+              { timestamp: ago(30), success: true },
+              { timestamp: ago(90), success: false, error: 'OOM killed' },
+            ],
             redeployments: [{ timestamp: ago(60), success: true }],
             consecutive_healthy: 0,
           },
@@ -43,16 +46,30 @@ describe('a Claude Ops state directory', () => {
 
       const result = await run(['once'], sb, 120_000);
       const [summary] = cycleSummaries(sb.resultsDir);
-      assert.equal(api.messages.filter((r) => String(r.body.model).includes('sonnet')).length, 0, 'tier 2 was not started');
+      assert.equal(
+        api.messages.filter((r) => String(r.body.model).includes('sonnet')).length,
+        0,
+        'tier 2 was not started',
+      );
       assert.equal(result.code, 1);
       assert.match(summary.escalationStopped, /every unhealthy service is at its cooldown limit: web/);
-      assert.match(summary.cooldownWithheld[0].why, /2 restart\(s\) in the last 4 h \(limit 2\), 1 redeployment\(s\) in the last 24 h \(limit 1\)/);
+      assert.match(
+        summary.cooldownWithheld[0].why,
+        /2 restart\(s\) in the last 4 h \(limit 2\), 1 redeployment\(s\) in the last 24 h \(limit 1\)/,
+      );
       assert.doesNotMatch(summary.warnings.join('\n'), /corrupt/);
-      assert.match(result.stdout, /converted .*cooldown\.json from Claude Ops' schema: 2 restart\(s\) and 1 redeployment\(s\)/, 'one info line says so');
+      assert.match(
+        result.stdout,
+        /converted .*cooldown\.json from Claude Ops' schema: 2 restart\(s\) and 1 redeployment\(s\)/,
+        'one info line says so',
+      );
       assert.equal(read(path.join(sb.stateDir, 'cooldown.claude-ops.json')), upstream, 'the original, kept');
       const ours = JSON.parse(read(path.join(sb.stateDir, 'cooldown.json')));
       assert.equal(ours.version, 1);
-      assert.deepEqual(ours.services.web.actions.map((a: { action: string; outcome: string }) => `${a.action} ${a.outcome}`).sort(), ['redeploy succeeded', 'restart failed', 'restart succeeded']);
+      assert.deepEqual(
+        ours.services.web.actions.map((a: { action: string; outcome: string }) => `${a.action} ${a.outcome}`).sort(),
+        ['redeploy succeeded', 'restart failed', 'restart succeeded'],
+      );
     } finally {
       await api.stop();
       sb.cleanup();

@@ -7,11 +7,27 @@ import path from 'node:path';
 import { compareStamps } from '../../src/store/layout.js';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, status, systemText, toolUse, verdict, type Reply } from '../fake-api.js';
-import { API_KEY, ROOT, alive, allText, cycleSummaries, files, mcpConfig, read, sandbox, start, verdictOf, type Sandbox, type Started } from '../harness.js';
+import {
+  API_KEY,
+  ROOT,
+  alive,
+  allText,
+  cycleSummaries,
+  files,
+  mcpConfig,
+  read,
+  sandbox,
+  start,
+  verdictOf,
+  type Sandbox,
+  type Started,
+} from '../harness.js';
 
 const healthy = verdict(verdictOf('healthy'));
 const escapeWeb = verdict(verdictOf('unhealthy', { escalate: true }));
-const escalateWeb = verdict(verdictOf('unhealthy', { escalate: true, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] }));
+const escalateWeb = verdict(
+  verdictOf('unhealthy', { escalate: true, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] }),
+);
 const APPRISE_SECRET = 'hunter2-apprise-password';
 
 /** PIDs of live processes started for this sandbox (they carry its results directory in their environment). */
@@ -22,7 +38,11 @@ function stubborn(): number[] {
     .filter((n) => /^\d+$/.test(n))
     .filter((n) => {
       try {
-        return fs.readFileSync(`/proc/${n}/cmdline`).includes('fixtures/mcp-server.js') && fs.readFileSync(`/proc/${n}/environ`).includes('MCP_IGNORE_EOF=1') && alive(Number(n));
+        return (
+          fs.readFileSync(`/proc/${n}/cmdline`).includes('fixtures/mcp-server.js') &&
+          fs.readFileSync(`/proc/${n}/environ`).includes('MCP_IGNORE_EOF=1') &&
+          alive(Number(n))
+        );
       } catch {
         return false;
       }
@@ -60,10 +80,20 @@ interface FaultRun {
  */
 async function fault(
   replies: Record<string, Reply[]>,
-  options: { env?: Record<string, string>; setup?: (sb: Sandbox) => void; cycles?: number; during?: (sb: Sandbox, api: FakeApi, daemon: Started) => Promise<void> } = {},
+  options: {
+    env?: Record<string, string>;
+    setup?: (sb: Sandbox) => void;
+    cycles?: number;
+    during?: (sb: Sandbox, api: FakeApi, daemon: Started) => Promise<void>;
+  } = {},
 ): Promise<FaultRun> {
   const api = new FakeApi(byModel(replies));
-  const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '1', CLAUDEOPS_FAILURE_BACKOFF: '0', CLAUDEOPS_TIMEOUT: '20', ...options.env });
+  const sb = sandbox(await api.start(), {
+    CLAUDEOPS_INTERVAL: '1',
+    CLAUDEOPS_FAILURE_BACKOFF: '0',
+    CLAUDEOPS_TIMEOUT: '20',
+    ...options.env,
+  });
   options.setup?.(sb);
   const daemon = start(['run'], sb, 120_000);
   try {
@@ -74,7 +104,10 @@ async function fault(
     const end = await daemon.done;
     const names = files(sb.resultsDir);
     const summaries = cycleSummaries(sb.resultsDir);
-    const logs = names.filter((f) => f.endsWith('.log')).sort(compareStamps).map((f) => read(path.join(sb.resultsDir, f)));
+    const logs = names
+      .filter((f) => f.endsWith('.log'))
+      .sort(compareStamps)
+      .map((f) => read(path.join(sb.resultsDir, f)));
     assert.deepEqual(processesOf(sb), [], 'no process of the run is left');
     return { sb, api, output: end.stdout + end.stderr, code: end.code, summaries, logs };
   } finally {
@@ -103,7 +136,10 @@ describe('fault suite', { concurrency: 2 }, () => {
       assert.equal(r.code, 0);
       assert.ok(r.summaries.length >= 2);
       for (const s of r.summaries) assert.equal(s.tiers[0].exitClass, 'cli_missing');
-      assert.match(r.logs[0]!, /\/nonexistent\/claude: command not found: install the Claude Code CLI or set CLAUDEOPS_CLAUDE_BIN/);
+      assert.match(
+        r.logs[0]!,
+        /\/nonexistent\/claude: command not found: install the Claude Code CLI or set CLAUDEOPS_CLAUDE_BIN/,
+      );
       assert.match(r.output, /the Claude Code CLI cannot be run/);
     } finally {
       r.sb.cleanup();
@@ -120,7 +156,10 @@ describe('fault suite', { concurrency: 2 }, () => {
   });
 
   it('CLI exits 1 over its spend cap: budget', async () => {
-    const r = await fault({ haiku: [toolUse('Bash', { command: 'true' }), toolUse('Bash', { command: 'true' }), healthy, healthy] }, { env: { CLAUDEOPS_MAX_BUDGET_USD: '0.0001' } });
+    const r = await fault(
+      { haiku: [toolUse('Bash', { command: 'true' }), toolUse('Bash', { command: 'true' }), healthy, healthy] },
+      { env: { CLAUDEOPS_MAX_BUDGET_USD: '0.0001' } },
+    );
     try {
       assert.equal(r.summaries[0].tiers[0].exitClass, 'budget');
       assert.equal(r.summaries[0].tiers[0].exitCode, 1);
@@ -130,7 +169,12 @@ describe('fault suite', { concurrency: 2 }, () => {
     }
   });
 
-  for (const [code, cls] of [[401, 'auth'], [429, 'rate_limit'], [500, 'server'], [529, 'overloaded']] as const) {
+  for (const [code, cls] of [
+    [401, 'auth'],
+    [429, 'rate_limit'],
+    [500, 'server'],
+    [529, 'overloaded'],
+  ] as const) {
     it(`API answers ${code}: classified ${cls}`, async () => {
       const r = await fault({ haiku: [status(code, `fake ${code}`), healthy] });
       try {
@@ -152,7 +196,10 @@ describe('fault suite', { concurrency: 2 }, () => {
   });
 
   it('a Bash tool running `sleep 1000` when the timeout hits is killed too', async () => {
-    const r = await fault({ haiku: [toolUse('Bash', { command: 'sleep 1000', description: 'wait' }), healthy, healthy] }, { env: { CLAUDEOPS_TIMEOUT: '4' } });
+    const r = await fault(
+      { haiku: [toolUse('Bash', { command: 'sleep 1000', description: 'wait' }), healthy, healthy] },
+      { env: { CLAUDEOPS_TIMEOUT: '4' } },
+    );
     try {
       assertFailedThenAlive(r, 'timeout', /tool +Bash \$ sleep 1000/);
     } finally {
@@ -162,21 +209,33 @@ describe('fault suite', { concurrency: 2 }, () => {
 
   it('an MCP server that ignores EOF and signals ends with a SIGKILLed CLI: the cage takes every process of the run with it', async () => {
     let mcpPid = 0;
-    const r = await fault({ haiku: [{ kind: 'hang' }, healthy] }, {
-      env: { CLAUDEOPS_TIMEOUT: '60' },
-      setup: (sb) => sb.addRepo('ops', { '.claude-ops/mcp.json': mcpConfig('stubborn', { MCP_IGNORE_EOF: '1', MCP_PID_FILE: path.join(sb.root, 'mcp.pid') }) }),
-      during: async (sb, api, daemon) => {
-        const daemonPid = daemon.child.pid!;
-        const deadline = Date.now() + 30_000;
-        // Servers run sandboxed and cannot write the PID file: they are found from outside, by their command line.
-        while ((stubborn().length === 0 || api.messages.length === 0) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-        assert.equal(stubborn().length, 1, 'the server started to list its tools is gone; only the run\'s is left');
-        mcpPid = stubborn()[0]!;
-        const cli = processesOf(sb, daemonPid).find((p) => p !== mcpPid && /claude(\.exe)?$/.test(read(`/proc/${p}/cmdline`).split('\0')[0]!));
-        assert.ok(cli, 'found the CLI process');
-        process.kill(cli, 'SIGKILL');
+    const r = await fault(
+      { haiku: [{ kind: 'hang' }, healthy] },
+      {
+        env: { CLAUDEOPS_TIMEOUT: '60' },
+        setup: (sb) =>
+          sb.addRepo('ops', {
+            '.claude-ops/mcp.json': mcpConfig('stubborn', {
+              MCP_IGNORE_EOF: '1',
+              MCP_PID_FILE: path.join(sb.root, 'mcp.pid'),
+            }),
+          }),
+        during: async (sb, api, daemon) => {
+          const daemonPid = daemon.child.pid!;
+          const deadline = Date.now() + 30_000;
+          // Servers run sandboxed and cannot write the PID file: they are found from outside, by their command line.
+          while ((stubborn().length === 0 || api.messages.length === 0) && Date.now() < deadline)
+            await new Promise((res) => setTimeout(res, 50));
+          assert.equal(stubborn().length, 1, "the server started to list its tools is gone; only the run's is left");
+          mcpPid = stubborn()[0]!;
+          const cli = processesOf(sb, daemonPid).find(
+            (p) => p !== mcpPid && /claude(\.exe)?$/.test(read(`/proc/${p}/cmdline`).split('\0')[0]!),
+          );
+          assert.ok(cli, 'found the CLI process');
+          process.kill(cli, 'SIGKILL');
+        },
       },
-    });
+    );
     try {
       assert.ok(mcpPid > 0);
       assert.equal(alive(mcpPid), false, 'the MCP server is gone');
@@ -207,7 +266,12 @@ describe('fault suite', { concurrency: 2 }, () => {
       assert.equal(end.code, 0, end.stdout.slice(-1500));
       assert.ok(Date.now() - t0 < 10_000, `stopped in ${Date.now() - t0} ms`);
       assert.deepEqual(processesOf(sb), []);
-      const log = read(path.join(sb.resultsDir, files(sb.resultsDir).find((f) => f.endsWith('tier1.log'))!));
+      const log = read(
+        path.join(
+          sb.resultsDir,
+          files(sb.resultsDir).find((f) => f.endsWith('tier1.log'))!,
+        ),
+      );
       assert.match(log.trim().split('\n').at(-1)!, /interrupted/);
       const [summary] = cycleSummaries(sb.resultsDir);
       assert.equal(summary.status, 'interrupted');
@@ -253,7 +317,10 @@ describe('fault suite', { concurrency: 2 }, () => {
         }
       });
       const inodes = new Set(fds.map((l) => /^socket:\[(\d+)\]$/.exec(l)?.[1]).filter(Boolean));
-      const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').slice(1)).map((l) => l.trim().split(/\s+/)).filter((c) => c[3] === '0A' && inodes.has(c[9]) && c[1]!.endsWith(':2405'));
+      const listening = ['/proc/net/tcp', '/proc/net/tcp6']
+        .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').slice(1))
+        .map((l) => l.trim().split(/\s+/))
+        .filter((c) => c[3] === '0A' && inodes.has(c[9]) && c[1]!.endsWith(':2405'));
       assert.deepEqual(listening, [], 'the daemon listens on the inspector port');
       assert.ok(alive(daemon.child.pid!), 'the daemon is still running');
       daemon.child.kill('SIGTERM');
@@ -265,7 +332,7 @@ describe('fault suite', { concurrency: 2 }, () => {
     }
   });
 
-  it('SIGTERM to `npm start` (the README\'s run command) reaches the daemon: it stops, and its CLI with it', async () => {
+  it("SIGTERM to `npm start` (the README's run command) reaches the daemon: it stops, and its CLI with it", async () => {
     // The package's own start script, with the build step made a no-op so the test does not rebuild dist/ under other tests.
     const script = JSON.parse(read(path.join(ROOT, 'package.json'))).scripts.start as string;
     const { api, sb } = await (async () => {
@@ -274,7 +341,15 @@ describe('fault suite', { concurrency: 2 }, () => {
     })();
     const pkg = path.join(sb.root, 'pkg');
     fs.mkdirSync(pkg);
-    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'claudeops-start', version: '0.0.0', type: 'module', scripts: { build: 'true', start: script } }));
+    fs.writeFileSync(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({
+        name: 'claudeops-start',
+        version: '0.0.0',
+        type: 'module',
+        scripts: { build: 'true', start: script },
+      }),
+    );
     fs.symlinkSync(path.join(ROOT, 'dist'), path.join(pkg, 'dist'));
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
     const npm = spawn('npm', ['start'], { cwd: pkg, env: sb.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -283,7 +358,8 @@ describe('fault suite', { concurrency: 2 }, () => {
     npm.stderr!.on('data', (d) => (out += d));
     try {
       const deadline = Date.now() + 60_000;
-      while (!/tool +Bash \$ sleep 1000/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while (!/tool +Bash \$ sleep 1000/.test(out) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
       assert.match(out, /tool +Bash \$ sleep 1000/, out.slice(-2000));
       assert.ok(processesOf(sb).length > 0, 'the daemon and its CLI run');
       npm.kill('SIGTERM');
@@ -304,20 +380,39 @@ describe('fault suite', { concurrency: 2 }, () => {
     }
   });
 
-  it('a child that drops the run marker and leaves its session (env -u, setsid, nohup) does not outlive its run: the sandbox\'s PID namespace ends it', async () => {
+  it("a child that drops the run marker and leaves its session (env -u, setsid, nohup) does not outlive its run: the sandbox's PID namespace ends it", async () => {
     const tag = 7000 + (process.pid % 900);
-    const escape = (n: number) => toolUse('Bash', { command: `env -u CLAUDEOPS_RUN_ID setsid sleep ${tag}.${n} >/dev/null 2>&1 & env -u CLAUDEOPS_RUN_ID nohup sh -c 'sleep ${tag}.${n}1' >/dev/null 2>&1 & echo started`, description: 'escape the sweep' });
+    const escape = (n: number) =>
+      toolUse('Bash', {
+        command: `env -u CLAUDEOPS_RUN_ID setsid sleep ${tag}.${n} >/dev/null 2>&1 & env -u CLAUDEOPS_RUN_ID nohup sh -c 'sleep ${tag}.${n}1' >/dev/null 2>&1 & echo started`,
+        description: 'escape the sweep',
+      });
     const r = await fault({ haiku: [escape(1), escapeWeb, healthy], sonnet: [escape(2), healthy] }, { cycles: 2 });
     try {
-      assert.deepEqual(r.summaries[0].tiers.map((t: { tier: number; containment: { sandboxed: boolean } }) => [t.tier, t.containment.sandboxed]), [[1, true], [2, true]]);
+      assert.deepEqual(
+        r.summaries[0].tiers.map((t: { tier: number; containment: { sandboxed: boolean } }) => [
+          t.tier,
+          t.containment.sandboxed,
+        ]),
+        [
+          [1, true],
+          [2, true],
+        ],
+      );
       assert.match(lastToolResult(r.api.messages[1]!) ?? '', /started/);
-      const left = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
-        try {
-          return fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(`sleep\0${tag}.`) || fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(`sleep ${tag}.`);
-        } catch {
-          return false;
-        }
-      });
+      const left = fs
+        .readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n))
+        .filter((n) => {
+          try {
+            return (
+              fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(`sleep\0${tag}.`) ||
+              fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(`sleep ${tag}.`)
+            );
+          } catch {
+            return false;
+          }
+        });
       assert.deepEqual(left, [], 'an escaped process outlived its run');
     } finally {
       r.sb.cleanup();
@@ -347,16 +442,20 @@ describe('fault suite', { concurrency: 2 }, () => {
   it('results directory unwritable, then writable again: logs go to stdout and the daemon recovers', async () => {
     // Tests may run as root, for whom permissions do not stop writes: a file where
     // the directory should be makes every write fail the same way.
-    const r = await fault({ haiku: [healthy, healthy, healthy] }, {
-      cycles: 2,
-      setup: (sb) => fs.writeFileSync(sb.resultsDir, 'not a directory'),
-      during: async (sb, _api, daemon) => {
-        await daemon.waitFor(/"msg":"cycle ended/, 30_000);
-        fs.rmSync(sb.resultsDir);
-        const deadline = Date.now() + 30_000;
-        while (!files(sb.resultsDir).some((f) => f.endsWith('.json')) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    const r = await fault(
+      { haiku: [healthy, healthy, healthy] },
+      {
+        cycles: 2,
+        setup: (sb) => fs.writeFileSync(sb.resultsDir, 'not a directory'),
+        during: async (sb, _api, daemon) => {
+          await daemon.waitFor(/"msg":"cycle ended/, 30_000);
+          fs.rmSync(sb.resultsDir);
+          const deadline = Date.now() + 30_000;
+          while (!files(sb.resultsDir).some((f) => f.endsWith('.json')) && Date.now() < deadline)
+            await new Promise((res) => setTimeout(res, 100));
+        },
       },
-    });
+    );
     try {
       assert.match(r.output, /cannot write the run log under .*; this run is logged to stdout only/);
       assert.match(r.output, /"tier":1,"kind":"VERDICT","msg":"[^"]*VERDICT +HEALTHY/);
@@ -368,12 +467,15 @@ describe('fault suite', { concurrency: 2 }, () => {
   });
 
   it('malformed baseline and repo MCP JSON: warned about by name, and the cycle goes on', async () => {
-    const r = await fault({ haiku: [healthy, healthy] }, {
-      setup: (sb) => {
-        fs.writeFileSync(path.join(sb.appDir, '.claude', 'mcp.json'), '{"mcpServers": ');
-        sb.addRepo('broken', { '.claude-ops/mcp.json': '{"servers": {}}' });
+    const r = await fault(
+      { haiku: [healthy, healthy] },
+      {
+        setup: (sb) => {
+          fs.writeFileSync(path.join(sb.appDir, '.claude', 'mcp.json'), '{"mcpServers": ');
+          sb.addRepo('broken', { '.claude-ops/mcp.json': '{"servers": {}}' });
+        },
       },
-    });
+    );
     try {
       assert.equal(r.summaries[0].status, 'healthy');
       const warnings = r.summaries[0].warnings.join('\n');
@@ -386,29 +488,40 @@ describe('fault suite', { concurrency: 2 }, () => {
   });
 
   it('hostile repo MCP files (50 MB, a symlink to /dev/zero, a FIFO, 100,000 levels of nesting, a __proto__ server) are refused by name; a good repo beside them still works', async () => {
-    const r = await fault({ haiku: [toolUse('mcp__probe__probe_status', { target: 'web' }), healthy, healthy] }, {
-      setup: (sb) => {
-        const dot = (repo: string) => {
-          const d = path.join(sb.reposDir, repo, '.claude-ops');
-          fs.mkdirSync(d, { recursive: true });
-          return path.join(d, 'mcp.json');
-        };
-        fs.writeFileSync(dot('a-huge'), Buffer.alloc(50 * 1024 * 1024, 0x20));
-        fs.symlinkSync('/dev/zero', dot('b-zero'));
-        assert.equal(spawnSync('mkfifo', [dot('c-fifo')]).status, 0);
-        sb.addRepo('d-deep', { '.claude-ops/mcp.json': `{"mcpServers":${'['.repeat(100_000)}${']'.repeat(100_000)}}` });
-        sb.addRepo('e-proto', { '.claude-ops/mcp.json': '{"mcpServers": {"__proto__": {"command": "evil"}}}' });
-        sb.addRepo('f-good', { '.claude-ops/mcp.json': mcpConfig('probe') });
+    const r = await fault(
+      { haiku: [toolUse('mcp__probe__probe_status', { target: 'web' }), healthy, healthy] },
+      {
+        setup: (sb) => {
+          const dot = (repo: string) => {
+            const d = path.join(sb.reposDir, repo, '.claude-ops');
+            fs.mkdirSync(d, { recursive: true });
+            return path.join(d, 'mcp.json');
+          };
+          fs.writeFileSync(dot('a-huge'), Buffer.alloc(50 * 1024 * 1024, 0x20));
+          fs.symlinkSync('/dev/zero', dot('b-zero'));
+          assert.equal(spawnSync('mkfifo', [dot('c-fifo')]).status, 0);
+          sb.addRepo('d-deep', {
+            '.claude-ops/mcp.json': `{"mcpServers":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+          });
+          sb.addRepo('e-proto', { '.claude-ops/mcp.json': '{"mcpServers": {"__proto__": {"command": "evil"}}}' });
+          sb.addRepo('f-good', { '.claude-ops/mcp.json': mcpConfig('probe') });
+        },
       },
-    });
+    );
     try {
       assert.equal(r.summaries[0].status, 'healthy');
       const warnings = r.summaries[0].warnings.join('\n');
-      assert.match(warnings, /a-huge\/\.claude-ops\/mcp\.json: not read: it is 52428800 bytes, over the 1048576-byte limit/);
+      assert.match(
+        warnings,
+        /a-huge\/\.claude-ops\/mcp\.json: not read: it is 52428800 bytes, over the 1048576-byte limit/,
+      );
       assert.match(warnings, /b-zero\/\.claude-ops\/mcp\.json: not read: it is not a regular file/);
       assert.match(warnings, /c-fifo\/\.claude-ops\/mcp\.json: not read: it is not a regular file/);
       assert.match(warnings, /d-deep\/\.claude-ops\/mcp\.json: nested 100001 levels deep, over the limit of 32/);
-      assert.match(warnings, /e-proto\/\.claude-ops\/mcp\.json: the server named "__proto__" is ignored; give it another name/);
+      assert.match(
+        warnings,
+        /e-proto\/\.claude-ops\/mcp\.json: the server named "__proto__" is ignored; give it another name/,
+      );
       assert.deepEqual(r.summaries[0].mcpServers, ['probe']);
       assert.match(lastToolResult(r.api.messages[1]!) ?? '', /probe says web is OK/);
     } finally {
@@ -425,14 +538,22 @@ describe('fault suite', { concurrency: 2 }, () => {
       for (const args of [['once'], ['run']]) {
         const second = await start(args, sb, 30_000).done;
         assert.equal(second.code, 2, second.stdout + second.stderr);
-        assert.match(second.stderr, new RegExp(`another claudeops \\(run, pid ${daemon.child.pid}, since .*\\) uses the state directory ${sb.stateDir}; stop it first`));
+        assert.match(
+          second.stderr,
+          new RegExp(
+            `another claudeops \\(run, pid ${daemon.child.pid}, since .*\\) uses the state directory ${sb.stateDir}; stop it first`,
+          ),
+        );
         if (args[0] === 'once') assert.match(second.stderr, /use `claudeops trigger`/);
       }
       daemon.child.kill('SIGTERM');
       assert.equal((await daemon.done).code, 0);
       assert.ok(!fs.existsSync(path.join(sb.stateDir, 'claudeops.lock')), 'the lock is released on a clean stop');
       // A lock left by a killed daemon is taken over.
-      fs.writeFileSync(path.join(sb.stateDir, 'claudeops.lock'), JSON.stringify({ pid: 999_999, mode: 'run', startedAt: 'then' }));
+      fs.writeFileSync(
+        path.join(sb.stateDir, 'claudeops.lock'),
+        JSON.stringify({ pid: 999_999, mode: 'run', startedAt: 'then' }),
+      );
       const after = await start(['once'], sb, 60_000).done;
       assert.equal(after.code, 0, after.stdout + after.stderr);
       const verify = await start(['verify-receipts'], sb, 30_000).done;
@@ -446,7 +567,9 @@ describe('fault suite', { concurrency: 2 }, () => {
   });
 
   it('a full state directory: tier 1 still reports, no remediation tier runs, nothing piles up, and remediation resumes when there is room', async (t) => {
-    const api = new FakeApi(byModel({ haiku: [escalateWeb, escalateWeb, escalateWeb, escalateWeb], sonnet: [healthy, healthy] }));
+    const api = new FakeApi(
+      byModel({ haiku: [escalateWeb, escalateWeb, escalateWeb, escalateWeb], sonnet: [healthy, healthy] }),
+    );
     const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '4', CLAUDEOPS_FAILURE_BACKOFF: '0' });
     fs.mkdirSync(sb.stateDir, { recursive: true });
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', sb.stateDir]).status !== 0) {
@@ -472,12 +595,22 @@ describe('fault suite', { concurrency: 2 }, () => {
       // The cycle after the full one is still held back: the full one's cooldown state was
       // not saved, and only a cycle whose state is saved again lets remediation resume.
       const [first, full, held, again] = cycleSummaries(sb.resultsDir);
-      assert.deepEqual([first, full, held, again].map((c) => c.tiers.map((r: { tier: number }) => r.tier).join('')), ['12', '1', '1', '12']);
+      assert.deepEqual(
+        [first, full, held, again].map((c) => c.tiers.map((r: { tier: number }) => r.tier).join('')),
+        ['12', '1', '1', '12'],
+      );
       assert.match(held.remediationBlocked, /the cooldown state could not be saved after cycle/);
-      assert.match(full.remediationBlocked, /cannot take a write \(ENOSPC\); the cooldowns and the daily budget cannot be kept, so no remediation tier runs/);
+      assert.match(
+        full.remediationBlocked,
+        /cannot take a write \(ENOSPC\); the cooldowns and the daily budget cannot be kept, so no remediation tier runs/,
+      );
       assert.equal(full.escalationStopped, 'no remediation tier runs while the state directory cannot be saved');
       assert.equal(full.status, 'unhealthy', 'tier 1 still judged');
-      assert.deepEqual(fs.readdirSync(sb.stateDir).filter((n) => n.endsWith('.tmp') || n.startsWith('.write-probe')), [], 'no temporary file is left behind');
+      assert.deepEqual(
+        fs.readdirSync(sb.stateDir).filter((n) => n.endsWith('.tmp') || n.startsWith('.write-probe')),
+        [],
+        'no temporary file is left behind',
+      );
     } finally {
       daemon.child.kill('SIGKILL');
       spawnSync('umount', [sb.stateDir]);
@@ -491,7 +624,10 @@ describe('fault suite', { concurrency: 2 }, () => {
     try {
       assert.equal(r.code, 0);
       assert.equal(r.summaries[0].tiers[0].exitClass, 'config');
-      assert.match(r.logs[0]!, /prompt file .*prompts\/nope\.md cannot be read \(ENOENT\): restore it or point CLAUDEOPS_PROMPT at an existing file/);
+      assert.match(
+        r.logs[0]!,
+        /prompt file .*prompts\/nope\.md cannot be read \(ENOENT\): restore it or point CLAUDEOPS_PROMPT at an existing file/,
+      );
       assert.equal(r.api.messages.length, 0);
     } finally {
       r.sb.cleanup();
@@ -499,12 +635,15 @@ describe('fault suite', { concurrency: 2 }, () => {
   });
 
   it('a corrupt cooldown file is moved aside and the cycle goes on', async () => {
-    const r = await fault({ haiku: [healthy, healthy] }, {
-      setup: (sb) => {
-        fs.mkdirSync(sb.stateDir, { recursive: true });
-        fs.writeFileSync(path.join(sb.stateDir, 'cooldown.json'), '{{{');
+    const r = await fault(
+      { haiku: [healthy, healthy] },
+      {
+        setup: (sb) => {
+          fs.mkdirSync(sb.stateDir, { recursive: true });
+          fs.writeFileSync(path.join(sb.stateDir, 'cooldown.json'), '{{{');
+        },
       },
-    });
+    );
     try {
       assert.equal(r.summaries[0].status, 'healthy');
       assert.match(r.summaries[0].warnings.join('\n'), /cooldown\.json was corrupt .* moved it to/);
@@ -518,21 +657,37 @@ describe('fault suite', { concurrency: 2 }, () => {
   it('secrets never reach the agent, the API, any file under results or state, nor the daemon’s output', async () => {
     const appriseUrl = `json://admin:${APPRISE_SECRET}@127.0.0.1:9/notify`;
     // A model that knows the key and puts it where the story cuts a line: redaction must come first.
-    const straddling = [250, 270, 285, 295].map((n) => toolUse('Bash', { command: `echo ${'x'.repeat(n)} ${API_KEY}` }));
-    const r = await fault({ haiku: [toolUse('Bash', { command: 'echo "key=$ANTHROPIC_API_KEY urls=$CLAUDEOPS_APPRISE_URLS"' }), ...straddling, healthy, healthy] }, {
-      env: { CLAUDEOPS_APPRISE_URLS: appriseUrl, CLAUDEOPS_APPRISE_BIN: '/nonexistent/apprise' },
-    });
+    const straddling = [250, 270, 285, 295].map((n) =>
+      toolUse('Bash', { command: `echo ${'x'.repeat(n)} ${API_KEY}` }),
+    );
+    const r = await fault(
+      {
+        haiku: [
+          toolUse('Bash', { command: 'echo "key=$ANTHROPIC_API_KEY urls=$CLAUDEOPS_APPRISE_URLS"' }),
+          ...straddling,
+          healthy,
+          healthy,
+        ],
+      },
+      {
+        env: { CLAUDEOPS_APPRISE_URLS: appriseUrl, CLAUDEOPS_APPRISE_BIN: '/nonexistent/apprise' },
+      },
+    );
     try {
       assert.ok(r.api.messages.length > 0);
       // The agent's command sees neither: the sandbox unsets the key, and the Apprise URLs are never in its environment.
       assert.match(lastToolResult(r.api.messages[1]!) ?? '', /^key= urls=$/m);
-      for (const m of r.api.messages) for (const secret of [API_KEY, APPRISE_SECRET]) assert.ok(!systemText(m).includes(secret), `${secret} in a system prompt`);
+      for (const m of r.api.messages)
+        for (const secret of [API_KEY, APPRISE_SECRET])
+          assert.ok(!systemText(m).includes(secret), `${secret} in a system prompt`);
       assert.ok(!JSON.stringify(r.api.messages[0]!.body).includes(APPRISE_SECRET));
       assert.match(systemText(r.api.messages[0]!), /CLAUDEOPS_NOTIFICATIONS=configured/);
       for (const { file, text } of [...allText(r.sb.resultsDir), ...allText(r.sb.stateDir)]) {
-        for (const secret of [API_KEY, APPRISE_SECRET, 'PLANTED-SEC']) assert.ok(!text.includes(secret), `${secret} in ${file}`);
+        for (const secret of [API_KEY, APPRISE_SECRET, 'PLANTED-SEC'])
+          assert.ok(!text.includes(secret), `${secret} in ${file}`);
       }
-      for (const secret of [API_KEY, APPRISE_SECRET, 'PLANTED-SEC']) assert.ok(!r.output.includes(secret), `${secret} in the daemon output`);
+      for (const secret of [API_KEY, APPRISE_SECRET, 'PLANTED-SEC'])
+        assert.ok(!r.output.includes(secret), `${secret} in the daemon output`);
     } finally {
       r.sb.cleanup();
     }

@@ -26,12 +26,26 @@ describe('MCP servers from real repos, through the real CLI', () => {
   let started: string;
   let startedServer: http.Server;
   const startedNames: string[] = [];
-  const calls = ['mcp__io_github_example_ping__ping', 'mcp__my_ping__ping', 'mcp__memory__read_graph', 'mcp__remote-http__whoami', 'mcp__remote-sse__whoami', 'mcp__files__list_allowed_directories'];
+  const calls = [
+    'mcp__io_github_example_ping__ping',
+    'mcp__my_ping__ping',
+    'mcp__memory__read_graph',
+    'mcp__remote-http__whoami',
+    'mcp__remote-sse__whoami',
+    'mcp__files__list_allowed_directories',
+  ];
 
   before(async () => {
     remote = new RemoteMcp();
     const remoteUrl = await remote.start();
-    api = new FakeApi(byModel({ haiku: [...calls.map((name) => toolUse(name, {})), verdict({ status: 'healthy', summary: 'All servers answered.', escalate: false })] }));
+    api = new FakeApi(
+      byModel({
+        haiku: [
+          ...calls.map((name) => toolUse(name, {})),
+          verdict({ status: 'healthy', summary: 'All servers answered.', escalate: false }),
+        ],
+      }),
+    );
     const env: Record<string, string> = { MCP_PACKAGES: ROOT, REMOTE_MCP: remoteUrl, CLAUDEOPS_NOTIFY_FAILURES: '1' };
     if (hasApprise) {
       receiver = new Receiver();
@@ -42,7 +56,10 @@ describe('MCP servers from real repos, through the real CLI', () => {
     const shared = path.join(sb.root, 'shared');
     fs.mkdirSync(shared);
     const memory = path.join(shared, 'memory.jsonl');
-    fs.writeFileSync(memory, `${JSON.stringify({ type: 'entity', name: 'web', entityType: 'service', observations: ['seeded by the test'] })}\n`);
+    fs.writeFileSync(
+      memory,
+      `${JSON.stringify({ type: 'entity', name: 'web', entityType: 'service', observations: ['seeded by the test'] })}\n`,
+    );
     // Servers run sandboxed (no file of the test is writable to them): they say they started with a GET.
     startedServer = http.createServer((req, res) => {
       startedNames.push(new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? '?');
@@ -50,27 +67,55 @@ describe('MCP servers from real repos, through the real CLI', () => {
     });
     await new Promise<void>((resolve) => startedServer.listen(0, '127.0.0.1', resolve));
     started = `http://127.0.0.1:${(startedServer.address() as import('node:net').AddressInfo).port}/started`;
-    const ping = (name: string, arg: string, extra: Record<string, unknown> = {}) => ({ command: 'node', args: [arg], env: { PING_NAME: name, STARTED_URL: started }, ...extra });
+    const ping = (name: string, arg: string, extra: Record<string, unknown> = {}) => ({
+      command: 'node',
+      args: [arg],
+      env: { PING_NAME: name, STARTED_URL: started },
+      ...extra,
+    });
     const alpha = sb.addRepo('alpha', {
       '.claude-ops/mcp.json': JSON.stringify({
         mcpServers: {
-          'io.github.example/ping': { ...ping('dotted', '.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'dotted', STARTED_URL: started, PING_TOKEN: REPO_SECRET } },
-          'my ping': { ...ping('spaced', '${CLAUDE_PROJECT_DIR}/.claude-ops/servers/ping.mjs'), env: { PING_NAME: 'spaced', STARTED_URL: started, PING_DELAY_MS: '3000' } },
+          'io.github.example/ping': {
+            ...ping('dotted', '.claude-ops/servers/ping.mjs'),
+            env: { PING_NAME: 'dotted', STARTED_URL: started, PING_TOKEN: REPO_SECRET },
+          },
+          'my ping': {
+            ...ping('spaced', '${CLAUDE_PROJECT_DIR}/.claude-ops/servers/ping.mjs'),
+            env: { PING_NAME: 'spaced', STARTED_URL: started, PING_DELAY_MS: '3000' },
+          },
           off: ping('off', './.claude-ops/servers/ping.mjs', { disabled: true }),
           broken: { command: 7 },
-          memory: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES:-/nonexistent}', '--no-install', 'mcp-server-memory'], env: { MEMORY_FILE_PATH: memory } },
-          files: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES}', '--no-install', 'mcp-server-filesystem', shared] },
-          'remote-http': { type: 'http', url: '${REMOTE_MCP}/mcp', headers: { Authorization: 'Bearer ${REMOTE_TOKEN:-default-token-abc}' } },
+          memory: {
+            command: 'npx',
+            args: ['--prefix', '${MCP_PACKAGES:-/nonexistent}', '--no-install', 'mcp-server-memory'],
+            env: { MEMORY_FILE_PATH: memory },
+          },
+          files: {
+            command: 'npx',
+            args: ['--prefix', '${MCP_PACKAGES}', '--no-install', 'mcp-server-filesystem', shared],
+          },
+          'remote-http': {
+            type: 'http',
+            url: '${REMOTE_MCP}/mcp',
+            headers: { Authorization: 'Bearer ${REMOTE_TOKEN:-default-token-abc}' },
+          },
           'remote-sse': { type: 'sse', url: '${REMOTE_MCP}/sse' },
         },
       }),
     });
     fs.mkdirSync(path.join(alpha, '.claude-ops', 'servers'));
     fs.copyFileSync(PING, path.join(alpha, '.claude-ops', 'servers', 'ping.mjs'));
-    const beta = sb.addRepo('beta', { '.claude-ops/mcp.json': JSON.stringify({ mcpServers: { 'my ping': ping('beta', '.claude-ops/servers/ping.mjs') } }) });
+    const beta = sb.addRepo('beta', {
+      '.claude-ops/mcp.json': JSON.stringify({
+        mcpServers: { 'my ping': ping('beta', '.claude-ops/servers/ping.mjs') },
+      }),
+    });
     fs.mkdirSync(path.join(beta, '.claude-ops', 'servers'));
     fs.copyFileSync(PING, path.join(beta, '.claude-ops', 'servers', 'ping.mjs'));
-    sb.addRepo('gamma', { '.claude-ops/mcp.json': JSON.stringify({ mcpServers: { ghost: { command: 'no-such-mcp-binary' } } }) });
+    sb.addRepo('gamma', {
+      '.claude-ops/mcp.json': JSON.stringify({ mcpServers: { ghost: { command: 'no-such-mcp-binary' } } }),
+    });
     code = (await run(['once'], sb, 180_000)).code;
   });
   after(async () => {
@@ -84,17 +129,27 @@ describe('MCP servers from real repos, through the real CLI', () => {
 
   const results = () => calls.map((_, i) => lastToolResult(api.messages[i + 1]!) ?? '');
 
-  it('offers every valid server\'s tools under the names the CLI gives them, and none of the left-out ones', () => {
+  it("offers every valid server's tools under the names the CLI gives them, and none of the left-out ones", () => {
     assert.equal(code, 0);
     const tools = toolNames(api.messages[0]!);
-    for (const name of calls) assert.ok(tools.includes(name), `${name} not offered: ${tools.filter((t) => t.startsWith('mcp__'))}`);
+    for (const name of calls)
+      assert.ok(tools.includes(name), `${name} not offered: ${tools.filter((t) => t.startsWith('mcp__'))}`);
     assert.ok(!tools.some((t) => t.startsWith('mcp__off__') || t.startsWith('mcp__broken__')));
   });
 
   it('starts a repo-shipped script from the repo, by a relative path and by ${CLAUDE_PROJECT_DIR}', () => {
     const [dotted, spaced] = results();
-    assert.match(dotted!, new RegExp(`pong .*"name":"dotted","script":"${path.join(sb.reposDir, 'alpha', '.claude-ops', 'servers', 'ping.mjs')}"`));
-    assert.match(spaced!, /pong .*"name":"spaced"/, 'the first definition of "my ping" (repo alpha) stands over beta\'s, and a server 3 s slow to start is waited for');
+    assert.match(
+      dotted!,
+      new RegExp(
+        `pong .*"name":"dotted","script":"${path.join(sb.reposDir, 'alpha', '.claude-ops', 'servers', 'ping.mjs')}"`,
+      ),
+    );
+    assert.match(
+      spaced!,
+      /pong .*"name":"spaced"/,
+      'the first definition of "my ping" (repo alpha) stands over beta\'s, and a server 3 s slow to start is waited for',
+    );
   });
 
   it('gives a stdio server a minimal environment: no API key', () => {
@@ -113,12 +168,15 @@ describe('MCP servers from real repos, through the real CLI', () => {
     assert.ok(remote.authorization.includes('Bearer default-token-abc'), `headers seen: ${remote.authorization}`);
   });
 
-  it('never starts a disabled server, and keeps a secret from a repo server\'s env out of every file', () => {
+  it("never starts a disabled server, and keeps a secret from a repo server's env out of every file", () => {
     const names = startedNames;
     assert.ok(names.includes('dotted') && names.includes('spaced'), `started: ${names}`);
     assert.ok(!names.includes('off'), `started: ${names}`);
     assert.ok(!names.includes('beta'), 'the overridden server was not started');
-    assert.ok(results()[0]!.includes(REPO_SECRET), 'the server echoed its token (it reaches the model, which may need it, but none of our files)');
+    assert.ok(
+      results()[0]!.includes(REPO_SECRET),
+      'the server echoed its token (it reaches the model, which may need it, but none of our files)',
+    );
     for (const { file, text } of allText(sb.resultsDir)) {
       assert.ok(!text.includes(REPO_SECRET), `the repo secret is in ${file}`);
       assert.ok(!text.includes(API_KEY), `the API key is in ${file}`);
@@ -127,33 +185,59 @@ describe('MCP servers from real repos, through the real CLI', () => {
 
   it('records where each server came from, why entries were left out, and which server failed', () => {
     const [s] = cycleSummaries(sb.resultsDir);
-    assert.deepEqual(s.mcpSources, { 'io.github.example/ping': 'alpha', 'my ping': 'alpha', memory: 'alpha', files: 'alpha', 'remote-http': 'alpha', 'remote-sse': 'alpha', ghost: 'gamma' });
+    assert.deepEqual(s.mcpSources, {
+      'io.github.example/ping': 'alpha',
+      'my ping': 'alpha',
+      memory: 'alpha',
+      files: 'alpha',
+      'remote-http': 'alpha',
+      'remote-sse': 'alpha',
+      ghost: 'gamma',
+    });
     const w = s.warnings.join('\n');
     assert.match(w, /server "off" left out: "disabled": true/);
     assert.match(w, /server "broken" left out: command: /);
-    assert.match(w, /MCP server "my ping" from repo beta ignored: repo alpha defines it first. To let repo beta replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=beta:my ping/);
-    assert.match(w, /MCP server "ghost" \(gamma\) did not connect in tier 1's run \(failed\): its tools were not available/);
+    assert.match(
+      w,
+      /MCP server "my ping" from repo beta ignored: repo alpha defines it first. To let repo beta replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=beta:my ping/,
+    );
+    assert.match(
+      w,
+      /MCP server "ghost" \(gamma\) did not connect in tier 1's run \(failed\): its tools were not available/,
+    );
     assert.equal(s.tiers[0].mcpStatus.ghost, 'failed');
     assert.equal(s.tiers[0].mcpStatus.memory, 'connected');
   });
 
-  it('tells the operator when a server fails to start', { skip: hasApprise ? false : 'Debian’s apprise is not installed (.ci/run installs it)' }, () => {
-    const told = receiver!.received.filter((m) => /MCP server ghost fails to start/.test(m.title));
-    assert.equal(told.length, 1, JSON.stringify(receiver!.received.map((m) => m.title)));
-    assert.match(told[0]!.message, /"ghost" \(from gamma\) did not connect in 1 cycles in a row/);
-  });
+  it(
+    'tells the operator when a server fails to start',
+    { skip: hasApprise ? false : 'Debian’s apprise is not installed (.ci/run installs it)' },
+    () => {
+      const told = receiver!.received.filter((m) => /MCP server ghost fails to start/.test(m.title));
+      assert.equal(told.length, 1, JSON.stringify(receiver!.received.map((m) => m.title)));
+      assert.match(told[0]!.message, /"ghost" \(from gamma\) did not connect in 1 cycles in a row/);
+    },
+  );
 
-  it('exports the server\'s state as a metric', async () => {
-    const daemon = start(['run'], sb, 120_000, { CLAUDEOPS_HTTP_PORT: '0', CLAUDEOPS_INTERVAL: '3600', CLAUDEOPS_APPRISE_URLS: '' });
+  it("exports the server's state as a metric", async () => {
+    const daemon = start(['run'], sb, 120_000, {
+      CLAUDEOPS_HTTP_PORT: '0',
+      CLAUDEOPS_INTERVAL: '3600',
+      CLAUDEOPS_APPRISE_URLS: '',
+    });
     api.script = byModel({ haiku: [verdict({ status: 'healthy', summary: 'fine', escalate: false })] });
     try {
       await daemon.waitFor(/"msg":"cycle ended/, 90_000);
       const port = Number(/"port":(\d+)/.exec(daemon.output())?.[1]);
-      const metrics = await new Promise<string>((resolve, reject) => http.get(`http://127.0.0.1:${port}/metrics`, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve(body));
-      }).on('error', reject));
+      const metrics = await new Promise<string>((resolve, reject) =>
+        http
+          .get(`http://127.0.0.1:${port}/metrics`, (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject),
+      );
       assert.match(metrics, /claudeops_mcp_server_up\{server="ghost",source="gamma"\} 0/);
       assert.match(metrics, /claudeops_mcp_server_up\{server="memory",source="alpha"\} 1/);
     } finally {
@@ -164,7 +248,7 @@ describe('MCP servers from real repos, through the real CLI', () => {
 });
 
 describe('validate connects to every MCP server', () => {
-  it('lists each server\'s tools with their annotations, and names a missing command', async () => {
+  it("lists each server's tools with their annotations, and names a missing command", async () => {
     const api = new FakeApi(byModel({}));
     const sb = sandbox(await api.start(), { MCP_PACKAGES: ROOT });
     const files = path.join(sb.root, 'files');
@@ -172,7 +256,10 @@ describe('validate connects to every MCP server', () => {
     sb.addRepo('ops', {
       '.claude-ops/mcp.json': JSON.stringify({
         mcpServers: {
-          files: { command: 'npx', args: ['--prefix', '${MCP_PACKAGES}', '--no-install', 'mcp-server-filesystem', files] },
+          files: {
+            command: 'npx',
+            args: ['--prefix', '${MCP_PACKAGES}', '--no-install', 'mcp-server-filesystem', files],
+          },
           ghost: { command: 'uvx', args: ['some-server'] },
         },
       }),
@@ -228,7 +315,11 @@ describe('a remote MCP server that fails says why', () => {
       assert.ok(s, r.stdout.slice(-2000));
       assert.match(s.mcpTools.refused.error, new RegExp(`^${refused}$`));
       assert.equal(s.mcpTools.broken.error, 'HTTP 500 Internal Server Error (empty body)');
-      assert.equal(s.mcpTools.denied.error, 'HTTP 401 Unauthorized (empty body)', 'an SSE stream that is refused gives no body to show');
+      assert.equal(
+        s.mcpTools.denied.error,
+        'HTTP 401 Unauthorized (empty body)',
+        'an SSE stream that is refused gives no body to show',
+      );
       if (s.tiers[0].containment.sandboxed) {
         // Caged, the CLI reaches remote servers through the daemon's relay, which logs why each failed.
         const log = allText(sb.resultsDir).find((f) => f.file.endsWith('.log'))!.text;

@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FakeApi, byModel, lastToolResult, status, systemText, text, toolNames, toolUse, userText, verdict } from '../fake-api.js';
+import {
+  FakeApi,
+  byModel,
+  lastToolResult,
+  status,
+  systemText,
+  text,
+  toolNames,
+  toolUse,
+  userText,
+  verdict,
+} from '../fake-api.js';
 import { API_KEY, allText, files, mcpConfig, read, run, sandbox, verdictOf, type Sandbox } from '../harness.js';
 
 const TIER1_TOOLS = ['Bash', 'Read', 'Grep', 'Glob', 'WebFetch'];
@@ -15,11 +26,20 @@ describe('claudeops once against the real CLI', () => {
   before(async () => {
     api = new FakeApi(
       byModel({
-        haiku: [toolUse('mcp__probe__probe_status', { target: 'web' }, 'Checking the probe first.'), verdict(verdictOf('healthy', { checks: [{ id: 'infra/web.md', status: 'healthy', service: 'web' }] }), 'All good.')],
+        haiku: [
+          toolUse('mcp__probe__probe_status', { target: 'web' }, 'Checking the probe first.'),
+          verdict(
+            verdictOf('healthy', { checks: [{ id: 'infra/web.md', status: 'healthy', service: 'web' }] }),
+            'All good.',
+          ),
+        ],
       }),
     );
     sb = sandbox(await api.start());
-    sb.addRepo('infra', { '.claude-ops/mcp.json': mcpConfig('probe'), '.claude-ops/checks/web.md': '# Web\n\nCheck the web.\n' });
+    sb.addRepo('infra', {
+      '.claude-ops/mcp.json': mcpConfig('probe'),
+      '.claude-ops/checks/web.md': '# Web\n\nCheck the web.\n',
+    });
     result = await run(['once'], sb, 120_000);
   });
   after(async () => {
@@ -40,7 +60,14 @@ describe('claudeops once against the real CLI', () => {
     const sys = systemText(api.messages[0]!);
     const env = sys.slice(sys.indexOf('Environment: '));
     assert.ok(sys.includes('Environment: '), 'no Environment line');
-    for (const key of ['CLAUDEOPS_DRY_RUN=false', 'CLAUDEOPS_STATE_DIR=' + sb.stateDir, 'CLAUDEOPS_RESULTS_DIR=' + sb.resultsDir, 'CLAUDEOPS_REPOS_DIR=' + sb.reposDir, 'CLAUDEOPS_TIER2_MODEL=sonnet', 'CLAUDEOPS_TIER3_MODEL=opus']) {
+    for (const key of [
+      'CLAUDEOPS_DRY_RUN=false',
+      'CLAUDEOPS_STATE_DIR=' + sb.stateDir,
+      'CLAUDEOPS_RESULTS_DIR=' + sb.resultsDir,
+      'CLAUDEOPS_REPOS_DIR=' + sb.reposDir,
+      'CLAUDEOPS_TIER2_MODEL=sonnet',
+      'CLAUDEOPS_TIER3_MODEL=opus',
+    ]) {
       assert.ok(env.includes(key), `missing ${key} in ${env.slice(0, 400)}`);
     }
     assert.ok(!sys.includes('CLAUDEOPS_APPRISE_URLS'));
@@ -76,7 +103,10 @@ describe('claudeops once against the real CLI', () => {
     assert.match(story, /result +probe says web is OK/);
     assert.match(story, /VERDICT +HEALTHY: All checks pass\./);
     assert.match(story, /--- end · ok · cost \$/);
-    const events = read(path.join(sb.resultsDir, jsonl)).trim().split('\n').map((l) => JSON.parse(l));
+    const events = read(path.join(sb.resultsDir, jsonl))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(events[0].type, 'system');
     assert.equal(events.at(-1).type, 'result');
     assert.ok(events.some((e) => e.type === 'assistant'));
@@ -87,23 +117,41 @@ describe('claudeops once against the real CLI', () => {
   });
 
   it('never writes the API key to any file', () => {
-    for (const { file, text: t } of [...allText(sb.resultsDir), ...allText(sb.stateDir)]) assert.ok(!t.includes(API_KEY), `secret in ${file}`);
+    for (const { file, text: t } of [...allText(sb.resultsDir), ...allText(sb.stateDir)])
+      assert.ok(!t.includes(API_KEY), `secret in ${file}`);
     assert.ok(!result.stdout.includes(API_KEY));
   });
 });
 
 describe('output on a terminal', () => {
-  it('is pretty, and the daemon\'s lines and the story stay in order', async () => {
-    const api = new FakeApi(byModel({ haiku: [toolUse('Bash', { command: 'echo ok' }), verdict(verdictOf('healthy'))] }));
+  it("is pretty, and the daemon's lines and the story stay in order", async () => {
+    const api = new FakeApi(
+      byModel({ haiku: [toolUse('Bash', { command: 'echo ok' }), verdict(verdictOf('healthy'))] }),
+    );
     const sb = sandbox(await api.start(), { CLAUDEOPS_LOG_PRETTY: 'true' });
     try {
       const r = await run(['once'], sb, 120_000);
       assert.equal(r.code, 0, r.stdout);
       assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('{')), 'no JSON line on a terminal');
       const at = (pattern: RegExp) => r.stdout.split('\n').findIndex((l) => pattern.test(l));
-      const order = [/cycle started/, /\[tier1\] === claudeops tier 1/, /\[tier1\] .*tool +Bash \$ echo ok/, /\[tier1\] .*VERDICT +HEALTHY/, /\[tier1\] --- end/, /tier 1 ended: healthy/, /cycle ended healthy/].map(at);
-      assert.ok(order.every((i) => i >= 0), `missing lines: ${order}\n${r.stdout}`);
-      assert.deepEqual([...order].sort((a, b) => a - b), order, `out of order:\n${r.stdout}`);
+      const order = [
+        /cycle started/,
+        /\[tier1\] === claudeops tier 1/,
+        /\[tier1\] .*tool +Bash \$ echo ok/,
+        /\[tier1\] .*VERDICT +HEALTHY/,
+        /\[tier1\] --- end/,
+        /tier 1 ended: healthy/,
+        /cycle ended healthy/,
+      ].map(at);
+      assert.ok(
+        order.every((i) => i >= 0),
+        `missing lines: ${order}\n${r.stdout}`,
+      );
+      assert.deepEqual(
+        [...order].sort((a, b) => a - b),
+        order,
+        `out of order:\n${r.stdout}`,
+      );
     } finally {
       await api.stop();
       sb.cleanup();
@@ -115,7 +163,12 @@ describe('claudeops once exit codes', () => {
   const cases: { name: string; replies: ReturnType<typeof text>[]; code: number; log: RegExp }[] = [
     { name: 'unhealthy verdict', replies: [verdict(verdictOf('unhealthy'))], code: 1, log: /VERDICT +UNHEALTHY/ },
     { name: 'API error (401)', replies: [status(401, 'invalid x-api-key')], code: 3, log: /FAILED +auth/ },
-    { name: 'no verdict', replies: [text('I looked around.'), text('Still nothing to say.')], code: 3, log: /FAILED +no_verdict/ },
+    {
+      name: 'no verdict',
+      replies: [text('I looked around.'), text('Still nothing to say.')],
+      code: 3,
+      log: /FAILED +no_verdict/,
+    },
   ];
   for (const c of cases) {
     it(`${c.name} → exit ${c.code}`, async () => {
@@ -135,14 +188,22 @@ describe('claudeops once exit codes', () => {
 
   it('invalid configuration → exit 2 with every problem listed', async () => {
     const api = new FakeApi(byModel({}));
-    const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: 'soon', CLAUDEOPS_MAX_TIER: '7', ANTHROPIC_API_KEY: '', CLAUDEOPS_TIER2_TOOLS: 'Bash,Raed,Grep' });
+    const sb = sandbox(await api.start(), {
+      CLAUDEOPS_INTERVAL: 'soon',
+      CLAUDEOPS_MAX_TIER: '7',
+      ANTHROPIC_API_KEY: '',
+      CLAUDEOPS_TIER2_TOOLS: 'Bash,Raed,Grep',
+    });
     try {
       const r = await run(['once'], sb, 30_000);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /CLAUDEOPS_INTERVAL="soon": expected a whole number of seconds/);
       assert.match(r.stderr, /CLAUDEOPS_MAX_TIER="7": expected a whole number from 1 to 3/);
       assert.match(r.stderr, /ANTHROPIC_API_KEY is unset/);
-      assert.match(r.stderr, /CLAUDEOPS_TIER2_TOOLS="Bash,Raed,Grep": unknown tool name\(s\): Raed; expected a comma-separated list of Claude Code tool names \(Bash, Read/);
+      assert.match(
+        r.stderr,
+        /CLAUDEOPS_TIER2_TOOLS="Bash,Raed,Grep": unknown tool name\(s\): Raed; expected a comma-separated list of Claude Code tool names \(Bash, Read/,
+      );
       assert.equal(api.messages.length, 0);
       assert.ok(!fs.existsSync(sb.resultsDir));
     } finally {

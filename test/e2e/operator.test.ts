@@ -11,18 +11,22 @@ const hasDockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'u
 const hasApprise = spawnSync('apprise', ['--version']).status === 0;
 
 describe('operator surface', () => {
-  it('docker-compose.yml passes `docker-compose config`', { skip: hasDockerCompose ? false : 'docker-compose is not installed (.ci/run installs it)' }, () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-compose-'));
-    fs.copyFileSync(path.join(ROOT, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
-    fs.copyFileSync(path.join(ROOT, '.env.example'), path.join(dir, '.env'));
-    const r = spawnSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /stop_grace_period: 40s/);
-    assert.match(r.stdout, /\/repos:ro/);
-    assert.match(r.stdout, /127\.0\.0\.1:9090:9090/);
-    assert.match(r.stdout, /restart: unless-stopped/);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  it(
+    'docker-compose.yml passes `docker-compose config`',
+    { skip: hasDockerCompose ? false : 'docker-compose is not installed (.ci/run installs it)' },
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-compose-'));
+      fs.copyFileSync(path.join(ROOT, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
+      fs.copyFileSync(path.join(ROOT, '.env.example'), path.join(dir, '.env'));
+      const r = spawnSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /stop_grace_period: 40s/);
+      assert.match(r.stdout, /\/repos:ro/);
+      assert.match(r.stdout, /127\.0\.0\.1:9090:9090/);
+      assert.match(r.stdout, /restart: unless-stopped/);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  );
 
   it('gives Docker a stop grace longer than the daemon’s own', () => {
     const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -39,7 +43,10 @@ describe('operator surface', () => {
       assert.equal(r.code, 2, r.stdout + r.stderr);
       assert.match(r.stdout, /2 problems:/);
       assert.match(r.stdout, /CLAUDEOPS_TIER2_PROMPT: .*missing-tier2\.md cannot be read \(ENOENT\)/);
-      assert.match(r.stdout, /shop\/\.claude-ops\/mcp\.json: server "db" left out: needs a "command" \(stdio\), or a "type" and a "url"/);
+      assert.match(
+        r.stdout,
+        /shop\/\.claude-ops\/mcp\.json: server "db" left out: needs a "command" \(stdio\), or a "type" and a "url"/,
+      );
       assert.match(r.stdout, /claude +.*2\.1\.\d+ \(Claude Code\)/);
       assert.equal(api.messages.length, 0);
     } finally {
@@ -48,20 +55,26 @@ describe('operator surface', () => {
     }
   });
 
-  it('`validate` finds an Apprise URL that Apprise cannot parse, without showing it', { skip: hasApprise ? false : 'Debian’s apprise is not installed (.ci/run installs it)' }, async () => {
-    const api = new FakeApi(byModel({}));
-    const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: 'json://127.0.0.1:9/ok, bogus://user:s3cret-token@example' });
-    try {
-      const r = await run(['validate'], sb, 60_000);
-      assert.equal(r.code, 2, r.stdout + r.stderr);
-      assert.match(r.stdout, /Apprise understood 1 of 2 URL\(s\)/);
-      assert.match(r.stdout, /CLAUDEOPS_APPRISE_URLS: Apprise cannot parse 1 of the 2 URL\(s\)/);
-      assert.ok(!(r.stdout + r.stderr).includes('s3cret-token'));
-    } finally {
-      await api.stop();
-      sb.cleanup();
-    }
-  });
+  it(
+    '`validate` finds an Apprise URL that Apprise cannot parse, without showing it',
+    { skip: hasApprise ? false : 'Debian’s apprise is not installed (.ci/run installs it)' },
+    async () => {
+      const api = new FakeApi(byModel({}));
+      const sb = sandbox(await api.start(), {
+        CLAUDEOPS_APPRISE_URLS: 'json://127.0.0.1:9/ok, bogus://user:s3cret-token@example',
+      });
+      try {
+        const r = await run(['validate'], sb, 60_000);
+        assert.equal(r.code, 2, r.stdout + r.stderr);
+        assert.match(r.stdout, /Apprise understood 1 of 2 URL\(s\)/);
+        assert.match(r.stdout, /CLAUDEOPS_APPRISE_URLS: Apprise cannot parse 1 of the 2 URL\(s\)/);
+        assert.ok(!(r.stdout + r.stderr).includes('s3cret-token'));
+      } finally {
+        await api.stop();
+        sb.cleanup();
+      }
+    },
+  );
 
   it('`validate` passes on a good setup and prints what it found', async () => {
     const api = new FakeApi(byModel({}));
@@ -80,9 +93,13 @@ describe('operator surface', () => {
   });
 
   it('/metrics counters move after a cycle, and /healthz is 200 while the scheduler runs', async () => {
-    const api = new FakeApi(byModel({ haiku: [verdict(verdictOf('healthy', { checks: [{ id: 'site/web.md', status: 'healthy' }] }))] }));
+    const api = new FakeApi(
+      byModel({ haiku: [verdict(verdictOf('healthy', { checks: [{ id: 'site/web.md', status: 'healthy' }] }))] }),
+    );
     const sb = sandbox(await api.start(), { CLAUDEOPS_HTTP_PORT: '0', CLAUDEOPS_INTERVAL: '3600' });
-    sb.addRepo('site', { '.claude-ops/checks/web.md': '# Web\n\n- Service: web\n\n## How\ncurl\n\n## Healthy when\n200\n' });
+    sb.addRepo('site', {
+      '.claude-ops/checks/web.md': '# Web\n\n- Service: web\n\n## How\ncurl\n\n## Healthy when\n200\n',
+    });
     const daemon = start(['run'], sb, 60_000);
     try {
       await daemon.waitFor(/health and metrics on http:\/\/127\.0\.0\.1:\d+/, 20_000);
@@ -96,7 +113,11 @@ describe('operator surface', () => {
       assert.match(metrics, /claudeops_tier_run_duration_seconds_count\{tier="1"\} 1/);
       assert.match(metrics, /claudeops_last_cycle_status\{status="healthy"\} 1/);
       assert.match(metrics, /claudeops_check_status\{check="site\/web\.md",service="web"\} 0/);
-      assert.match(metrics, /claudeops_remediations_total\{action="restart",outcome="succeeded"\} 0/, 'counters exist at 0 from the start');
+      assert.match(
+        metrics,
+        /claudeops_remediations_total\{action="restart",outcome="succeeded"\} 0/,
+        'counters exist at 0 from the start',
+      );
       assert.match(metrics, /claudeops_cycles_total\{status="unhealthy"\} 0/);
       assert.match(metrics, /claudeops_process_cpu_user_seconds_total \d/);
       assert.ok(!metrics.includes('process_process_'), 'no doubled prefix');
@@ -123,7 +144,12 @@ describe('operator mistakes are told, not passed over', () => {
       const r = await run(['validate'], sb, 60_000, { CLAUDEOPS_REPOS_DIR: typo });
       assert.equal(r.code, 2, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`repos +${typo} DOES NOT EXIST`));
-      assert.match(r.stdout, new RegExp(`- CLAUDEOPS_REPOS_DIR="${typo}": the repos directory ${typo} does not exist, so no repo's checks would run; fix the path`));
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `- CLAUDEOPS_REPOS_DIR="${typo}": the repos directory ${typo} does not exist, so no repo's checks would run; fix the path`,
+        ),
+      );
     } finally {
       await api.stop();
       sb.cleanup();
@@ -152,7 +178,10 @@ describe('operator mistakes are told, not passed over', () => {
       for (const n of ['0', 'abc', '-3']) {
         const r = await run(['status', n], sb, 30_000);
         assert.equal(r.code, 2, `${n}: ${r.stdout}${r.stderr}`);
-        assert.match(r.stderr, new RegExp(`claudeops status: "${n}" is not a number of cycles to show; give a whole number from 1 up`));
+        assert.match(
+          r.stderr,
+          new RegExp(`claudeops status: "${n}" is not a number of cycles to show; give a whole number from 1 up`),
+        );
         assert.equal(r.stdout, '');
       }
       const v = await run(['verify-receipts'], sb, 30_000);
@@ -164,7 +193,7 @@ describe('operator mistakes are told, not passed over', () => {
     }
   });
 
-  it('`npm start --silent` (the README\'s run command) prints only the daemon’s JSON lines, no npm banner', async () => {
+  it("`npm start --silent` (the README's run command) prints only the daemon’s JSON lines, no npm banner", async () => {
     const api = new FakeApi(byModel({ haiku: [verdict(verdictOf('healthy'))] }));
     const sb = sandbox(await api.start(), { CLAUDEOPS_INTERVAL: '3600' });
     // The package as it is, but its build already done (dist/ is the suite's own).
@@ -175,7 +204,12 @@ describe('operator mistakes are told, not passed over', () => {
     fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify(manifest));
     fs.symlinkSync(path.join(ROOT, 'dist'), path.join(pkg, 'dist'));
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
-    const npm = spawn('npm', ['start', '--silent'], { cwd: pkg, env: { ...sb.env, PATH: process.env.PATH ?? '' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: pkg,
+      env: { ...sb.env, PATH: process.env.PATH ?? '' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     npm.stdout.on('data', (d) => (stdout += d));

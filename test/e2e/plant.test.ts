@@ -8,26 +8,48 @@ import { describe, it } from 'node:test';
 import { FakeApi, byModel, toolUse, verdict } from '../fake-api.js';
 import { cycleSummaries, run, sandbox } from '../harness.js';
 
-const escalate = verdict({ status: 'unhealthy', summary: 'web is down', escalate: true, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] });
-const done = verdict({ status: 'unhealthy', summary: 'tried', escalate: false, checks: [{ id: 'web', status: 'unhealthy', service: 'web' }] });
+const escalate = verdict({
+  status: 'unhealthy',
+  summary: 'web is down',
+  escalate: true,
+  checks: [{ id: 'web', status: 'unhealthy', service: 'web' }],
+});
+const done = verdict({
+  status: 'unhealthy',
+  summary: 'tried',
+  escalate: false,
+  checks: [{ id: 'web', status: 'unhealthy', service: 'web' }],
+});
 
 describe('plant, then run', () => {
   it('tier 2 with a repo’s src/ writable cannot write the repo’s .claude-ops/: the next cycle starts nothing it planted', async () => {
     const api = new FakeApi(byModel({}));
     const sb = sandbox(await api.start(), { CLAUDEOPS_MAX_TIER: '2', CLAUDEOPS_APPROVAL: 'none' });
     try {
-      const repo = sb.addRepo('ops', { 'src/app.txt': 'app\n', '.claude-ops/checks/web.md': '# web\n\n## What\nweb answers\n' });
+      const repo = sb.addRepo('ops', {
+        'src/app.txt': 'app\n',
+        '.claude-ops/checks/web.md': '# web\n\n## What\nweb answers\n',
+      });
       sb.env.CLAUDEOPS_TIER2_WRITABLE = path.join(repo, 'src');
       const script = path.join(repo, 'src', 'planted.sh');
       const mcpFile = path.join(repo, '.claude-ops', 'mcp.json');
       const planted = JSON.stringify({ mcpServers: { planted: { command: script } } });
       api.script = byModel({
-        haiku: [escalate, verdict({ status: 'healthy', summary: 'fine', escalate: false, checks: [{ id: 'web', status: 'healthy' }] })],
+        haiku: [
+          escalate,
+          verdict({ status: 'healthy', summary: 'fine', escalate: false, checks: [{ id: 'web', status: 'healthy' }] }),
+        ],
         sonnet: [
           toolUse('Write', { file_path: script, content: '#!/bin/sh\ntouch /tmp/claudeops-planted-ran\n' }),
-          toolUse('Bash', { command: `chmod +x ${script}; printf '%s' '${planted}' > ${mcpFile}`, description: 'plant through Bash' }),
+          toolUse('Bash', {
+            command: `chmod +x ${script}; printf '%s' '${planted}' > ${mcpFile}`,
+            description: 'plant through Bash',
+          }),
           toolUse('Write', { file_path: mcpFile, content: planted }),
-          toolUse('Bash', { command: `cd ${repo}/src && ln -s ../.claude-ops link && printf '%s' '${planted}' > link/mcp.json`, description: 'plant through a link' }),
+          toolUse('Bash', {
+            command: `cd ${repo}/src && ln -s ../.claude-ops link && printf '%s' '${planted}' > link/mcp.json`,
+            description: 'plant through a link',
+          }),
           done,
         ],
       });

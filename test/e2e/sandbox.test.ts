@@ -25,7 +25,10 @@ describe('a sandbox that cannot start', () => {
       assert.equal(api.messages.length, 0, 'no API request was made');
       const [summary] = cycleSummaries(sb.resultsDir);
       assert.equal(summary.tiers[0].exitClass, 'sandbox');
-      assert.match(summary.tiers[0].error, /OS sandbox cannot start, so this read-only run was not started: socat is not installed .*install the Debian package socat/);
+      assert.match(
+        summary.tiers[0].error,
+        /OS sandbox cannot start, so this read-only run was not started: socat is not installed .*install the Debian package socat/,
+      );
       assert.match(summary.warnings.join('\n'), /the OS sandbox cannot start/);
       const v = await run(['validate'], sb, 60_000, env);
       assert.equal(v.code, 2);

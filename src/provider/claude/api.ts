@@ -21,13 +21,19 @@ interface Usage {
 /** A Messages API answer's cost, streamed (message_start, message_delta) or whole. */
 function messagesMeter(): ResponseMeter {
   let model = '';
-  const u: Required<Usage> = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const u: Required<Usage> = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
   const take = (x: Usage | undefined) => {
     if (!x) return;
     for (const k of Object.keys(u) as (keyof Usage)[]) if (typeof x[k] === 'number') u[k] = x[k]!;
   };
   const events = jsonEvents((e) => {
-    const msg = (e.type === 'message_start' ? e.message : e.type === 'message' ? e : undefined) as { model?: string; usage?: Usage } | undefined;
+    const msg = (e.type === 'message_start' ? e.message : e.type === 'message' ? e : undefined) as
+      { model?: string; usage?: Usage } | undefined;
     if (msg) {
       model = msg.model ?? model;
       take(msg.usage);
@@ -38,7 +44,13 @@ function messagesMeter(): ResponseMeter {
     end() {
       events.end();
       const p = priceOf(model);
-      return (u.input_tokens * p.input + u.output_tokens * p.output + u.cache_creation_input_tokens * p.write + u.cache_read_input_tokens * p.read) / 1e6;
+      return (
+        (u.input_tokens * p.input +
+          u.output_tokens * p.output +
+          u.cache_creation_input_tokens * p.write +
+          u.cache_read_input_tokens * p.read) /
+        1e6
+      );
     },
   };
 }
@@ -48,12 +60,18 @@ function messagesMeter(): ResponseMeter {
  * (its apiKeyHelper prints a placeholder), and the daemon's API proxy puts the real one
  * on each request.
  */
-export function claudeApi(env: Record<string, unknown>, innerOrigin: string): { route: ApiRoute; env: Record<string, string> } | undefined {
+export function claudeApi(
+  env: Record<string, unknown>,
+  innerOrigin: string,
+): { route: ApiRoute; env: Record<string, string> } | undefined {
   const upstream = String(env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com');
   const key = env.ANTHROPIC_API_KEY;
   const bearer = env.CLAUDE_CODE_OAUTH_TOKEN ?? env.ANTHROPIC_AUTH_TOKEN;
   if (key === undefined && bearer === undefined) return undefined;
-  const credential = key !== undefined ? { header: 'x-api-key', value: String(key) } : { header: 'authorization', value: `Bearer ${String(bearer)}` };
+  const credential =
+    key !== undefined
+      ? { header: 'x-api-key', value: String(key) }
+      : { header: 'authorization', value: `Bearer ${String(bearer)}` };
   const path = new URL(upstream).pathname.replace(/\/+$/, '');
   return {
     route: {

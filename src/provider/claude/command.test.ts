@@ -4,12 +4,19 @@ import { WRITE_TOOLS, type TierPolicy } from '../../tier/policy.js';
 import { buildClaudeCommand, CLAUDE_FLAGS, CLAUDE_TOOLS } from './command.js';
 
 const policy: TierPolicy = {
-  tier: 1, readOnly: true, propose: false,
+  tier: 1,
+  readOnly: true,
+  propose: false,
   tools: ['Bash', 'Read'],
   deniedCommands: ['rm', 'docker restart'],
   denyRules: [],
-  writable: [], network: ['web'],
-  mcpAllowed: ['mcp__probe'], mcpDenied: [], warnings: [], denyWrite: [], denyRead: [],
+  writable: [],
+  network: ['web'],
+  mcpAllowed: ['mcp__probe'],
+  mcpDenied: [],
+  warnings: [],
+  denyWrite: [],
+  denyRead: [],
 };
 
 const inv = {
@@ -47,7 +54,11 @@ describe('the claude command', () => {
     const file = (name: string) => JSON.parse(c.files!.find((f) => f.path === `/tmp/run-x/files/${name}`)!.content);
     assert.deepEqual(file('settings.json').permissions.allow.slice(0, 3), ['Bash', 'Read', 'mcp__probe']);
     assert.deepEqual(file('settings.json').permissions.deny.slice(0, 2), ['Bash(rm:*)', 'Bash(docker restart:*)']);
-    assert.equal(file('settings.json').sandbox.enabled, false, "the cage holds the CLI; its own Bash sandbox cannot start inside it");
+    assert.equal(
+      file('settings.json').sandbox.enabled,
+      false,
+      'the cage holds the CLI; its own Bash sandbox cannot start inside it',
+    );
     assert.deepEqual(file('mcp.json'), { mcpServers: { probe: { command: 'node', args: ['probe.js'] } } });
     assert.ok(c.args.includes('--strict-mcp-config'));
     assert.equal(after('--json-schema'), '{"type":"object"}');
@@ -60,7 +71,8 @@ describe('the claude command', () => {
 
   it('uses only flags listed in CLAUDE_FLAGS', () => {
     const c = buildClaudeCommand({ ...inv, maxBudgetUsd: 1 });
-    for (const a of c.args.filter((x) => x.startsWith('--'))) assert.ok((CLAUDE_FLAGS as readonly string[]).includes(a), a);
+    for (const a of c.args.filter((x) => x.startsWith('--')))
+      assert.ok((CLAUDE_FLAGS as readonly string[]).includes(a), a);
   });
 
   it('keeps permission lists out of argv, however long (execve has a limit)', () => {
@@ -71,9 +83,19 @@ describe('the claude command', () => {
   });
 
   it('names in its permission rules only tools the pinned CLI knows, and turns off the skills the CLI bundles', () => {
-    const every = { ...policy, tools: ['Bash', 'Read', 'Grep', 'Skill', ...WRITE_TOOLS], writable: ['/srv/data'], denyWrite: ['/repos/site'], denyRead: ['/repos/site/.env'] };
-    const settings = JSON.parse(buildClaudeCommand({ ...inv, policy: every }).files!.find((f) => f.path.endsWith('settings.json'))!.content);
-    const named = [...settings.permissions.allow, ...settings.permissions.deny].filter((r: string) => !r.startsWith('mcp__')).map((r: string) => /^[A-Za-z]+/.exec(r)![0]);
+    const every = {
+      ...policy,
+      tools: ['Bash', 'Read', 'Grep', 'Skill', ...WRITE_TOOLS],
+      writable: ['/srv/data'],
+      denyWrite: ['/repos/site'],
+      denyRead: ['/repos/site/.env'],
+    };
+    const settings = JSON.parse(
+      buildClaudeCommand({ ...inv, policy: every }).files!.find((f) => f.path.endsWith('settings.json'))!.content,
+    );
+    const named = [...settings.permissions.allow, ...settings.permissions.deny]
+      .filter((r: string) => !r.startsWith('mcp__'))
+      .map((r: string) => /^[A-Za-z]+/.exec(r)![0]);
     for (const t of named) assert.ok(CLAUDE_TOOLS.includes(t), `${t} is not a tool of the pinned CLI`);
     assert.equal(settings.disableBundledSkills, true);
   });

@@ -12,10 +12,36 @@ const CREDENTIALS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_
  * without a word, so configuration refuses it. A test checks the CLI still knows them.
  */
 export const CLAUDE_TOOLS: readonly string[] = [
-  'Bash', 'Read', 'Grep', 'Glob', 'Edit', 'Write', 'NotebookEdit', 'WebFetch', 'WebSearch',
-  'Task', 'Agent', 'TaskOutput', 'BashOutput', 'TaskStop', 'KillShell', 'TaskCreate', 'TaskGet', 'TaskList', 'TaskUpdate',
-  'Skill', 'CronCreate', 'CronDelete', 'CronList', 'DesignSync', 'EnterWorktree', 'ExitWorktree', 'ReportFindings',
-  'ScheduleWakeup', 'SendMessage', 'Workflow',
+  'Bash',
+  'Read',
+  'Grep',
+  'Glob',
+  'Edit',
+  'Write',
+  'NotebookEdit',
+  'WebFetch',
+  'WebSearch',
+  'Task',
+  'Agent',
+  'TaskOutput',
+  'BashOutput',
+  'TaskStop',
+  'KillShell',
+  'TaskCreate',
+  'TaskGet',
+  'TaskList',
+  'TaskUpdate',
+  'Skill',
+  'CronCreate',
+  'CronDelete',
+  'CronList',
+  'DesignSync',
+  'EnterWorktree',
+  'ExitWorktree',
+  'ReportFindings',
+  'ScheduleWakeup',
+  'SendMessage',
+  'Workflow',
 ];
 
 /** Every flag buildClaudeCommand may pass; a test checks the pinned CLI still knows them. */
@@ -48,26 +74,43 @@ export function buildClaudeCommand(inv: Invocation): ProviderCommand {
   const keyless = !CREDENTIALS.some((k) => inv.env[k] !== undefined);
   // disableBundledSkills: the CLI's own skills (loop, deep-research, update-config, …) would be
   // listed in every request that offers the Skill tool, beside the repo skills the daemon installs.
-  const settings = { permissions: { allow: rules.allowed, deny: rules.deny }, sandbox: { enabled: false }, disableBundledSkills: true, ...(keyless ? { apiKeyHelper: `echo ${PLACEHOLDER_KEY}` } : {}) };
-  const file = (name: string) => ({ host: path.join(inv.filesDir.host, name), inner: path.posix.join(inv.filesDir.inner, name) });
+  const settings = {
+    permissions: { allow: rules.allowed, deny: rules.deny },
+    sandbox: { enabled: false },
+    disableBundledSkills: true,
+    ...(keyless ? { apiKeyHelper: `echo ${PLACEHOLDER_KEY}` } : {}),
+  };
+  const file = (name: string) => ({
+    host: path.join(inv.filesDir.host, name),
+    inner: path.posix.join(inv.filesDir.inner, name),
+  });
   const settingsFile = file('settings.json');
   const mcpFile = file('mcp.json');
   const args = [
     '--print',
-    '--model', inv.model,
-    '--output-format', 'stream-json',
+    '--model',
+    inv.model,
+    '--output-format',
+    'stream-json',
     '--verbose',
-    '--permission-mode', 'dontAsk',
-    '--tools', inv.policy.tools.join(','),
-    '--mcp-config', mcpFile.inner,
+    '--permission-mode',
+    'dontAsk',
+    '--tools',
+    inv.policy.tools.join(','),
+    '--mcp-config',
+    mcpFile.inner,
     '--strict-mcp-config',
-    '--json-schema', inv.jsonSchema,
+    '--json-schema',
+    inv.jsonSchema,
     ...(inv.systemPrompt !== undefined ? ['--system-prompt', inv.systemPrompt] : []),
-    '--append-system-prompt', inv.appendSystemPrompt,
+    '--append-system-prompt',
+    inv.appendSystemPrompt,
     // Settings come from the daemon alone (--settings, and the run's own work dir with its
     // CLAUDE.md and skills), never from the user's ~/.claude or a local settings file.
-    '--setting-sources', 'project',
-    '--settings', settingsFile.inner,
+    '--setting-sources',
+    'project',
+    '--settings',
+    settingsFile.inner,
     ...(inv.maxBudgetUsd !== undefined ? ['--max-budget-usd', String(inv.maxBudgetUsd)] : []),
   ];
   return {

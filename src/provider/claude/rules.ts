@@ -9,7 +9,13 @@ import { WRITE_TOOLS, type TierPolicy } from '../../tier/policy.js';
 export function claudeRules(p: TierPolicy): { allowed: string[]; deny: string[] } {
   const writeTools = p.tools.filter((t) => WRITE_TOOLS.includes(t));
   return {
-    allowed: [...new Set([...p.tools.filter((t) => !WRITE_TOOLS.includes(t)), ...writeTools.flatMap((t) => p.writable.map((w) => `${t}(/${w}/**)`)), ...p.mcpAllowed])],
+    allowed: [
+      ...new Set([
+        ...p.tools.filter((t) => !WRITE_TOOLS.includes(t)),
+        ...writeTools.flatMap((t) => p.writable.map((w) => `${t}(/${w}/**)`)),
+        ...p.mcpAllowed,
+      ]),
+    ],
     deny: [
       ...new Set([
         ...p.deniedCommands.map((c) => `Bash(${c}:*)`),

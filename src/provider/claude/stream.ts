@@ -30,10 +30,24 @@ export interface ResultEvent {
   terminal_reason?: string;
 }
 
-
 export type StreamEvent =
-  | { type: 'system'; subtype: 'init'; model?: string; tools?: string[]; mcp_servers?: { name: string; status: string }[]; permissionMode?: string }
-  | { type: 'system'; subtype: 'api_retry'; attempt?: number; max_retries?: number; retry_delay_ms?: number; error_status?: number | null; error?: string }
+  | {
+      type: 'system';
+      subtype: 'init';
+      model?: string;
+      tools?: string[];
+      mcp_servers?: { name: string; status: string }[];
+      permissionMode?: string;
+    }
+  | {
+      type: 'system';
+      subtype: 'api_retry';
+      attempt?: number;
+      max_retries?: number;
+      retry_delay_ms?: number;
+      error_status?: number | null;
+      error?: string;
+    }
   | { type: 'system'; subtype: string; [k: string]: unknown }
   | { type: 'assistant'; message: { id?: string; content?: ContentBlock[] } }
   | { type: 'user'; message: { content?: ContentBlock[] | string } }
@@ -78,7 +92,9 @@ export function* eventsIn(lines: Buffer): Generator<{ event?: StreamEvent; text?
       }
     }
     if (line.length > MAX_DECODE) {
-      yield { text: `(a line of ${(line.length / 1048576).toFixed(1)} MiB, left out of the story; it is in the .jsonl)` };
+      yield {
+        text: `(a line of ${(line.length / 1048576).toFixed(1)} MiB, left out of the story; it is in the .jsonl)`,
+      };
       continue;
     }
     const text = line.toString('utf8');
@@ -156,7 +172,15 @@ export function finalOf(r: ResultEvent): FinalResult {
     turns: r.num_turns,
     usage: r.modelUsage ?? {},
     denials: (r.permission_denials ?? []).map((d) => ({ tool: d.tool_name, input: d.tool_input })),
-    ...(failed ? { failure: { kind: r.subtype, status: r.api_error_status, text: `${r.result ?? ''} ${errors.join(' ')}`.trim() } } : {}),
+    ...(failed
+      ? {
+          failure: {
+            kind: r.subtype,
+            status: r.api_error_status,
+            text: `${r.result ?? ''} ${errors.join(' ')}`.trim(),
+          },
+        }
+      : {}),
   };
 }
 
@@ -184,8 +208,26 @@ export class ClaudeParser implements EventParser {
     const e = event as Record<string, any>;
     if (isResult(event)) return [{ kind: 'final', result: finalOf(event) }];
     if (event.type === 'system') {
-      if (e.subtype === 'init') return [{ kind: 'session', model: String(e.model ?? ''), tools: (e.tools ?? []) as string[], mcp: (e.mcp_servers ?? []) as { name: string; status: string }[] }];
-      if (e.subtype === 'api_retry') return [{ kind: 'retry', attempt: e.attempt, of: e.max_retries, delayMs: e.retry_delay_ms, status: e.error_status, error: e.error === undefined ? undefined : String(e.error) }];
+      if (e.subtype === 'init')
+        return [
+          {
+            kind: 'session',
+            model: String(e.model ?? ''),
+            tools: (e.tools ?? []) as string[],
+            mcp: (e.mcp_servers ?? []) as { name: string; status: string }[],
+          },
+        ];
+      if (e.subtype === 'api_retry')
+        return [
+          {
+            kind: 'retry',
+            attempt: e.attempt,
+            of: e.max_retries,
+            delayMs: e.retry_delay_ms,
+            status: e.error_status,
+            error: e.error === undefined ? undefined : String(e.error),
+          },
+        ];
       if (e.subtype === 'model_fallback') return [{ kind: 'notice', text: `switched model: ${JSON.stringify(e)}` }];
       return [];
     }
@@ -194,14 +236,26 @@ export class ClaudeParser implements EventParser {
         if (b.type === 'text' && b.text?.trim()) return [{ kind: 'text', text: b.text }];
         if (b.type !== 'tool_use') return [];
         if (b.id) this.toolNames.set(b.id, b.name ?? '?');
-        return b.name === VERDICT_TOOL ? [{ kind: 'verdict', value: b.input }] : [{ kind: 'tool_call', id: b.id ?? '', name: b.name ?? '?', input: b.input }];
+        return b.name === VERDICT_TOOL
+          ? [{ kind: 'verdict', value: b.input }]
+          : [{ kind: 'tool_call', id: b.id ?? '', name: b.name ?? '?', input: b.input }];
       });
     }
     if (event.type === 'user' && Array.isArray(e.message?.content)) {
       return (e.message.content as ContentBlock[]).flatMap((b): AgentEvent[] => {
         if (b.type !== 'tool_result') return [];
         const name = (b.tool_use_id && this.toolNames.get(b.tool_use_id)) || 'tool';
-        return name === VERDICT_TOOL ? [] : [{ kind: 'tool_result', id: b.tool_use_id ?? '', name, text: resultText(b.content), isError: b.is_error === true }];
+        return name === VERDICT_TOOL
+          ? []
+          : [
+              {
+                kind: 'tool_result',
+                id: b.tool_use_id ?? '',
+                name,
+                text: resultText(b.content),
+                isError: b.is_error === true,
+              },
+            ];
       });
     }
     return [];

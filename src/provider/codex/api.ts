@@ -6,10 +6,18 @@ function responsesMeter(): ResponseMeter {
   let usd = 0;
   const events = jsonEvents((e) => {
     const r = (e.type === 'response.completed' ? e.response : e.object === 'response' ? e : undefined) as
-      | { model?: string; usage?: { input_tokens?: number; output_tokens?: number; input_tokens_details?: { cached_tokens?: number } } }
+      | {
+          model?: string;
+          usage?: { input_tokens?: number; output_tokens?: number; input_tokens_details?: { cached_tokens?: number } };
+        }
       | undefined;
     if (!r?.usage) return;
-    usd += costUsd(r.model ?? '', { input: r.usage.input_tokens ?? 0, cached: r.usage.input_tokens_details?.cached_tokens ?? 0, output: r.usage.output_tokens ?? 0 }) ?? 0;
+    usd +=
+      costUsd(r.model ?? '', {
+        input: r.usage.input_tokens ?? 0,
+        cached: r.usage.input_tokens_details?.cached_tokens ?? 0,
+        output: r.usage.output_tokens ?? 0,
+      }) ?? 0;
   });
   return {
     push: (c) => events.push(c),
@@ -21,7 +29,10 @@ function responsesMeter(): ResponseMeter {
 }
 
 /** The OpenAI API as a caged Codex run reaches it: through the daemon's API proxy, which holds the key. */
-export function codexApi(env: Record<string, unknown>, innerOrigin: string): { route: ApiRoute; env: Record<string, string> } | undefined {
+export function codexApi(
+  env: Record<string, unknown>,
+  innerOrigin: string,
+): { route: ApiRoute; env: Record<string, string> } | undefined {
   if (env.OPENAI_API_KEY === undefined) return undefined;
   const upstream = String(env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1');
   const path = new URL(upstream).pathname.replace(/\/+$/, '');

@@ -5,7 +5,16 @@ import { expandVars, VAR_REFERENCE, type ServerEntry } from '../../mcp/catalog.j
 import type { Invocation, ProviderCommand } from '../provider.js';
 
 /** Every flag buildCodexCommand passes to `codex exec`; a test checks the pinned CLI still knows them. */
-export const CODEX_FLAGS = ['--json', '--skip-git-repo-check', '--ephemeral', '--sandbox', '--add-dir', '--model', '--output-schema', '--cd'] as const;
+export const CODEX_FLAGS = [
+  '--json',
+  '--skip-git-repo-check',
+  '--ephemeral',
+  '--sandbox',
+  '--add-dir',
+  '--model',
+  '--output-schema',
+  '--cd',
+] as const;
 
 const OPENAI = 'https://api.openai.com/v1';
 
@@ -34,17 +43,25 @@ export function buildCodexCommand(inv: Invocation): ProviderCommand {
     '--json',
     '--skip-git-repo-check',
     '--ephemeral',
-    '--sandbox', policy.readOnly ? 'read-only' : 'workspace-write',
+    '--sandbox',
+    policy.readOnly ? 'read-only' : 'workspace-write',
     ...(policy.readOnly ? [] : policy.writable.flatMap((p) => ['--add-dir', p])),
-    '--model', inv.model,
-    '--output-schema', schemaFile,
-    '--cd', inv.cwd,
+    '--model',
+    inv.model,
+    '--output-schema',
+    schemaFile,
+    '--cd',
+    inv.cwd,
     '-',
   ];
   const mcp = mcpTables(inv.mcpServers, policy.mcpAllowed, policy.mcpDenied, inv.env);
   const warnings = [
     ...mcp.warnings,
-    ...(policy.denyRules.length ? [`Codex cannot enforce these deny rules: ${policy.denyRules.join(', ')} (only Bash(<prefix>:*) and mcp__ rules carry over)`] : []),
+    ...(policy.denyRules.length
+      ? [
+          `Codex cannot enforce these deny rules: ${policy.denyRules.join(', ')} (only Bash(<prefix>:*) and mcp__ rules carry over)`,
+        ]
+      : []),
   ];
   const config = [
     'model_provider = "claudeops"',
@@ -88,7 +105,10 @@ export function buildCodexCommand(inv: Invocation): ProviderCommand {
 /** Denied command prefixes as Codex execpolicy rules, which match whole words: `rm -rf /` is ["rm", "-rf", "/"]. */
 export function execRules(prefixes: string[]): string {
   return prefixes
-    .map((p) => `prefix_rule(pattern=${JSON.stringify(p.split(/\s+/))}, decision="forbidden", justification=${JSON.stringify(`this tier may not run ${p}`)})\n`)
+    .map(
+      (p) =>
+        `prefix_rule(pattern=${JSON.stringify(p.split(/\s+/))}, decision="forbidden", justification=${JSON.stringify(`this tier may not run ${p}`)})\n`,
+    )
     .join('');
 }
 
@@ -105,7 +125,12 @@ const HIDDEN_PREFIX = 'CLAUDEOPS_MCP_VALUE_';
  * `env_http_headers`) and which the agent's commands never inherit. A stdio server is
  * started through `sh`, which sets its variable from that name; only names reach argv.
  */
-export function mcpTables(servers: Record<string, ServerEntry>, allowed: string[], deny: string[], env: Record<string, string>): { lines: string[]; env: Record<string, string>; warnings: string[] } {
+export function mcpTables(
+  servers: Record<string, ServerEntry>,
+  allowed: string[],
+  deny: string[],
+  env: Record<string, string>,
+): { lines: string[]; env: Record<string, string>; warnings: string[] } {
   const lines: string[] = [];
   const hidden: Record<string, string> = {};
   const warnings: string[] = [];
@@ -122,7 +147,9 @@ export function mcpTables(servers: Record<string, ServerEntry>, allowed: string[
     const tools = allowed.filter((a) => a.startsWith(`${prefix}__`)).map((a) => a.slice(prefix.length + 2));
     if (!whole && tools.length === 0) continue;
     if (entry.type === 'sse') {
-      warnings.push(`MCP server ${name} is left out of this Codex run: Codex reaches remote servers over streamable HTTP, not SSE`);
+      warnings.push(
+        `MCP server ${name} is left out of this Codex run: Codex reaches remote servers over streamable HTTP, not SSE`,
+      );
       continue;
     }
     const denied = deny.filter((d) => d.startsWith(`${prefix}__`)).map((d) => d.slice(prefix.length + 2));
@@ -143,7 +170,11 @@ export function mcpTables(servers: Record<string, ServerEntry>, allowed: string[
       const args = (entry.args ?? []).map(x);
       if (secret.length) {
         const set = secret.map(([k, from]) => `${k}="$${from}"; export ${k}; unset ${from}`).join('; ');
-        lines.push('command = "/bin/sh"', `args = ${toml(['-c', `${set}; exec "$0" "$@"`, command, ...args])}`, `env_vars = ${toml(secret.map(([, from]) => from))}`);
+        lines.push(
+          'command = "/bin/sh"',
+          `args = ${toml(['-c', `${set}; exec "$0" "$@"`, command, ...args])}`,
+          `env_vars = ${toml(secret.map(([, from]) => from))}`,
+        );
       } else lines.push(`command = ${toml(command)}`, `args = ${toml(args)}`);
       if (plain.length) lines.push(`env = ${inlineTable(plain)}`);
     }
@@ -153,7 +184,8 @@ export function mcpTables(servers: Record<string, ServerEntry>, allowed: string[
   return { lines, env: hidden, warnings };
 }
 
-const inlineTable = (pairs: (readonly [string, string])[]): string => `{ ${pairs.map(([k, v]) => `${toml(k)} = ${toml(v)}`).join(', ')} }`;
+const inlineTable = (pairs: (readonly [string, string])[]): string =>
+  `{ ${pairs.map(([k, v]) => `${toml(k)} = ${toml(v)}`).join(', ')} }`;
 
 /**
  * OpenAI's structured outputs take a strict schema: every property required and no
@@ -165,10 +197,15 @@ export function strictSchema(json: string): string {
     if (Array.isArray(node)) return node.map(strict);
     if (!node || typeof node !== 'object') return node;
     const out: any = {};
-    for (const [k, v] of Object.entries(node)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strict(s)])) : strict(v);
+    for (const [k, v] of Object.entries(node))
+      out[k] =
+        k === 'properties'
+          ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strict(s)]))
+          : strict(v);
     if (out.type === 'object' && out.properties) {
       const required = new Set<string>(out.required ?? []);
-      for (const [p, s] of Object.entries<any>(out.properties)) if (!required.has(p)) out.properties[p] = { anyOf: [s, { type: 'null' }] };
+      for (const [p, s] of Object.entries<any>(out.properties))
+        if (!required.has(p)) out.properties[p] = { anyOf: [s, { type: 'null' }] };
       out.required = Object.keys(out.properties);
       out.additionalProperties = false;
     }

@@ -23,7 +23,15 @@ interface Item {
 
 /** JSON nulls (the strict schema's stand-in for an absent optional field) dropped, recursively. */
 const withoutNulls = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(withoutNulls) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)])) : v;
+  Array.isArray(v)
+    ? v.map(withoutNulls)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== null)
+            .map(([k, x]) => [k, withoutNulls(x)]),
+        )
+      : v;
 
 export class CodexParser implements EventParser {
   private lastMessage: string | undefined;
@@ -55,8 +63,12 @@ export class CodexParser implements EventParser {
         this.turns++;
         return [];
       case 'item.started':
-        if (item.type === 'command_execution') return [{ kind: 'tool_call', id: item.id ?? '', name: 'Bash', input: { command: item.command } }];
-        if (item.type === 'mcp_tool_call') return [{ kind: 'tool_call', id: item.id ?? '', name: `mcp__${item.server}__${item.tool}`, input: item.arguments }];
+        if (item.type === 'command_execution')
+          return [{ kind: 'tool_call', id: item.id ?? '', name: 'Bash', input: { command: item.command } }];
+        if (item.type === 'mcp_tool_call')
+          return [
+            { kind: 'tool_call', id: item.id ?? '', name: `mcp__${item.server}__${item.tool}`, input: item.arguments },
+          ];
         return [];
       case 'item.completed':
         return this.completed(item);
@@ -64,7 +76,11 @@ export class CodexParser implements EventParser {
         return [{ kind: 'notice', text: String(e.message ?? '') }];
       case 'turn.completed': {
         const u = e.usage ?? {};
-        this.usage = { input: this.usage.input + (u.input_tokens ?? 0), cached: this.usage.cached + (u.cached_input_tokens ?? 0), output: this.usage.output + (u.output_tokens ?? 0) };
+        this.usage = {
+          input: this.usage.input + (u.input_tokens ?? 0),
+          cached: this.usage.cached + (u.cached_input_tokens ?? 0),
+          output: this.usage.output + (u.output_tokens ?? 0),
+        };
         return this.final();
       }
       case 'turn.failed':
@@ -80,13 +96,36 @@ export class CodexParser implements EventParser {
         this.lastMessage = item.text ?? '';
         return [{ kind: 'text', text: this.lastMessage }];
       case 'command_execution':
-        return [{ kind: 'tool_result', id: item.id ?? '', name: 'Bash', text: item.aggregated_output ?? '', isError: item.exit_code !== 0 }];
+        return [
+          {
+            kind: 'tool_result',
+            id: item.id ?? '',
+            name: 'Bash',
+            text: item.aggregated_output ?? '',
+            isError: item.exit_code !== 0,
+          },
+        ];
       case 'mcp_tool_call': {
         const text = item.error?.message ?? (item.result?.content ?? []).map((c) => c.text ?? '').join('\n');
-        return [{ kind: 'tool_result', id: item.id ?? '', name: `mcp__${item.server}__${item.tool}`, text, isError: !!item.error || item.status === 'failed' }];
+        return [
+          {
+            kind: 'tool_result',
+            id: item.id ?? '',
+            name: `mcp__${item.server}__${item.tool}`,
+            text,
+            isError: !!item.error || item.status === 'failed',
+          },
+        ];
       }
       case 'file_change':
-        return [{ kind: 'tool_call', id: item.id ?? '', name: 'Edit', input: { file_path: (item.changes ?? []).map((c) => `${c.kind} ${c.path}`).join(', ') } }];
+        return [
+          {
+            kind: 'tool_call',
+            id: item.id ?? '',
+            name: 'Edit',
+            input: { file_path: (item.changes ?? []).map((c) => `${c.kind} ${c.path}`).join(', ') },
+          },
+        ];
       case 'error':
         return [{ kind: 'notice', text: item.message ?? '' }];
       default:
@@ -109,10 +148,20 @@ export class CodexParser implements EventParser {
       text: failure ?? this.lastMessage,
       costUsd: cost,
       turns: this.turns,
-      usage: { [this.model]: { inputTokens: this.usage.input - this.usage.cached, cacheReadInputTokens: this.usage.cached, outputTokens: this.usage.output, ...(cost !== undefined ? { costUSD: cost } : {}) } },
+      usage: {
+        [this.model]: {
+          inputTokens: this.usage.input - this.usage.cached,
+          cacheReadInputTokens: this.usage.cached,
+          outputTokens: this.usage.output,
+          ...(cost !== undefined ? { costUSD: cost } : {}),
+        },
+      },
       denials: [],
       ...(failure ? { failure: { kind: 'turn.failed', text: failure } } : {}),
     };
-    return [...(verdict !== undefined ? [{ kind: 'verdict', value: verdict } as AgentEvent] : []), { kind: 'final', result }];
+    return [
+      ...(verdict !== undefined ? [{ kind: 'verdict', value: verdict } as AgentEvent] : []),
+      { kind: 'final', result },
+    ];
   }
 }

@@ -107,11 +107,11 @@ export function start(args: string[], sb: Sandbox, timeoutMs: number, extraEnv: 
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     stdout += d;
     for (const w of watchers) w();
   });
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     stderr += d;
     for (const w of watchers) w();
   });

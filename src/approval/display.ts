@@ -15,7 +15,9 @@ const RUN = new RegExp(`[${WS}]{${LONG_RUN + 1},}`, 'gu');
  * U+2060, U+FEFF; soft hyphen, tags...), lone surrogates, whitespace other than a plain
  * space or newline, and blank-looking letters (Hangul fillers, braille blank).
  */
+// The class lists combining marks on purpose: each is a character to make visible.
 const HIDDEN =
+  // eslint-disable-next-line no-misleading-character-class
   /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u0085\u00a0\u034f\u115f\u1160\u1680\u180e\u2000-\u200a\u202f\u205f\u2800\u3000\u3164\uffa0]/gu;
 
 const codePoint = (c: string): string => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`;

@@ -452,7 +452,7 @@ function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
       )?.replace(/\/+$/, ''),
     },
     retentionDays: env.CLAUDEOPS_RETENTION_DAYS,
-    http: { port: env.CLAUDEOPS_HTTP_PORT as number | 'off', host: env.CLAUDEOPS_HTTP_HOST },
+    http: { port: env.CLAUDEOPS_HTTP_PORT, host: env.CLAUDEOPS_HTTP_HOST },
     log: { level: env.CLAUDEOPS_LOG_LEVEL, pretty },
     secrets,
   };

@@ -79,7 +79,7 @@ const cronExpression = z
 
 type Extra = { default?: string; secret?: boolean };
 
-const spec = <S extends z.ZodType, E extends Extra = {}>(
+const spec = <S extends z.ZodType, E extends Extra = Record<never, never>>(
   group: Group,
   doc: string,
   expect: string,

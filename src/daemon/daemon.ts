@@ -217,7 +217,7 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
         resolve(0);
       }, config.shutdownGraceMs + 2_000);
       force.unref();
-      scheduler.stop().then(() => {
+      void scheduler.stop().then(() => {
         clearTimeout(force);
         resolve(0);
       });

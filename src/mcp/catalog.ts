@@ -131,7 +131,7 @@ async function listServer(
 const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
 const baseEnvironment = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(
-    INHERITED.filter((k) => typeof env[k] === 'string' && !env[k]!.startsWith('()')).map((k) => [k, env[k]!]),
+    INHERITED.filter((k) => typeof env[k] === 'string' && !env[k].startsWith('()')).map((k) => [k, env[k]!]),
   );
 
 function killIfAlive(pid: number): void {

@@ -122,7 +122,7 @@ describe('MCP merge', () => {
     assert.equal(ping.args[0], '-c');
     assert.match(ping.args[1], /^exec env -i \$\{PATH\+"PATH=\$PATH"\} .*\$\{TOKEN\+"TOKEN=\$TOKEN"\} "\$0" "\$@"$/);
     assert.ok(!ping.args[1].includes('abc'), 'values stay out of the command line');
-    assert.deepEqual(ping.args.slice(2), ['node', ...r.plain.ping!.args!]);
+    assert.deepEqual(ping.args.slice(2), ['node', ...r.plain.ping.args]);
     assert.deepEqual(r.secrets, ['abc']);
   });
 

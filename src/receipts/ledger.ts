@@ -279,7 +279,7 @@ export function verifyLedger(dir: string, key: Buffer, anchor?: Anchor): Verific
       }
       if (typeof entry.mac === 'string') {
         const { mac: m, ...unsigned } = entry;
-        if (!equalHex(m as string, mac(key, JSON.stringify(unsigned))))
+        if (!equalHex(m, mac(key, JSON.stringify(unsigned))))
           return fail(
             'its MAC does not match its content under the ledger key: the line was edited, or written with another key',
           );

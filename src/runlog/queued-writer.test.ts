@@ -34,7 +34,7 @@ describe('queued writer', () => {
     const fd = fs.openSync(path.join(dir, 'f'), 'r');
     const errors: unknown[] = [];
     const w = new QueuedWriter(fd, (e) => errors.push(e));
-    w.write(Buffer.from('x'));
+    void w.write(Buffer.from('x'));
     await w.drained();
     assert.equal(errors.length, 1);
     assert.equal(w.write(Buffer.from('y')), undefined);

@@ -174,7 +174,7 @@ export async function runProcess(cmd: Command, opts: RunOptions): Promise<Proces
     child.stdout?.destroy();
     child.stderr?.destroy();
   }
-  lines.end();
+  await lines.end();
   return {
     exitCode: end.code,
     signal: end.signal,

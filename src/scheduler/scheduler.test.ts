@@ -49,7 +49,7 @@ describe('scheduler health', () => {
     const skips: string[] = [];
     let release!: () => void;
     const scheduler = new Scheduler({
-      schedule: { kind: 'interval', seconds: 0.05 as number },
+      schedule: { kind: 'interval', seconds: 0.05 },
       logger,
       failureBackoff: 0,
       onSkip: (r) => skips.push(r),
@@ -70,7 +70,7 @@ describe('scheduler health', () => {
     let cycles = 0;
     const skips: string[] = [];
     const scheduler = new Scheduler({
-      schedule: { kind: 'interval', seconds: 0.05 as number },
+      schedule: { kind: 'interval', seconds: 0.05 },
       logger,
       failureBackoff: 2,
       onSkip: (r) => skips.push(r),

@@ -31,7 +31,7 @@ export async function loadJsonState<T>(
   if (checked?.success) return { state: prototypeFree(checked.data) as T };
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '')}`;
   const why = parsed.ok
-    ? checked!.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    ? checked!.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
     : parsed.error;
   if (reader) return { state: empty(), warning: `${file} is corrupt (${why})` };
   try {

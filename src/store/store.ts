@@ -145,7 +145,7 @@ export class ResultsStore {
     for (let i = days - 1; i >= 0; i--) {
       const day = new Date(today - i * 86_400_000).toISOString().slice(0, 10);
       index[day] = { day, totalUsd: 0, byModel: Object.create(null) };
-      out.push(index[day]!);
+      out.push(index[day]);
     }
     for (const r of await this.since(days * 86_400_000, now.getTime())) {
       const d = index[r.startedAt.slice(0, 10)];

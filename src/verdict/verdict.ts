@@ -70,7 +70,7 @@ export type ProposalDraft = z.infer<typeof proposal>;
 
 /** The inline JSON Schema passed with --json-schema. */
 export const verdictJsonSchema: string = JSON.stringify(
-  (({ $schema: _ignored, ...rest }) => rest)(z.toJSONSchema(verdictSchema) as Record<string, unknown>),
+  (({ $schema: _ignored, ...rest }) => rest)(z.toJSONSchema(verdictSchema)),
 );
 
 export function parseVerdict(value: unknown): { verdict?: Verdict; error?: string } {

@@ -91,9 +91,9 @@ describe('the requests the daemon makes the real CLI send', () => {
     });
     const killer = setTimeout(() => killGroup(child.pid), 60_000);
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.resume();
-    child.stdin!.end(cmd.stdin);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.resume();
+    child.stdin.end(cmd.stdin);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearTimeout(killer);
     await api.stop();

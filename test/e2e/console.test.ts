@@ -114,11 +114,12 @@ describe(
       const story = await page.$eval('pre.story', (p) => p.textContent ?? '');
       assert.match(story, /tier 1 \(observe\)/);
       assert.match(story, /VERDICT +HEALTHY: web answers 200\./);
-      const events = await page.$eval('a[href$="events.jsonl"]', (a) => (a as HTMLAnchorElement).href);
+      const events = await page.$eval('a[href$="events.jsonl"]', (a) => a.href);
       const raw = await (await fetch(events)).text();
       assert.equal(JSON.parse(raw.split('\n')[0]!).type, 'system');
       await page.close();
-      for (const url of ['/checks/site/web.md', '/spend', '/login']) (await open(url, url.split('/')[1]!)).close();
+      for (const url of ['/checks/site/web.md', '/spend', '/login'])
+        await (await open(url, url.split('/')[1]!)).close();
     });
 
     it('refuses actions without the token, and a cross-site form post even with the login cookie', async () => {

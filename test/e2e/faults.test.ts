@@ -354,8 +354,8 @@ describe('fault suite', { concurrency: 2 }, () => {
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
     const npm = spawn('npm', ['start'], { cwd: pkg, env: sb.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    npm.stdout!.on('data', (d) => (out += d));
-    npm.stderr!.on('data', (d) => (out += d));
+    npm.stdout.on('data', (d) => (out += d));
+    npm.stderr.on('data', (d) => (out += d));
     try {
       const deadline = Date.now() + 60_000;
       while (!/tool +Bash \$ sleep 1000/.test(out) && Date.now() < deadline)

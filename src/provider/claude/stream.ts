@@ -117,7 +117,7 @@ export function toolResultHead(line: Buffer): StreamEvent | undefined {
   return {
     type: 'user',
     message: { content: [{ type: 'tool_result', tool_use_id: id, content: `${content}…`, is_error: isError }] },
-  } as StreamEvent;
+  };
 }
 
 const ERROR_KEY = Buffer.from('"is_error":');

@@ -56,9 +56,9 @@ describe('the codex command', () => {
       'read-only',
     ]);
     assert.equal(c.args.at(-1), '-');
-    assert.match(c.stdin!, /Environment: A=1\n\nCheck everything\.$/);
+    assert.match(c.stdin, /Environment: A=1\n\nCheck everything\.$/);
     assert.match(config, /base_url = "http:\/\/127\.0\.0\.1:8\/v1"/);
-    assert.equal(c.env!.OPENAI_BASE_URL, undefined);
+    assert.equal(c.env.OPENAI_BASE_URL, undefined);
   });
 
   it('expands ${VAR} as the Claude CLI would, and never writes a named value down', () => {
@@ -69,11 +69,11 @@ describe('the codex command', () => {
     assert.match(config, /env = \{ "LEVEL" = "debug" \}/);
     assert.match(config, /http_headers = \{ "X-Team" = "ops" \}/);
     const [, header] = /env_http_headers = \{ "Authorization" = "(\w+)" \}/.exec(config)!;
-    assert.equal(c.env![header!], `Bearer ${TOKEN}`);
+    assert.equal(c.env[header!], `Bearer ${TOKEN}`);
     const [, vars] = /env_vars = (\[.*\])/.exec(config)!;
     const names = JSON.parse(vars!) as string[];
     assert.deepEqual(
-      names.map((n) => c.env![n]),
+      names.map((n) => c.env[n]),
       [TOKEN, `pg://u:${TOKEN}@db`],
     );
     assert.match(config, new RegExp(`TOKEN=\\\\"\\$${names[0]}\\\\"; export TOKEN`));

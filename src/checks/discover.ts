@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { listRepos } from '../mcp/merge.js';
+import { listRepos } from '../files/repos.js';
 import type { CheckDef, CheckSet } from './check-set.js';
 import { readExtras } from './extras.js';
 import { LIMITS, readMarkdown } from './markdown.js';

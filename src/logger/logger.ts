@@ -1,6 +1,5 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import type { LiveHub } from '../console/live.js';
 import { storyKind } from '../stream/story.js';
 import type { Redactor } from './redactor.js';
 
@@ -31,6 +30,12 @@ export function createLogger(options: { level: string; pretty: boolean; redactor
   return pino(base, pretty({ destination: 1, sync: true, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss' }));
 }
 
+/** Where live story lines are published (the console's live view); the logger needs no more of it. */
+export interface StoryHub {
+  publish(text: string): void;
+  readonly state: { readonly cycle?: string };
+}
+
 /**
  * Where run stories go besides their files: the console's live view, and stdout. Off a
  * terminal every story line becomes a JSON record like the daemon's own lines, with
@@ -38,7 +43,7 @@ export function createLogger(options: { level: string; pretty: boolean; redactor
  */
 export function storyWriter(
   pretty: boolean,
-  live: LiveHub,
+  live: StoryHub,
   write: (text: string) => void = writeStdout,
 ): (text: string) => void {
   return (text) => {

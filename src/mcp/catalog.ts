@@ -2,18 +2,12 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { runnable } from '../files/executable.js';
 import { mcpFailure } from './failure.js';
-import { listStdioTools, type StdioServer } from './stdio-list.js';
+import { listStdioTools, type StdioServer, type ToolInfo } from './stdio-list.js';
+
+export type { ToolInfo } from './stdio-list.js';
 
 /** Puts a stdio server in a sandbox for its listing: the server to start instead, and how to clean up after. */
 export type ListingSandbox = (server: StdioServer) => Promise<{ server: StdioServer; close: () => Promise<void> }>;
-
-export interface ToolInfo {
-  name: string;
-  /** `readOnlyHint: true`; a tool without the annotation counts as not read-only. */
-  readOnly: boolean;
-  /** `destructiveHint` as the server declares it, when it does. */
-  destructive?: boolean;
-}
 
 export type ServerTools = { ok: true; tools: ToolInfo[] } | { ok: false; error: string };
 

@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { readRegular } from '../files/read-regular.js';
+import { listRepos } from '../files/repos.js';
+
+export { listRepos } from '../files/repos.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import { existsSync } from 'node:fs';
 import deepmerge from 'deepmerge';
@@ -166,20 +169,6 @@ export function jsonDepth(text: string): number {
     else if (c === 0x7d || c === 0x5d) depth--;
   }
   return max;
-}
-
-/** Repo directories under reposDir, in name order; none when it does not exist. */
-export async function listRepos(reposDir: string): Promise<string[]> {
-  try {
-    const entries = await fs.readdir(reposDir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isDirectory() || e.isSymbolicLink())
-      .map((e) => e.name)
-      .filter((n) => !n.startsWith('.'))
-      .sort();
-  } catch {
-    return [];
-  }
 }
 
 /**

@@ -1,11 +1,18 @@
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import type { ToolInfo } from './catalog.js';
 
 // The daemon only ever asks a stdio server one thing: its tools. That takes three
 // messages of MCP's JSON-RPC over newline-delimited stdio (initialize, initialized,
 // tools/list), so it is spoken here directly: the SDK's client, with its schemas and
 // JSON-schema validator, would cost the long-running daemon about 10 MB of memory.
+
+export interface ToolInfo {
+  name: string;
+  /** `readOnlyHint: true`; a tool without the annotation counts as not read-only. */
+  readOnly: boolean;
+  /** `destructiveHint` as the server declares it, when it does. */
+  destructive?: boolean;
+}
 
 const PROTOCOL_VERSION = '2025-06-18';
 const MAX_LINE = 8 * 1024 * 1024;

@@ -9,6 +9,7 @@ import type { TierPolicy } from '../tier/policy.js';
 import type { Command } from '../runner/process.js';
 import type { ExitClass } from './exit-class.js';
 import type { ApiRoute } from '../sandbox/api-proxy.js';
+import type { Verdict } from '../verdict/verdict.js';
 
 export interface ModelUsage {
   inputTokens?: number;
@@ -41,7 +42,21 @@ export type AgentEvent =
   | { kind: 'verdict'; value: unknown }
   | { kind: 'retry'; attempt?: number; of?: number; delayMs?: number; status?: number | null; error?: string }
   | { kind: 'notice'; text: string }
-  | { kind: 'final'; result: FinalResult };
+  | { kind: 'final'; result: FinalResult }
+  /** Something the run's process wrote that is no event. */
+  | { kind: 'output'; text: string }
+  /** A line of the process's error output, redacted. */
+  | { kind: 'stderr'; text: string }
+  /** Raw output for the run's events file, redacted. */
+  | { kind: 'record'; data: Buffer }
+  /** The run is weaker than asked, or something about it needs saying. */
+  | { kind: 'warning'; text: string }
+  /** The run was stopped (timeout or shutdown), and how. */
+  | { kind: 'stopped'; by: 'timeout' | 'shutdown'; steps: string[] }
+  /** Leftover processes of the run that were killed after it ended. */
+  | { kind: 'cleanup'; pids: number[] }
+  /** How the run ended: always the last event. */
+  | { kind: 'end'; exitClass: ExitClass; exitCode: number | null; error?: string; verdict?: Verdict };
 
 /** What the provider's parser makes of a chunk of output: events, or lines that are not events. */
 export interface EventParser {

@@ -1,8 +1,7 @@
 import type { Config, TierNumber } from '../config/config.js';
 import { allowance, withheldFrom, type CooldownState } from '../cooldown/cooldown.js';
 import type { CheckResult } from '../checks/results.js';
-import type { TierRun } from './tier-run.js';
-import { TIER_NAMES } from './tier-run.js';
+import { TIER_NAMES, type TierRun } from './fold.js';
 
 export interface Escalation {
   escalate: boolean;

@@ -1,7 +1,9 @@
 import type { CheckDef } from '../checks/discover.js';
 import type { Verdict } from '../verdict/verdict.js';
 import type { ModelUsage } from '../provider/provider.js';
-import type { TierRun } from './tier-run.js';
+import type { ShardRecord, TierRun } from './fold.js';
+
+export type { ShardRecord } from './fold.js';
 
 // Tier 1 over many checks: one session's context grows with every check it works
 // through, and its turns add up. Split into shards, the sessions are short and run at
@@ -27,19 +29,6 @@ export function planShards(checks: CheckDef[], maxPerShard: number): CheckDef[][
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** What a cycle record keeps of each shard. */
-export interface ShardRecord {
-  index: number;
-  checks: string[];
-  exitClass: string;
-  status?: string;
-  summary: string;
-  costUsd: number;
-  durationMs: number;
-  logFile: string;
-  eventsFile: string;
-}
 
 /**
  * One tier-1 run from its shards' runs. Each shard's verdict counts for its own checks

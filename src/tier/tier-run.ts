@@ -15,63 +15,16 @@ import { proposePrompt, type Waiting } from '../approval/prompt.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { providerFor } from '../provider/registry.js';
-import type { FinalResult, ModelUsage } from '../provider/provider.js';
+import type { FinalResult } from '../provider/provider.js';
 import { runProcess, type Command, type ProcessEnd } from '../runner/process.js';
 import { RunLog } from '../runlog/run-log.js';
 import { EXIT_CLASS_HELP, type ExitClass } from '../provider/exit-class.js';
 import { clock, oneLine, Story } from '../stream/story.js';
 import { parseVerdict, verdictJsonSchema, type Verdict } from '../verdict/verdict.js';
 import { tierPolicy, type RepoRules, type TierPolicy } from './policy.js';
-import type { ShardRecord } from './shards.js';
+import { emptyTally, step, toTierRun, TIER_NAMES, type TierRun } from './fold.js';
 
-export const TIER_NAMES: Record<TierNumber, string> = { 1: 'observe', 2: 'investigate', 3: 'remediate' };
-
-export interface TierRun {
-  tier: TierNumber;
-  model: string;
-  startedAt: string;
-  endedAt: string;
-  durationMs: number;
-  exitClass: ExitClass;
-  exitCode: number | null;
-  /** What went wrong, in words, when exitClass is not "ok". */
-  error?: string;
-  verdict?: Verdict;
-  /** The verdict's summary, or what went wrong. */
-  summary: string;
-  turns?: number;
-  costUsd: number;
-  modelUsage: Record<string, ModelUsage>;
-  toolsUsed: Record<string, number>;
-  permissionDenials: string[];
-  apiRetries: number;
-  /** Each MCP server's status as the CLI reported it at start (connected, failed, needs-auth, pending). */
-  mcpStatus: Record<string, string>;
-  /** What the run could and could not do, and by which mechanism. */
-  containment: Containment;
-  logFile: string;
-  /** The raw events; empty for a sharded tier 1, whose shards each have theirs (see `shards`). */
-  eventsFile: string;
-  /** Tier 1 split over several sessions: each one's checks, outcome and files. */
-  shards?: ShardRecord[];
-  /** Whether the run's files were written completely. */
-  filesComplete: boolean;
-}
-
-export interface Containment {
-  sandboxed: boolean;
-  readOnly: boolean;
-  /** The tier ran in propose mode: its changes wait for a human. */
-  propose: boolean;
-  writable: string[];
-  network: string[];
-  mcpAllowed: string[];
-  mcpDenied: string[];
-  /** Requests the egress proxy refused. */
-  egressRefused: number;
-  /** Why the run was weaker than asked, e.g. an MCP server denied whole. */
-  warnings: string[];
-}
+export { TIER_NAMES, type Containment, type TierRun } from './fold.js';
 
 export interface Shard {
   /** From 1. */
@@ -129,11 +82,9 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     ...(decision.warning ? [decision.warning] : []),
     ...provider.modelWarnings(settings.model),
   ];
-  const tools: Record<string, number> = Object.create(null);
-  const mcpStatus: Record<string, string> = Object.create(null);
+  const tally = emptyTally();
   const parser = provider.parser(settings.model);
   let result: FinalResult | undefined;
-  let retries = 0;
   let lastRetryStatus: number | null | undefined;
   const stderrTail: string[] = [];
 
@@ -153,25 +104,13 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
     error?: string,
     verdict?: Verdict,
   ): Promise<TierRun> => {
-    const ended = new Date();
-    const run: TierRun = {
+    step(tally, { kind: 'end', exitClass, exitCode, error, verdict });
+    if (result) step(tally, { kind: 'final', result });
+    const run = toTierRun(tally, {
       tier,
       model: settings.model,
       startedAt: started.toISOString(),
-      endedAt: ended.toISOString(),
-      durationMs: ended.getTime() - started.getTime(),
-      exitClass,
-      exitCode,
-      error,
-      verdict,
-      summary: verdict?.summary ?? error ?? '',
-      turns: result?.turns,
-      costUsd: result?.costUsd ?? 0,
-      modelUsage: result?.usage ?? {},
-      toolsUsed: tools,
-      permissionDenials: (result?.denials ?? []).map((d) => `${d.tool}${describeDenied(d.input)}`),
-      apiRetries: retries,
-      mcpStatus,
+      endedAt: new Date().toISOString(),
       containment: {
         sandboxed: decision.sandboxed,
         readOnly: policy.readOnly,
@@ -185,8 +124,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       },
       logFile: log.logName,
       eventsFile: log.jsonlName,
-      filesComplete: false,
-    };
+    });
     log.story(footer(run));
     await log.close();
     run.filesComplete = log.complete;
@@ -210,11 +148,8 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
             continue;
           }
           if (event.kind === 'final') result = event.result;
-          else if (event.kind === 'session') for (const m of event.mcp) mcpStatus[m.name] = m.status;
-          else if (event.kind === 'retry') {
-            retries++;
-            lastRetryStatus = event.status;
-          } else if (event.kind === 'tool_call') tools[event.name] = (tools[event.name] ?? 0) + 1;
+          else if (event.kind === 'retry') lastRetryStatus = event.status;
+          else step(tally, event);
           storyLines.push(...story.lines(event));
         }
         log.story(storyLines);
@@ -401,11 +336,6 @@ function footer(run: TierRun): string[] {
 function containmentLine(policy: TierPolicy, sandboxed: boolean): string {
   const writes = policy.readOnly ? 'nothing' : ['its work dir', ...policy.writable].join(', ');
   return `containment ${sandboxed ? 'OS sandbox' : 'NO sandbox'} · ${policy.readOnly ? 'read-only' : 'read-write'} · may write ${writes} · network ${policy.network.join(', ') || 'none'} · ${policy.deniedCommands.length} command prefixes denied`;
-}
-
-function describeDenied(input: unknown): string {
-  const cmd = (input as { command?: unknown })?.command;
-  return typeof cmd === 'string' ? `(${oneLine(cmd, 120)})` : '';
 }
 
 /** What the repos' manifests and playbook tiers ask of this tier's run. */

@@ -1,5 +1,7 @@
-import type { TierNumber } from '../config/config.js';
-import type { APPROVAL_NAMES } from '../config/schema.js';
+import type { TierNumber } from '../config/spec.js';
+
+/** What CLAUDEOPS_APPROVAL may name; APPROVAL_CLASSES below says what each gates. */
+export const APPROVAL_NAMES = ['none', 'restart', 'redeploy', 'config', 'tier2', 'tier3', 'all'] as const;
 
 export type ApprovalName = (typeof APPROVAL_NAMES)[number];
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { appriseSecrets, ConfigError, loadConfig, packageRoot } from './config.js';
 import { renderEnvExample, withConfigTable } from './env-example.js';
-import { variables } from './schema.js';
+import { PROVIDER_OPTIONS, variables } from './schema.js';
 
 const noDotenv = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-config-'));
 const load = (env: Record<string, string>) => loadConfig({ ANTHROPIC_API_KEY: 'sk-test-key', ...env }, noDotenv);
@@ -305,6 +305,36 @@ describe('configuration', () => {
         /"\/opt" overlaps the daemon's own directory \/opt\/claudeops/,
       );
     });
+  });
+
+  it("checks a tier's tool names against its own provider's, and each provider's variables are in the table", () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        load(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    const codex2 = { CLAUDEOPS_TIER2_PROVIDER: 'codex', OPENAI_API_KEY: 'o', CLAUDEOPS_APPROVAL: 'none' };
+    assert.deepEqual(problems({ ...codex2, CLAUDEOPS_TIER2_TOOLS: 'Bash,shell' }), [], 'Codex takes no tool set');
+    assert.match(
+      problems({ ...codex2, CLAUDEOPS_TIER3_TOOLS: 'Bash,shell' })[0]!,
+      /^CLAUDEOPS_TIER3_TOOLS="Bash,shell": unknown tool name\(s\): shell; expected a comma-separated list of Claude Code tool names/,
+    );
+    assert.deepEqual(
+      problems({ CLAUDEOPS_ALLOWED_TOOLS: 'Bash,Nope', CLAUDEOPS_INTERVAL: 'x' }).map((p) => p.split('=')[0]),
+      ['CLAUDEOPS_INTERVAL', 'CLAUDEOPS_TIER1_TOOLS', 'CLAUDEOPS_ALLOWED_TOOLS'],
+      'in the order of the table, with every other problem',
+    );
+    for (const p of Object.values(PROVIDER_OPTIONS)) {
+      assert.ok(p.binVariable in variables, p.binVariable);
+      for (const name of [...Object.keys(p.variables), ...p.apiEnv]) assert.ok(name in variables, name);
+    }
+    const { config } = load({});
+    assert.deepEqual(config.tiers[1].writable, [], 'tier 1 has no writable variable');
+    assert.equal(config.tiers[2].provider, 'claude');
+    assert.equal(config.writableConfigOk.length, 0);
   });
 
   it('treats credentials in Apprise URLs as secrets', () => {

@@ -1,98 +1,55 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { isExecutable, runnable } from '../files/executable.js';
 import { proposeTiers } from '../approval/classes.js';
-import { envSchema, variables, type Env, type VarName, type VarSpec } from './schema.js';
+import { PROVIDER_NAMES } from '../provider/names.js';
+import {
+  envSchema,
+  PROVIDER_OPTIONS,
+  splitAppriseUrls,
+  variables,
+  type Env,
+  type MaintenanceWindow,
+  type Schedule,
+  type Settings,
+  type TierSettings,
+  type VarName,
+} from './schema.js';
+import { TIERS, type ResolveContext, type TierNumber, type VarSpec } from './spec.js';
 
-export type TierNumber = 1 | 2 | 3;
+export { splitAppriseUrls };
+export type { MaintenanceWindow, Schedule, TierNumber, TierSettings };
 
-export interface TierSettings {
-  tier: TierNumber;
-  /** The agent CLI it runs on (see src/provider/registry.ts). */
-  provider: string;
-  model: string;
-  promptFile: string;
-  tools: string[];
-  deny: string[];
-  mcp: string[];
-  /** MCP tools (server__tool) allowed when the tier is read-only, besides annotated read-only ones. */
-  mcpTools: string[];
-  /** Absolute paths the tier may change; always empty for tier 1. */
-  writable: string[];
-  /** Hosts its commands may reach through the egress proxy. */
-  network: string[];
-}
-
-/** Notifications are held from each start of `cron` (UTC) for `durationMs`. */
-export interface MaintenanceWindow {
-  cron: string;
-  durationMs: number;
-}
-
-export type SandboxMode = 'required' | 'auto' | 'off';
-
-export type Schedule = { kind: 'interval'; seconds: number } | { kind: 'cron'; expression: string };
-
-export interface Config {
+/**
+ * The resolved configuration. Every field the variables fill is declared with its
+ * variable in src/config/schema.ts (`to`, or `perTier` for `tiers`); the rest is here.
+ */
+export type Config = Settings & {
+  /** Every variable as parsed; prefer the typed fields. */
   env: Env;
-  appDir: string;
-  stateDir: string;
-  resultsDir: string;
-  reposDir: string;
-  claudeBin: string;
-  codexBin: string;
-  schedule: Schedule;
-  timeoutMs: number;
-  shutdownGraceMs: number;
-  failureBackoff: number;
-  maxTier: TierNumber;
-  dryRun: boolean;
-  /** Tier-1 shards: how many sessions at once, and the most checks in one. */
-  tier1: { parallel: number; shardSize: number };
-  /** A system prompt file that replaces the CLI's default one; undefined keeps the default. */
-  systemPromptFile?: string;
-  tiers: Record<TierNumber, TierSettings>;
-  sandbox: SandboxMode;
-  /** The Docker Engine API the agent may use, if any. */
-  dockerHost?: string;
-  /** Hosts a read-only run may tunnel to (CONNECT). */
-  readOnlyTlsHosts: string[];
   /** The .env file the configuration was read from; denied to the agent. */
   dotenvFile: string;
-  mcpTrustedRepos: string[];
-  mcpAllowOverride: string[];
-  mcpInheritEnv: string[];
-  checks: { disable: string[]; failureThreshold: number; successThreshold: number };
-  cooldown: {
-    maxRestarts: number;
-    restartWindowMs: number;
-    maxRedeploys: number;
-    redeployWindowMs: number;
-    resetAfterHealthy: number;
-  };
-  budget: { perRunUsd?: number; dailyUsd?: number };
-  notify: { urls: string[]; bin: string; remindMs: number; failures: number; maintenance: MaintenanceWindow[] };
+  tiers: Record<TierNumber, TierSettings>;
   approval: {
-    classes: string[];
     /** Tiers that run in propose mode: read-only, ending with proposals for a human. */
     proposeTiers: TierNumber[];
-    ttlMs: number;
-    /** Where links in notifications point; undefined when the HTTP port is off or picked at random. */
-    publicUrl?: string;
   };
-  retentionDays: number;
-  http: { port: number | 'off'; host: string };
-  log: { level: string; pretty: boolean };
   /** Values that must never reach a log or a record. */
   secrets: string[];
-}
+};
+
+export type SandboxMode = Config['sandbox'];
+
+const specs = Object.entries(variables) as [VarName, VarSpec][];
+
+/** The variable that fills `field` of a tier's settings (CLAUDEOPS_TIER<N>_<KEY>). */
+export const tierVariable = (tier: TierNumber, field: keyof TierSettings): VarName =>
+  specs.find(([, s]) => s.tier?.n === tier && s.tier.field === field)![0];
 
 /** The variable that names a tier's prompt file, for messages that tell the operator what to fix. */
-export const promptVariable = (tier: TierNumber): string =>
-  tier === 1 ? 'CLAUDEOPS_PROMPT' : `CLAUDEOPS_TIER${tier}_PROMPT`;
+export const promptVariable = (tier: TierNumber): string => tierVariable(tier, 'promptFile');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -120,18 +77,16 @@ export function loadConfig(
   const dotenvFile = path.join(cwd, '.env');
   const raw = { ...readDotenv(dotenvFile), ...environment };
   const warnings = unknownVariables(raw);
-  if (!raw.CLAUDEOPS_TIER1_TOOLS && raw.CLAUDEOPS_ALLOWED_TOOLS)
-    raw.CLAUDEOPS_TIER1_TOOLS = raw.CLAUDEOPS_ALLOWED_TOOLS;
+  for (const [name, s] of specs) if (s.oldName && !raw[name] && raw[s.oldName]) raw[name] = raw[s.oldName];
 
   const result = envSchema.safeParse(raw);
-  const problems: string[] = [];
-  const seen = new Set<string>();
+  const byVariable = new Map<VarName, string>();
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = String(issue.path[0]) as VarName;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      problems.push(
+      if (byVariable.has(name)) continue;
+      byVariable.set(
+        name,
         describeProblem(
           name,
           raw[name],
@@ -140,38 +95,25 @@ export function loadConfig(
       );
     }
   }
-  const providers = new Set(([1, 2, 3] as const).map((t) => (raw[`CLAUDEOPS_TIER${t}_PROVIDER`] || 'claude').trim()));
-  if (
-    options.requireAuth !== false &&
-    providers.has('claude') &&
-    !nonEmpty(raw.ANTHROPIC_API_KEY) &&
-    !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)
-  ) {
-    problems.push(
-      'ANTHROPIC_API_KEY is unset: set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN) so the Claude Code CLI can reach the API',
-    );
-  }
-  // Codex's sandbox cannot hide a file from the agent's commands, so a link key kept in the
-  // state directory would let a Codex tier forge its own approval: the key must come from
-  // the environment, which the agent's commands never see.
-  if (
-    providers.has('codex') &&
-    (raw.CLAUDEOPS_APPROVAL ?? 'tier3').trim() !== 'none' &&
-    !nonEmpty(raw.CLAUDEOPS_APPROVAL_SECRET)
-  ) {
-    problems.push(
-      'CLAUDEOPS_APPROVAL_SECRET is unset while a tier runs on the codex provider: Codex cannot keep the agent from reading the link key file in the state directory, so set CLAUDEOPS_APPROVAL_SECRET (openssl rand -hex 32), or CLAUDEOPS_APPROVAL=none',
-    );
-  }
-  if (options.requireAuth !== false && providers.has('codex') && !nonEmpty(raw.OPENAI_API_KEY)) {
-    problems.push(
-      'OPENAI_API_KEY is unset: a tier runs on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex), and the Codex CLI needs it to reach the API',
-    );
-  }
+  const env = result.success ? (result.data as Env) : envWithDefaults(raw);
+  for (const [name, problem] of toolProblems(env, raw, byVariable)) byVariable.set(name, problem);
+  const order = Object.keys(variables);
+  const problems = [...byVariable].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([, p]) => p);
+
+  // What each provider a tier runs on needs (credentials and the like), as it declares.
+  const providers = new Set(
+    TIERS.map((t) => {
+      const name = tierVariable(t, 'provider');
+      return (raw[name] || (variables[name] as VarSpec).default || '').trim();
+    }),
+  );
+  for (const name of PROVIDER_NAMES)
+    if (providers.has(name))
+      problems.push(...PROVIDER_OPTIONS[name].problems(raw, { requireAuth: options.requireAuth !== false }));
   // The writable paths are checked beside every other problem, so all are listed at once:
   // a bad variable stands at its default for this, unless the check reads it.
-  if (result.success || !WRITABLE_INPUTS.some((n) => seen.has(n))) {
-    const config = resolve(result.success ? (result.data as Env) : envWithDefaults(raw), raw, dotenvFile);
+  if (result.success || !writableInputs().some((n) => byVariable.has(n))) {
+    const config = resolve(env, raw, dotenvFile);
     const writable = writableProblems(config);
     problems.push(...writable.problems);
     warnings.push(...writable.warnings);
@@ -180,16 +122,37 @@ export function loadConfig(
   throw new ConfigError(problems);
 }
 
+/**
+ * A tier's tool names must be ones its provider knows (its CLI drops others silently);
+ * a provider that takes no tool set declares none, and then any list passes.
+ */
+function toolProblems(env: Env, raw: NodeJS.ProcessEnv, bad: Map<VarName, string>): [VarName, string][] {
+  const out: [VarName, string][] = [];
+  for (const tier of TIERS) {
+    const providerVar = tierVariable(tier, 'provider');
+    const toolsVar = tierVariable(tier, 'tools');
+    if (bad.has(providerVar)) continue;
+    const tools = PROVIDER_OPTIONS[env[providerVar] as keyof typeof PROVIDER_OPTIONS].tools;
+    if (!tools) continue;
+    const oldName = variables[toolsVar].oldName as VarName | undefined;
+    for (const name of [toolsVar, ...(oldName ? [oldName] : [])]) {
+      if (bad.has(name)) continue;
+      const unknown = ((env[name] as string[] | undefined) ?? []).filter((t) => !tools.names.includes(t));
+      if (unknown.length)
+        out.push([name, describeProblem(name, raw[name], `unknown tool name(s): ${unknown.join(', ')}`, tools.expect)]);
+    }
+  }
+  return out;
+}
+
 /** The variables writableProblems reads (lists such as the writable paths always parse). */
-const WRITABLE_INPUTS: VarName[] = [
+const writableInputs = (): VarName[] => [
   'CLAUDEOPS_APP_DIR',
   'CLAUDEOPS_STATE_DIR',
   'CLAUDEOPS_RESULTS_DIR',
   'CLAUDEOPS_REPOS_DIR',
   'CLAUDEOPS_SYSTEM_PROMPT',
-  'CLAUDEOPS_PROMPT',
-  'CLAUDEOPS_TIER2_PROMPT',
-  'CLAUDEOPS_TIER3_PROMPT',
+  ...TIERS.map((t) => tierVariable(t, 'promptFile')),
 ];
 
 /** Every variable parsed on its own, a bad one at its default (or unset). */
@@ -203,11 +166,11 @@ function envWithDefaults(raw: NodeJS.ProcessEnv): Env {
   ) as Env;
 }
 
-function describeProblem(name: VarName, value: string | undefined, why?: string): string {
+function describeProblem(name: VarName, value: string | undefined, why?: string, expect?: string): string {
   const s: VarSpec = variables[name];
   const shown = s.secret ? '<redacted>' : JSON.stringify(value);
   const fallback = s.default !== undefined && s.default !== '' ? ` (default ${s.default})` : '';
-  return `${name}=${shown}: ${why ? `${why}; ` : ''}expected ${s.expect}${fallback}`;
+  return `${name}=${shown}: ${why ? `${why}; ` : ''}expected ${expect ?? s.expect}${fallback}`;
 }
 
 /** At a repo's root, what the daemon reads as that repo's configuration or runs from it. */
@@ -252,7 +215,7 @@ export function writableProblems(config: Config): { problems: string[]; warnings
     [config.dotenvFile, 'the .env file', 'the configuration itself'],
   ];
   const outsideOwn = (p: string) => !own.some(([d]) => inside(p, d));
-  const ok = new Set(config.env.CLAUDEOPS_WRITABLE_CONFIG_OK.map((p) => (path.isAbsolute(p) ? path.resolve(p) : p)));
+  const ok = new Set(config.writableConfigOk.map((p) => (path.isAbsolute(p) ? path.resolve(p) : p)));
   const problems: string[] = [];
   const warnings: string[] = [];
 
@@ -321,158 +284,48 @@ export function writableProblems(config: Config): { problems: string[]; warnings
 function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {
   const appDir = path.resolve(env.CLAUDEOPS_APP_DIR ?? packageRoot());
   const under = (p: string) => path.resolve(appDir, p);
-  const tier = (
-    n: TierNumber,
-    provider: string,
-    model: string,
-    prompt: string,
-    tools: string[],
-    deny: string[],
-    mcp: string[],
-    mcpTools: string[],
-    writable: string[],
-    network: string[],
-  ): TierSettings => ({
-    tier: n,
-    provider,
-    model,
-    promptFile: under(prompt),
-    tools,
-    deny,
-    mcp,
-    mcpTools,
-    writable: writable.map((p) => (path.isAbsolute(p) ? path.resolve(p) : p)),
-    network,
-  });
-  // Every variable the schema marks secret; Apprise URLs also by their credential parts.
-  const secrets = (Object.keys(variables) as VarName[])
-    .filter((n) => (variables[n] as VarSpec).secret)
-    .flatMap((n) => (n === 'CLAUDEOPS_APPRISE_URLS' ? appriseSecrets(env[n]) : [env[n]]))
-    .filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  const pretty = env.CLAUDEOPS_LOG_PRETTY ?? (raw.CLAUDEOPS_LOG_PRETTY === undefined && process.stdout.isTTY === true);
-  return {
+  const ctx: ResolveContext = {
     env,
+    raw,
     appDir,
-    stateDir: under(env.CLAUDEOPS_STATE_DIR),
-    resultsDir: under(env.CLAUDEOPS_RESULTS_DIR),
-    reposDir: under(env.CLAUDEOPS_REPOS_DIR),
-    claudeBin: env.CLAUDEOPS_CLAUDE_BIN.includes('/')
-      ? under(env.CLAUDEOPS_CLAUDE_BIN)
-      : onPathOrPackage(env.CLAUDEOPS_CLAUDE_BIN, raw.PATH),
-    codexBin: env.CLAUDEOPS_CODEX_BIN.includes('/')
-      ? under(env.CLAUDEOPS_CODEX_BIN)
-      : onPathOrPackage(env.CLAUDEOPS_CODEX_BIN, raw.PATH),
-    schedule: env.CLAUDEOPS_SCHEDULE
-      ? { kind: 'cron', expression: env.CLAUDEOPS_SCHEDULE }
-      : { kind: 'interval', seconds: env.CLAUDEOPS_INTERVAL },
-    timeoutMs: env.CLAUDEOPS_TIMEOUT * 1000,
-    shutdownGraceMs: env.CLAUDEOPS_SHUTDOWN_GRACE * 1000,
-    failureBackoff: env.CLAUDEOPS_FAILURE_BACKOFF,
-    maxTier: env.CLAUDEOPS_MAX_TIER as TierNumber,
-    dryRun: env.CLAUDEOPS_DRY_RUN,
-    tier1: {
-      parallel: env.CLAUDEOPS_TIER1_PARALLEL === 'auto' ? autoParallel() : env.CLAUDEOPS_TIER1_PARALLEL,
-      shardSize: env.CLAUDEOPS_TIER1_SHARD_SIZE,
-    },
-    systemPromptFile: env.CLAUDEOPS_SYSTEM_PROMPT === 'ops' ? under('prompts/system-ops.md') : undefined,
-    tiers: {
-      1: tier(
-        1,
-        env.CLAUDEOPS_TIER1_PROVIDER,
-        env.CLAUDEOPS_TIER1_MODEL,
-        env.CLAUDEOPS_PROMPT,
-        env.CLAUDEOPS_TIER1_TOOLS,
-        env.CLAUDEOPS_TIER1_DENY,
-        env.CLAUDEOPS_TIER1_MCP,
-        env.CLAUDEOPS_TIER1_MCP_TOOLS,
-        [],
-        env.CLAUDEOPS_TIER1_NETWORK,
-      ),
-      2: tier(
-        2,
-        env.CLAUDEOPS_TIER2_PROVIDER,
-        env.CLAUDEOPS_TIER2_MODEL,
-        env.CLAUDEOPS_TIER2_PROMPT,
-        env.CLAUDEOPS_TIER2_TOOLS,
-        env.CLAUDEOPS_TIER2_DENY,
-        env.CLAUDEOPS_TIER2_MCP,
-        env.CLAUDEOPS_TIER2_MCP_TOOLS,
-        env.CLAUDEOPS_TIER2_WRITABLE,
-        env.CLAUDEOPS_TIER2_NETWORK,
-      ),
-      3: tier(
-        3,
-        env.CLAUDEOPS_TIER3_PROVIDER,
-        env.CLAUDEOPS_TIER3_MODEL,
-        env.CLAUDEOPS_TIER3_PROMPT,
-        env.CLAUDEOPS_TIER3_TOOLS,
-        env.CLAUDEOPS_TIER3_DENY,
-        env.CLAUDEOPS_TIER3_MCP,
-        env.CLAUDEOPS_TIER3_MCP_TOOLS,
-        env.CLAUDEOPS_TIER3_WRITABLE,
-        env.CLAUDEOPS_TIER3_NETWORK,
-      ),
-    },
-    sandbox: env.CLAUDEOPS_SANDBOX,
-    dockerHost: env.CLAUDEOPS_DOCKER_HOST,
-    readOnlyTlsHosts: env.CLAUDEOPS_READONLY_TLS_HOSTS,
-    dotenvFile,
-    mcpTrustedRepos: env.CLAUDEOPS_MCP_TRUSTED_REPOS,
-    mcpAllowOverride: env.CLAUDEOPS_MCP_ALLOW_OVERRIDE,
-    mcpInheritEnv: env.CLAUDEOPS_MCP_INHERIT_ENV,
-    checks: {
-      disable: env.CLAUDEOPS_CHECKS_DISABLE,
-      failureThreshold: env.CLAUDEOPS_FAILURE_THRESHOLD,
-      successThreshold: env.CLAUDEOPS_SUCCESS_THRESHOLD,
-    },
-    cooldown: {
-      maxRestarts: env.CLAUDEOPS_COOLDOWN_MAX_RESTARTS,
-      restartWindowMs: env.CLAUDEOPS_COOLDOWN_RESTART_WINDOW * 1000,
-      maxRedeploys: env.CLAUDEOPS_COOLDOWN_MAX_REDEPLOYS,
-      redeployWindowMs: env.CLAUDEOPS_COOLDOWN_REDEPLOY_WINDOW * 1000,
-      resetAfterHealthy: env.CLAUDEOPS_COOLDOWN_RESET_AFTER,
-    },
-    budget: { perRunUsd: env.CLAUDEOPS_MAX_BUDGET_USD, dailyUsd: env.CLAUDEOPS_DAILY_BUDGET_USD },
-    notify: {
-      urls: splitAppriseUrls(env.CLAUDEOPS_APPRISE_URLS),
-      bin: env.CLAUDEOPS_APPRISE_BIN,
-      remindMs: env.CLAUDEOPS_NOTIFY_REMIND * 1000,
-      failures: env.CLAUDEOPS_NOTIFY_FAILURES,
-      maintenance: env.CLAUDEOPS_MAINTENANCE,
-    },
-    approval: {
-      classes: env.CLAUDEOPS_APPROVAL,
-      proposeTiers: proposeTiers(env.CLAUDEOPS_APPROVAL),
-      ttlMs: env.CLAUDEOPS_APPROVAL_TTL * 1000,
-      publicUrl: (
-        env.CLAUDEOPS_PUBLIC_URL ??
-        (typeof env.CLAUDEOPS_HTTP_PORT === 'number' && env.CLAUDEOPS_HTTP_PORT > 0
-          ? `http://127.0.0.1:${env.CLAUDEOPS_HTTP_PORT}`
-          : undefined)
-      )?.replace(/\/+$/, ''),
-    },
-    retentionDays: env.CLAUDEOPS_RETENTION_DAYS,
-    http: { port: env.CLAUDEOPS_HTTP_PORT, host: env.CLAUDEOPS_HTTP_HOST },
-    log: { level: env.CLAUDEOPS_LOG_LEVEL, pretty },
-    secrets,
+    under,
+    command: (c) => (c.includes('/') ? under(c) : onPathOrPackage(c, raw.PATH)),
   };
-}
-
-const CLI_MB = 300;
-
-/** Tier-1 sessions at once by memory: half the cgroup's limit (or the machine's memory) over a CLI's ~300 MB, from 1 to 8. */
-function autoParallel(): number {
-  let limit = os.totalmem();
-  try {
-    const v = fs.readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim();
-    if (/^\d+$/.test(v)) limit = Math.min(limit, Number(v));
-  } catch {
-    /* no cgroup v2 limit */
+  const out: Record<string, unknown> = { env, dotenvFile };
+  const tiers = Object.fromEntries(TIERS.map((t) => [t, { tier: t }])) as unknown as Record<
+    TierNumber,
+    Record<string, unknown>
+  >;
+  const absent = new Map<string, unknown>();
+  for (const [name, s] of specs) {
+    if (!s.tier && !s.to) continue;
+    const value = s.resolve ? (s.resolve as (v: unknown, c: ResolveContext) => unknown)(env[name], ctx) : env[name];
+    if (s.tier) {
+      tiers[s.tier.n][s.tier.field] = value;
+      if ('absent' in s.tier) absent.set(s.tier.field, s.tier.absent);
+    } else setPath(out, s.to!, value);
   }
-  return Math.max(1, Math.min(8, Math.floor(limit / 2 / (CLI_MB * 1024 * 1024))));
+  for (const t of TIERS)
+    for (const [field, value] of absent)
+      if (!(field in tiers[t])) tiers[t][field] = Array.isArray(value) ? [...(value as unknown[])] : value;
+  const config = { ...out, tiers } as unknown as Config;
+  config.approval.proposeTiers = proposeTiers(config.approval.classes);
+  // Every variable the schema marks secret; Apprise URLs also by their credential parts.
+  config.secrets = specs
+    .filter(([, s]) => s.secret)
+    .flatMap(([n]) => (n === 'CLAUDEOPS_APPRISE_URLS' ? appriseSecrets(env[n]) : [env[n]]))
+    .filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  return config;
 }
 
-export const splitAppriseUrls = (value: string | undefined): string[] => (value ?? '').split(/[\s,]+/).filter(Boolean);
+/** Sets `obj.a.b.c` for the path "a.b.c", making the objects on the way. */
+function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  const last = keys.pop()!;
+  let at = obj;
+  for (const k of keys) at = (at[k] ??= {}) as Record<string, unknown>;
+  at[last] = value;
+}
 
 /**
  * The credential parts of Apprise URLs: the whole URL, its userinfo, and every path
@@ -512,8 +365,6 @@ const decodeURIComponentSafe = (s: string): string => {
     return s;
   }
 };
-
-const nonEmpty = (v: string | undefined): boolean => typeof v === 'string' && v.trim() !== '';
 
 function readDotenv(file: string): Record<string, string> {
   try {

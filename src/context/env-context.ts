@@ -1,5 +1,6 @@
 import { variables, type VarName, type VarSpec } from '../config/schema.js';
 import type { Config, TierNumber } from '../config/config.js';
+import { claudeOptions } from '../provider/claude/options.js';
 
 export interface EnvContext {
   /** KEY=value pairs, exported into the CLI's environment. */
@@ -32,15 +33,8 @@ export function envContext(config: Config, tier: TierNumber, readOnly: boolean):
   return { vars, line };
 }
 
-/** What the CLI needs to reach the API; it keeps them, and the sandbox unsets them for every command it runs. */
-/** What the Claude Code CLI needs to reach its API. */
-export const CLAUDE_API_ENV: readonly VarName[] = [
-  'ANTHROPIC_API_KEY',
-  'CLAUDE_CODE_OAUTH_TOKEN',
-  'ANTHROPIC_BASE_URL',
-  'CLAUDE_CODE_MAX_RETRIES',
-  'API_TIMEOUT_MS',
-];
+/** What the Claude Code CLI needs to reach its API, as it declares (src/provider/claude/options.ts). */
+export const CLAUDE_API_ENV: readonly VarName[] = claudeOptions.apiEnv;
 
 /** Credentials the agent's commands never see, whether or not they are set. */
 export const SECRET_ENV: readonly string[] = [

@@ -3,6 +3,9 @@ import { STATE } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, writableProblems, type Config, type TierNumber } from '../config/config.js';
 import { configuredProviders } from '../provider/registry.js';
+import { envSchema, PROVIDER_OPTIONS, variables, type VarName } from '../config/schema.js';
+import { SETTINGS_BY_PROVIDER, type ProviderOptions, type ProviderSetting, type VarSpec } from '../config/spec.js';
+import type { ProviderName } from '../provider/names.js';
 import os from 'node:os';
 import { SECRET_ENV } from '../context/env-context.js';
 import { runnable } from '../files/executable.js';
@@ -89,7 +92,7 @@ function checkApprovals(config: Config, f: Findings): void {
   f.rows.push([
     'links',
     approval.publicUrl
-      ? `${approval.publicUrl} · signed with ${config.env.CLAUDEOPS_APPROVAL_SECRET ? 'CLAUDEOPS_APPROVAL_SECRET' : `${path.join(config.stateDir, STATE.linkKey)} (made on first use)`}`
+      ? `${approval.publicUrl} · signed with ${config.approval.secret ? 'CLAUDEOPS_APPROVAL_SECRET' : `${path.join(config.stateDir, STATE.linkKey)} (made on first use)`}`
       : 'none: set CLAUDEOPS_PUBLIC_URL for approve, deny, acknowledge and silence links',
   ]);
   f.rows.push([
@@ -142,23 +145,53 @@ async function checkPrompts(config: Config, f: Findings): Promise<void> {
   }
 }
 
-/** Each configured provider's binary and version (the row is named after the provider). */
+/**
+ * Each configured provider's binary and version (the row is named after the provider),
+ * and the settings its tiers set that it does not honour, as it declares.
+ */
 async function checkCli(config: Config, f: Findings): Promise<void> {
   for (const { provider, bin, tiers } of configuredProviders(config)) {
+    const declared = PROVIDER_OPTIONS[provider.name as ProviderName];
     const v = await provider.version(bin);
     const used = `(tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')})`;
     for (const tier of tiers)
       f.notes.push(
         ...provider.modelWarnings(config.tiers[tier].model).map((w) => `tier ${tier} (${provider.name}): ${w}`),
       );
+    f.notes.push(...ignoredSettings(config, declared, tiers));
     if (v.version) f.rows.push([provider.name, `${bin} ${v.version} ${used}`]);
     else {
       f.rows.push([provider.name, `${bin} NOT RUNNABLE ${used}`]);
       f.problems.push(
-        `${provider.binVariable}: ${v.error}; install ${provider.cli} or set ${provider.binVariable} to its path`,
+        `${declared.binVariable}: ${v.error}; install ${declared.cli} or set ${declared.binVariable} to its path`,
       );
     }
   }
+}
+
+/** Settings set away from their defaults for tiers on a provider that does not honour them. */
+function ignoredSettings(config: Config, declared: ProviderOptions, tiers: TierNumber[]): string[] {
+  const notes: string[] = [];
+  const set = (name: VarName) =>
+    JSON.stringify(config.env[name]) !== JSON.stringify(envSchema.shape[name].parse(undefined));
+  const why = (s: ProviderSetting) => (declared.ignores?.[s] ? `: ${declared.ignores[s]}` : '');
+  for (const setting of SETTINGS_BY_PROVIDER) {
+    if (declared.honours.includes(setting)) continue;
+    if (setting in variables) {
+      if (set(setting as VarName))
+        notes.push(
+          `${setting} does not apply to tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')} (${declared.name})${why(setting)}`,
+        );
+      continue;
+    }
+    for (const tier of tiers) {
+      const name = (Object.keys(variables) as VarName[]).find(
+        (n) => (variables[n] as VarSpec).key === setting && (variables[n] as VarSpec).tier?.n === tier,
+      );
+      if (name && set(name)) notes.push(`tier ${tier} (${declared.name}): ${name} is not honoured${why(setting)}`);
+    }
+  }
+  return notes;
 }
 
 async function checkSandbox(config: Config, f: Findings): Promise<void> {
@@ -335,10 +368,7 @@ async function checkWritableOnDisk(config: Config, f: Findings): Promise<void> {
     dotenvFile: await real(config.dotenvFile),
     systemPromptFile: config.systemPromptFile && (await real(config.systemPromptFile)),
     tiers: { 1: await onTier(1), 2: await onTier(2), 3: await onTier(3) },
-    env: {
-      ...config.env,
-      CLAUDEOPS_WRITABLE_CONFIG_OK: await Promise.all(config.env.CLAUDEOPS_WRITABLE_CONFIG_OK.map(real)),
-    },
+    writableConfigOk: await Promise.all(config.writableConfigOk.map(real)),
   };
   const lexical = writableProblems(config);
   const found = writableProblems(onDisk);

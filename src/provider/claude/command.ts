@@ -6,43 +6,8 @@ import { claudeRules } from './rules.js';
 const CREDENTIALS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'];
 // How `claude` is invoked for a tier run.
 
-/**
- * Built-in tool names the pinned CLI accepts in --tools (2.1.197; Agent, BashOutput and
- * KillShell are its aliases of Task, TaskOutput and TaskStop). Any other name is dropped
- * without a word, so configuration refuses it. A test checks the CLI still knows them.
- */
-export const CLAUDE_TOOLS: readonly string[] = [
-  'Bash',
-  'Read',
-  'Grep',
-  'Glob',
-  'Edit',
-  'Write',
-  'NotebookEdit',
-  'WebFetch',
-  'WebSearch',
-  'Task',
-  'Agent',
-  'TaskOutput',
-  'BashOutput',
-  'TaskStop',
-  'KillShell',
-  'TaskCreate',
-  'TaskGet',
-  'TaskList',
-  'TaskUpdate',
-  'Skill',
-  'CronCreate',
-  'CronDelete',
-  'CronList',
-  'DesignSync',
-  'EnterWorktree',
-  'ExitWorktree',
-  'ReportFindings',
-  'ScheduleWakeup',
-  'SendMessage',
-  'Workflow',
-];
+/** Built-in tool names the pinned CLI accepts in --tools: declared with its configuration. */
+export { CLAUDE_TOOLS } from './options.js';
 
 /** Every flag buildClaudeCommand may pass; a test checks the pinned CLI still knows them. */
 export const CLAUDE_FLAGS = [

@@ -47,42 +47,16 @@ export const checkHref = (id: string): string => `/checks/${id.split('/').map(en
 
 export function layout(title: string, viewer: Viewer, body: Html, extraHead: Html = html``): string {
   const session = viewer.actor
-    ? html`<form method="post" action="/logout" class="inline">
-        <input type="hidden" name="csrf" value="${viewer.csrf}" /><button>Log out</button>
-      </form>`
+    ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${viewer.csrf}"><button>Log out</button></form>`
     : viewer.tokenSet
       ? html`<a href="/login">Log in</a>`
       : html`<span class="muted">actions off: set CLAUDEOPS_CONSOLE_TOKEN</span>`;
-  return `<!doctype html>${html`<html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>${title} · claudeops</title>
-      <link rel="stylesheet" href="/console.css" />
-      ${extraHead}
-    </head>
-    <body>
-      <header>
-        <a class="brand" href="/">claudeops</a>
-        <nav>
-          <a href="/">Overview</a><a href="/approvals">Approvals</a><a href="/cycles">Cycles</a><a href="/live">Live</a
-          ><a href="/spend">Spend</a>
-        </nav>
-        <div class="session">${session}</div>
-      </header>
-      <main>${body}</main>
-    </body>
-  </html>`}`;
+  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · claudeops</title><link rel="stylesheet" href="/console.css">${extraHead}</head><body><header><a class="brand" href="/">claudeops</a><nav><a href="/">Overview</a><a href="/approvals">Approvals</a><a href="/cycles">Cycles</a><a href="/live">Live</a><a href="/spend">Spend</a></nav><div class="session">${session}</div></header><main>${body}</main></body></html>`}`;
 }
 
 function actions(viewer: Viewer, running: boolean): Html {
   if (!viewer.actor) return html``;
-  return html`<div class="actions">
-    <form method="post" action="/actions/run-now">
-      <input type="hidden" name="csrf" value="${viewer.csrf}" /><button id="run-now">Run now</button>
-    </form>
-    ${running ? html`<form method="post" action="/actions/stop"><input type="hidden" name="csrf" value="${viewer.csrf}" /><button id="stop" class="danger">Stop the running cycle</button></form>` : ''}
-  </div>`;
+  return html`<div class="actions"><form method="post" action="/actions/run-now"><input type="hidden" name="csrf" value="${viewer.csrf}"><button id="run-now">Run now</button></form>${running ? html`<form method="post" action="/actions/stop"><input type="hidden" name="csrf" value="${viewer.csrf}"><button id="stop" class="danger">Stop the running cycle</button></form>` : ''}</div>`;
 }
 
 /** What holds a check's notifications back, in a few words. */
@@ -91,9 +65,7 @@ function heldNote(id: string, e: CheckEntry, holds: Holds | undefined, now: Date
   const silence = holds?.silences[id];
   const live = silence && Date.parse(silence.until) > now.getTime();
   if (!ack && !live) return html``;
-  return html`<div class="muted">
-    ${ack ? html`acknowledged by ${ack.by}` : ''}${ack && live ? ' · ' : ''}${live ? html`silenced until ${when(silence.until)}` : ''}
-  </div>`;
+  return html`<div class="muted">${ack ? html`acknowledged by ${ack.by}` : ''}${ack && live ? ' · ' : ''}${live ? html`silenced until ${when(silence.until)}` : ''}</div>`;
 }
 
 export function overviewPage(d: {
@@ -112,83 +84,22 @@ export function overviewPage(d: {
   const entries = shownChecks(d.checks);
   const removed = removedChecks(d.checks);
   const running = d.live.cycle
-    ? html`<p>
-        Running: <a href="/live">${d.live.cycle}</a>, tier ${d.live.tier ?? '-'}, for
-        ${secs(d.now.getTime() - Date.parse(d.live.startedAt ?? d.now.toISOString()))}
-      </p>`
+    ? html`<p>Running: <a href="/live">${d.live.cycle}</a>, tier ${d.live.tier ?? '-'}, for ${secs(d.now.getTime() - Date.parse(d.live.startedAt ?? d.now.toISOString()))}</p>`
     : html`<p>No cycle is running.</p>`;
   const rows = entries.map(([id, e]) => {
     const last = e.last.at(-1);
-    return html`<tr>
-      <td>
-        <a href="${checkHref(id)}">${e.title}</a>
-        <div class="muted">${id}</div>
-      </td>
-      <td>${badge(e.status)}${heldNote(id, e, d.holds, d.now)}</td>
-      <td>${when(e.since)}</td>
-      <td>${e.services.join(', ')}</td>
-      <td>${last ? html`${badge(last.status)} ${last.detail ?? ''}` : '-'}</td>
-      <td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td>
-    </tr>`;
+    return html`<tr><td><a href="${checkHref(id)}">${e.title}</a><div class="muted">${id}</div></td><td>${badge(e.status)}${heldNote(id, e, d.holds, d.now)}</td><td>${when(e.since)}</td><td>${e.services.join(', ')}</td><td>${last ? html`${badge(last.status)} ${last.detail ?? ''}` : '-'}</td><td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td></tr>`;
   });
   const warnings = d.latest?.warnings ?? [];
   return layout(
     'Overview',
     d.viewer,
-    html`${d.notice ? html`<p class="notice">${d.notice}</p>` : ''}${d.pending ? html`<p class="notice"><a href="/approvals">${d.pending} proposal(s) wait for a human</a></p>` : ''}
-      <h1>Overview</h1>
-      <section class="cards">
-        <div class="card">
-          <h2>Now</h2>
-          ${running}
-          <p>Next cycle: ${d.next ? when(d.next.toISOString()) : 'after the running one'}</p>
-          ${actions(d.viewer, !!d.live.cycle)}
-        </div>
-        <div class="card">
-          <h2>Spend today</h2>
-          <p class="big">${usd(d.today.totalUsd)}</p>
-          <p>
-            ${d.budget ? `of the daily budget of ${usd(d.budget)}` : 'no daily budget set (CLAUDEOPS_DAILY_BUDGET_USD)'}
-          </p>
-        </div>
-        <div class="card">
-          <h2>Last cycle</h2>
-          ${
-            d.latest
-              ? html`<p><a href="/cycles/${d.latest.id}">${d.latest.id}</a> ${badge(d.latest.status)}</p>
-                  <p>${d.latest.summary}</p>`
-              : html`<p>none yet</p>`
-          }
-        </div>
-      </section>
-      <h2>Checks</h2>
-      ${
-        entries.length
-          ? html`<table>
-              <thead>
-                <tr>
-                  <th>Check</th>
-                  <th>Status</th>
-                  <th>Since</th>
-                  <th>Services</th>
-                  <th>Last result</th>
-                  <th>24 h</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>`
-          : html`<p>No check has been judged yet.</p>`
-      }${removed.length ? html`<p class="muted">Removed: ${removed.map(([id, e], i) => html`${i ? ', ' : ''}<a href="${checkHref(id)}">${id}</a> (${e.removed!.why})`)}</p>` : ''}
-      <h2>Open warnings</h2>
-      ${
-        warnings.length
-          ? html`<ul class="warnings">
-              ${warnings.map((w) => html`<li>${w}</li>`)}
-            </ul>`
-          : html`<p>None in the last cycle.</p>`
-      }`,
+    html`${d.notice ? html`<p class="notice">${d.notice}</p>` : ''}${d.pending ? html`<p class="notice"><a href="/approvals">${d.pending} proposal(s) wait for a human</a></p>` : ''}<h1>Overview</h1>
+<section class="cards"><div class="card"><h2>Now</h2>${running}<p>Next cycle: ${d.next ? when(d.next.toISOString()) : 'after the running one'}</p>${actions(d.viewer, !!d.live.cycle)}</div>
+<div class="card"><h2>Spend today</h2><p class="big">${usd(d.today.totalUsd)}</p><p>${d.budget ? `of the daily budget of ${usd(d.budget)}` : 'no daily budget set (CLAUDEOPS_DAILY_BUDGET_USD)'}</p></div>
+<div class="card"><h2>Last cycle</h2>${d.latest ? html`<p><a href="/cycles/${d.latest.id}">${d.latest.id}</a> ${badge(d.latest.status)}</p><p>${d.latest.summary}</p>` : html`<p>none yet</p>`}</div></section>
+<h2>Checks</h2>${entries.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Since</th><th>Services</th><th>Last result</th><th>24 h</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No check has been judged yet.</p>`}${removed.length ? html`<p class="muted">Removed: ${removed.map(([id, e], i) => html`${i ? ', ' : ''}<a href="${checkHref(id)}">${id}</a> (${e.removed!.why})`)}</p>` : ''}
+<h2>Open warnings</h2>${warnings.length ? html`<ul class="warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : html`<p>None in the last cycle.</p>`}`,
   );
 }
 
@@ -205,15 +116,7 @@ export function cyclesPage(d: {
   const q = (page: number) => `/cycles?page=${page}${d.statuses.length ? `&status=${d.statuses.join(',')}` : ''}`;
   const rows = d.rows.map(
     (r) =>
-      html`<tr>
-        <td><a href="/cycles/${r.id}">${when(r.startedAt)}</a></td>
-        <td>${badge(r.status)}</td>
-        <td>${r.tiers.map((t) => `${t.tier}${t.exitClass === 'ok' ? '' : `(${t.exitClass})`}`).join(' → ')}</td>
-        <td>${usd(r.costUsd)}</td>
-        <td>${secs(r.durationMs)}</td>
-        <td>${r.trigger}</td>
-        <td>${r.summary}</td>
-      </tr>`,
+      html`<tr><td><a href="/cycles/${r.id}">${when(r.startedAt)}</a></td><td>${badge(r.status)}</td><td>${r.tiers.map((t) => `${t.tier}${t.exitClass === 'ok' ? '' : `(${t.exitClass})`}`).join(' → ')}</td><td>${usd(r.costUsd)}</td><td>${secs(r.durationMs)}</td><td>${r.trigger}</td><td>${r.summary}</td></tr>`,
   );
   const filters = d.all.map(
     (s) => html`<a class="${d.statuses.includes(s) ? 'on' : ''}" href="/cycles?status=${s}">${s}</a>`,
@@ -221,28 +124,9 @@ export function cyclesPage(d: {
   return layout(
     'Cycles',
     d.viewer,
-    html`<h1>Cycles</h1>
-      <p class="filters">Status: <a class="${d.statuses.length ? '' : 'on'}" href="/cycles">all</a>${filters}</p>
-      <table>
-        <thead>
-          <tr>
-            <th>Started</th>
-            <th>Status</th>
-            <th>Tiers</th>
-            <th>Cost</th>
-            <th>Took</th>
-            <th>Trigger</th>
-            <th>Summary</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-      <p class="pager">
-        ${d.page > 1 ? html`<a href="${q(d.page - 1)}">newer</a>` : ''} page ${d.page} of ${pages} (${d.total} cycles)
-        ${d.page < pages ? html`<a href="${q(d.page + 1)}">older</a>` : ''}
-      </p>`,
+    html`<h1>Cycles</h1><p class="filters">Status: <a class="${d.statuses.length ? '' : 'on'}" href="/cycles">all</a>${filters}</p>
+<table><thead><tr><th>Started</th><th>Status</th><th>Tiers</th><th>Cost</th><th>Took</th><th>Trigger</th><th>Summary</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="pager">${d.page > 1 ? html`<a href="${q(d.page - 1)}">newer</a>` : ''} page ${d.page} of ${pages} (${d.total} cycles) ${d.page < pages ? html`<a href="${q(d.page + 1)}">older</a>` : ''}</p>`,
   );
 }
 
@@ -258,67 +142,22 @@ export function cyclePage(d: {
         .map(([k, v]) => `${k} ×${v}`)
         .join(', ') || 'none';
     const story = d.stories[t.tier];
-    return html`<section class="tier">
-      <h2>Tier ${t.tier} · ${t.model} ${badge(t.verdict?.status ?? t.exitClass)}</h2>
-      <p>
-        exit class ${t.exitClass} · cost ${usd(t.costUsd)} · ${t.turns ?? 0} turns · ${secs(t.durationMs)} · tools
-        ${tools} · <a href="/cycles/${c.id}/tier/${t.tier}/events.jsonl">raw events (.jsonl)</a>
-      </p>
-      ${t.error ? html`<p class="bad-text">${t.error}</p>` : ''}${t.verdict ? html`<p>${t.verdict.summary}</p>` : ''}
-      ${story ? html`<pre class="story">${storyLines(story)}</pre>` : html`<p class="muted">no story log</p>`}
-    </section>`;
+    return html`<section class="tier"><h2>Tier ${t.tier} · ${t.model} ${badge(t.verdict?.status ?? t.exitClass)}</h2>
+<p>exit class ${t.exitClass} · cost ${usd(t.costUsd)} · ${t.turns ?? 0} turns · ${secs(t.durationMs)} · tools ${tools} · <a href="/cycles/${c.id}/tier/${t.tier}/events.jsonl">raw events (.jsonl)</a></p>
+${t.error ? html`<p class="bad-text">${t.error}</p>` : ''}${t.verdict ? html`<p>${t.verdict.summary}</p>` : ''}
+${story ? html`<pre class="story">${storyLines(story)}</pre>` : html`<p class="muted">no story log</p>`}</section>`;
   });
   const checks = c.checks ?? [];
   const chain = [`tier 1`, ...c.escalations.map((e) => `tier ${e.to}`)].join(' → ');
   return layout(
     c.id,
     d.viewer,
-    html`<h1>Cycle ${c.id} ${badge(c.status)}</h1>
-      <p>${c.summary}</p>
-      <p>
-        Started ${when(c.startedAt)} · took ${secs(c.durationMs)} · cost ${usd(c.costUsd)} · trigger
-        ${c.trigger}${c.dryRun ? ' · dry run' : ''}
-      </p>
-      <p>Escalation: ${chain}${c.escalationStopped ? html` · stopped: ${c.escalationStopped}` : ''}</p>
-      <h2>Checks</h2>
-      ${
-        checks.length
-          ? html`<table>
-              <thead>
-                <tr>
-                  <th>Check</th>
-                  <th>Status</th>
-                  <th>Services</th>
-                  <th>Judged by</th>
-                  <th>Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${checks.map(
-                  (r) =>
-                    html`<tr>
-                      <td>
-                        ${r.invented ? html`${r.id} <span class="badge warn">not handed out</span>` : html`<a href="${checkHref(r.id)}">${r.title}</a>`}
-                      </td>
-                      <td>${badge(r.status)}</td>
-                      <td>${r.services.join(', ')}</td>
-                      <td>${r.tier ? `tier ${r.tier}` : '-'}</td>
-                      <td>${r.detail ?? ''}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-          : html`<p>No check results.</p>`
-      }
-      ${
-        c.warnings.length
-          ? html`<h2>Warnings</h2>
-              <ul class="warnings">
-                ${c.warnings.map((w) => html`<li>${w}</li>`)}
-              </ul>`
-          : ''
-      }
-      ${tiers}`,
+    html`<h1>Cycle ${c.id} ${badge(c.status)}</h1><p>${c.summary}</p>
+<p>Started ${when(c.startedAt)} · took ${secs(c.durationMs)} · cost ${usd(c.costUsd)} · trigger ${c.trigger}${c.dryRun ? ' · dry run' : ''}</p>
+<p>Escalation: ${chain}${c.escalationStopped ? html` · stopped: ${c.escalationStopped}` : ''}</p>
+<h2>Checks</h2>${checks.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Services</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${checks.map((r) => html`<tr><td>${r.invented ? html`${r.id} <span class="badge warn">not handed out</span>` : html`<a href="${checkHref(r.id)}">${r.title}</a>`}</td><td>${badge(r.status)}</td><td>${r.services.join(', ')}</td><td>${r.tier ? `tier ${r.tier}` : '-'}</td><td>${r.detail ?? ''}</td></tr>`)}</tbody></table>` : html`<p>No check results.</p>`}
+${c.warnings.length ? html`<h2>Warnings</h2><ul class="warnings">${c.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
+${tiers}`,
   );
 }
 
@@ -330,7 +169,7 @@ function storyLines(story: string): Html[] {
     .map((line) => {
       const kind =
         storyKind(line)?.toLowerCase() ?? (line.startsWith('---') || line.startsWith('===') ? 'frame' : 'head');
-      return html`<span class="k-${kind.replace(/[^a-z]/g, '')}">${line}</span> `;
+      return html`<span class="k-${kind.replace(/[^a-z]/g, '')}">${line}</span>\n`;
     });
 }
 
@@ -338,12 +177,8 @@ export function livePage(d: { viewer: Viewer; live: LiveState; backlog: readonly
   return layout(
     'Live',
     d.viewer,
-    html`<h1>Live</h1>
-      <p id="live-state">
-        ${d.live.cycle ? html`Cycle ${d.live.cycle}, tier ${d.live.tier ?? '-'}` : 'No cycle is running; new lines appear here when one starts.'}
-      </p>
-      ${actions(d.viewer, !!d.live.cycle)}
-      <pre id="live" class="story">${d.backlog.map((l) => html`${l} `)}</pre>`,
+    html`<h1>Live</h1><p id="live-state">${d.live.cycle ? html`Cycle ${d.live.cycle}, tier ${d.live.tier ?? '-'}` : 'No cycle is running; new lines appear here when one starts.'}</p>${actions(d.viewer, !!d.live.cycle)}
+<pre id="live" class="story">${d.backlog.map((l) => html`${l}\n`)}</pre>`,
     raw('<script src="/live.js" defer></script>'),
   );
 }
@@ -351,47 +186,25 @@ export function livePage(d: { viewer: Viewer; live: LiveState; backlog: readonly
 export function checkPage(d: { viewer: Viewer; id: string; entry: CheckEntry; now: Date }): string {
   const e = d.entry;
   const from = d.now.getTime() - UPTIME_WINDOWS['30d'];
-  const rows = [...e.last].reverse().map(
-    (r) =>
-      html`<tr>
-        <td><a href="/cycles/${r.cycle}">${when(r.at)}</a></td>
-        <td>${badge(r.status)}</td>
-        <td>${r.tier ? `tier ${r.tier}` : '-'}</td>
-        <td>${r.detail ?? ''}</td>
-      </tr>`,
-  );
+  const rows = [...e.last]
+    .reverse()
+    .map(
+      (r) =>
+        html`<tr><td><a href="/cycles/${r.cycle}">${when(r.at)}</a></td><td>${badge(r.status)}</td><td>${r.tier ? `tier ${r.tier}` : '-'}</td><td>${r.detail ?? ''}</td></tr>`,
+    );
   return layout(
     e.title,
     d.viewer,
-    html`<h1>${e.title} ${e.removed ? badge('removed') : badge(e.status)}</h1>
-      ${e.removed ? html`<p class="notice">Removed ${when(e.removed.at)}: ${e.removed.why}. It was ${e.status.replace(/_/g, ' ')}; its history is kept for 30 days.</p>` : ''}
-      <p class="muted">${d.id} · services ${e.services.join(', ') || '-'} · since ${when(e.since)}</p>
-      <p>
-        Uptime: 24 h ${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))} · 7 d
-        ${pct(uptime(e, UPTIME_WINDOWS['7d'], d.now))} · 30 d ${pct(uptime(e, UPTIME_WINDOWS['30d'], d.now))}
-      </p>
-      <h2>30 days, by hour</h2>
-      ${raw(
-        timeline(
-          e.hours.map(([start, good, total]) => ({ start, good, total })),
-          from,
-          d.now.getTime(),
-        ),
-      )}
-      <h2>Last results</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Result</th>
-            <th>Judged by</th>
-            <th>Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>`,
+    html`<h1>${e.title} ${e.removed ? badge('removed') : badge(e.status)}</h1>${e.removed ? html`<p class="notice">Removed ${when(e.removed.at)}: ${e.removed.why}. It was ${e.status.replace(/_/g, ' ')}; its history is kept for 30 days.</p>` : ''}<p class="muted">${d.id} · services ${e.services.join(', ') || '-'} · since ${when(e.since)}</p>
+<p>Uptime: 24 h ${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))} · 7 d ${pct(uptime(e, UPTIME_WINDOWS['7d'], d.now))} · 30 d ${pct(uptime(e, UPTIME_WINDOWS['30d'], d.now))}</p>
+<h2>30 days, by hour</h2>${raw(
+      timeline(
+        e.hours.map(([start, good, total]) => ({ start, good, total })),
+        from,
+        d.now.getTime(),
+      ),
+    )}
+<h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`,
   );
 }
 
@@ -411,31 +224,9 @@ export function spendPage(d: { viewer: Viewer; days: DaySpend[]; budget?: number
   return layout(
     'Spend',
     d.viewer,
-    html`<h1>Spend</h1>
-      <p>${usd(total)} over the last ${d.days.length} days${d.budget ? ` · daily budget ${usd(d.budget)}` : ''}</p>
-      ${raw(chart)}
-      <p class="legend">
-        ${models.map((m) => html`${raw(`<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${color(m)}"/></svg>`)} ${m} `)}
-      </p>
-      <table>
-        <thead>
-          <tr>
-            <th>Day</th>
-            <th>Total</th>
-            ${models.map((m) => html`<th>${m}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${[...d.days].reverse().map(
-            (x) =>
-              html`<tr>
-                <td>${x.day}</td>
-                <td>${usd(x.totalUsd)}</td>
-                ${models.map((m) => html`<td>${usd(x.byModel[m] ?? 0)}</td>`)}
-              </tr>`,
-          )}
-        </tbody>
-      </table>`,
+    html`<h1>Spend</h1><p>${usd(total)} over the last ${d.days.length} days${d.budget ? ` · daily budget ${usd(d.budget)}` : ''}</p>${raw(chart)}
+<p class="legend">${models.map((m) => html`${raw(`<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${color(m)}"/></svg>`)} ${m} `)}</p>
+<table><thead><tr><th>Day</th><th>Total</th>${models.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>${[...d.days].reverse().map((x) => html`<tr><td>${x.day}</td><td>${usd(x.totalUsd)}</td>${models.map((m) => html`<td>${usd(x.byModel[m] ?? 0)}</td>`)}</tr>`)}</tbody></table>`,
   );
 }
 
@@ -443,13 +234,7 @@ export function loginPage(d: { viewer: Viewer; error?: string }): string {
   return layout(
     'Log in',
     d.viewer,
-    html`<h1>Log in</h1>
-      ${d.error ? html`<p class="bad-text">${d.error}</p>` : ''}
-      <form method="post" action="/login" class="login">
-        <label>Console token <input type="password" name="token" autocomplete="current-password" autofocus /></label
-        ><button id="login">Log in</button>
-      </form>
-      <p class="muted">The token is CLAUDEOPS_CONSOLE_TOKEN in the daemon's configuration.</p>`,
+    html`<h1>Log in</h1>${d.error ? html`<p class="bad-text">${d.error}</p>` : ''}<form method="post" action="/login" class="login"><label>Console token <input type="password" name="token" autocomplete="current-password" autofocus></label><button id="login">Log in</button></form><p class="muted">The token is CLAUDEOPS_CONSOLE_TOKEN in the daemon's configuration.</p>`,
   );
 }
 

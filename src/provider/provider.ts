@@ -1,13 +1,15 @@
-// The seam between the daemon and an agent CLI. A provider knows how to invoke its
-// CLI for a tier, how to read what the CLI prints, and how to tell why a run ended;
-// everything past it (the tier run, the story, records, metrics) sees only these
-// provider-neutral events.
+// The seam between the daemon and an agent. A provider runs one tier's agent from an
+// invocation in the daemon's terms and reports what happens as provider-neutral events;
+// how it does so (a CLI process, its flags, files and output format, why it ended) is
+// its own business. Everything past it (the tier run, the story, records, metrics)
+// sees only these events.
 import type { Config } from '../config/config.js';
 import type { VarName } from '../config/schema.js';
 import type { ServerEntry } from '../mcp/catalog.js';
 import type { TierPolicy } from '../tier/policy.js';
-import type { Command } from '../runner/process.js';
 import type { ExitClass } from './exit-class.js';
+import type { Redactor } from '../logger/redactor.js';
+import type { CageSpec } from '../sandbox/cage.js';
 import type { ApiRoute } from '../sandbox/api-proxy.js';
 import type { Verdict } from '../verdict/verdict.js';
 
@@ -58,11 +60,6 @@ export type AgentEvent =
   /** How the run ended: always the last event. */
   | { kind: 'end'; exitClass: ExitClass; exitCode: number | null; error?: string; verdict?: Verdict };
 
-/** What the provider's parser makes of a chunk of output: events, or lines that are not events. */
-export interface EventParser {
-  parse(lines: Buffer): Generator<{ event?: AgentEvent; text?: string }>;
-}
-
 /** One tier run's invocation, in the daemon's terms. */
 export interface Invocation {
   bin: string;
@@ -75,25 +72,28 @@ export interface Invocation {
   filesDir: { host: string; inner: string };
   /** Replaces the CLI's default system prompt; undefined keeps it. */
   systemPrompt?: string;
-  appendSystemPrompt: string;
+  /** What the daemon adds to the system prompt: the environment, the repos' manifests, the handoff, propose mode. */
+  instructions: string;
   /** The verdict's JSON Schema. */
   jsonSchema: string;
-  maxBudgetUsd?: number;
+  /** The most one run may spend (CLAUDEOPS_MAX_BUDGET_USD), for a CLI that can hold it. */
+  budgetUsd?: number;
   cwd: string;
   prompt: string;
   env: Record<string, string>;
 }
 
-/** A provider's process: `files` are written (mode 0600) before it starts; `warnings` go into the run's story. */
-export type ProviderCommand = Command & { files?: { path: string; content: string }[]; warnings?: string[] };
-
-export interface RunEnd {
-  final?: FinalResult;
-  /** The HTTP status of the last retried API error, if any. */
-  lastRetryStatus?: number | null;
-  stoppedBy?: 'timeout' | 'shutdown';
-  exitCode: number | null;
-  hasVerdict: boolean;
+/** One run, ready to start: its invocation, and what the daemon asks of the process around it. */
+export interface AgentRun extends Invocation {
+  /** Marks every process of the run, so that leftovers can be found and ended. */
+  runId: string;
+  /** The daemon's cage, when the run is caged; the provider shapes it to its CLI. */
+  cage?: CageSpec;
+  timeoutMs: number;
+  /** How long stopping the run may take when the daemon shuts down. */
+  shutdownGraceMs: number;
+  /** Hides secrets in what the run prints, before anything reads it. */
+  redactor: Pick<Redactor, 'redact' | 'redactBytes'>;
 }
 
 export interface AgentProvider {
@@ -105,8 +105,6 @@ export interface AgentProvider {
   readonly binVariable: string;
   /** The configuration its CLI needs to reach its API, passed into its environment. */
   readonly apiEnv: readonly VarName[];
-  /** Whether its CLI also runs the agent's commands in a sandbox of its own, inside the daemon's cage. */
-  readonly ownSandbox: boolean;
   /**
    * The model API as a caged run reaches it: the route the daemon's API proxy serves
    * (the real endpoint and credential) and the placeholder variables the CLI gets.
@@ -114,10 +112,11 @@ export interface AgentProvider {
   api?(env: Config['env'], innerOrigin: string): { route: ApiRoute; env: Record<string, string> } | undefined;
   bin(config: Config): string;
   version(bin: string): Promise<{ version?: string; error?: string }>;
-  /** The process to run. */
-  command(inv: Invocation): ProviderCommand;
-  parser(model: string): EventParser;
-  classify(end: RunEnd): ExitClass;
+  /**
+   * Runs the agent: everything about its CLI (command, files, settings, process, parsing,
+   * why it ended) is the provider's. Ends with an `end` event; stops when `signal` aborts.
+   */
+  run(run: AgentRun, signal: AbortSignal): AsyncIterable<AgentEvent>;
   /** What to tell an operator about running a tier on this model (validate and each run's story show it). */
   modelWarnings(model: string): string[];
 }

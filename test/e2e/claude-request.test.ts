@@ -69,7 +69,7 @@ describe('the requests the daemon makes the real CLI send', () => {
       policy,
       mcpServers: {},
       filesDir: { host: path.join(root, 'files'), inner: path.join(root, 'files') },
-      appendSystemPrompt: 'Environment: test',
+      instructions: 'Environment: test',
       jsonSchema: JSON.stringify({ type: 'object', properties: { status: { type: 'string' } } }),
       cwd: work,
       prompt: 'Check everything.',

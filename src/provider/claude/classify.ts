@@ -1,5 +1,5 @@
 import type { ExitClass } from '../exit-class.js';
-import type { RunEnd } from '../provider.js';
+import type { RunEnd } from '../cli-end.js';
 
 /**
  * Classifies a finished run from its final result, the last api_retry status seen,

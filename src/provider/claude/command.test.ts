@@ -25,7 +25,7 @@ const inv = {
   policy,
   mcpServers: { probe: { command: 'node', args: ['probe.js'] } },
   filesDir: { host: '/tmp/run-x/files', inner: '/run/claudeops/files' },
-  appendSystemPrompt: 'Environment: A=1',
+  instructions: 'Environment: A=1',
   jsonSchema: '{"type":"object"}',
   cwd: '/app',
   prompt: 'Check everything.',
@@ -41,7 +41,7 @@ describe('the claude command', () => {
   });
 
   it('builds the documented invocation', () => {
-    const c = buildClaudeCommand({ ...inv, maxBudgetUsd: 0.5 });
+    const c = buildClaudeCommand({ ...inv, budgetUsd: 0.5 });
     const after = (flag: string) => c.args[c.args.indexOf(flag) + 1];
     assert.equal(c.args[0], '--print');
     assert.equal(after('--model'), 'haiku');
@@ -70,7 +70,7 @@ describe('the claude command', () => {
   });
 
   it('uses only flags listed in CLAUDE_FLAGS', () => {
-    const c = buildClaudeCommand({ ...inv, maxBudgetUsd: 1 });
+    const c = buildClaudeCommand({ ...inv, budgetUsd: 1 });
     for (const a of c.args.filter((x) => x.startsWith('--')))
       assert.ok((CLAUDE_FLAGS as readonly string[]).includes(a), a);
   });

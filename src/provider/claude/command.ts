@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { Invocation, ProviderCommand } from '../provider.js';
+import type { ProviderCommand } from '../provider-command.js';
+import type { Invocation } from '../provider.js';
 import { PLACEHOLDER_KEY } from '../../sandbox/api-proxy.js';
 import { claudeRules } from './rules.js';
 
@@ -69,14 +70,14 @@ export function buildClaudeCommand(inv: Invocation): ProviderCommand {
     inv.jsonSchema,
     ...(inv.systemPrompt !== undefined ? ['--system-prompt', inv.systemPrompt] : []),
     '--append-system-prompt',
-    inv.appendSystemPrompt,
+    inv.instructions,
     // Settings come from the daemon alone (--settings, and the run's own work dir with its
     // CLAUDE.md and skills), never from the user's ~/.claude or a local settings file.
     '--setting-sources',
     'project',
     '--settings',
     settingsFile.inner,
-    ...(inv.maxBudgetUsd !== undefined ? ['--max-budget-usd', String(inv.maxBudgetUsd)] : []),
+    ...(inv.budgetUsd !== undefined ? ['--max-budget-usd', String(inv.budgetUsd)] : []),
   ];
   return {
     file: inv.bin,

@@ -1,6 +1,7 @@
 // The NDJSON events of `claude --print --output-format stream-json --verbose`, and
 // their translation into the daemon's provider-neutral events.
-import type { AgentEvent, EventParser, FinalResult, ModelUsage } from '../provider.js';
+import type { EventParser } from '../cli-run.js';
+import type { AgentEvent, FinalResult, ModelUsage } from '../provider.js';
 
 export interface ContentBlock {
   type: string;

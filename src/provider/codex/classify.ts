@@ -1,5 +1,5 @@
 import type { ExitClass } from '../exit-class.js';
-import type { RunEnd } from '../provider.js';
+import type { RunEnd } from '../cli-end.js';
 
 /** Why a Codex run ended, from its turn.failed or error message (it carries no status field). */
 export function classify(input: RunEnd): ExitClass {

@@ -38,7 +38,7 @@ const inv = {
     unasked: { command: 'node', args: ['x.js'] },
   },
   filesDir: { host: '/run/w/.claudeops', inner: '/run/w/.claudeops' },
-  appendSystemPrompt: 'Environment: A=1',
+  instructions: 'Environment: A=1',
   jsonSchema:
     '{"type":"object","properties":{"status":{"type":"string"},"note":{"type":"string"}},"required":["status"]}',
   cwd: '/run/w',

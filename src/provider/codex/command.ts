@@ -2,7 +2,8 @@ import path from 'node:path';
 import { SECRET_ENV } from '../../context/env-context.js';
 import { toolPrefix } from '../../mcp/merge.js';
 import { expandVars, VAR_REFERENCE, type ServerEntry } from '../../mcp/catalog.js';
-import type { Invocation, ProviderCommand } from '../provider.js';
+import type { ProviderCommand } from '../provider-command.js';
+import type { Invocation } from '../provider.js';
 
 /** Every flag buildCodexCommand passes to `codex exec`; a test checks the pinned CLI still knows them. */
 export const CODEX_FLAGS = [
@@ -85,7 +86,7 @@ export function buildCodexCommand(inv: Invocation): ProviderCommand {
     ...mcp.lines,
   ].join('\n');
   // The daemon's system-prompt additions (environment, repo rules, handoff) lead the prompt: `codex exec` has no appended system prompt.
-  const stdin = `${inv.systemPrompt ? `${inv.systemPrompt}\n\n` : ''}${inv.appendSystemPrompt}\n\n${inv.prompt}`;
+  const stdin = `${inv.systemPrompt ? `${inv.systemPrompt}\n\n` : ''}${inv.instructions}\n\n${inv.prompt}`;
   const { OPENAI_BASE_URL: _endpoint, ...env } = inv.env;
   return {
     file: inv.bin,

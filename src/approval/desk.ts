@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { loadSpend, overDailyBudget } from '../budget/budget.js';
+import { overDailyBudget } from '../budget/budget.js';
 import type { Config } from '../config/config.js';
-import { allowance, applyCycle, loadCooldown, saveCooldown } from '../cooldown/cooldown.js';
+import { allowance, applyCycle } from '../cooldown/cooldown.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { deliver } from '../notify/deliver.js';
 import { QUOTE, whereToRead, type Message } from '../notify/notify.js';
 import type { Ledger } from '../receipts/ledger.js';
 import { appendReceipt } from '../receipts/receipt.js';
-import type { CycleRecord, ParkedProposal } from '../record/cycle-record.js';
-import { loadKeyFile } from '../state/key-file.js';
-import { STATE } from '../store/layout.js';
+import type { CycleRecord, CycleStore, ParkedProposal } from '../record/cycle-record.js';
 import type { TierRun } from '../tier/tier-run.js';
 import { decide, executionRefusal, NOT_GENUINE, type Limits } from './decide.js';
 import { shown } from './display.js';
@@ -19,15 +16,7 @@ import { executeProposal } from './execute.js';
 import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from './links.js';
 import { outstanding, pendingAt, recoveredSince, sortDrafts } from './pending.js';
 import type { Waiting } from './prompt.js';
-import {
-  contentHash,
-  loadApprovals,
-  loadHolds,
-  pruneDecided,
-  saveState,
-  type Approvals,
-  type Proposal,
-} from './state.js';
+import { contentHash, pruneDecided, type Approvals, type Proposal } from './state.js';
 
 export interface DeskDeps {
   config: Config;
@@ -35,6 +24,8 @@ export interface DeskDeps {
   ledger: Ledger;
   redactor: Redactor;
   stdout: (text: string) => void;
+  /** Where proposals, holds, the link key, the cooldown and the spend are kept: the daemon's one store. */
+  store: CycleStore;
 }
 
 /** Who decided: a signed link, or the token holder on the console; and from where. */
@@ -70,15 +61,11 @@ export class ApprovalDesk {
   readonly key: Buffer | string;
 
   constructor(private readonly deps: DeskDeps) {
-    this.key = deps.config.env.CLAUDEOPS_APPROVAL_SECRET ?? loadKeyFile(path.join(deps.config.stateDir, STATE.linkKey));
+    this.key = deps.config.env.CLAUDEOPS_APPROVAL_SECRET ?? deps.store.linkKey();
   }
 
-  private get approvalsFile(): string {
-    return path.join(this.deps.config.stateDir, STATE.approvals);
-  }
-
-  private get holdsFile(): string {
-    return path.join(this.deps.config.stateDir, STATE.holds);
+  private save(state: Approvals): Promise<void> {
+    return this.deps.store.saveApprovals(state);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -92,7 +79,7 @@ export class ApprovalDesk {
   }
 
   private async load(): Promise<Approvals> {
-    const { state, warning } = await loadApprovals(this.approvalsFile);
+    const { state, warning } = await this.deps.store.loadApprovals();
     if (warning) this.deps.logger.warn(warning);
     return state;
   }
@@ -104,7 +91,7 @@ export class ApprovalDesk {
   }
 
   async holds() {
-    return (await loadHolds(this.holdsFile)).state;
+    return (await this.deps.store.loadHolds()).state;
   }
 
   /**
@@ -136,7 +123,7 @@ export class ApprovalDesk {
         for (const d of fresh) parked.push(this.parkOne(state, cycle.id, run.tier, d, now));
         changed += fresh.length;
       }
-      if (changed) await saveState(this.approvalsFile, pruneDecided(state));
+      if (changed) await this.save(pruneDecided(state));
       return { parked, warnings };
     });
   }
@@ -242,11 +229,8 @@ export class ApprovalDesk {
   }
 
   private async limits(service: string, now: Date): Promise<Limits> {
-    const { config } = this.deps;
-    const [cooldown, spend] = await Promise.all([
-      loadCooldown(path.join(config.stateDir, STATE.cooldown)),
-      loadSpend(path.join(config.stateDir, STATE.spend), now),
-    ]);
+    const { config, store } = this.deps;
+    const [cooldown, spend] = await Promise.all([store.loadCooldown(), store.loadSpend(now)]);
     return {
       dryRun: config.dryRun,
       overBudget: overDailyBudget(spend, config.budget.dailyUsd),
@@ -302,7 +286,7 @@ export class ApprovalDesk {
         this.deps.logger.warn({ proposal: id }, `refused to ${verb} proposal ${id} (${by}): ${d.reason}`);
         if (d.expire && proposal) {
           this.expire(state, new Date(Math.max(now.getTime(), Date.parse(proposal.expiresAt) + 1)));
-          await saveState(this.approvalsFile, state);
+          await this.save(state);
         }
         return { ok: false, message: d.reason, proposal };
       }
@@ -311,7 +295,7 @@ export class ApprovalDesk {
         decidedAt: now.toISOString(),
         decidedBy: by,
       });
-      await saveState(this.approvalsFile, state);
+      await this.save(state);
       this.receipt({
         kind: verb === 'approve' ? 'approval_approved' : 'approval_denied',
         proposal: id,
@@ -334,7 +318,7 @@ export class ApprovalDesk {
   /** Acknowledges a check's unhealthy episode (bound to its start), or silences the check for four hours. */
   hold(action: 'ack' | 'silence', check: string, since: string, who: Decider, now = new Date()): Promise<string> {
     return this.serial(async () => {
-      const { state, warning } = await loadHolds(this.holdsFile);
+      const { state, warning } = await this.deps.store.loadHolds();
       if (warning) this.deps.logger.warn(warning);
       const by = describe(who);
       for (const [id, s] of Object.entries(state.silences))
@@ -348,7 +332,7 @@ export class ApprovalDesk {
         state.silences[check] = { until, at: now.toISOString(), by };
         told = `Silenced: nothing about ${check} is sent until ${until}.`;
       }
-      await saveState(this.holdsFile, state);
+      await this.deps.store.saveHolds(state);
       this.receipt({
         kind: action === 'ack' ? 'check_acknowledged' : 'check_silenced',
         check,
@@ -416,12 +400,9 @@ export class ApprovalDesk {
           ended_at: execution.endedAt,
         });
         if (p.action === 'restart' || p.action === 'redeploy') {
-          const file = path.join(config.stateDir, STATE.cooldown);
-          const cooldown = await loadCooldown(file);
-          await saveCooldown(
-            file,
+          await this.deps.store.updateCooldown((current) =>
             applyCycle(
-              cooldown.state,
+              current,
               {
                 remediations: [
                   {
@@ -440,9 +421,9 @@ export class ApprovalDesk {
         }
         done.push(p);
         // Saved after each, so a crash cannot run a proposal twice.
-        await saveState(this.approvalsFile, state);
+        await this.save(state);
       }
-      await saveState(this.approvalsFile, state);
+      await this.save(state);
       return done;
     });
   }
@@ -479,7 +460,7 @@ export class ApprovalDesk {
           ].join('\n'),
         });
       }
-      await saveState(this.approvalsFile, state);
+      await this.save(state);
       await deliver(this.deps, cycle.id, messages);
     });
   }

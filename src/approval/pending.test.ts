@@ -11,6 +11,7 @@ import { Redactor } from '../logger/redactor.js';
 import { Ledger } from '../receipts/ledger.js';
 import type { TierRun } from '../tier/tier-run.js';
 import { ApprovalDesk } from './desk.js';
+import { FileStore } from '../store/file-store.js';
 import { changeHash, outstanding, pendingAt, recoveredSince, serviceRecovered, sortDrafts } from './pending.js';
 import { proposePrompt } from './prompt.js';
 import { contentHash, emptyApprovals, type Approvals, type Proposal } from './state.js';
@@ -210,6 +211,7 @@ describe('the desk, cycle after cycle', () => {
       ledger: new Ledger(config.resultsDir, randomBytes(32)),
       redactor,
       stdout: () => undefined,
+      store: new FileStore(config.resultsDir, config.stateDir),
     });
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));

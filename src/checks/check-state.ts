@@ -1,9 +1,7 @@
-import { z } from 'zod';
-import { writeFileAtomic } from '../state/atomic-file.js';
-import { loadJsonState } from '../state/json-state.js';
+import { checkStateSchema, emptyCheckState, type CheckEntry, type CheckState } from '../store/records.js';
 import type { CheckResult, CheckStatus } from './results.js';
 
-// Each check's state across cycles: `<state>/checks.json`. Thresholds follow Gatus:
+// Each check's state across cycles (`<state>/checks.json`, kept by the store). Thresholds follow Gatus:
 // a check becomes unhealthy after `failure` unhealthy results in a row, and healthy
 // again after `success` good results in a row; until then it keeps its state.
 
@@ -12,40 +10,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const KEEP_MS = 30 * DAY;
 
-const status = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown', 'not_applicable']);
-
-const resultSchema = z.object({
-  at: z.string(),
-  cycle: z.string(),
-  status,
-  tier: z.number().int().min(1).max(3).optional(),
-  detail: z.string().optional(),
-});
-
-const checkSchema = z.object({
-  title: z.string(),
-  services: z.array(z.string()),
-  /** The state after thresholds: what operators are told. */
-  status,
-  since: z.string(),
-  failures: z.number().int().min(0),
-  successes: z.number().int().min(0),
-  last: z.array(resultSchema),
-  /** [hour start (ms), good results, judged results], oldest first, 30 days at most. */
-  hours: z.array(z.tuple([z.number(), z.number(), z.number()])),
-  /** Gone from the repos (or disabled): kept for its history, off the overview. */
-  removed: z.object({ at: z.string(), why: z.string() }).optional(),
-});
-
-export const checkStateSchema = z.object({
-  version: z.literal(1),
-  checks: z.record(z.string(), checkSchema),
-});
-
-export type CheckState = z.infer<typeof checkStateSchema>;
-export type CheckEntry = z.infer<typeof checkSchema>;
-
-export const emptyCheckState = (): CheckState => ({ version: 1, checks: Object.create(null) });
+export { checkStateSchema, emptyCheckState, type CheckEntry, type CheckState };
 
 export interface Thresholds {
   failure: number;
@@ -180,10 +145,3 @@ export function uptime(e: CheckEntry, windowMs: number, now: Date): number | und
 }
 
 export const UPTIME_WINDOWS = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY } as const;
-
-export const loadCheckState = (file: string, reader = false): Promise<{ state: CheckState; warning?: string }> =>
-  loadJsonState(file, checkStateSchema, emptyCheckState, 'check state', reader);
-
-/** Not synced, like the reports: a cycle's results lost to a power cut cost one data point, not a limit. */
-export const saveCheckState = (file: string, state: CheckState): Promise<void> =>
-  writeFileAtomic(file, JSON.stringify(state) + '\n', 0o644, false);

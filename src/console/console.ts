@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HTTPVersion, Instance } from 'find-my-way';
 import type { Config } from '../config/config.js';
-import { CYCLE_STATUSES, type CycleStatus } from '../record/cycle-record.js';
-import type { ResultsStore } from '../store/store.js';
+import { CYCLE_STATUSES, type CycleStatus, type CycleStore } from '../record/cycle-record.js';
 import { caller, csrfValue, SESSION_COOKIE, sameOrigin, sessionValue, tokenMatches } from './auth.js';
 import type { LiveHub } from './live.js';
 import type { ApprovalDesk, Decider } from '../approval/desk.js';
@@ -35,7 +34,7 @@ export interface DaemonControl {
 
 export interface ConsoleDeps {
   config: Config;
-  store: ResultsStore;
+  store: CycleStore;
   live: LiveHub;
   control: DaemonControl;
   approvals: ApprovalDesk;

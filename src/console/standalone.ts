@@ -3,13 +3,15 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
 import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
-import { ResultsStore } from '../store/store.js';
+import type { CycleRecord } from '../record/cycle-record.js';
+import { FileStore } from '../store/file-store.js';
 import type { ConsoleDeps, DaemonControl } from './console.js';
 import { LiveHub } from './live.js';
 
 /** The console over a results and state directory with no daemon behind it (runs nothing): for tests and the benchmark. */
 export function standaloneConsole(config: Config, logger: Logger, control: Partial<DaemonControl> = {}): ConsoleDeps {
   const redactor = new Redactor(config.secrets);
+  const store = new FileStore<CycleRecord>(config.resultsDir, config.stateDir, () => undefined);
   const ledger = new Ledger(
     config.resultsDir,
     loadLedgerKey(config.stateDir),
@@ -19,7 +21,7 @@ export function standaloneConsole(config: Config, logger: Logger, control: Parti
   );
   return {
     config,
-    store: new ResultsStore(config.resultsDir, config.stateDir, () => undefined),
+    store,
     live: new LiveHub(),
     control: {
       runNow: () => 'started',
@@ -28,6 +30,6 @@ export function standaloneConsole(config: Config, logger: Logger, control: Parti
       approved: () => undefined,
       ...control,
     },
-    approvals: new ApprovalDesk({ config, logger, ledger, redactor, stdout: () => undefined }),
+    approvals: new ApprovalDesk({ config, logger, ledger, redactor, stdout: () => undefined, store }),
   };
 }

@@ -1,7 +1,10 @@
 // Test fixture: rewrites a cooldown file with large states as fast as it can, until killed.
-import { saveCooldown, type CooldownState } from './cooldown.js';
+import path from 'node:path';
+import { FileStore } from '../store/file-store.js';
+import type { CooldownState } from './cooldown.js';
 
 const file = process.argv[2]!;
+const store = new FileStore(path.dirname(file), path.dirname(file));
 const state: CooldownState = { version: 1, services: {} };
 for (let i = 0; i < 2000; i++) {
   state.services[`service-${i}`] = {
@@ -10,4 +13,4 @@ for (let i = 0; i < 2000; i++) {
   };
 }
 process.stdout.write('writing\n');
-for (;;) await saveCooldown(file, state);
+for (;;) await store.updateCooldown(() => state);

@@ -12,10 +12,15 @@ import {
   type CycleActions,
   cooldownSchema,
   emptyCooldown,
-  loadCooldown,
-  saveCooldown,
   withheldFrom,
+  type CooldownState,
 } from './cooldown.js';
+import { FileStore } from '../store/file-store.js';
+
+// The file's I/O is the store's: these go through a FileStore over the file's directory.
+const storeOf = (file: string) => new FileStore(path.dirname(file), path.dirname(file));
+const loadCooldown = (file: string) => storeOf(file).loadCooldown();
+const saveCooldown = (file: string, s: CooldownState) => storeOf(file).updateCooldown(() => s);
 
 const limits = {
   maxRestarts: 2,

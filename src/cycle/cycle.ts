@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { STATE } from '../store/layout.js';
+import { baselineMcpFile, STATE } from '../store/layout.js';
 import path from 'node:path';
-import { addSpend, loadSpend, overDailyBudget } from '../budget/budget.js';
+import { overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
-import { applyCycle, loadCooldown, saveCooldown, type CooldownState, type CycleActions } from '../cooldown/cooldown.js';
-import { applyResults, loadCheckState, saveCheckState, shownChecks, type CheckState } from '../checks/check-state.js';
+import { applyCycle, type CooldownState, type CycleActions } from '../cooldown/cooldown.js';
+import { applyResults, shownChecks, type CheckState } from '../checks/check-state.js';
 import { discoverChecks, type CheckDef, type CheckSet } from '../checks/discover.js';
 import { describeProblem } from '../checks/lint.js';
 import { checkResults, NOT_REPORTED, serviceStatuses } from '../checks/results.js';
@@ -17,15 +17,13 @@ import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
 import { listingSandbox } from '../sandbox/open-cage.js';
 import { deliver } from '../notify/deliver.js';
 import { appendReceipt } from '../receipts/receipt.js';
-import { loadNotifyState, planNotifications, saveNotifyState } from '../notify/notify.js';
-import { cycleStatus, cycleSummary, writeCycleRecord, type CycleRecord, type Trigger } from '../record/cycle-record.js';
-import { cycleStamp } from '../store/layout.js';
+import { planNotifications } from '../notify/notify.js';
+import { cycleStatus, cycleSummary, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
 import { planShards } from '../tier/shards.js';
 import { runShardedTier1 } from '../tier/sharded-run.js';
-import { unwritable } from '../state/atomic-file.js';
 
 const HOUR = 3_600_000;
 const MCP_LIST_TIMEOUT_MS = 15_000;
@@ -42,7 +40,6 @@ interface Prepared {
   catalog: McpCatalog;
   sandbox: SandboxProbe;
   cooldown: CooldownState;
-  cooldownFile: string;
   /** Spend recorded today before this cycle. */
   spentTodayUsd: number;
 }
@@ -88,8 +85,8 @@ async function recordCrash(ctx: DaemonContext, cycle: CycleRecord, e: unknown): 
   });
   cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
   cycle.warnings.push(cycle.summary);
-  if (cycle.costUsd > 0) await attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now));
-  await attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, ctx.redactor));
+  if (cycle.costUsd > 0) await attempt(ctx, 'recording the spend', () => ctx.store.addSpend(cycle.costUsd, now));
+  await attempt(ctx, 'writing the cycle summary', () => ctx.store.writeCycle(cycle, (t) => ctx.redactor.redact(t)));
   ctx.metrics.observeCycle(cycle);
 }
 
@@ -101,7 +98,7 @@ function withinBudget<T>(work: Promise<T>, ms: number, message: string): Promise
 
 function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {
   const now = new Date();
-  const id = cycleStamp(ctx.config.resultsDir, now);
+  const id = ctx.store.newCycleId(now);
   ctx.logger.info({ cycle: id, trigger, dryRun: ctx.config.dryRun }, 'cycle started');
   return {
     id,
@@ -139,13 +136,13 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
       );
   }
 
-  const cooldownFile = path.join(config.stateDir, STATE.cooldown);
+  const { store } = ctx;
   const [checks, checkState, spend, mcp, cooldown, sandbox] = await Promise.all([
     discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable }),
-    loadCheckState(checkStateFile(ctx)),
-    loadSpend(spendFile(ctx)),
+    store.loadCheckState(),
+    store.loadSpend(),
     mergeMcp({
-      baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
+      baselineFile: baselineMcpFile(config.appDir),
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
       outFile: path.join(config.stateDir, STATE.mcpMerged),
@@ -153,13 +150,13 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
       inheritEnv: config.mcpInheritEnv,
       secretEnv: SECRET_ENV,
     }),
-    loadCooldown(cooldownFile),
+    store.loadCooldown(),
     config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : sandboxProbe(ctx),
   ]);
   cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
   if (cooldown.converted) logger.info({ cycle: cycle.id }, cooldown.converted);
   // Fail closed: limits that cannot be saved do not hold, so nothing above tier 1 runs.
-  const blocked = ctx.stateSaveFailure ?? (await unwritable(config.stateDir));
+  const blocked = ctx.stateSaveFailure ?? (await store.stateUnwritable());
   if (blocked) {
     cycle.remediationBlocked = `${blocked}; the cooldowns and the daily budget cannot be kept, so no remediation tier runs until it can. Free space in (or fix) the state directory`;
     flag(ctx, cycle, cycle.remediationBlocked, 'error');
@@ -224,7 +221,6 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
     catalog,
     sandbox,
     cooldown: cooldown.state,
-    cooldownFile,
     spentTodayUsd: spend.usd,
   };
 }
@@ -378,8 +374,7 @@ async function park(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
 async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckState): Promise<void> {
   const { config } = ctx;
   if (config.notify.urls.length === 0) return;
-  const file = path.join(config.stateDir, STATE.notify);
-  const loaded = await loadNotifyState(file);
+  const loaded = await ctx.store.loadNotifyState();
   if (loaded.warning) flag(ctx, cycle, loaded.warning);
   const now = new Date();
   const { messages, next } = planNotifications(loaded.state, cycle, checkState, config, now, {
@@ -387,7 +382,7 @@ async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckS
     links: ctx.approvals.linker(now),
   });
   cycle.notifications.push(...(await deliver(ctx, cycle.id, messages)));
-  await attempt(ctx, 'saving the notification state', () => saveNotifyState(file, next));
+  await attempt(ctx, 'saving the notification state', () => ctx.store.saveNotifyState(next));
 }
 
 async function record(
@@ -401,15 +396,14 @@ async function record(
     cycle.skippedReason
       ? true
       : attempt(ctx, 'saving the cooldown state', () =>
-          saveCooldown(
-            prepared.cooldownFile,
-            applyCycle(prepared.cooldown, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now),
+          // Folded into the state as it is now: an approved proposal's restart, counted by the desk, is kept.
+          ctx.store.updateCooldown((current) =>
+            applyCycle(current, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now),
           ),
         ),
-    cycle.costUsd > 0 ? attempt(ctx, 'recording the spend', () => addSpend(spendFile(ctx), cycle.costUsd, now)) : true,
-    !cycle.skippedReason &&
-      attempt(ctx, 'saving the check state', () => saveCheckState(checkStateFile(ctx), checkState)),
-    attempt(ctx, 'writing the cycle summary', () => writeCycleRecord(ctx.config.resultsDir, cycle, prepared.redactor)),
+    cycle.costUsd > 0 ? attempt(ctx, 'recording the spend', () => ctx.store.addSpend(cycle.costUsd, now)) : true,
+    !cycle.skippedReason && attempt(ctx, 'saving the check state', () => ctx.store.saveCheckState(checkState)),
+    attempt(ctx, 'writing the cycle summary', () => ctx.store.writeCycle(cycle, (t) => prepared.redactor.redact(t))),
   ]);
   ctx.stateSaveFailure =
     cooldownSaved && spendSaved
@@ -448,9 +442,6 @@ const stopWhy = (ctx: DaemonContext): string =>
   ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down';
 
 const receipt = (ctx: DaemonContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);
-
-const spendFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, STATE.spend);
-const checkStateFile = (ctx: DaemonContext) => path.join(ctx.config.stateDir, STATE.checks);
 
 /** Remediations from every tier, and the services as tier 1 judged them. */
 function cycleActions(cycle: CycleRecord, checks: CheckDef[]): CycleActions {

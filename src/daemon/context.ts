@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Ledger } from '../receipts/ledger.js';
 import type { LiveHub } from '../console/live.js';
 import type { ApprovalDesk } from '../approval/desk.js';
+import type { CycleStore } from '../record/cycle-record.js';
 
 /** What every stage of a cycle is handed. */
 export interface DaemonContext {
@@ -18,6 +19,8 @@ export interface DaemonContext {
   live?: LiveHub;
   metrics: Metrics;
   ledger: Ledger;
+  /** Every read and write of the state and results directories. */
+  store: CycleStore;
   /** Proposals waiting for a human, acknowledgements and silences. */
   approvals: ApprovalDesk;
   /** When old run files were last pruned (ms); retention counts in days, so once an hour is plenty. */

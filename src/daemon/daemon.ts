@@ -7,7 +7,7 @@ import { createLogger, storyWriter, type Logger } from '../logger/logger.js';
 import { LiveHub } from '../console/live.js';
 import { ApprovalDesk, type DeskDeps } from '../approval/desk.js';
 import type { DaemonControl } from '../console/console.js';
-import { ResultsStore } from '../store/store.js';
+import { FileStore } from '../store/file-store.js';
 import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { configuredProviders } from '../provider/registry.js';
@@ -34,6 +34,7 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
   const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t), undefined, config.stateDir);
   const live = new LiveHub();
   const stdout = storyWriter(config.log.pretty, live);
+  const store = new FileStore<CycleRecord>(config.resultsDir, config.stateDir, (w) => logger.warn(w));
   return {
     config,
     logger,
@@ -43,7 +44,8 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
     shutdown,
     metrics: new Metrics(),
     ledger,
-    approvals: approvalDesk({ config, logger, ledger, redactor, stdout }),
+    store,
+    approvals: approvalDesk({ config, logger, ledger, redactor, stdout, store }),
     lastPruneAt: 0,
   };
 }
@@ -197,7 +199,7 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
         logger,
         console: {
           config,
-          store: new ResultsStore(config.resultsDir, config.stateDir, (w) => logger.warn(w)),
+          store: ctx.store,
           live: ctx.live!,
           control,
           approvals: ctx.approvals,

@@ -1,38 +1,15 @@
 import path from 'node:path';
-import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { CheckState } from '../checks/check-state.js';
 import { judged, type CycleRecord } from '../record/cycle-record.js';
-import { writeFileAtomic } from '../state/atomic-file.js';
-import { loadJsonState } from '../state/json-state.js';
+import { emptyNotifyState, notifyStateSchema, type NotifyState } from '../store/records.js';
 import type { MessageType } from './apprise.js';
 import type { Linker } from '../approval/links.js';
 import { emptyHolds, type Holds } from '../approval/state.js';
 import { acknowledged, heldBecause, maintenanceUntil } from './hold.js';
 import { shown } from '../approval/display.js';
 
-const keyState = z.object({
-  state: z.enum(['unhealthy', 'healthy']),
-  since: z.string(),
-  lastSentAt: z.string().optional(),
-  detail: z.string().optional(),
-  /** Went unhealthy while notifications were held; told when the hold ends, if it is still unhealthy. */
-  held: z.boolean().optional(),
-});
-
-export const notifyStateSchema = z.object({
-  version: z.literal(1),
-  keys: z.record(z.string(), keyState),
-  failedCycles: z.number().int().min(0),
-  /** UTC day on which the daily budget notice went out. */
-  budgetNoticeDay: z.string().optional(),
-  /** Since when remediation is paused because the state cannot be saved (told once). */
-  stateBlockedSince: z.string().optional(),
-  /** Per MCP server: cycles in a row in which it failed to start, and whether that was told. */
-  mcp: z.record(z.string(), z.object({ failing: z.number().int().min(0), told: z.boolean() })).optional(),
-});
-
-export type NotifyState = z.infer<typeof notifyStateSchema>;
+export { emptyNotifyState, notifyStateSchema, type NotifyState };
 
 export interface Message {
   kind:
@@ -51,15 +28,6 @@ export interface Message {
   title: string;
   body: string;
 }
-
-export const emptyNotifyState = (): NotifyState => ({ version: 1, keys: Object.create(null), failedCycles: 0 });
-
-/** `<state>/notify.json`; a corrupt file is moved aside, with a warning. */
-export const loadNotifyState = (file: string): Promise<{ state: NotifyState; warning?: string }> =>
-  loadJsonState(file, notifyStateSchema, emptyNotifyState, 'notification state');
-
-export const saveNotifyState = (file: string, state: NotifyState) =>
-  writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
 
 const DAEMON_KEY = 'claudeops';
 

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LEDGER, STATE } from '../store/layout.js';
-import { loadKeyFile } from '../state/key-file.js';
+import { loadKeyFile } from '../store/key-file.js';
 
 export { LEDGER };
 /** Past this size the ledger is rotated into receipts.<n>.ndjson and a new file continues the chain. */

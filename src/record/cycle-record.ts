@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { summaryName } from '../store/layout.js';
-import type { Redactor } from '../logger/redactor.js';
-import { writeFileAtomic } from '../state/atomic-file.js';
+import { CYCLE_STATUSES as STORED_STATUSES } from '../store/records.js';
+import type { Store } from '../store/store.js';
 import type { TierNumber } from '../config/config.js';
 import type { TierRun } from '../tier/tier-run.js';
 import type { Transition } from '../checks/check-state.js';
@@ -22,15 +20,7 @@ export interface ParkedProposal {
 }
 
 export type CycleStatus = JudgedStatus | 'failed' | 'interrupted' | 'skipped';
-export const CYCLE_STATUSES: CycleStatus[] = [
-  'healthy',
-  'degraded',
-  'incomplete',
-  'unhealthy',
-  'failed',
-  'interrupted',
-  'skipped',
-];
+export const CYCLE_STATUSES: CycleStatus[] = [...STORED_STATUSES];
 /** The cycle reached a judgement (whatever it was). */
 export const judged = (s: CycleStatus): boolean =>
   s === 'healthy' || s === 'degraded' || s === 'incomplete' || s === 'unhealthy';
@@ -113,10 +103,5 @@ export function withoutCliDiagnostics(text: string): string {
     .trim();
 }
 
-export const summaryFile = (resultsDir: string, id: string) => path.join(resultsDir, summaryName(id));
-
-export async function writeCycleRecord(resultsDir: string, record: CycleRecord, redactor: Redactor): Promise<string> {
-  const file = summaryFile(resultsDir, record.id);
-  await writeFileAtomic(file, redactor.redact(JSON.stringify(record, null, 2)) + '\n', 0o640, false);
-  return file;
-}
+/** The store as the daemon uses it: cycle summaries are CycleRecords. */
+export type CycleStore = Store<CycleRecord>;

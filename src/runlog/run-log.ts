@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
+import { runEventsName, runLogName } from '../store/layout.js';
 import { QueuedWriter } from './queued-writer.js';
 
 /**
@@ -28,8 +29,8 @@ export class RunLog {
     private readonly logger: Logger,
     private readonly stdout: (text: string) => void,
   ) {
-    this.logName = `${base}.log`;
-    this.jsonlName = `${base}.jsonl`;
+    this.logName = runLogName(base);
+    this.jsonlName = runEventsName(base);
   }
 
   open(): this {

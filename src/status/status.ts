@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
-import { ResultsStore } from '../store/store.js';
+import { FileStore } from '../store/file-store.js';
+import type { Store } from '../store/store.js';
 import { chainFiles, LEDGER_KEY, ledgerEntries, readAnchor, verifyLedger } from '../receipts/ledger.js';
 import { auditApprovals } from '../approval/audit.js';
 
@@ -24,7 +25,7 @@ export async function status(
   count: number,
   print: (line: string) => void = console.log,
 ): Promise<number> {
-  const store = new ResultsStore(config.resultsDir, config.stateDir, (w) => print(`note: ${w}`));
+  const store = new FileStore(config.resultsDir, config.stateDir, (w) => print(`note: ${w}`));
   const { rows: newest } = await store.cycles({ limit: count });
   const records = newest.reverse();
   if (records.length === 0) {
@@ -47,7 +48,7 @@ export async function status(
 }
 
 /** Each check's state after its thresholds, since when, its last result and its uptime. */
-async function printChecks(store: ResultsStore, print: (line: string) => void): Promise<void> {
+async function printChecks(store: Store, print: (line: string) => void): Promise<void> {
   const state = await store.checks();
   const entries = shownChecks(state);
   const removed = removedChecks(state);

@@ -1,23 +1,22 @@
-import fs from 'node:fs';
 import path from 'node:path';
 
-/** `run-YYYYMMDD-HHMMSS` in UTC; a suffix keeps two cycles in one second apart. */
-export function cycleStamp(resultsDir: string, now = new Date()): string {
-  const base = `run-${now.toISOString().slice(0, 19).replace(/-/g, '').replace('T', '-').replace(/:/g, '')}`;
-  // Cycles never overlap, and each leaves a summary before the next starts: the files show what is taken.
-  for (let n = 1; ; n++) {
-    const id = n === 1 ? base : `${base}-${n}`;
-    if (
-      !fs.existsSync(path.join(resultsDir, `${id}-tier1.log`)) &&
-      !fs.existsSync(path.join(resultsDir, summaryName(id)))
-    )
-      return id;
-  }
-}
+/** `run-YYYYMMDD-HHMMSS` in UTC: the start of a cycle's id. */
+export const cycleStampBase = (now: Date): string =>
+  `run-${now.toISOString().slice(0, 19).replace(/-/g, '').replace('T', '-').replace(/:/g, '')}`;
+/** The n-th candidate id for cycles that start in one second: a suffix keeps them apart. */
+export const cycleStampCandidate = (base: string, n: number): string => (n === 1 ? base : `${base}-${n}`);
+/** Whether a string is shaped like a cycle id (one the store may turn into a file name). */
+export const isCycleId = (id: string): boolean => /^run-[\d-]+$/.test(id);
 
 /** Every name in the results and state directories; nothing else spells them. */
 export const summaryName = (id: string): string => `${id}.json`;
 export const tierRunBase = (id: string, tier: number): string => `${id}-tier${tier}`;
+/** A tier run's human story, beside its raw events. */
+export const runLogName = (base: string): string => `${base}.log`;
+/** A tier run's raw events, one JSON object a line, as the CLI printed them. */
+export const runEventsName = (base: string): string => `${base}.jsonl`;
+export const runFileName = (base: string, kind: 'log' | 'jsonl'): string =>
+  kind === 'log' ? runLogName(base) : runEventsName(base);
 /** One of several tier-1 sessions of a cycle; the tier's own log then indexes them. */
 export const shardRunBase = (id: string, tier: number, shard: number): string =>
   `${tierRunBase(id, tier)}-shard${shard}`;
@@ -46,6 +45,9 @@ export const STATE = {
   linkKey: 'links.key',
 } as const;
 
+/** The MCP servers every run gets, in the app directory; repos add theirs in `.claude-ops/mcp.json`. */
+export const baselineMcpFile = (appDir: string): string => path.join(appDir, '.claude', 'mcp.json');
+
 /** The story of one approved proposal's execution, in the results directory. */
 export const approvalLogName = (id: string): string => `approval-${id}.log`;
 export const isApprovalLog = (name: string): boolean => /^approval-p-[0-9a-f]+\.log$/.test(name);
@@ -61,7 +63,7 @@ export interface RunFile {
   summary: boolean;
 }
 
-/** What a name in the results directory says, when it is one of the files cycleStamp names. */
+/** What a name in the results directory says, when it is one of the files named after a cycle id. */
 export function parseRunFile(name: string): RunFile | undefined {
   const m = RUN_FILE.exec(name);
   if (!m) return undefined;

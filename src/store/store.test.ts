@@ -8,7 +8,7 @@ import { loadConfig } from '../config/config.js';
 import { standaloneConsole } from '../console/standalone.js';
 import { startHttp } from '../http/server.js';
 import { Metrics } from '../metrics/metrics.js';
-import { ResultsStore } from './store.js';
+import { FileStore as ResultsStore } from './file-store.js';
 
 const summary = (id: string, startedAt: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({

@@ -26,13 +26,10 @@ export async function loadJsonState<T>(
       warning: `${file} cannot be read (${(e as NodeJS.ErrnoException).code}); using a fresh ${what} for this cycle`,
     };
   }
-  const parsed = safeJson(text);
-  const checked = parsed.ok ? schema.safeParse(parsed.value) : undefined;
-  if (checked?.success) return { state: prototypeFree(checked.data) as T };
+  const parsed = parseJsonState(text, schema);
+  if (parsed.ok) return { state: parsed.state };
   const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '')}`;
-  const why = parsed.ok
-    ? checked!.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-    : parsed.error;
+  const why = parsed.why;
   if (reader) return { state: empty(), warning: `${file} is corrupt (${why})` };
   try {
     await fs.rename(file, aside);
@@ -43,6 +40,20 @@ export async function loadJsonState<T>(
     };
   }
   return { state: empty(), warning: `${file} was corrupt (${why}); moved it to ${aside} and started a fresh ${what}` };
+}
+
+/** A state file's text checked by its schema: every object comes back without a prototype. */
+export function parseJsonState<T>(
+  text: string,
+  schema: z.ZodType<T>,
+): { ok: true; state: T } | { ok: false; why: string } {
+  const parsed = safeJson(text);
+  const checked = parsed.ok ? schema.safeParse(parsed.value) : undefined;
+  if (checked?.success) return { ok: true, state: prototypeFree(checked.data) as T };
+  return {
+    ok: false,
+    why: parsed.ok ? checked!.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : parsed.error,
+  };
 }
 
 /** Temporary files of writes that a crash cut short; the daemon is the only writer, so at load they are stale. */

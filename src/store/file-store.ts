@@ -1,0 +1,350 @@
+import fsSync from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { unwritable, writeFileAtomic } from './atomic-file.js';
+import { describeConversion, fromClaudeOps, storedCooldownSchema, type StoredCooldown } from './claude-ops.js';
+import { loadJsonState } from './json-state.js';
+import { loadKeyFile } from './key-file.js';
+import {
+  compareStamps,
+  cycleStampBase,
+  cycleStampCandidate,
+  isCycleId,
+  parseRunFile,
+  runFileName,
+  runLogName,
+  shardRunBase,
+  STATE,
+  summaryName,
+  tierRunBase,
+} from './layout.js';
+import {
+  approvalsSchema,
+  checkStateSchema,
+  emptyApprovals,
+  emptyCheckState,
+  emptyCooldown,
+  emptyHolds,
+  emptyNotifyState,
+  holdsSchema,
+  notifyStateSchema,
+  spendSchema,
+  summarySchema,
+  utcDay,
+  type Approvals,
+  type CheckState,
+  type CooldownState,
+  type Holds,
+  type LoadedCooldown,
+  type NotifyState,
+  type Proposal,
+  type Spend,
+  type StoredSummary,
+} from './records.js';
+import {
+  pageOf,
+  Serial,
+  spendByDay,
+  toRow,
+  type CycleLike,
+  type CycleRow,
+  type DaySpend,
+  type Loaded,
+  type Store,
+} from './store.js';
+
+/** Writes to one file wait for each other, whichever FileStore makes them. */
+const serial = new Serial();
+
+/**
+ * The store on disk: `<state>/` and `<results>/` as layout.ts names them. Writes are
+ * atomic (a temporary beside the file, renamed over it), durable where losing them
+ * would lose a limit; reads are checked by their schema, and a corrupt state file is
+ * moved aside (kept) with a warning. Views never change a file.
+ */
+export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> {
+  private readonly rows = new Map<string, { mtimeMs: number; row: CycleRow | undefined }>();
+
+  constructor(
+    readonly resultsDir: string,
+    readonly stateDir: string,
+    /** Told about what a view leaves out (a corrupt summary, an unreadable state file). */
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
+
+  private state(name: keyof typeof STATE): string {
+    return path.join(this.stateDir, STATE[name]);
+  }
+
+  // --- state ---------------------------------------------------------------------------
+
+  loadCheckState(): Promise<Loaded<CheckState>> {
+    return loadJsonState(this.state('checks'), checkStateSchema, emptyCheckState, 'check state');
+  }
+
+  saveCheckState(state: CheckState): Promise<void> {
+    const file = this.state('checks');
+    return serial.run(file, () => writeFileAtomic(file, JSON.stringify(state) + '\n', 0o644, false));
+  }
+
+  /**
+   * A corrupt file is moved aside and a fresh state used. A Claude Ops file is converted
+   * once: the original is kept beside it as `cooldown.claude-ops.json` and the converted
+   * state written in its place.
+   */
+  loadCooldown(): Promise<LoadedCooldown> {
+    // Converting writes the file: it waits for (and holds off) updates like one.
+    return serial.run(this.state('cooldown'), () => this.readCooldown());
+  }
+
+  private async readCooldown(): Promise<LoadedCooldown> {
+    const file = this.state('cooldown');
+    const loaded = await loadJsonState<StoredCooldown>(
+      file,
+      storedCooldownSchema,
+      () => ({ state: emptyCooldown() }),
+      'cooldown state',
+    );
+    if (loaded.state.state)
+      return { state: loaded.state.state, ...(loaded.warning ? { warning: loaded.warning } : {}) };
+    const c = fromClaudeOps(loaded.state.old);
+    const what = describeConversion(c);
+    let aside: string | undefined;
+    try {
+      aside = await keepOriginal(file);
+      await writeCooldown(file, c.state);
+    } catch (e) {
+      return {
+        state: c.state,
+        warning: `${file} is Claude Ops' cooldown state (${what}); it was converted for this cycle but could not be ${aside ? 'rewritten' : 'copied aside'} (${(e as NodeJS.ErrnoException).code ?? e}). Check that the state directory is writable`,
+      };
+    }
+    return {
+      state: c.state,
+      converted: `converted ${file} from Claude Ops' schema: ${what}; the original is kept as ${aside}`,
+    };
+  }
+
+  updateCooldown(fold: (current: CooldownState) => CooldownState): Promise<LoadedCooldown> {
+    const file = this.state('cooldown');
+    return serial.run(file, async () => {
+      const current = await this.readCooldown();
+      const state = fold(current.state);
+      await writeCooldown(file, state);
+      return { ...current, state };
+    });
+  }
+
+  async loadSpend(now = new Date()): Promise<Spend> {
+    try {
+      const s = spendSchema.parse(JSON.parse(await fs.readFile(this.state('spend'), 'utf8')));
+      return s.day === utcDay(now) ? s : { day: utcDay(now), usd: 0 };
+    } catch {
+      return { day: utcDay(now), usd: 0 };
+    }
+  }
+
+  addSpend(usd: number, now = new Date()): Promise<Spend> {
+    const file = this.state('spend');
+    return serial.run(file, async () => {
+      const s = await this.loadSpend(now);
+      const next = { day: s.day, usd: s.usd + usd };
+      await writeFileAtomic(file, JSON.stringify(next) + '\n', 0o644, false);
+      return next;
+    });
+  }
+
+  loadNotifyState(): Promise<Loaded<NotifyState>> {
+    return loadJsonState(this.state('notify'), notifyStateSchema, emptyNotifyState, 'notification state');
+  }
+
+  saveNotifyState(state: NotifyState): Promise<void> {
+    const file = this.state('notify');
+    return serial.run(file, () => writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n'));
+  }
+
+  loadApprovals(reader = false): Promise<Loaded<Approvals>> {
+    return loadJsonState(this.state('approvals'), approvalsSchema, emptyApprovals, 'approval state', reader);
+  }
+
+  saveApprovals(state: Approvals): Promise<void> {
+    return this.saveSecret(this.state('approvals'), state);
+  }
+
+  loadHolds(reader = false): Promise<Loaded<Holds>> {
+    return loadJsonState(this.state('holds'), holdsSchema, emptyHolds, 'acknowledgement state', reader);
+  }
+
+  saveHolds(state: Holds): Promise<void> {
+    return this.saveSecret(this.state('holds'), state);
+  }
+
+  private saveSecret(file: string, state: unknown): Promise<void> {
+    return serial.run(file, () => writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n', 0o600));
+  }
+
+  linkKey(): Buffer {
+    return loadKeyFile(this.state('linkKey'));
+  }
+
+  stateUnwritable(): Promise<string | undefined> {
+    return unwritable(this.stateDir);
+  }
+
+  // --- results -------------------------------------------------------------------------
+
+  /** Cycles never overlap, and each leaves a summary before the next starts: the files show what is taken. */
+  newCycleId(now = new Date()): string {
+    const base = cycleStampBase(now);
+    for (let n = 1; ; n++) {
+      const id = cycleStampCandidate(base, n);
+      if (
+        !fsSync.existsSync(path.join(this.resultsDir, runLogName(tierRunBase(id, 1)))) &&
+        !fsSync.existsSync(path.join(this.resultsDir, summaryName(id)))
+      )
+        return id;
+    }
+  }
+
+  /** Not durable, like every report: the run's logs and receipts say the same. */
+  async writeCycle(record: C, redact: (text: string) => string): Promise<string> {
+    const file = path.join(this.resultsDir, summaryName(record.id));
+    await serial.run(file, () => writeFileAtomic(file, redact(JSON.stringify(record, null, 2)) + '\n', 0o640, false));
+    return file;
+  }
+
+  // --- views ---------------------------------------------------------------------------
+
+  async summaryNames(): Promise<string[]> {
+    const names = await fs.readdir(this.resultsDir).catch(() => [] as string[]);
+    return names
+      .filter((n) => parseRunFile(n)?.summary)
+      .sort(compareStamps)
+      .reverse();
+  }
+
+  async cycles(options: Parameters<Store['cycles']>[0]): Promise<{ rows: CycleRow[]; total: number }> {
+    return pageOf(await this.summaryNames(), (names) => this.rowsOf(names), options);
+  }
+
+  async since(ms: number, now = Date.now()): Promise<CycleRow[]> {
+    const cutoff = now - ms;
+    const names = (await this.summaryNames()).filter((n) => parseRunFile(n)!.day + 86_400_000 > cutoff);
+    return (await this.rowsOf(names)).filter((r) => Date.parse(r.startedAt) >= cutoff);
+  }
+
+  async cycle(id: string): Promise<C | undefined> {
+    if (!isCycleId(id)) return undefined;
+    return (await this.readSummary(summaryName(id))) as C | undefined;
+  }
+
+  async runFile(id: string, tier: number, kind: 'log' | 'jsonl', shard?: number): Promise<string | undefined> {
+    if (!runFileAllowed(id, tier, shard)) return undefined;
+    const base = shard === undefined ? tierRunBase(id, tier) : shardRunBase(id, tier, shard);
+    return fs.readFile(path.join(this.resultsDir, runFileName(base, kind)), 'utf8').catch(() => undefined);
+  }
+
+  async proposals(): Promise<Proposal[]> {
+    const { state, warning } = await this.loadApprovals(true);
+    if (warning) this.warn(warning);
+    return Object.values(state.proposals).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async holds(): Promise<Holds> {
+    const { state, warning } = await this.loadHolds(true);
+    if (warning) this.warn(warning);
+    return state;
+  }
+
+  async checks(): Promise<CheckState> {
+    const { state, warning } = await loadJsonState(
+      this.state('checks'),
+      checkStateSchema,
+      emptyCheckState,
+      'check state',
+      true,
+    );
+    if (warning) this.warn(warning);
+    return state;
+  }
+
+  async spendByDay(days: number, now = new Date()): Promise<DaySpend[]> {
+    return spendByDay(await this.since(days * 86_400_000, now.getTime()), days, now);
+  }
+
+  private async rowsOf(names: string[]): Promise<CycleRow[]> {
+    const rows = await Promise.all(names.map((n) => this.row(n)));
+    return rows.filter((r): r is CycleRow => r !== undefined);
+  }
+
+  /** Summaries never change once written: a row is read once, and again only if the file's mtime moves. */
+  private async row(name: string): Promise<CycleRow | undefined> {
+    const file = path.join(this.resultsDir, name);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st) return undefined;
+    const cached = this.rows.get(name);
+    if (cached && cached.mtimeMs === st.mtimeMs) return cached.row;
+    const s = await this.readSummary(name);
+    const row = s && toRow(s);
+    this.rows.set(name, { mtimeMs: st.mtimeMs, row });
+    return row;
+  }
+
+  private async readSummary(name: string): Promise<StoredSummary | undefined> {
+    const file = path.join(this.resultsDir, name);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return parseSummary(text, file, this.warn);
+  }
+}
+
+/** Only names the layout makes: a cycle id, tiers 1 to 3, a positive shard. */
+export const runFileAllowed = (id: string, tier: number, shard?: number): boolean =>
+  isCycleId(id) && [1, 2, 3].includes(tier) && (shard === undefined || (Number.isInteger(shard) && shard > 0));
+
+/** A summary's text checked; what is wrong with it goes to `warn`, and it is left out. */
+export function parseSummary(text: string, where: string, warn: (m: string) => void): StoredSummary | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    warn(`${where} is not valid JSON (${(e as Error).message}); left out`);
+    return undefined;
+  }
+  const parsed = summarySchema.safeParse(json);
+  if (!parsed.success) {
+    warn(
+      `${where} is not a cycle summary (${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}); left out`,
+    );
+    return undefined;
+  }
+  return parsed.data;
+}
+
+/** Durable: the limits must survive a power cut. */
+const writeCooldown = (file: string, state: CooldownState): Promise<void> =>
+  writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
+
+/** Copies a file to `<name>.claude-ops.json` beside it (or a stamped name, if that is taken); never overwrites. */
+async function keepOriginal(file: string): Promise<string> {
+  const base = path.join(path.dirname(file), path.basename(file, '.json'));
+  for (const name of [
+    `${base}.claude-ops.json`,
+    `${base}.claude-ops-${new Date().toISOString().replace(/[:.]/g, '')}.json`,
+  ]) {
+    try {
+      await fs.copyFile(file, name, fs.constants.COPYFILE_EXCL);
+      return name;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  throw new Error(`${base}.claude-ops.json and a stamped name beside it exist already`);
+}

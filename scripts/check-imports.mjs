@@ -13,7 +13,7 @@ const SRC = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 
  * sit low, beside the config that reads them); the longest entry that names a file wins.
  */
 const LAYERS = [
-  ['files', 'logger', 'verdict', 'stream/line-buffer.ts'],
+  ['files', 'logger', 'verdict', 'stream/line-buffer.ts', 'stream/story-line.ts'],
   ['state', 'store', 'retention', 'runlog', 'receipts'],
   [
     'config/spec.ts',

@@ -8,7 +8,7 @@ import { applyResults, shownChecks, type CheckState } from '../checks/check-stat
 import { discoverChecks, type CheckDef, type CheckSet } from '../checks/discover.js';
 import { describeProblem } from '../checks/lint.js';
 import { checkResults, NOT_REPORTED, serviceStatuses } from '../checks/results.js';
-import type { DaemonContext } from '../daemon/context.js';
+import type { CycleContext } from './context.js';
 import { listCatalog, type McpCatalog } from '../mcp/catalog.js';
 import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
 import { SECRET_ENV } from '../context/env-context.js';
@@ -45,7 +45,7 @@ interface Prepared {
 }
 
 /** One cycle: prepare, run the tiers as far as they escalate, tell whoever needs to know, record. */
-export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<CycleRecord> {
+export async function runCycle(ctx: CycleContext, trigger: Trigger): Promise<CycleRecord> {
   const cycle = beginCycle(ctx, trigger);
   ctx.live?.begin(cycle.id);
   try {
@@ -70,7 +70,7 @@ export async function runCycle(ctx: DaemonContext, trigger: Trigger): Promise<Cy
  * Whatever a cycle throws (a bug, hostile input that got past a limit) ends it as a
  * failed cycle with a summary, never the daemon: it is logged, recorded and counted.
  */
-async function recordCrash(ctx: DaemonContext, cycle: CycleRecord, e: unknown): Promise<void> {
+async function recordCrash(ctx: CycleContext, cycle: CycleRecord, e: unknown): Promise<void> {
   const why = e instanceof Error ? e.message : String(e);
   ctx.logger.error(
     { cycle: cycle.id, err: e instanceof Error ? e.stack : why },
@@ -96,7 +96,7 @@ function withinBudget<T>(work: Promise<T>, ms: number, message: string): Promise
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {
+function beginCycle(ctx: CycleContext, trigger: Trigger): CycleRecord {
   const now = new Date();
   const id = ctx.store.newCycleId(now);
   ctx.logger.info({ cycle: id, trigger, dryRun: ctx.config.dryRun }, 'cycle started');
@@ -124,7 +124,7 @@ function beginCycle(ctx: DaemonContext, trigger: Trigger): CycleRecord {
   };
 }
 
-async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared> {
+async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared> {
   const { config, logger } = ctx;
   if (Date.now() - ctx.lastPruneAt >= HOUR) {
     ctx.lastPruneAt = Date.now();
@@ -225,7 +225,7 @@ async function prepare(ctx: DaemonContext, cycle: CycleRecord): Promise<Prepared
   };
 }
 
-async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
+async function runTiers(ctx: CycleContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
   let handoff = '';
   const pending = await ctx.approvals.pending(prepared.redactor);
   for (let tier: TierNumber = 1; ; tier = (tier + 1) as TierNumber) {
@@ -306,7 +306,7 @@ async function runTiers(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepar
 }
 
 /** Judges every check from the verdicts, derives the cycle's status, and folds the results into each check's state. */
-function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared): CheckState {
+function finishCycle(ctx: CycleContext, cycle: CycleRecord, prepared: Prepared): CheckState {
   const now = new Date();
   cycle.endedAt = now.toISOString();
   cycle.durationMs = now.getTime() - Date.parse(cycle.startedAt);
@@ -348,13 +348,13 @@ function finishCycle(ctx: DaemonContext, cycle: CycleRecord, prepared: Prepared)
 }
 
 /** A warning of the cycle: logged, and kept in its summary. */
-function flag(ctx: DaemonContext, cycle: CycleRecord, warning: string, level: 'warn' | 'error' = 'warn'): void {
+function flag(ctx: CycleContext, cycle: CycleRecord, warning: string, level: 'warn' | 'error' = 'warn'): void {
   ctx.logger[level]({ cycle: cycle.id }, warning);
   cycle.warnings.push(warning);
 }
 
 /** Proposals of propose-mode tiers wait in the state directory for a human. */
-async function park(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
+async function park(ctx: CycleContext, cycle: CycleRecord): Promise<void> {
   try {
     // Every cycle: one that finds a service healthy again expires the proposals about it.
     const { parked, warnings } = await ctx.approvals.park(cycle);
@@ -371,7 +371,7 @@ async function park(ctx: DaemonContext, cycle: CycleRecord): Promise<void> {
 }
 
 /** Notifications through Apprise, deduplicated against `<state>/notify.json`, held by acknowledgements, silences and maintenance; never fatal. */
-async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckState): Promise<void> {
+async function notify(ctx: CycleContext, cycle: CycleRecord, checkState: CheckState): Promise<void> {
   const { config } = ctx;
   if (config.notify.urls.length === 0) return;
   const loaded = await ctx.store.loadNotifyState();
@@ -386,7 +386,7 @@ async function notify(ctx: DaemonContext, cycle: CycleRecord, checkState: CheckS
 }
 
 async function record(
-  ctx: DaemonContext,
+  ctx: CycleContext,
   cycle: CycleRecord,
   prepared: Prepared,
   checkState: CheckState,
@@ -416,7 +416,7 @@ async function record(
   );
 }
 
-function logTierEnd(ctx: DaemonContext, cycle: CycleRecord, run: TierRun): void {
+function logTierEnd(ctx: CycleContext, cycle: CycleRecord, run: TierRun): void {
   const fields = {
     cycle: cycle.id,
     tier: run.tier,
@@ -438,10 +438,10 @@ function logTierEnd(ctx: DaemonContext, cycle: CycleRecord, run: TierRun): void 
 }
 
 /** Who stopped the cycle: an operator from the console stops only it; a signal stops the daemon. */
-const stopWhy = (ctx: DaemonContext): string =>
+const stopWhy = (ctx: CycleContext): string =>
   ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down';
 
-const receipt = (ctx: DaemonContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);
+const receipt = (ctx: CycleContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);
 
 /** Remediations from every tier, and the services as tier 1 judged them. */
 function cycleActions(cycle: CycleRecord, checks: CheckDef[]): CycleActions {
@@ -453,7 +453,7 @@ function cycleActions(cycle: CycleRecord, checks: CheckDef[]): CycleActions {
 }
 
 /** A stage that may fail without ending the cycle: the failure is logged. Says whether it worked. */
-async function attempt(ctx: DaemonContext, what: string, fn: () => Promise<unknown>): Promise<boolean> {
+async function attempt(ctx: CycleContext, what: string, fn: () => Promise<unknown>): Promise<boolean> {
   try {
     await fn();
     return true;
@@ -464,7 +464,7 @@ async function attempt(ctx: DaemonContext, what: string, fn: () => Promise<unkno
 }
 
 /** Whether the sandbox starts: a success is trusted for ten minutes, a failure is probed again every cycle. */
-async function sandboxProbe(ctx: DaemonContext): Promise<SandboxProbe> {
+async function sandboxProbe(ctx: CycleContext): Promise<SandboxProbe> {
   if (ctx.sandboxOkAt !== undefined && Date.now() - ctx.sandboxOkAt < SANDBOX_PROBE_TTL_MS) return { ok: true };
   const probe = await probeSandbox();
   ctx.sandboxOkAt = probe.ok ? Date.now() : undefined;

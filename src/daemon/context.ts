@@ -1,32 +1,5 @@
-import type { Config } from '../config/config.js';
-import type { Logger } from '../logger/logger.js';
-import type { Redactor } from '../logger/redactor.js';
-import type { Metrics } from '../metrics/metrics.js';
-import type { Ledger } from '../receipts/ledger.js';
 import type { LiveHub } from '../console/live.js';
-import type { ApprovalDesk } from '../approval/desk.js';
-import type { CycleStore } from '../record/cycle-record.js';
+import type { CycleContext } from '../cycle/context.js';
 
-/** What every stage of a cycle is handed. */
-export interface DaemonContext {
-  config: Config;
-  logger: Logger;
-  redactor: Redactor;
-  stdout: (text: string) => void;
-  /** Aborted when the daemon is asked to stop, or (reason "operator") when an operator stops the running cycle. */
-  shutdown: AbortSignal;
-  /** The console's view of the running cycle, when the console is on. */
-  live?: LiveHub;
-  metrics: Metrics;
-  ledger: Ledger;
-  /** Every read and write of the state and results directories. */
-  store: CycleStore;
-  /** Proposals waiting for a human, acknowledgements and silences. */
-  approvals: ApprovalDesk;
-  /** When old run files were last pruned (ms); retention counts in days, so once an hour is plenty. */
-  lastPruneAt: number;
-  /** When the sandbox last started in a probe (ms); unset after a failed probe. */
-  sandboxOkAt?: number;
-  /** Why the last cycle could not save the cooldown or spend state; until one is saved again, no remediation tier runs. */
-  stateSaveFailure?: string;
-}
+/** The cycle's context as the daemon builds it: with the console's live hub. */
+export type DaemonContext = CycleContext<LiveHub>;

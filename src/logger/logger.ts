@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { storyKind } from '../stream/story.js';
+import { storyKind } from '../stream/story-line.js';
 import type { Redactor } from './redactor.js';
 
 export type { Logger };

@@ -1,13 +1,10 @@
 import type { AgentEvent } from '../provider/provider.js';
+import { clock } from './story-line.js';
+
+export { clock, storyKind } from './story-line.js';
 
 const RESULT_WIDTH = 160;
 const INPUT_WIDTH = 300;
-
-/** HH:MM:SS in UTC, the time column of a story line. */
-export const clock = (d = new Date()) => d.toISOString().slice(11, 19);
-
-/** The kind column of a timed story line (tool, says, result, VERDICT, …); undefined for header and frame lines. */
-export const storyKind = (line: string): string | undefined => /^\d\d:\d\d:\d\d\s+(\S+)/.exec(line)?.[1];
 
 /**
  * Turns a run's provider-neutral events into its human story: one line per message

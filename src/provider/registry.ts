@@ -12,7 +12,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, AgentProvider>> = {
 
 /** The provider of a tier, and the binary it runs. */
 export function providerFor(config: Config, tier: TierNumber): { provider: AgentProvider; bin: string } {
-  const provider = PROVIDERS[config.tiers[tier].provider as ProviderName];
+  const provider = PROVIDERS[config.tiers[tier].provider];
   return { provider, bin: provider.bin(config) };
 }
 

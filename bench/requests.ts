@@ -1,9 +1,10 @@
 // What a cycle costs in requests, tokens and time: the real daemon and the real CLI
 // against the fake Messages API, which records every request and reports usage as the
 // real API would bill it (size-estimated tokens, with prompt caching).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { FakeApi, slowly, toolUse, userText, verdict, type RecordedRequest, type Reply } from '../test/fake-api.js';
 import { CLAUDE, cycleSummaries, run, sandbox } from '../test/harness.js';
 
@@ -137,7 +138,7 @@ export async function bareFirstRequestBytes(prompt: string): Promise<number> {
         clearTimeout(timer);
         resolve();
       });
-      child.stdin!.end(prompt);
+      child.stdin.end(prompt);
     });
     const first = api.messages[0];
     if (!first) throw new Error('the bare CLI sent no request');
@@ -145,6 +146,77 @@ export async function bareFirstRequestBytes(prompt: string): Promise<number> {
   } finally {
     await api.stop();
     fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** User + system CPU of a process and of its children it has waited for, in ms (from /proc, 10 ms ticks). */
+export function cpuMs(pid: number): number {
+  try {
+    // The fields after the command name (which may hold spaces): utime, stime, cutime, cstime are 14-17.
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** One start-up of the real CLI, without the model, in ms: wall and CPU (user + system). */
+export interface StartUp {
+  /** `claude --version`. */
+  versionMs: number;
+  versionCpuMs: number;
+  /** A bare `claude -p`, from its spawn to its first request to the fake API (then it is killed). */
+  firstRequestMs: number;
+  firstRequestCpuMs: number;
+}
+
+/** The real CLI's own start-up, once each way; `home` is its HOME, kept across calls as a host keeps it. */
+export async function cliStartUp(home: string): Promise<StartUp> {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    ANTHROPIC_API_KEY: 'sk-bench',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  // bash's `times`: its children's user and system time, after the one child it ran.
+  let t = performance.now();
+  const r = spawnSync('bash', ['-c', '"$0" --version >/dev/null && times', CLAUDE], { env, cwd: home });
+  const versionMs = performance.now() - t;
+  const times = [...String(r.stdout).matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (r.status !== 0 || times.length < 4) throw new Error(`claude --version failed: ${String(r.stderr)}`);
+  const versionCpuMs = (times[2]! + times[3]!) * 1000;
+
+  let arrived: (() => void) | undefined;
+  const api = new FakeApi(() => {
+    arrived?.();
+    return { kind: 'hang' };
+  });
+  const url = await api.start();
+  try {
+    const first = await new Promise<{ ms: number; cpu: number }>((resolve, reject) => {
+      let out: { ms: number; cpu: number } | undefined;
+      t = performance.now();
+      const child = spawn(CLAUDE, ['-p', '--model', 'haiku'], {
+        cwd: home,
+        env: { ...env, ANTHROPIC_BASE_URL: url },
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      arrived = () => {
+        out = { ms: performance.now() - t, cpu: cpuMs(child.pid!) };
+        arrived = undefined;
+        child.kill('SIGKILL');
+      };
+      child.on('exit', () => {
+        clearTimeout(timer);
+        if (out) resolve(out);
+        else reject(new Error('the bare CLI exited before its first request'));
+      });
+      child.stdin.end('Say hello.');
+    });
+    return { versionMs, versionCpuMs, firstRequestMs: first.ms, firstRequestCpuMs: first.cpu };
+  } finally {
+    await api.stop();
   }
 }
 

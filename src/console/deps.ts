@@ -1,0 +1,25 @@
+import type { ApprovalDesk } from '../approval/desk.js';
+import type { Config } from '../config/config.js';
+import type { CycleStore } from '../record/cycle-record.js';
+import type { LiveHub } from './live.js';
+import type { Throttle } from './throttle.js';
+
+/** What the console may ask of the running daemon. */
+export interface DaemonControl {
+  runNow(): 'started' | 'queued' | 'already queued' | 'stopping';
+  /** Stops the running cycle as SIGTERM would, but keeps the daemon; false when none runs. */
+  stop(): boolean;
+  nextCycleAt(): Date | undefined;
+  /** A proposal was approved: run it before the next cycle, which starts now or after the running one. */
+  approved(): void;
+}
+
+export interface ConsoleDeps {
+  config: Config;
+  store: CycleStore;
+  live: LiveHub;
+  control: DaemonControl;
+  approvals: ApprovalDesk;
+  /** How often a forged approval link is recorded per client; one a minute unless a test drives the clock. */
+  forgedLinks?: Throttle;
+}

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { caller, csrfValue, sameOrigin } from './auth.js';
+import type { Viewer } from './pages.js';
+import { readForm, redirect, send } from './respond.js';
+
+export type PageHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string | undefined>,
+) => Promise<void>;
+export type Wrap = {
+  page: (
+    handler: (
+      req: IncomingMessage,
+      res: ServerResponse,
+      params: Record<string, string | undefined>,
+      viewer: Viewer,
+    ) => Promise<void> | void,
+  ) => PageHandler;
+  act: (
+    handler: (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>,
+  ) => PageHandler;
+  viewerOf: (req: IncomingMessage) => Viewer;
+  /** A caller that wants JSON: it asked for it, or it sent the bearer token. */
+  asJson: (req: IncomingMessage) => boolean;
+};
+
+/**
+ * The console's two guards. Reading is open on a loopback bind and needs the token on
+ * any other; every action needs the token (a bearer header, or the login cookie plus
+ * the form's CSRF field), and a cross-site POST is refused.
+ */
+export function guards(token: string | undefined, host: string): Wrap {
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
+  const viewerOf = (req: IncomingMessage): Viewer => {
+    const who = caller(req, token);
+    return { actor: who.kind !== 'anonymous', csrf: token ? csrfValue(token) : undefined, tokenSet: !!token };
+  };
+  const page =
+    (
+      handler: (
+        req: IncomingMessage,
+        res: ServerResponse,
+        params: Record<string, string | undefined>,
+        viewer: Viewer,
+      ) => Promise<void> | void,
+    ) =>
+    async (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => {
+      const viewer = viewerOf(req);
+      if (!loopback && !viewer.actor) {
+        if (!token)
+          return send(
+            res,
+            403,
+            'text/plain',
+            'The console is bound to a non-loopback address and CLAUDEOPS_CONSOLE_TOKEN is unset: set a token to use it.\n',
+          );
+        if (!req.url?.startsWith('/login')) return redirect(res, '/login');
+      }
+      try {
+        await handler(req, res, params, viewer);
+      } catch (e) {
+        send(res, 500, 'text/plain', `the page failed: ${(e as Error).message}\n`);
+      }
+    };
+  const act =
+    (handler: (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>) =>
+    async (req: IncomingMessage, res: ServerResponse) => {
+      const who = caller(req, token);
+      if (!token) return send(res, 403, 'text/plain', 'actions are off: set CLAUDEOPS_CONSOLE_TOKEN\n');
+      if (who.kind === 'anonymous')
+        return send(res, 401, 'text/plain', 'log in, or send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>\n');
+      const form = await readForm(req);
+      if (who.kind === 'session' && (!sameOrigin(req) || form?.get('csrf') !== csrfValue(token)))
+        return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
+      await handler(req, res, form ?? new URLSearchParams());
+    };
+  const asJson = (req: IncomingMessage) =>
+    (req.headers.accept ?? '').includes('application/json') || caller(req, token).kind === 'bearer';
+  return { page, act, viewerOf, asJson };
+}

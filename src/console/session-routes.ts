@@ -1,0 +1,70 @@
+import type { HTTPVersion, Instance } from 'find-my-way';
+import { sameOrigin, SESSION_COOKIE, sessionValue, tokenMatches } from './auth.js';
+import type { ConsoleDeps } from './deps.js';
+import type { Wrap } from './guard.js';
+import { loginPage } from './pages.js';
+import { html, readForm, redirect, send } from './respond.js';
+
+/** Logging in and out, and the two actions on the running daemon: run now, stop the cycle. */
+export function sessionRoutes(
+  router: Instance<HTTPVersion.V1>,
+  deps: ConsoleDeps,
+  token: string | undefined,
+  { page, act, asJson }: Wrap,
+): void {
+  router.on(
+    'GET',
+    '/login',
+    page((_req, res, _p, viewer) => html(res, loginPage({ viewer }))),
+  );
+  router.on('POST', '/login', async (req, res) => {
+    if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
+    const form = await readForm(req);
+    if (!token || !tokenMatches(form?.get('token') ?? '', token))
+      return html(
+        res,
+        loginPage({
+          viewer: { actor: false, tokenSet: !!token },
+          error: token ? 'That is not the console token.' : 'Set CLAUDEOPS_CONSOLE_TOKEN first.',
+        }),
+        401,
+      );
+    res.writeHead(303, {
+      location: '/',
+      'set-cookie': `${SESSION_COOKIE}=${sessionValue(token)}; HttpOnly; SameSite=Strict; Path=/`,
+      'cache-control': 'no-store',
+    });
+    res.end();
+  });
+  router.on(
+    'POST',
+    '/logout',
+    act((_req, res) => {
+      res.writeHead(303, {
+        location: '/',
+        'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+      });
+      res.end();
+    }),
+  );
+
+  router.on(
+    'POST',
+    '/actions/run-now',
+    act((req, res) => {
+      const outcome = deps.control.runNow();
+      if (asJson(req))
+        return send(res, outcome === 'stopping' ? 409 : 202, 'application/json', JSON.stringify({ outcome }) + '\n');
+      redirect(res, `/?notice=${encodeURIComponent(`Run now: ${outcome}`)}`);
+    }),
+  );
+  router.on(
+    'POST',
+    '/actions/stop',
+    act((req, res) => {
+      const stopped = deps.control.stop();
+      if (asJson(req)) return send(res, stopped ? 202 : 409, 'application/json', JSON.stringify({ stopped }) + '\n');
+      redirect(res, `/?notice=${encodeURIComponent(stopped ? 'Stopping the running cycle' : 'No cycle is running')}`);
+    }),
+  );
+}

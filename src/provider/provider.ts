@@ -30,8 +30,8 @@ export interface FinalResult {
   costUsd?: number;
   turns?: number;
   usage: Record<string, ModelUsage>;
-  /** Tool calls the CLI's permission rules refused, as `Tool(input)`. */
-  denials: { tool: string; input?: unknown }[];
+  /** Tool calls the CLI's permission rules refused, as `Tool(summary)`. */
+  denials: { tool: string; input?: unknown; summary?: string }[];
   /** Set when the CLI says the run failed. */
   failure?: { kind: string; status?: number | null; text: string };
 }
@@ -39,7 +39,11 @@ export interface FinalResult {
 export type AgentEvent =
   | { kind: 'session'; model: string; tools: string[]; mcp: { name: string; status: string }[] }
   | { kind: 'text'; text: string }
-  | { kind: 'tool_call'; id: string; name: string; input: unknown }
+  /**
+   * A tool call. `summary` is its input in a few words on one line, as the provider, which
+   * knows its tools, words it (`$ df -h /`); without it the story shows an excerpt of the input.
+   */
+  | { kind: 'tool_call'; id: string; name: string; input: unknown; summary?: string }
   | { kind: 'tool_result'; id: string; name: string; text: string; isError: boolean }
   | { kind: 'verdict'; value: unknown }
   | { kind: 'retry'; attempt?: number; of?: number; delayMs?: number; status?: number | null; error?: string }

@@ -29,7 +29,7 @@ export class Story {
       case 'text':
         return event.text.trim() ? [`${t} says     ${indent(event.text.trim())}`] : [];
       case 'tool_call':
-        return [`${t} tool     ${event.name} ${describeInput(event.name, event.input)}`];
+        return [`${t} tool     ${event.name} ${event.summary ?? describeInput(event.input)}`];
       case 'verdict':
         return verdictLines(t, event.value);
       case 'tool_result': {
@@ -57,17 +57,8 @@ function verdictLines(t: string, input: unknown): string[] {
   return [...checks, ...actions];
 }
 
-export function describeInput(tool: string, input: unknown): string {
-  const i = (input ?? {}) as Record<string, unknown>;
-  if (tool === 'Bash' && typeof i.command === 'string') {
-    return `$ ${oneLine(i.command, INPUT_WIDTH)}${typeof i.description === 'string' ? `  (${oneLine(i.description, 80)})` : ''}`;
-  }
-  if ((tool === 'Read' || tool === 'Write' || tool === 'Edit') && typeof i.file_path === 'string') return i.file_path;
-  if ((tool === 'Grep' || tool === 'Glob') && typeof i.pattern === 'string')
-    return `${i.pattern}${typeof i.path === 'string' ? ` in ${i.path}` : ''}`;
-  if (tool === 'WebFetch' && typeof i.url === 'string') return i.url;
-  if ((tool === 'Task' || tool === 'Agent') && typeof i.description === 'string')
-    return oneLine(i.description, INPUT_WIDTH);
+/** A tool call's input as an excerpt of its JSON: for a call its provider gave no summary of. */
+export function describeInput(input: unknown): string {
   return oneLine(JSON.stringify(input ?? {}), INPUT_WIDTH);
 }
 

@@ -28,7 +28,7 @@ const final: FinalResult = {
   costUsd: 0.25,
   turns: 4,
   usage: { sonnet: { inputTokens: 10, costUSD: 0.25 } },
-  denials: [{ tool: 'Bash', input: { command: 'rm -rf /' } }, { tool: 'Write' }],
+  denials: [{ tool: 'Bash', input: { command: 'rm -rf /' }, summary: 'rm -rf /' }, { tool: 'Write' }],
 };
 const call = (name: string): AgentEvent => ({ kind: 'tool_call', id: name, name, input: {} });
 
@@ -78,5 +78,18 @@ describe('folding a run', () => {
     assert.equal(run.exitClass, 'cli_error');
     assert.equal(run.exitCode, null);
     assert.ok(run.error);
+  });
+
+  it('words a denial as its provider summarized it, and names only the tool without a summary, whatever its input', () => {
+    const denied = (denials: FinalResult['denials']) =>
+      fold([{ kind: 'final', result: { usage: {}, denials } }], frame).permissionDenials;
+    assert.deepEqual(
+      denied([
+        { tool: 'Run', input: { command: 'rm -rf /' } },
+        { tool: 'Shell', summary: 'reboot' },
+        { tool: 'Bash', input: { command: '' }, summary: '' },
+      ]),
+      ['Run', 'Shell(reboot)', 'Bash()'],
+    );
   });
 });

@@ -3,7 +3,6 @@
 import type { TierNumber } from '../config/config.js';
 import type { ExitClass } from '../provider/exit-class.js';
 import type { AgentEvent, FinalResult, ModelUsage } from '../provider/provider.js';
-import { oneLine } from '../stream/story.js';
 import type { Verdict } from '../verdict/verdict.js';
 
 export const TIER_NAMES: Record<TierNumber, string> = { 1: 'observe', 2: 'investigate', 3: 'remediate' };
@@ -138,7 +137,9 @@ export function toTierRun(tally: Tally, frame: RunFrame): TierRun {
     costUsd: result?.costUsd ?? 0,
     modelUsage: result?.usage ?? {},
     toolsUsed: tally.tools,
-    permissionDenials: (result?.denials ?? []).map((d) => `${d.tool}${describeDenied(d.input)}`),
+    permissionDenials: (result?.denials ?? []).map(
+      (d) => `${d.tool}${d.summary !== undefined ? `(${d.summary})` : ''}`,
+    ),
     apiRetries: tally.retries,
     mcpStatus: tally.mcpStatus,
     containment: { ...frame.containment, warnings: [...frame.containment.warnings, ...tally.warnings] },
@@ -153,9 +154,4 @@ export function fold(events: Iterable<AgentEvent>, frame: RunFrame): TierRun {
   let tally = emptyTally();
   for (const e of events) tally = step(tally, e);
   return toTierRun(tally, frame);
-}
-
-function describeDenied(input: unknown): string {
-  const cmd = (input as { command?: unknown })?.command;
-  return typeof cmd === 'string' ? `(${oneLine(cmd, 120)})` : '';
 }

@@ -2,6 +2,7 @@
 // their translation into the daemon's provider-neutral events.
 import type { EventParser } from '../cli-run.js';
 import type { AgentEvent, FinalResult, ModelUsage } from '../provider.js';
+import { denialSummary, toolSummary } from './summary.js';
 
 export interface ContentBlock {
   type: string;
@@ -172,7 +173,11 @@ export function finalOf(r: ResultEvent): FinalResult {
     costUsd: r.total_cost_usd,
     turns: r.num_turns,
     usage: r.modelUsage ?? {},
-    denials: (r.permission_denials ?? []).map((d) => ({ tool: d.tool_name, input: d.tool_input })),
+    denials: (r.permission_denials ?? []).map((d) => ({
+      tool: d.tool_name,
+      input: d.tool_input,
+      ...summarized(denialSummary(d.tool_input)),
+    })),
     ...(failed
       ? {
           failure: {
@@ -184,6 +189,9 @@ export function finalOf(r: ResultEvent): FinalResult {
       : {}),
   };
 }
+
+/** The `summary` field, when there is one: left out rather than undefined. */
+const summarized = (summary: string | undefined) => (summary === undefined ? {} : { summary });
 
 function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -239,7 +247,15 @@ export class ClaudeParser implements EventParser {
         if (b.id) this.toolNames.set(b.id, b.name ?? '?');
         return b.name === VERDICT_TOOL
           ? [{ kind: 'verdict', value: b.input }]
-          : [{ kind: 'tool_call', id: b.id ?? '', name: b.name ?? '?', input: b.input }];
+          : [
+              {
+                kind: 'tool_call',
+                id: b.id ?? '',
+                name: b.name ?? '?',
+                input: b.input,
+                ...summarized(toolSummary(b.name ?? '?', b.input)),
+              },
+            ];
       });
     }
     if (event.type === 'user' && Array.isArray(e.message?.content)) {

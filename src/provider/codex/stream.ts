@@ -1,6 +1,7 @@
 // The JSONL events of `codex exec --json` (0.169), and their translation into the
 // daemon's provider-neutral events. The verdict is the last agent message (the CLI was
 // given --output-schema); tokens come with turn.completed and are priced here.
+import { oneLine } from '../../stream/story.js';
 import type { EventParser } from '../cli-run.js';
 import type { AgentEvent, FinalResult } from '../provider.js';
 import { costUsd } from './prices.js';
@@ -65,7 +66,15 @@ export class CodexParser implements EventParser {
         return [];
       case 'item.started':
         if (item.type === 'command_execution')
-          return [{ kind: 'tool_call', id: item.id ?? '', name: 'Bash', input: { command: item.command } }];
+          return [
+            {
+              kind: 'tool_call',
+              id: item.id ?? '',
+              name: 'Bash',
+              input: { command: item.command },
+              ...(typeof item.command === 'string' ? { summary: `$ ${oneLine(item.command, 300)}` } : {}),
+            },
+          ];
         if (item.type === 'mcp_tool_call')
           return [
             { kind: 'tool_call', id: item.id ?? '', name: `mcp__${item.server}__${item.tool}`, input: item.arguments },
@@ -118,15 +127,10 @@ export class CodexParser implements EventParser {
           },
         ];
       }
-      case 'file_change':
-        return [
-          {
-            kind: 'tool_call',
-            id: item.id ?? '',
-            name: 'Edit',
-            input: { file_path: (item.changes ?? []).map((c) => `${c.kind} ${c.path}`).join(', ') },
-          },
-        ];
+      case 'file_change': {
+        const files = (item.changes ?? []).map((c) => `${c.kind} ${c.path}`).join(', ');
+        return [{ kind: 'tool_call', id: item.id ?? '', name: 'Edit', input: { file_path: files }, summary: files }];
+      }
       case 'error':
         return [{ kind: 'notice', text: item.message ?? '' }];
       default:

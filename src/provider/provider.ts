@@ -3,6 +3,7 @@
 // how it does so (a CLI process, its flags, files and output format, why it ended) is
 // its own business. Everything past it (the tier run, the story, records, metrics)
 // sees only these events.
+import type { Skill } from '../checks/discover.js';
 import type { Config } from '../config/config.js';
 import type { VarName } from '../config/schema.js';
 import type { ServerEntry } from '../mcp/catalog.js';
@@ -123,4 +124,10 @@ export interface AgentProvider {
   run(run: AgentRun, signal: AbortSignal): AsyncIterable<AgentEvent>;
   /** What to tell an operator about running a tier on this model (validate and each run's story show it). */
   modelWarnings(model: string): string[];
+  /**
+   * Installs the repos' skills in the run's working directory, where its CLI loads a
+   * project's skills, before the run starts; returns what could not be installed. A
+   * provider without it installs none.
+   */
+  installSkills?(workDir: string, skills: readonly Skill[]): Promise<string[]>;
 }

@@ -1,8 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Skill } from '../checks/discover.js';
-import { readRegular, walkFiles } from '../files/read-regular.js';
 
 /**
  * A fresh working directory for one tier run, outside every directory the daemon
@@ -18,43 +16,4 @@ export async function makeWorkDir(runId: string, appDir: string): Promise<string
 
 export async function removeWorkDir(dir: string): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-}
-
-/**
- * Installs the repos' skills where the CLI loads project skills: `.claude/skills/<name>/SKILL.md`
- * under the run's working directory. Files are copied (regular files only, bounded), and
- * each skill is named `<repo>-<name>` so two repos cannot shadow each other.
- */
-export async function installSkills(workDir: string, skills: Skill[]): Promise<string[]> {
-  const problems: string[] = [];
-  for (const skill of skills) {
-    const dest = path.join(workDir, '.claude', 'skills', skill.name);
-    const files =
-      skill.kind === 'dir' ? (await walkFiles(skill.source, () => true, { maxDepth: 3, maxFiles: 50 })).files : [''];
-    for (const rel of files) {
-      const from = skill.kind === 'dir' ? path.join(skill.source, rel) : skill.source;
-      const to = skill.kind === 'dir' && rel !== skill.main ? path.join(dest, rel) : path.join(dest, 'SKILL.md');
-      const text = await readRegular(from, 256 * 1024);
-      if (!text.ok) {
-        problems.push(`skill file ${from} ${text.why}; skipped`);
-        continue;
-      }
-      await fs.mkdir(path.dirname(to), { recursive: true });
-      await fs.writeFile(to, path.basename(to) === 'SKILL.md' ? withSkillName(text.text, skill.name) : text.text);
-    }
-  }
-  return problems;
-}
-
-/** SKILL.md with its front matter's name set to ours (added, with a description, when missing). */
-function withSkillName(text: string, name: string): string {
-  const front = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
-  if (front) {
-    const body = /^name:/m.test(front[1]!)
-      ? front[1]!.replace(/^name:.*$/m, `name: ${name}`)
-      : `name: ${name}\n${front[1]}`;
-    return `---\n${body}\n---\n${text.slice(front[0].length)}`;
-  }
-  const title = /^#\s+(.+)$/m.exec(text)?.[1] ?? name;
-  return `---\nname: ${name}\ndescription: ${title.replace(/\n/g, ' ')}\n---\n${text}`;
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import { cliEnvironment, SECRET_ENV } from '../context/env-context.js';
 import type { AgentProvider, AgentRun } from '../provider/provider.js';
 import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
-import { installSkills, makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
+import { makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
 import type { TierPlan } from './plan.js';
 
 export interface WorkspaceInput {
@@ -32,7 +32,8 @@ export async function openWorkspace(input: WorkspaceInput): Promise<Workspace> {
   const { config, plan, provider } = input;
   const { policy } = plan;
   const workDir = await makeWorkDir(input.runId, config.appDir);
-  for (const p of await installSkills(workDir, plan.skills)) input.onWarning(p);
+  // Where the skills go is the provider's: its CLI's own place for a project's skills.
+  for (const p of (await provider.installSkills?.(workDir, plan.skills)) ?? []) input.onWarning(p);
   let cage: OpenCage | undefined;
   try {
     cage = plan.containment.sandboxed

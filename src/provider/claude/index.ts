@@ -6,6 +6,7 @@ import { claudeApi } from './api.js';
 import { classify } from './classify.js';
 import { buildClaudeCommand } from './command.js';
 import { CLAUDE_HELP } from './help.js';
+import { installSkills } from './skills.js';
 import { ClaudeParser } from './stream.js';
 
 const cli: Cli = {
@@ -30,4 +31,5 @@ export const claudeProvider: AgentProvider = {
   version: cliVersion,
   run: (run, signal) => runCli(cli, run, signal),
   modelWarnings: () => [],
+  installSkills,
 };

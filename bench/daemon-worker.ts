@@ -2,11 +2,13 @@
 // time and memory are measured as they are in production. Its stdout (the daemon
 // log and the run stories) goes wherever the driver points it: /dev/null.
 import { loadConfig } from '../src/config/config.js';
+import { FIRST_CYCLE } from '../src/cycle/context.js';
 import { runCycle } from '../src/cycle/cycle.js';
 import { createContext } from '../src/daemon/daemon.js';
 
 const { config } = loadConfig(process.env, process.cwd());
 const ctx = createContext(config, new AbortController().signal);
+let carried = FIRST_CYCLE;
 
 type Command = { cmd: 'cycle'; env?: Record<string, string> } | { cmd: 'rss' } | { cmd: 'exit' };
 
@@ -25,7 +27,8 @@ process.on('message', async (m: Command) => {
   const before = process.memoryUsage().rss;
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const cycle = await runCycle(ctx, 'schedule');
+  const { record: cycle, carried: next } = await runCycle(ctx, 'schedule', carried);
+  carried = next;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   process.send!({ status: cycle.status, before, peak });

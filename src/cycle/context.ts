@@ -5,6 +5,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Ledger } from '../receipts/ledger.js';
 import type { ApprovalDesk } from '../approval/desk.js';
 import type { CycleStore } from '../record/cycle-record.js';
+import type { ProviderLookup } from '../provider/registry.js';
+import type { deliver } from '../notify/deliver.js';
 
 /** What a cycle tells the console's live view: a cycle begins, a tier starts, the cycle ends. */
 export interface CycleLive {
@@ -29,6 +31,16 @@ export interface CycleContext<L extends CycleLive = CycleLive> {
   store: CycleStore;
   /** Proposals waiting for a human, acknowledgements and silences. */
   approvals: ApprovalDesk;
+  /** Each tier's provider: the registry's (`providerFor`), or a test's scripted one. */
+  providers: ProviderLookup;
+  /** Sends a cycle's notifications: through Apprise (`deliver`), or to a test. */
+  deliver: typeof deliver;
+  /** The time, as the cycle's decisions see it: the wall clock, or a test's. */
+  now: () => Date;
+}
+
+/** What one cycle leaves for the next: an input and an output of `runCycle`, never the context's. */
+export interface Carried {
   /** When old run files were last pruned (ms); retention counts in days, so once an hour is plenty. */
   lastPruneAt: number;
   /** When the sandbox last started in a probe (ms); unset after a failed probe. */
@@ -36,3 +48,6 @@ export interface CycleContext<L extends CycleLive = CycleLive> {
   /** Why the last cycle could not save the cooldown or spend state; until one is saved again, no remediation tier runs. */
   stateSaveFailure?: string;
 }
+
+/** What the first cycle of a process starts from. */
+export const FIRST_CYCLE: Carried = { lastPruneAt: 0 };

@@ -4,21 +4,28 @@ import path from 'node:path';
 import { overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
 import { applyCycle, type CooldownState, type CycleActions } from '../cooldown/cooldown.js';
-import { applyResults, shownChecks, type CheckState } from '../checks/check-state.js';
-import { discoverChecks, type CheckDef, type CheckSet } from '../checks/discover.js';
+import { applyResults, shownChecks, type CheckState, type Transition } from '../checks/check-state.js';
+import { discoverChecks, type CheckSet } from '../checks/discover.js';
 import { describeProblem } from '../checks/lint.js';
-import { checkResults, NOT_REPORTED, serviceStatuses } from '../checks/results.js';
-import type { CycleContext } from './context.js';
+import { checkResults, NOT_REPORTED, serviceStatuses, type CheckResult } from '../checks/results.js';
+import { FIRST_CYCLE, type Carried, type CycleContext } from './context.js';
 import { listCatalog, type McpCatalog } from '../mcp/catalog.js';
 import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
 import { SECRET_ENV } from '../context/env-context.js';
 import type { Redactor } from '../logger/redactor.js';
 import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
 import { listingSandbox } from '../sandbox/open-cage.js';
-import { deliver } from '../notify/deliver.js';
+import type { Delivered } from '../notify/deliver.js';
 import { appendReceipt } from '../receipts/receipt.js';
 import { planNotifications } from '../notify/notify.js';
-import { cycleStatus, cycleSummary, type CycleRecord, type Trigger } from '../record/cycle-record.js';
+import {
+  cycleStatus,
+  cycleSummary,
+  type CycleRecord,
+  type CycleStatus,
+  type ParkedProposal,
+  type Trigger,
+} from '../record/cycle-record.js';
 import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
@@ -31,6 +38,15 @@ const MCP_LIST_TIMEOUT_MS = 15_000;
 const PREPARE_BUDGET_MS = 60_000;
 const SANDBOX_PROBE_TTL_MS = 10 * 60_000;
 
+/** What a cycle is known by from its start. */
+interface Begun {
+  id: string;
+  startedAt: string;
+  trigger: Trigger;
+  dryRun: boolean;
+}
+
+/** What prepare found: the inputs of the tiers, and what the record keeps of them. */
 interface Prepared {
   /** The daemon's redactor, plus the values this cycle's MCP servers were given. */
   redactor: Redactor;
@@ -42,52 +58,204 @@ interface Prepared {
   cooldown: CooldownState;
   /** Spend recorded today before this cycle. */
   spentTodayUsd: number;
+  /** Why no tier runs: the daily budget is spent. */
+  skippedReason?: string;
+  /** Why no remediation tier may run: the state that holds the limits cannot be saved. */
+  remediationBlocked?: string;
+  mcpTools: CycleRecord['mcpTools'];
+  /** The pruning and the sandbox probe as this cycle left them, for the next. */
+  carried: Omit<Carried, 'stateSaveFailure'>;
 }
 
-/** One cycle: prepare, run the tiers as far as they escalate, tell whoever needs to know, record. */
-export async function runCycle(ctx: CycleContext, trigger: Trigger): Promise<CycleRecord> {
-  const cycle = beginCycle(ctx, trigger);
-  ctx.live?.begin(cycle.id);
+/** What the tiers did, as far as they escalated. */
+interface Ran {
+  tiers: TierRun[];
+  escalations: CycleRecord['escalations'];
+  cooldownWithheld: CycleRecord['cooldownWithheld'];
+  escalationStopped?: string;
+  /** Each check's result from every tier's verdict, as the last escalation decision judged them. */
+  results: CheckResult[];
+  /** Tier 1's results alone: the services as the cooldown counts them. */
+  tier1Results: CheckResult[];
+}
+
+/** What a cycle skipped for the budget ran: nothing. */
+const notRun = (): Ran => ({ tiers: [], escalations: [], cooldownWithheld: [], results: [], tier1Results: [] });
+
+/** The cycle judged: its status and summary, and each check's state after it. */
+interface Finished {
+  endedAt: string;
+  durationMs: number;
+  status: CycleStatus;
+  summary: string;
+  checks: CheckResult[];
+  checkChanges: Transition[];
+  costUsd: number;
+  /** Each check's state to save: unchanged by a stopped cycle. */
+  checkState: CheckState;
+}
+
+/** What the stages found so far: a cycle that fails inside the daemon is recorded with it. */
+interface Found {
+  prepared?: Prepared;
+  ran?: Ran;
+  finished?: Finished;
+  proposals?: ParkedProposal[];
+}
+
+/** A cycle's record, and what it leaves for the next cycle. */
+export interface CycleOutcome {
+  record: CycleRecord;
+  carried: Carried;
+}
+
+/**
+ * One cycle: prepare, run the tiers as far as they escalate, tell whoever needs to know,
+ * record. Each stage returns what it found; the record is assembled from those at the end.
+ */
+export async function runCycle(
+  ctx: CycleContext,
+  trigger: Trigger,
+  carried: Carried = FIRST_CYCLE,
+): Promise<CycleOutcome> {
+  const begun = beginCycle(ctx, trigger);
+  const warnings = new Warnings(ctx.logger, begun.id);
+  const found: Found = {};
+  ctx.live?.begin(begun.id);
+  let outcome: CycleOutcome;
   try {
-    const prepared = await withinBudget(
-      prepare(ctx, cycle),
+    const prepared = (found.prepared = await withinBudget(
+      prepare(ctx, begun, carried, warnings),
       PREPARE_BUDGET_MS,
       `preparing the cycle took longer than ${PREPARE_BUDGET_MS / 1000} s (a repo file that blocks, or a slow MCP server); no tier ran`,
-    );
-    if (!cycle.skippedReason) await runTiers(ctx, cycle, prepared);
-    const checkState = finishCycle(ctx, cycle, prepared);
-    await park(ctx, cycle);
-    await notify(ctx, cycle, checkState);
-    await record(ctx, cycle, prepared, checkState);
+    ));
+    const ran = (found.ran = prepared.skippedReason ? notRun() : await runTiers(ctx, begun, prepared, warnings));
+    const finished = (found.finished = finishCycle(ctx, begun, prepared, ran, warnings));
+    found.proposals = await park(ctx, begun, ran, finished, warnings);
+    const notifications = await notify(ctx, assemble(begun, found, warnings), finished.checkState, warnings);
+    const record = assemble(begun, found, warnings, notifications);
+    const stateSaveFailure = await save(ctx, record, prepared, ran, finished);
+    outcome = { record, carried: { ...prepared.carried, stateSaveFailure } };
   } catch (e) {
-    await recordCrash(ctx, cycle, e);
+    outcome = { record: await recordCrash(ctx, begun, found, warnings, e), carried };
   }
-  ctx.live?.end(cycle.status);
-  return cycle;
+  ctx.live?.end(outcome.record.status);
+  return outcome;
+}
+
+/** The cycle's record, from what its stages found. */
+function assemble(begun: Begun, found: Found, warnings: Warnings, notifications: Delivered[] = []): CycleRecord {
+  const { prepared, ran = notRun(), finished } = found;
+  return {
+    id: begun.id,
+    startedAt: begun.startedAt,
+    endedAt: finished?.endedAt ?? begun.startedAt,
+    durationMs: finished?.durationMs ?? 0,
+    trigger: begun.trigger,
+    dryRun: begun.dryRun,
+    status: finished?.status ?? 'failed',
+    summary: finished?.summary ?? '',
+    skippedReason: prepared?.skippedReason,
+    tiers: ran.tiers,
+    escalations: ran.escalations,
+    escalationStopped: ran.escalationStopped,
+    remediationBlocked: prepared?.remediationBlocked,
+    cooldownWithheld: ran.cooldownWithheld,
+    checks: finished?.checks ?? [],
+    disabledChecks: prepared?.checks.disabled.map((c) => c.id) ?? [],
+    checkChanges: finished?.checkChanges ?? [],
+    mcpServers: prepared?.mcp.servers ?? [],
+    mcpSources: { ...prepared?.mcp.origin },
+    mcpTools: prepared?.mcpTools ?? {},
+    warnings: warnings.all(),
+    costUsd: finished?.costUsd ?? 0,
+    proposals: found.proposals,
+    notifications,
+  };
 }
 
 /**
  * Whatever a cycle throws (a bug, hostile input that got past a limit) ends it as a
  * failed cycle with a summary, never the daemon: it is logged, recorded and counted.
  */
-async function recordCrash(ctx: CycleContext, cycle: CycleRecord, e: unknown): Promise<void> {
+async function recordCrash(
+  ctx: CycleContext,
+  begun: Begun,
+  found: Found,
+  warnings: Warnings,
+  thrown: unknown,
+): Promise<CycleRecord> {
+  // The tiers that ran before a tier run threw are recorded, and their spend counted.
+  const e = thrown instanceof Partly ? thrown.cause : thrown;
+  const sofar = thrown instanceof Partly ? { ...found, ran: thrown.ran } : found;
   const why = e instanceof Error ? e.message : String(e);
   ctx.logger.error(
-    { cycle: cycle.id, err: e instanceof Error ? e.stack : why },
+    { cycle: begun.id, err: e instanceof Error ? e.stack : why },
     `the cycle failed inside the daemon: ${why}`,
   );
-  const now = new Date();
-  Object.assign(cycle, {
+  const now = ctx.now();
+  const summary = `the cycle failed inside the daemon: ${why}`;
+  warnings.add(summary);
+  const tiers = sofar.ran?.tiers ?? [];
+  const record: CycleRecord = {
+    ...assemble(begun, sofar, warnings),
     status: 'failed',
-    summary: `the cycle failed inside the daemon: ${why}`,
+    summary,
     endedAt: now.toISOString(),
-    durationMs: now.getTime() - Date.parse(cycle.startedAt),
-  });
-  cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
-  cycle.warnings.push(cycle.summary);
-  if (cycle.costUsd > 0) await attempt(ctx, 'recording the spend', () => ctx.store.addSpend(cycle.costUsd, now));
-  await attempt(ctx, 'writing the cycle summary', () => ctx.store.writeCycle(cycle, (t) => ctx.redactor.redact(t)));
-  ctx.metrics.observeCycle(cycle);
+    durationMs: now.getTime() - Date.parse(begun.startedAt),
+    costUsd: tiers.reduce((sum, r) => sum + r.costUsd, 0),
+  };
+  if (record.costUsd > 0) await attempt(ctx, 'recording the spend', () => ctx.store.addSpend(record.costUsd, now));
+  await attempt(ctx, 'writing the cycle summary', () => ctx.store.writeCycle(record, (t) => ctx.redactor.redact(t)));
+  ctx.metrics.observeCycle(record);
+  return record;
+}
+
+/** A stage that threw after part of its work: the part, for the crash record. */
+class Partly extends Error {
+  constructor(
+    readonly ran: Ran,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** The warnings of a cycle, in the order found. */
+class Warnings {
+  private readonly list: string[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly logger: CycleContext['logger'],
+    private readonly cycle: string,
+  ) {}
+
+  /** A warning of the cycle: logged, and kept in its summary. */
+  flag(warning: string, level: 'warn' | 'error' = 'warn'): void {
+    this.logger[level]({ cycle: this.cycle }, warning);
+    this.add(warning);
+  }
+
+  /** Logged and kept, unless it is kept already. */
+  flagOnce(warning: string): void {
+    if (!this.seen.has(warning)) this.flag(warning);
+  }
+
+  /** Kept, not logged (whoever found it told it). */
+  add(warning: string): void {
+    this.list.push(warning);
+    this.seen.add(warning);
+  }
+
+  /** Kept unless it is kept already, not logged. */
+  addOnce(warning: string): void {
+    if (!this.seen.has(warning)) this.add(warning);
+  }
+
+  all(): string[] {
+    return [...this.list];
+  }
 }
 
 function withinBudget<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
@@ -96,38 +264,18 @@ function withinBudget<T>(work: Promise<T>, ms: number, message: string): Promise
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-function beginCycle(ctx: CycleContext, trigger: Trigger): CycleRecord {
-  const now = new Date();
+function beginCycle(ctx: CycleContext, trigger: Trigger): Begun {
+  const now = ctx.now();
   const id = ctx.store.newCycleId(now);
   ctx.logger.info({ cycle: id, trigger, dryRun: ctx.config.dryRun }, 'cycle started');
-  return {
-    id,
-    startedAt: now.toISOString(),
-    endedAt: now.toISOString(),
-    durationMs: 0,
-    trigger,
-    dryRun: ctx.config.dryRun,
-    status: 'failed',
-    summary: '',
-    tiers: [],
-    escalations: [],
-    cooldownWithheld: [],
-    checks: [],
-    disabledChecks: [],
-    checkChanges: [],
-    mcpServers: [],
-    mcpSources: {},
-    mcpTools: {},
-    warnings: [],
-    costUsd: 0,
-    notifications: [],
-  };
+  return { id, startedAt: now.toISOString(), trigger, dryRun: ctx.config.dryRun };
 }
 
-async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared> {
+async function prepare(ctx: CycleContext, cycle: Begun, carried: Carried, warnings: Warnings): Promise<Prepared> {
   const { config, logger } = ctx;
-  if (Date.now() - ctx.lastPruneAt >= HOUR) {
-    ctx.lastPruneAt = Date.now();
+  let lastPruneAt = carried.lastPruneAt;
+  if (ctx.now().getTime() - lastPruneAt >= HOUR) {
+    lastPruneAt = ctx.now().getTime();
     const removed = await pruneRuns(config.resultsDir, config.retentionDays);
     if (removed.length)
       logger.info(
@@ -137,10 +285,10 @@ async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared>
   }
 
   const { store } = ctx;
-  const [checks, checkState, spend, mcp, cooldown, sandbox] = await Promise.all([
+  const [checks, checkState, spend, mcp, cooldown, probed] = await Promise.all([
     discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable }),
     store.loadCheckState(),
-    store.loadSpend(),
+    store.loadSpend(ctx.now()),
     mergeMcp({
       baselineFile: baselineMcpFile(config.appDir),
       reposDir: config.reposDir,
@@ -151,19 +299,22 @@ async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared>
       secretEnv: SECRET_ENV,
     }),
     store.loadCooldown(),
-    config.sandbox === 'off' ? ({ ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const) : sandboxProbe(ctx),
+    config.sandbox === 'off'
+      ? { probe: { ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const, okAt: carried.sandboxOkAt }
+      : sandboxProbe(ctx, carried.sandboxOkAt),
   ]);
-  cycle.skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
+  const { probe: sandbox } = probed;
+  const skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
   if (cooldown.converted) logger.info({ cycle: cycle.id }, cooldown.converted);
   // Fail closed: limits that cannot be saved do not hold, so nothing above tier 1 runs.
-  const blocked = ctx.stateSaveFailure ?? (await store.stateUnwritable());
-  if (blocked) {
-    cycle.remediationBlocked = `${blocked}; the cooldowns and the daily budget cannot be kept, so no remediation tier runs until it can. Free space in (or fix) the state directory`;
-    flag(ctx, cycle, cycle.remediationBlocked, 'error');
-  }
+  const blocked = carried.stateSaveFailure ?? (await store.stateUnwritable());
+  const remediationBlocked = blocked
+    ? `${blocked}; the cooldowns and the daily budget cannot be kept, so no remediation tier runs until it can. Free space in (or fix) the state directory`
+    : undefined;
+  if (remediationBlocked) warnings.flag(remediationBlocked, 'error');
   // Read-only runs may call only the tools servers annotate read-only, so every server is
   // asked; a cycle skipped for the budget runs no tier and starts no server.
-  const catalog: McpCatalog = cycle.skippedReason
+  const catalog: McpCatalog = skippedReason
     ? Object.create(null)
     : await listCatalog(mcp.entries, {
         cwd: config.appDir,
@@ -171,11 +322,10 @@ async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared>
         plain: mcp.plain,
         sandbox: sandbox.ok ? listingSandbox(config) : undefined,
       });
-  if (cycle.skippedReason) {
-    logger.warn({ cycle: cycle.id }, `cycle skipped: ${cycle.skippedReason}`);
+  if (skippedReason) {
+    logger.warn({ cycle: cycle.id }, `cycle skipped: ${skippedReason}`);
     ctx.metrics.skipped('budget');
   }
-  cycle.disabledChecks = checks.disabled.map((c) => c.id);
   const checkWarnings = [
     ...checks.problems.map(describeProblem),
     ...checks.notes.map(describeProblem),
@@ -188,9 +338,8 @@ async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared>
     ...mcp.warnings,
     ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x),
   ])
-    flag(ctx, cycle, w);
-  cycle.mcpServers = mcp.servers;
-  cycle.mcpTools = Object.fromEntries(
+    warnings.flag(w);
+  const mcpTools = Object.fromEntries(
     Object.entries(catalog).map(([name, t]) => [
       name,
       t.ok
@@ -201,7 +350,7 @@ async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared>
         : { error: t.error },
     ]),
   );
-  if (!sandbox.ok && config.sandbox !== 'off') flag(ctx, cycle, `the OS sandbox cannot start: ${sandbox.why}`, 'error');
+  if (!sandbox.ok && config.sandbox !== 'off') warnings.flag(`the OS sandbox cannot start: ${sandbox.why}`, 'error');
   logger.info(
     {
       cycle: cycle.id,
@@ -212,7 +361,6 @@ async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared>
     },
     `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`,
   );
-  cycle.mcpSources = { ...mcp.origin };
   return {
     redactor: ctx.redactor.with(mcp.secrets),
     checks,
@@ -222,201 +370,234 @@ async function prepare(ctx: CycleContext, cycle: CycleRecord): Promise<Prepared>
     sandbox,
     cooldown: cooldown.state,
     spentTodayUsd: spend.usd,
+    skippedReason,
+    remediationBlocked,
+    mcpTools,
+    carried: { lastPruneAt, sandboxOkAt: probed.okAt },
   };
 }
 
-async function runTiers(ctx: CycleContext, cycle: CycleRecord, prepared: Prepared): Promise<void> {
-  let handoff = '';
-  const pending = await ctx.approvals.pending(prepared.redactor);
-  for (let tier: TierNumber = 1; ; tier = (tier + 1) as TierNumber) {
-    ctx.live?.tier(tier);
-    const input = {
-      config: ctx.config,
-      stampBase: cycle.id,
-      mcp: {
-        file: prepared.mcp.file,
-        servers: prepared.mcp.servers,
-        entries: prepared.mcp.entries,
-        catalog: prepared.catalog,
-      },
-      checks: prepared.checks,
-      sandbox: prepared.sandbox,
-      handoff,
-      pending,
-      logger: ctx.logger,
-      redactor: prepared.redactor,
-      stdout: ctx.stdout,
-      shutdown: ctx.shutdown,
-      // Today's spend before this cycle and what its earlier tiers cost: the API proxy holds the daily budget within a run.
-      spentTodayUsd: prepared.spentTodayUsd + cycle.tiers.reduce((sum, t) => sum + t.costUsd, 0),
-    };
-    const shards = tier === 1 ? planShards(prepared.checks.checks, ctx.config.tier1.shardSize) : [];
-    const run =
-      shards.length > 1
-        ? await runShardedTier1(input, shards, ctx.config.tier1.parallel)
-        : await runTier({ ...input, tier, runId: randomUUID() });
-    cycle.tiers.push(run);
-    for (const w of run.containment.warnings) if (!cycle.warnings.includes(w)) cycle.warnings.push(w);
-    for (const [server, status] of Object.entries(run.mcpStatus)) {
-      if (status === 'connected') continue;
-      const w = `MCP server "${server}" (${prepared.mcp.origin[server] ?? 'unknown source'}) did not connect in tier ${tier}'s run (${status}): its tools were not available`;
-      if (!cycle.warnings.includes(w)) flag(ctx, cycle, w);
-    }
-    ctx.metrics.observeMcp(run.mcpStatus, prepared.mcp.origin);
-    logTierEnd(ctx, cycle, run);
-    receipt(ctx, {
-      kind: 'tier_run',
-      cycle: cycle.id,
-      tier,
-      model: run.model,
-      exit_class: run.exitClass,
-      status: run.verdict?.status ?? null,
-      summary: run.summary,
-      cost_usd: run.costUsd,
-      turns: run.turns ?? null,
-      duration_ms: run.durationMs,
-      log: run.logFile,
-      ...(run.shards
-        ? { shards: run.shards.map((x) => ({ log: x.logFile, exit_class: x.exitClass, cost_usd: x.costUsd })) }
-        : {}),
-    });
+/** The tiers, from tier 1 up as far as each one's verdict, the cooldowns and the limits let them escalate. */
+async function runTiers(ctx: CycleContext, cycle: Begun, prepared: Prepared, warnings: Warnings): Promise<Ran> {
+  const ran = notRun();
+  try {
+    let handoff = '';
+    const pending = await ctx.approvals.pending(prepared.redactor, ctx.now());
+    for (let tier: TierNumber = 1; ; tier = (tier + 1) as TierNumber) {
+      ctx.live?.tier(tier);
+      const run = await runOneTier(ctx, cycle, prepared, tier, handoff, pending, ran.tiers);
+      ran.tiers.push(run);
+      for (const w of run.containment.warnings) warnings.addOnce(w);
+      for (const [server, status] of Object.entries(run.mcpStatus)) {
+        if (status === 'connected') continue;
+        warnings.flagOnce(
+          `MCP server "${server}" (${prepared.mcp.origin[server] ?? 'unknown source'}) did not connect in tier ${tier}'s run (${status}): its tools were not available`,
+        );
+      }
+      ctx.metrics.observeMcp(run.mcpStatus, prepared.mcp.origin);
+      logTierEnd(ctx, cycle, run);
+      tierReceipt(ctx, cycle, run);
 
-    const next = decideEscalation(
-      ctx.config,
-      cycle.tiers,
-      checkResults(prepared.checks.checks, cycle.tiers),
-      prepared.cooldown,
-    );
-    cycle.cooldownWithheld.push(...next.withheld);
-    if (!next.escalate || ctx.shutdown.aborted || cycle.remediationBlocked) {
-      cycle.escalationStopped = ctx.shutdown.aborted
-        ? stopWhy(ctx)
-        : !next.escalate
-          ? next.reason
-          : 'no remediation tier runs while the state directory cannot be saved';
-      return;
+      ran.results = checkResults(prepared.checks.checks, ran.tiers);
+      if (tier === 1) ran.tier1Results = ran.results;
+      const next = decideEscalation(ctx.config, ran.tiers, ran.results, prepared.cooldown, ctx.now());
+      ran.cooldownWithheld.push(...next.withheld);
+      if (!next.escalate || ctx.shutdown.aborted || prepared.remediationBlocked) {
+        ran.escalationStopped = ctx.shutdown.aborted
+          ? stopWhy(ctx)
+          : !next.escalate
+            ? next.reason
+            : 'no remediation tier runs while the state directory cannot be saved';
+        return ran;
+      }
+      ran.escalations.push({ from: tier, to: (tier + 1) as TierNumber });
+      ctx.logger.info(
+        { cycle: cycle.id, from: tier, to: tier + 1, withheld: next.withheld.map((w) => w.service) },
+        `escalating to tier ${tier + 1}`,
+      );
+      handoff = next.handoff;
     }
-    cycle.escalations.push({ from: tier, to: (tier + 1) as TierNumber });
-    ctx.logger.info(
-      { cycle: cycle.id, from: tier, to: tier + 1, withheld: next.withheld.map((w) => w.service) },
-      `escalating to tier ${tier + 1}`,
-    );
-    handoff = next.handoff;
+  } catch (e) {
+    throw new Partly(ran, e);
   }
 }
 
+/** One tier's run, sharded when tier 1's checks are many. */
+async function runOneTier(
+  ctx: CycleContext,
+  cycle: Begun,
+  prepared: Prepared,
+  tier: TierNumber,
+  handoff: string,
+  pending: Awaited<ReturnType<CycleContext['approvals']['pending']>>,
+  below: TierRun[],
+): Promise<TierRun> {
+  const input = {
+    config: ctx.config,
+    stampBase: cycle.id,
+    mcp: {
+      file: prepared.mcp.file,
+      servers: prepared.mcp.servers,
+      entries: prepared.mcp.entries,
+      catalog: prepared.catalog,
+    },
+    checks: prepared.checks,
+    sandbox: prepared.sandbox,
+    handoff,
+    pending,
+    logger: ctx.logger,
+    redactor: prepared.redactor,
+    stdout: ctx.stdout,
+    shutdown: ctx.shutdown,
+    // Today's spend before this cycle and what its earlier tiers cost: the API proxy holds the daily budget within a run.
+    spentTodayUsd: prepared.spentTodayUsd + below.reduce((sum, t) => sum + t.costUsd, 0),
+    providers: ctx.providers,
+  };
+  const shards = tier === 1 ? planShards(prepared.checks.checks, ctx.config.tier1.shardSize) : [];
+  return shards.length > 1
+    ? await runShardedTier1(input, shards, ctx.config.tier1.parallel)
+    : await runTier({ ...input, tier, runId: randomUUID() });
+}
+
+function tierReceipt(ctx: CycleContext, cycle: Begun, run: TierRun): void {
+  appendReceipt(ctx, {
+    kind: 'tier_run',
+    cycle: cycle.id,
+    tier: run.tier,
+    model: run.model,
+    exit_class: run.exitClass,
+    status: run.verdict?.status ?? null,
+    summary: run.summary,
+    cost_usd: run.costUsd,
+    turns: run.turns ?? null,
+    duration_ms: run.durationMs,
+    log: run.logFile,
+    ...(run.shards
+      ? { shards: run.shards.map((x) => ({ log: x.logFile, exit_class: x.exitClass, cost_usd: x.costUsd })) }
+      : {}),
+  });
+}
+
 /** Judges every check from the verdicts, derives the cycle's status, and folds the results into each check's state. */
-function finishCycle(ctx: CycleContext, cycle: CycleRecord, prepared: Prepared): CheckState {
-  const now = new Date();
-  cycle.endedAt = now.toISOString();
-  cycle.durationMs = now.getTime() - Date.parse(cycle.startedAt);
-  cycle.checks = cycle.skippedReason ? [] : checkResults(prepared.checks.checks, cycle.tiers);
-  for (const c of cycle.checks.filter((r) => r.invented))
-    flag(
-      ctx,
-      cycle,
+function finishCycle(ctx: CycleContext, cycle: Begun, prepared: Prepared, ran: Ran, warnings: Warnings): Finished {
+  const now = ctx.now();
+  const { skippedReason } = prepared;
+  const { tiers } = ran;
+  const checks = ran.results;
+  for (const c of checks.filter((r) => r.invented))
+    warnings.flag(
       `the agent reported check "${c.id}", which the daemon did not hand out; recorded, not kept in check history`,
     );
-  cycle.status = cycleStatus(cycle.tiers, cycle.checks, cycle.skippedReason);
-  const unreported = cycle.checks.filter((r) => r.detail === NOT_REPORTED && cycle.tiers.some((t) => t.verdict));
-  if (unreported.length && cycle.status !== 'interrupted')
-    flag(
-      ctx,
-      cycle,
+  const status = cycleStatus(tiers, checks, skippedReason);
+  const unreported = checks.filter((r) => r.detail === NOT_REPORTED && tiers.some((t) => t.verdict));
+  if (unreported.length && status !== 'interrupted')
+    warnings.flag(
       `${unreported.length} check(s) not reported by the agent, recorded as unknown: ${unreported.map((r) => r.id).join(', ')}`,
     );
-  cycle.summary = cycleSummary(cycle);
-  cycle.costUsd = cycle.tiers.reduce((sum, r) => sum + r.costUsd, 0);
+  const judged = {
+    endedAt: now.toISOString(),
+    durationMs: now.getTime() - Date.parse(cycle.startedAt),
+    status,
+    summary: cycleSummary({ status, tiers, skippedReason, checks, escalationStopped: ran.escalationStopped }),
+    checks,
+    costUsd: tiers.reduce((sum, r) => sum + r.costUsd, 0),
+  };
   // A stopped cycle judged nothing: every check keeps its state, its since and its history.
-  if (cycle.status === 'interrupted') return prepared.checkState;
+  if (status === 'interrupted') return { ...judged, checkChanges: [], checkState: prepared.checkState };
   const defaults = ctx.config.checks;
   const byId = new Map(prepared.checks.checks.map((c) => [c.id, c]));
   const thresholds = (id: string) => ({
     failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold,
     success: byId.get(id)?.successThreshold ?? defaults.successThreshold,
   });
-  const present = cycle.skippedReason ? undefined : { disabled: prepared.checks.disabled.map((c) => c.id) };
-  const { next, transitions } = applyResults(prepared.checkState, cycle.checks, thresholds, cycle.id, now, present);
-  cycle.checkChanges = transitions;
+  const present = skippedReason ? undefined : { disabled: prepared.checks.disabled.map((c) => c.id) };
+  const { next, transitions } = applyResults(prepared.checkState, checks, thresholds, cycle.id, now, present);
   ctx.metrics.observeChecks(Object.fromEntries(shownChecks(next)));
   for (const t of transitions)
     ctx.logger.info(
       { cycle: cycle.id, check: t.id, from: t.from, to: t.to },
       `check ${t.id} is now ${t.to} (was ${t.from})`,
     );
-  return next;
+  return { ...judged, checkChanges: transitions, checkState: next };
 }
 
-/** A warning of the cycle: logged, and kept in its summary. */
-function flag(ctx: CycleContext, cycle: CycleRecord, warning: string, level: 'warn' | 'error' = 'warn'): void {
-  ctx.logger[level]({ cycle: cycle.id }, warning);
-  cycle.warnings.push(warning);
-}
-
-/** Proposals of propose-mode tiers wait in the state directory for a human. */
-async function park(ctx: CycleContext, cycle: CycleRecord): Promise<void> {
+/** Proposals of propose-mode tiers wait in the state directory for a human; returns those this cycle parked. */
+async function park(
+  ctx: CycleContext,
+  cycle: Begun,
+  ran: Ran,
+  finished: Finished,
+  warnings: Warnings,
+): Promise<ParkedProposal[] | undefined> {
   try {
     // Every cycle: one that finds a service healthy again expires the proposals about it.
-    const { parked, warnings } = await ctx.approvals.park(cycle);
-    if (cycle.tiers.some((t) => t.containment.propose || t.verdict?.proposals?.length)) cycle.proposals = parked;
-    for (const w of warnings) flag(ctx, cycle, w);
+    const { parked, warnings: found } = await ctx.approvals.park(
+      { id: cycle.id, tiers: ran.tiers, checks: finished.checks },
+      ctx.now(),
+    );
+    for (const w of found) warnings.flag(w);
+    return ran.tiers.some((t) => t.containment.propose || t.verdict?.proposals?.length) ? parked : undefined;
   } catch (e) {
-    flag(
-      ctx,
-      cycle,
+    warnings.flag(
       `the proposals could not be parked (${(e as Error).message}); nothing waits for approval. Check that the state directory is writable`,
       'error',
     );
+    return undefined;
   }
 }
 
-/** Notifications through Apprise, deduplicated against `<state>/notify.json`, held by acknowledgements, silences and maintenance; never fatal. */
-async function notify(ctx: CycleContext, cycle: CycleRecord, checkState: CheckState): Promise<void> {
+/** Notifications through Apprise, deduplicated against `<state>/notify.json`, held by acknowledgements, silences and maintenance; never fatal. Returns what was sent. */
+async function notify(
+  ctx: CycleContext,
+  cycle: CycleRecord,
+  checkState: CheckState,
+  warnings: Warnings,
+): Promise<Delivered[]> {
   const { config } = ctx;
-  if (config.notify.urls.length === 0) return;
+  if (config.notify.urls.length === 0) return [];
   const loaded = await ctx.store.loadNotifyState();
-  if (loaded.warning) flag(ctx, cycle, loaded.warning);
-  const now = new Date();
+  if (loaded.warning) warnings.flag(loaded.warning);
+  const now = ctx.now();
   const { messages, next } = planNotifications(loaded.state, cycle, checkState, config, now, {
     holds: await ctx.approvals.holds(),
     links: ctx.approvals.linker(now),
   });
-  cycle.notifications.push(...(await deliver(ctx, cycle.id, messages)));
+  const sent = await ctx.deliver(ctx, cycle.id, messages);
   await attempt(ctx, 'saving the notification state', () => ctx.store.saveNotifyState(next));
+  return sent;
 }
 
-async function record(
+/** Saves the cycle's states and its record; says why the cooldown or spend could not be saved, if so. */
+async function save(
   ctx: CycleContext,
   cycle: CycleRecord,
   prepared: Prepared,
-  checkState: CheckState,
-): Promise<void> {
+  ran: Ran,
+  finished: Finished,
+): Promise<string | undefined> {
   const now = new Date(cycle.endedAt);
   const [cooldownSaved, spendSaved] = await Promise.all([
     cycle.skippedReason
       ? true
       : attempt(ctx, 'saving the cooldown state', () =>
           // Folded into the state as it is now: an approved proposal's restart, counted by the desk, is kept.
-          ctx.store.updateCooldown((current) =>
-            applyCycle(current, cycleActions(cycle, prepared.checks.checks), ctx.config.cooldown, now),
-          ),
+          ctx.store.updateCooldown((current) => applyCycle(current, cycleActions(ran), ctx.config.cooldown, now)),
         ),
     cycle.costUsd > 0 ? attempt(ctx, 'recording the spend', () => ctx.store.addSpend(cycle.costUsd, now)) : true,
-    !cycle.skippedReason && attempt(ctx, 'saving the check state', () => ctx.store.saveCheckState(checkState)),
+    !cycle.skippedReason && attempt(ctx, 'saving the check state', () => ctx.store.saveCheckState(finished.checkState)),
     attempt(ctx, 'writing the cycle summary', () => ctx.store.writeCycle(cycle, (t) => prepared.redactor.redact(t))),
   ]);
-  ctx.stateSaveFailure =
-    cooldownSaved && spendSaved
-      ? undefined
-      : `the ${cooldownSaved ? 'spend' : 'cooldown'} state could not be saved after cycle ${cycle.id}`;
   ctx.metrics.observeCycle(cycle);
   ctx.logger.info(
     { cycle: cycle.id, status: cycle.status, costUsd: cycle.costUsd, durationMs: cycle.durationMs },
     `cycle ended ${cycle.status}: ${cycle.summary}`,
   );
+  return cooldownSaved && spendSaved
+    ? undefined
+    : `the ${cooldownSaved ? 'spend' : 'cooldown'} state could not be saved after cycle ${cycle.id}`;
 }
 
-function logTierEnd(ctx: CycleContext, cycle: CycleRecord, run: TierRun): void {
+function logTierEnd(ctx: CycleContext, cycle: Begun, run: TierRun): void {
   const fields = {
     cycle: cycle.id,
     tier: run.tier,
@@ -441,14 +622,12 @@ function logTierEnd(ctx: CycleContext, cycle: CycleRecord, run: TierRun): void {
 const stopWhy = (ctx: CycleContext): string =>
   ctx.shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down';
 
-const receipt = (ctx: CycleContext, entry: Record<string, unknown>): void => appendReceipt(ctx, entry);
-
 /** Remediations from every tier, and the services as tier 1 judged them. */
-function cycleActions(cycle: CycleRecord, checks: CheckDef[]): CycleActions {
-  const tier1 = cycle.tiers.find((t) => t.tier === 1);
+function cycleActions(ran: Ran): CycleActions {
+  const tier1 = ran.tiers.find((t) => t.tier === 1);
   return {
-    remediations: cycle.tiers.flatMap((t) => (t.verdict?.remediations ?? []).map((r) => ({ ...r, tier: t.tier }))),
-    tier1: tier1?.verdict ? serviceStatuses(checkResults(checks, [tier1])) : new Map(),
+    remediations: ran.tiers.flatMap((t) => (t.verdict?.remediations ?? []).map((r) => ({ ...r, tier: t.tier }))),
+    tier1: tier1?.verdict ? serviceStatuses(ran.tier1Results) : new Map(),
   };
 }
 
@@ -464,9 +643,11 @@ async function attempt(ctx: CycleContext, what: string, fn: () => Promise<unknow
 }
 
 /** Whether the sandbox starts: a success is trusted for ten minutes, a failure is probed again every cycle. */
-async function sandboxProbe(ctx: CycleContext): Promise<SandboxProbe> {
-  if (ctx.sandboxOkAt !== undefined && Date.now() - ctx.sandboxOkAt < SANDBOX_PROBE_TTL_MS) return { ok: true };
+async function sandboxProbe(
+  ctx: CycleContext,
+  okAt: number | undefined,
+): Promise<{ probe: SandboxProbe; okAt?: number }> {
+  if (okAt !== undefined && ctx.now().getTime() - okAt < SANDBOX_PROBE_TTL_MS) return { probe: { ok: true }, okAt };
   const probe = await probeSandbox();
-  ctx.sandboxOkAt = probe.ok ? Date.now() : undefined;
-  return probe;
+  return { probe, okAt: probe.ok ? ctx.now().getTime() : undefined };
 }

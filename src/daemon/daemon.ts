@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { Config } from '../config/config.js';
 import { runCycle } from '../cycle/cycle.js';
+import { FIRST_CYCLE, type Carried } from '../cycle/context.js';
 import { startHttp } from '../http/server.js';
 import { createLogger, storyWriter, type Logger } from '../logger/logger.js';
 import { LiveHub } from '../console/live.js';
@@ -10,7 +11,8 @@ import type { DaemonControl } from '../console/console.js';
 import { FileStore } from '../store/file-store.js';
 import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
-import { configuredProviders } from '../provider/registry.js';
+import { configuredProviders, providerFor } from '../provider/registry.js';
+import { deliver } from '../notify/deliver.js';
 import { killActiveRuns } from '../runner/process.js';
 import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
 import { acquireLocks } from '../state/lock.js';
@@ -19,7 +21,10 @@ import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.j
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
 
-export function createContext(config: Config, shutdown: AbortSignal): DaemonContext {
+/** What a test may put in place of the daemon's own: the store, the providers, the notifier, the clock. */
+export type ContextSeams = Partial<Pick<DaemonContext, 'store' | 'providers' | 'deliver' | 'now'>>;
+
+export function createContext(config: Config, shutdown: AbortSignal, seams: ContextSeams = {}): DaemonContext {
   const redactor = new Redactor(config.secrets);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, redactor });
   let key: Buffer;
@@ -34,7 +39,7 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
   const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t), undefined, config.stateDir);
   const live = new LiveHub();
   const stdout = storyWriter(config.log.pretty, live);
-  const store = new FileStore<CycleRecord>(config.resultsDir, config.stateDir, (w) => logger.warn(w));
+  const store = seams.store ?? new FileStore<CycleRecord>(config.resultsDir, config.stateDir, (w) => logger.warn(w));
   return {
     config,
     logger,
@@ -46,7 +51,9 @@ export function createContext(config: Config, shutdown: AbortSignal): DaemonCont
     ledger,
     store,
     approvals: approvalDesk({ config, logger, ledger, redactor, stdout, store }),
-    lastPruneAt: 0,
+    providers: seams.providers ?? providerFor,
+    deliver: seams.deliver ?? deliver,
+    now: seams.now ?? (() => new Date()),
   };
 }
 
@@ -152,25 +159,24 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
 
   // Each cycle gets its own stop, so an operator can stop the running cycle without stopping the daemon.
   let cycleStop: AbortController | undefined;
+  // What one cycle leaves for the next: handed out of each cycle and into the next.
+  let carried: Carried = FIRST_CYCLE;
   const scheduler = new Scheduler({
     schedule: config.schedule,
     logger,
     failureBackoff: config.failureBackoff,
     cycle: async (trigger) => {
       cycleStop = new AbortController();
-      // The context itself, not a copy: the cycle leaves what the next one needs on it.
-      ctx.shutdown = AbortSignal.any([controller.signal, cycleStop.signal]);
+      const shutdown = AbortSignal.any([controller.signal, cycleStop.signal]);
       try {
         // Approved proposals run first, and the cycle after them verifies what they did.
-        const executed = (await ctx.approvals.hasApproved())
-          ? await ctx.approvals.runApproved({ shutdown: ctx.shutdown })
-          : [];
-        const cycle = await runCycle(ctx, executed.length ? 'approval' : trigger);
-        if (executed.length) await ctx.approvals.verified(executed, cycle);
-        return succeeded(cycle);
+        const executed = (await ctx.approvals.hasApproved()) ? await ctx.approvals.runApproved({ shutdown }) : [];
+        const outcome = await runCycle({ ...ctx, shutdown }, executed.length ? 'approval' : trigger, carried);
+        carried = outcome.carried;
+        if (executed.length) await ctx.approvals.verified(executed, outcome.record);
+        return succeeded(outcome.record);
       } finally {
         cycleStop = undefined;
-        ctx.shutdown = controller.signal;
       }
     },
     onSkip: (reason) => ctx.metrics.skipped(reason),
@@ -255,7 +261,7 @@ async function onceCycle(config: Config, warnings: string[], trigger: Trigger): 
   for (const w of warnings) ctx.logger.warn(w);
   await warnOfReposDir(config, ctx.logger);
   onSignals(controller, ctx.logger, () => undefined);
-  const cycle = await runCycle(ctx, trigger);
+  const { record: cycle } = await runCycle(ctx, trigger);
   if (cycle.status === 'healthy' || cycle.status === 'degraded') return ONCE_EXIT.healthy;
   if (cycle.status === 'unhealthy' || cycle.status === 'incomplete') return ONCE_EXIT.unhealthy;
   return ONCE_EXIT.failed;

@@ -10,6 +10,9 @@ export const PROVIDERS: Readonly<Record<ProviderName, AgentProvider>> = {
   codex: codexProvider,
 };
 
+/** How a tier's provider is found: the registry's `providerFor`, or a test's own. */
+export type ProviderLookup = (config: Config, tier: TierNumber) => { provider: AgentProvider; bin: string };
+
 /** The provider of a tier, and the binary it runs. */
 export function providerFor(config: Config, tier: TierNumber): { provider: AgentProvider; bin: string } {
   const provider = PROVIDERS[config.tiers[tier].provider];

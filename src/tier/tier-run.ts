@@ -6,7 +6,7 @@ import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import type { McpCatalog, ServerEntry } from '../mcp/catalog.js';
 import type { AgentEvent, AgentProvider } from '../provider/provider.js';
-import { providerFor } from '../provider/registry.js';
+import { providerFor, type ProviderLookup } from '../provider/registry.js';
 import type { SandboxProbe } from '../sandbox/probe.js';
 import { clock, Story } from '../stream/story.js';
 import { emptyTally, step, toTierRun, type TierRun } from './fold.js';
@@ -41,13 +41,15 @@ export interface TierRunInput {
   shutdown: AbortSignal;
   /** Spend already counted today, so the API proxy can hold the daily budget within the run. */
   spentTodayUsd?: number;
+  /** Where the tier's provider comes from: the registry, unless a test hands in its own. */
+  providers?: ProviderLookup;
 }
 
 /** One tier: its plan, its agent's events folded into its record, its run log, its workspace. */
 export async function runTier(input: TierRunInput): Promise<TierRun> {
   const { config, tier, logger } = input;
   const started = new Date();
-  const { provider, bin } = providerFor(config, tier);
+  const { provider, bin } = (input.providers ?? providerFor)(config, tier);
   const texts = await readPromptTexts(config, tier);
   const plan = planTier({ ...input, texts, modelWarnings: provider.modelWarnings(config.tiers[tier].model) });
   const log = openTierLog(input);

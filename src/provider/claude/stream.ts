@@ -240,24 +240,8 @@ export class ClaudeParser implements EventParser {
       if (e.subtype === 'model_fallback') return [{ kind: 'notice', text: `switched model: ${JSON.stringify(e)}` }];
       return [];
     }
-    if (event.type === 'assistant') {
-      return ((e.message?.content ?? []) as ContentBlock[]).flatMap((b): AgentEvent[] => {
-        if (b.type === 'text' && b.text?.trim()) return [{ kind: 'text', text: b.text }];
-        if (b.type !== 'tool_use') return [];
-        if (b.id) this.toolNames.set(b.id, b.name ?? '?');
-        return b.name === VERDICT_TOOL
-          ? [{ kind: 'verdict', value: b.input }]
-          : [
-              {
-                kind: 'tool_call',
-                id: b.id ?? '',
-                name: b.name ?? '?',
-                input: b.input,
-                ...summarized(toolSummary(b.name ?? '?', b.input)),
-              },
-            ];
-      });
-    }
+    if (event.type === 'assistant')
+      return ((e.message?.content ?? []) as ContentBlock[]).flatMap((b) => this.assistantBlock(b));
     if (event.type === 'user' && Array.isArray(e.message?.content)) {
       return (e.message.content as ContentBlock[]).flatMap((b): AgentEvent[] => {
         if (b.type !== 'tool_result') return [];
@@ -276,5 +260,15 @@ export class ClaudeParser implements EventParser {
       });
     }
     return [];
+  }
+
+  /** A message's text, a tool call with its summary, or the verdict. */
+  private assistantBlock(b: ContentBlock): AgentEvent[] {
+    if (b.type === 'text' && b.text?.trim()) return [{ kind: 'text', text: b.text }];
+    if (b.type !== 'tool_use') return [];
+    if (b.id) this.toolNames.set(b.id, b.name ?? '?');
+    if (b.name === VERDICT_TOOL) return [{ kind: 'verdict', value: b.input }];
+    const name = b.name ?? '?';
+    return [{ kind: 'tool_call', id: b.id ?? '', name, input: b.input, ...summarized(toolSummary(name, b.input)) }];
   }
 }

@@ -65,21 +65,7 @@ export class CodexParser implements EventParser {
         this.turns++;
         return [];
       case 'item.started':
-        if (item.type === 'command_execution')
-          return [
-            {
-              kind: 'tool_call',
-              id: item.id ?? '',
-              name: 'Bash',
-              input: { command: item.command },
-              ...(typeof item.command === 'string' ? { summary: `$ ${oneLine(item.command, 300)}` } : {}),
-            },
-          ];
-        if (item.type === 'mcp_tool_call')
-          return [
-            { kind: 'tool_call', id: item.id ?? '', name: `mcp__${item.server}__${item.tool}`, input: item.arguments },
-          ];
-        return [];
+        return this.started(item);
       case 'item.completed':
         return this.completed(item);
       case 'error':
@@ -98,6 +84,18 @@ export class CodexParser implements EventParser {
       default:
         return [];
     }
+  }
+
+  /** A command or an MCP call begun; a command is summarized as `$ command`. */
+  private started(item: Item): AgentEvent[] {
+    const id = item.id ?? '';
+    if (item.type === 'command_execution') {
+      const summary = typeof item.command === 'string' ? { summary: `$ ${oneLine(item.command, 300)}` } : {};
+      return [{ kind: 'tool_call', id, name: 'Bash', input: { command: item.command }, ...summary }];
+    }
+    if (item.type === 'mcp_tool_call')
+      return [{ kind: 'tool_call', id, name: `mcp__${item.server}__${item.tool}`, input: item.arguments }];
+    return [];
   }
 
   private completed(item: Item): AgentEvent[] {

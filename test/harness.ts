@@ -150,6 +150,53 @@ export function start(args: string[], sb: Sandbox, timeoutMs: number, extraEnv: 
   };
 }
 
+/** The port the daemon's HTTP server bound (CLAUDEOPS_HTTP_PORT=0 picks one), from its log line. */
+export async function httpPort(d: Started, timeoutMs: number): Promise<number> {
+  const line = /^\{.*"msg":"console, health and metrics on .*$/m;
+  await d.waitFor(line, timeoutMs);
+  return (JSON.parse(line.exec(d.output())![0]) as { port: number }).port;
+}
+
+/**
+ * Polls the daemon's /healthz until no cycle runs. A cycle an answer started (run now,
+ * an approval) starts before that answer is sent, and a queued one starts as the running
+ * one ends, so "idle" after an answer means the answer started none, or it has ended.
+ */
+export async function idle(base: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < end) {
+    last = (
+      (await (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) })).json()) as { reason: string }
+    ).reason;
+    if (last === 'waiting for the next cycle') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the daemon was not idle within ${timeoutMs} ms: ${last}`);
+}
+
+/**
+ * A loopback port that refuses every connection and that no other process can take while
+ * it is held: bound, never listened on. Node cannot bind a TCP socket without listening,
+ * so python3 (which Debian's apprise brings) holds it until `release`.
+ */
+export async function refusingPort(): Promise<{ port: number; release(): void }> {
+  const holder = spawn(
+    'python3',
+    [
+      '-c',
+      'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()',
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    holder.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    holder.once('error', reject);
+    holder.once('exit', (code) => reject(new Error(`python3 holding a port exited ${code}`)));
+  });
+  return { port, release: () => holder.stdin.end() };
+}
+
 /** Runs `claudeops <args>` to its end. */
 export const run = (args: string[], sb: Sandbox, timeoutMs: number, extraEnv: Record<string, string> = {}) =>
   start(args, sb, timeoutMs, extraEnv).done;

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeApi, byModel, systemText, toolNames, toolUse, verdict } from '../fake-api.js';
-import { cycleSummaries, read, run, sandbox, start, type Sandbox, type Started } from '../harness.js';
+import { Forward } from '../forward.js';
+import { cycleSummaries, httpPort, idle, read, run, sandbox, start, type Sandbox, type Started } from '../harness.js';
 import { Receiver, type Received } from '../receiver.js';
 
 const hasApprise = spawnSync('apprise', ['--version']).status === 0;
@@ -18,15 +18,6 @@ const SECRET = 'approval-secret-0123456789abcdef0123456789';
 
 const webCheck = '# Web\n\n- Service: web\n\n## How\ncurl http://web/\n\n## Healthy when\n200\n';
 const checkOf = (service: string) => `# ${service}\n\n- Service: ${service}\n\n## How\nlook\n\n## Healthy when\nup\n`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A link in a received message, by its words. */
 function linkIn(messages: Received[], title: RegExp, label: string): string {
@@ -67,7 +58,11 @@ interface Rig {
   stop(): Promise<void>;
 }
 
-/** The daemon with its console on a known port, Apprise to a receiver, and a repo with the checks; after its first cycle. */
+/**
+ * The daemon with its console behind a front listening since before it started (its
+ * address is CLAUDEOPS_PUBLIC_URL), Apprise to a receiver, and a repo with the checks;
+ * after its first cycle.
+ */
 async function rig(
   env: (world: string) => Record<string, string>,
   checks: Record<string, string>,
@@ -75,12 +70,12 @@ async function rig(
   timeoutMs: number,
 ): Promise<Rig> {
   const receiver = new Receiver();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const front = new Forward();
+  const base = await front.start();
   const api = new FakeApi(byModel({}));
   const sb = sandbox(await api.start(), {
     CLAUDEOPS_APPRISE_URLS: await receiver.start(),
-    CLAUDEOPS_HTTP_PORT: String(port),
+    CLAUDEOPS_HTTP_PORT: '0',
     CLAUDEOPS_PUBLIC_URL: base,
     CLAUDEOPS_CONSOLE_TOKEN: TOKEN,
     CLAUDEOPS_INTERVAL: '3600',
@@ -94,11 +89,13 @@ async function rig(
   const stop = async () => {
     daemon.child.kill('SIGTERM');
     await daemon.done;
+    await front.stop();
     await api.stop();
     await receiver.stop();
     sb.cleanup();
   };
   try {
+    front.to(await httpPort(daemon, 60_000));
     await waitCycles(daemon, 1, 120_000);
   } catch (e) {
     await stop();
@@ -145,7 +142,7 @@ describe('approvals from the notification', { skip: SKIP }, () => {
   before(async () => {
     // The world is writable to tier 3: only the approval gate stands between it and the world.
     r = await rig(
-      (w) => ({ CLAUDEOPS_APPROVAL_SECRET: SECRET, CLAUDEOPS_APPROVAL_TTL: '25', CLAUDEOPS_TIER3_WRITABLE: w }),
+      (w) => ({ CLAUDEOPS_APPROVAL_SECRET: SECRET, CLAUDEOPS_TIER3_WRITABLE: w }),
       { '.claude-ops/checks/web.md': webCheck, '.claude-ops/checks/db.md': checkOf('db') },
       (w) => {
         world = w;
@@ -297,14 +294,18 @@ describe('approvals from the notification', { skip: SKIP }, () => {
     assert.equal(r3.status, 409);
     assert.match(await r3.text(), /changed since it was proposed/);
 
-    const expiresAt = Date.parse(proposals[1].expiresAt);
-    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 1500)));
+    // The db proposals' time runs out: their expiry, as the desk keeps it, moves into the past.
+    // (A link past its own exp is refused the same way, as the unit tests check.)
+    const aged = JSON.parse(read(file));
+    for (const p of [proposals[1], proposals[2]])
+      aged.proposals[p.id].expiresAt = new Date(Date.now() - 1000).toISOString();
+    fs.writeFileSync(file, JSON.stringify(aged));
     const r4 = await confirm(late);
     assert.equal(r4.status, 409);
     assert.match(await r4.text(), /expired/);
 
-    // Give a wrongly started run time to show itself.
-    await new Promise((r) => setTimeout(r, 1500));
+    // A wrongly approved run would have started its cycle before the answer: idle, it has ended.
+    await idle(r.base, 90_000);
     assert.deepEqual(fs.readdirSync(world).sort(), ['restarted']);
     assert.equal(fs.statSync(path.join(world, 'restarted')).mtimeMs, mtime, 'not touched again');
     const refused = receipts(sb).filter((r) => r.kind === 'approval_refused');
@@ -337,7 +338,7 @@ describe('approvals from the notification', { skip: SKIP }, () => {
       body: `verb=approve&id=${moot.id}&h=${moot.hash}`,
     });
     assert.equal(res.status, 409);
-    await new Promise((r) => setTimeout(r, 1500));
+    await idle(r.base, 90_000);
     assert.ok(!fs.existsSync(path.join(world, 'twice')));
     assert.equal(receipts(sb).filter((x) => x.kind === 'approval_executed').length, 1);
     // The db proposals were about a service still down: they stayed pending until their time ran out.
@@ -430,7 +431,7 @@ describe('the same proposal, cycle after cycle', { skip: SKIP }, () => {
         [[p.id, 'pending']],
       );
       assert.equal(receipts(sb).filter((x) => x.kind === 'approval_proposed').length, 1);
-      await new Promise((r) => setTimeout(r, 1000));
+      // A cycle's notifications are all sent before its "cycle ended" line.
       assert.equal(asks().length, 1, 'no second "approve the restart of web?"');
 
       assert.equal((await runNow()).status, 202);
@@ -445,7 +446,7 @@ describe('the same proposal, cycle after cycle', { skip: SKIP }, () => {
       assert.deepEqual([mine[1].reason, mine[1].cycle], ['recovered', third.id]);
       const res = await confirm(linkOf(receiver.received, p.id));
       assert.equal(res.status, 409);
-      await new Promise((r) => setTimeout(r, 1500));
+      await idle(base, 90_000);
       assert.deepEqual(fs.readdirSync(world), [], 'the restart never ran');
       assert.equal(cyclesEnded(daemon), 3, 'no verification cycle');
       assert.ok(!receipts(sb).some((x) => x.kind === 'approval_approved' || x.kind === 'approval_executed'));
@@ -465,7 +466,7 @@ describe('approval while dry run is on', { skip: SKIP }, () => {
       escalate: true,
       checks: [{ id: 'infra/web.md', status: 'unhealthy' }],
     });
-    const { sb, receiver, daemon, world, stop } = await rig(
+    const { sb, receiver, daemon, base, world, stop } = await rig(
       () => ({ CLAUDEOPS_DRY_RUN: 'true', CLAUDEOPS_APPROVAL: 'all' }),
       { '.claude-ops/checks/web.md': webCheck },
       (w) => ({
@@ -496,7 +497,7 @@ describe('approval while dry run is on', { skip: SKIP }, () => {
       const res = await confirm(approve);
       assert.equal(res.status, 409);
       assert.match(await res.text(), /dry run is on/);
-      await new Promise((r) => setTimeout(r, 2000));
+      await idle(base, 90_000);
       assert.equal(cyclesEnded(daemon), 1, 'no verification cycle');
       assert.deepEqual(fs.readdirSync(world), []);
       const refused = receipts(sb).filter((r) => r.kind === 'approval_refused');
@@ -567,8 +568,8 @@ describe('acknowledge, silence and maintenance', { skip: SKIP }, () => {
       fs.writeFileSync(file, JSON.stringify(state));
       const before = receiver.received.length;
       assert.equal((await runNow()).status, 202);
+      // A cycle's notifications are all sent before its "cycle ended" line.
       await waitCycles(daemon, 2, 60_000);
-      await new Promise((r) => setTimeout(r, 500));
       assert.deepEqual(
         receiver.received.slice(before).map((m) => m.title),
         ['claudeops: cache (cache) is still unhealthy'],

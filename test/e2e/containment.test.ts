@@ -28,7 +28,7 @@ import { FakeDocker } from '../fake-docker.js';
 import { FakeOpenAi, answer, callOutputs, command, type OpenAiReply } from '../fake-openai.js';
 import { loadLedgerKey } from '../../src/receipts/ledger.js';
 import { STATE } from '../../src/store/layout.js';
-import { API_KEY, alive, cycleSummaries, read, ROOT, run, sandbox, start, type Sandbox } from '../harness.js';
+import { API_KEY, alive, cycleSummaries, idle, read, ROOT, run, sandbox, start, type Sandbox } from '../harness.js';
 
 const SUBAGENT = 'SUBAGENT-MARKER';
 const CODEX_KEY = 'sk-openai-test-PLANTED-SECRET-77aa11';
@@ -804,8 +804,8 @@ describe('containment: the daemon’s console is out of a run’s reach (CLAUDEO
     });
     try {
       await daemon.waitFor(/"msg":"cycle ended/, 200_000);
-      // A queued "run now" would start its cycle as soon as the first ends.
-      await new Promise((r) => setTimeout(r, 3000));
+      // A queued "run now" starts its cycle as the first ends: once idle, any such cycle has run and ended.
+      await idle(`http://127.0.0.1:${port}`, 120_000);
       // The console is there, on that port, for whoever is outside the runs.
       assert.match(await get(`http://127.0.0.1:${port}/metrics`), /# HELP claudeops_/);
       const [summary] = cycleSummaries(env.sb.resultsDir);

@@ -30,6 +30,36 @@ const escalateWeb = verdict(
 );
 const APPRISE_SECRET = 'hunter2-apprise-password';
 
+/** Whether a live descendant of `pid` runs exactly `argv`. */
+function runsUnder(pid: number, argv: string[]): boolean {
+  const parent = new Map<number, number>();
+  const command = new Map<number, string>();
+  for (const n of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${n}/stat`, 'utf8');
+      parent.set(Number(n), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      command.set(Number(n), fs.readFileSync(`/proc/${n}/cmdline`, 'utf8'));
+    } catch {
+      /* gone */
+    }
+  }
+  const wanted = argv.join('\0') + '\0';
+  return [...command].some(([p, c]) => {
+    if (c !== wanted || !alive(p)) return false;
+    for (let q = parent.get(p); q; q = parent.get(q)) if (q === pid) return true;
+    return false;
+  });
+}
+
+/** Polls until `ok`, or throws after `ms`. */
+async function until(ok: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** PIDs of live processes started for this sandbox (they carry its results directory in their environment). */
 /** Live processes of the fixture MCP server that ignores EOF. */
 function stubborn(): number[] {
@@ -259,7 +289,8 @@ describe('fault suite', { concurrency: 2 }, () => {
   it('SIGTERM mid-run: exit 0 within the grace period, no child left, the log ends "interrupted"', async () => {
     const { api, sb, daemon } = await sleepingDaemon(10);
     try {
-      await new Promise((res) => setTimeout(res, 500));
+      // The tool's `sleep 1000` runs: the stop has a child of the run to take with it.
+      await until(() => runsUnder(daemon.child.pid!, ['sleep', '1000']), 30_000, 'the sleep 1000 of the run');
       const t0 = Date.now();
       daemon.child.kill('SIGTERM');
       const end = await daemon.done;
@@ -430,7 +461,8 @@ describe('fault suite', { concurrency: 2 }, () => {
       assert.equal(end.code, 130);
       assert.ok(Date.now() - t0 < 5_000, `exited in ${Date.now() - t0} ms`);
       assert.match(end.stdout, /second SIGTERM: killing the running CLI and exiting now/);
-      await new Promise((res) => setTimeout(res, 300));
+      // Killed processes are gone once the kernel has reaped them; a survivor outlasts the wait.
+      await until(() => processesOf(sb).length === 0, 5_000, 'the processes of the run to be gone').catch(() => {});
       assert.deepEqual(processesOf(sb), []);
     } finally {
       daemon.child.kill('SIGKILL');

@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, toolNames, toolUse, verdict } from '../fake-api.js';
-import { API_KEY, ROOT, allText, cycleSummaries, run, sandbox, start, type Sandbox } from '../harness.js';
+import { API_KEY, ROOT, allText, cycleSummaries, refusingPort, run, sandbox, start, type Sandbox } from '../harness.js';
 import { RemoteMcp } from '../mcp-http.js';
 import { Receiver } from '../receiver.js';
 
@@ -287,11 +287,10 @@ describe('a remote MCP server that fails says why', () => {
         res.end(body);
       });
     const ups = [answering(500, ''), answering(401, 'invalid token')];
-    const closed = http.createServer();
-    for (const s of [...ups, closed]) await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    for (const s of ups) await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
     const port = (s: http.Server) => (s.address() as import('node:net').AddressInfo).port;
-    const refusedPort = port(closed);
-    await new Promise((resolve) => closed.close(resolve));
+    const refusing = await refusingPort();
+    const refusedPort = refusing.port;
     const api = new FakeApi(byModel({ haiku: [verdict({ status: 'healthy', summary: 'fine', escalate: false })] }));
     const sb = sandbox(await api.start());
     sb.addRepo('ops', {
@@ -330,6 +329,7 @@ describe('a remote MCP server that fails says why', () => {
     } finally {
       await api.stop();
       for (const s of ups) s.close();
+      refusing.release();
       sb.cleanup();
     }
   });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, toolUse, verdict } from '../fake-api.js';
-import { cycleSummaries, read, run, sandbox } from '../harness.js';
+import { cycleSummaries, read, refusingPort, run, sandbox } from '../harness.js';
 import { Receiver } from '../receiver.js';
 
 const hasApprise = spawnSync('apprise', ['--version']).status === 0;
@@ -212,12 +211,8 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
   });
 
   it('records a failing Apprise URL, retried once, and the cycle goes on', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const port = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(port));
-      });
-    });
+    const refusing = await refusingPort();
+    const closed = refusing.port;
     const api = new FakeApi(byModel({ haiku: [webIs('unhealthy')] }));
     const sb = sandbox(await api.start(), { CLAUDEOPS_APPRISE_URLS: `json://127.0.0.1:${closed}/nobody` });
     sb.addRepo('site', { '.claude-ops/checks/http.md': httpCheck() });
@@ -237,6 +232,7 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
       assert.equal(ledger[1].kind, 'notification');
       assert.equal(ledger[1].ok, false);
     } finally {
+      refusing.release();
       await api.stop();
       sb.cleanup();
     }

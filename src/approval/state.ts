@@ -1,14 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  approvalsSchema,
-  emptyApprovals,
-  emptyHolds,
-  holdsSchema,
-  PROPOSAL_STATES,
-  type Approvals,
-  type Holds,
-  type Proposal,
-} from '../store/records.js';
+import type { Approvals, Proposal } from '../store/records.js';
 
 // Proposals and holds (`<state>/approvals.json`, `holds.json`) are loaded and saved by the store.
 
@@ -21,7 +12,7 @@ export {
   type Approvals,
   type Holds,
   type Proposal,
-};
+} from '../store/records.js';
 
 type Content = Pick<Proposal, 'cycle' | 'tier' | 'service' | 'action' | 'commands' | 'why' | 'expected' | 'rollback'>;
 

@@ -8,18 +8,16 @@ export type PageHandler = (
   res: ServerResponse,
   params: Record<string, string | undefined>,
 ) => Promise<void>;
+type ViewHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string | undefined>,
+  viewer: Viewer,
+) => Promise<void> | void;
+type ActHandler = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>;
 export type Wrap = {
-  page: (
-    handler: (
-      req: IncomingMessage,
-      res: ServerResponse,
-      params: Record<string, string | undefined>,
-      viewer: Viewer,
-    ) => Promise<void> | void,
-  ) => PageHandler;
-  act: (
-    handler: (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>,
-  ) => PageHandler;
+  page: (handler: ViewHandler) => PageHandler;
+  act: (handler: ActHandler) => PageHandler;
   viewerOf: (req: IncomingMessage) => Viewer;
   /** A caller that wants JSON: it asked for it, or it sent the bearer token. */
   asJson: (req: IncomingMessage) => boolean;
@@ -37,14 +35,7 @@ export function guards(token: string | undefined, host: string): Wrap {
     return { actor: who.kind !== 'anonymous', csrf: token ? csrfValue(token) : undefined, tokenSet: !!token };
   };
   const page =
-    (
-      handler: (
-        req: IncomingMessage,
-        res: ServerResponse,
-        params: Record<string, string | undefined>,
-        viewer: Viewer,
-      ) => Promise<void> | void,
-    ) =>
+    (handler: ViewHandler) =>
     async (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => {
       const viewer = viewerOf(req);
       if (!loopback && !viewer.actor) {
@@ -63,18 +54,16 @@ export function guards(token: string | undefined, host: string): Wrap {
         send(res, 500, 'text/plain', `the page failed: ${(e as Error).message}\n`);
       }
     };
-  const act =
-    (handler: (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>) =>
-    async (req: IncomingMessage, res: ServerResponse) => {
-      const who = caller(req, token);
-      if (!token) return send(res, 403, 'text/plain', 'actions are off: set CLAUDEOPS_CONSOLE_TOKEN\n');
-      if (who.kind === 'anonymous')
-        return send(res, 401, 'text/plain', 'log in, or send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>\n');
-      const form = await readForm(req);
-      if (who.kind === 'session' && (!sameOrigin(req) || form?.get('csrf') !== csrfValue(token)))
-        return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
-      await handler(req, res, form ?? new URLSearchParams());
-    };
+  const act = (handler: ActHandler) => async (req: IncomingMessage, res: ServerResponse) => {
+    const who = caller(req, token);
+    if (!token) return send(res, 403, 'text/plain', 'actions are off: set CLAUDEOPS_CONSOLE_TOKEN\n');
+    if (who.kind === 'anonymous')
+      return send(res, 401, 'text/plain', 'log in, or send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>\n');
+    const form = await readForm(req);
+    if (who.kind === 'session' && (!sameOrigin(req) || form?.get('csrf') !== csrfValue(token)))
+      return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
+    await handler(req, res, form ?? new URLSearchParams());
+  };
   const asJson = (req: IncomingMessage) =>
     (req.headers.accept ?? '').includes('application/json') || caller(req, token).kind === 'bearer';
   return { page, act, viewerOf, asJson };

@@ -2,7 +2,16 @@
 // list, what it needs to run, and the daemon settings it honours. Declarations only:
 // it imports nothing but src/config/spec.ts, so configuration can read it without
 // loading the provider.
-import { nonEmpty, spec, text, wholeNumber, httpUrl, type ProviderOptions, type VarSpec } from '../../config/spec.js';
+import {
+  httpUrl,
+  nonEmpty,
+  SETTINGS_BY_PROVIDER,
+  spec,
+  text,
+  wholeNumber,
+  type ProviderOptions,
+  type VarSpec,
+} from '../../config/spec.js';
 
 /**
  * Built-in tool names the pinned CLI accepts in --tools (2.1.197; Agent, BashOutput and
@@ -103,16 +112,7 @@ export const claudeOptions = {
     names: CLAUDE_TOOLS,
     expect: `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.join(', ')})`,
   },
-  honours: [
-    'TOOLS',
-    'DENY',
-    'MCP',
-    'MCP_TOOLS',
-    'WRITABLE',
-    'NETWORK',
-    'CLAUDEOPS_SYSTEM_PROMPT',
-    'CLAUDEOPS_MAX_BUDGET_USD',
-  ],
+  honours: SETTINGS_BY_PROVIDER,
   problems: (raw, { requireAuth }) =>
     requireAuth && !nonEmpty(raw.ANTHROPIC_API_KEY) && !nonEmpty(raw.CLAUDE_CODE_OAUTH_TOKEN)
       ? [

@@ -61,8 +61,9 @@ async function until(ok: () => boolean, ms: number, what: string): Promise<void>
 }
 
 /** PIDs of live processes started for this sandbox (they carry its results directory in their environment). */
-/** Live processes of the fixture MCP server that ignores EOF. */
-function stubborn(): number[] {
+/** Live processes of the fixture MCP server that ignores EOF, started for this sandbox (not another run's of this test). */
+function stubborn(sb: Sandbox): number[] {
+  const pidFile = Buffer.from(`MCP_PID_FILE=${path.join(sb.root, 'mcp.pid')}\0`);
   return fs
     .readdirSync('/proc')
     .filter((n) => /^\d+$/.test(n))
@@ -71,6 +72,7 @@ function stubborn(): number[] {
         return (
           fs.readFileSync(`/proc/${n}/cmdline`).includes('fixtures/mcp-server.js') &&
           fs.readFileSync(`/proc/${n}/environ`).includes('MCP_IGNORE_EOF=1') &&
+          fs.readFileSync(`/proc/${n}/environ`).includes(pidFile) &&
           alive(Number(n))
         );
       } catch {
@@ -254,10 +256,10 @@ describe('fault suite', { concurrency: 2 }, () => {
           const daemonPid = daemon.child.pid!;
           const deadline = Date.now() + 30_000;
           // Servers run sandboxed and cannot write the PID file: they are found from outside, by their command line.
-          while ((stubborn().length === 0 || api.messages.length === 0) && Date.now() < deadline)
+          while ((stubborn(sb).length === 0 || api.messages.length === 0) && Date.now() < deadline)
             await new Promise((res) => setTimeout(res, 50));
-          assert.equal(stubborn().length, 1, "the server started to list its tools is gone; only the run's is left");
-          mcpPid = stubborn()[0]!;
+          assert.equal(stubborn(sb).length, 1, "the server started to list its tools is gone; only the run's is left");
+          mcpPid = stubborn(sb)[0]!;
           const cli = processesOf(sb, daemonPid).find(
             (p) => p !== mcpPid && /claude(\.exe)?$/.test(read(`/proc/${p}/cmdline`).split('\0')[0]!),
           );
@@ -269,7 +271,7 @@ describe('fault suite', { concurrency: 2 }, () => {
     try {
       assert.ok(mcpPid > 0);
       assert.equal(alive(mcpPid), false, 'the MCP server is gone');
-      assert.deepEqual(stubborn(), [], 'no process of the run is left');
+      assert.deepEqual(stubborn(r.sb), [], 'no process of the run is left');
       assert.equal(r.summaries[0].tiers[0].exitClass, 'cli_error');
       assert.equal(r.summaries[1].status, 'healthy');
     } finally {

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { Config } from '../config/config.js';
@@ -211,6 +212,8 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
           approvals: ctx.approvals,
         },
       });
+      // Port 0 asks the OS for one; every cage's egress proxy refuses the console's port, so it must be the bound one.
+      if (config.http.port === 0) config.http.port = (server.address() as AddressInfo).port;
     } catch (e) {
       logger.error(
         `the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`,

@@ -45,6 +45,8 @@ cleanup() {
     for _ in $(seq 150); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$DOCKERD_PID" 2>/dev/null
   fi
+  # dockerd leaves its network namespace mounted under its root; rm cannot remove a mount point.
+  awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r -n1 umount -l
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -6,7 +6,7 @@ import { readRegular } from '../files/read-regular.js';
 import { listRepos } from '../files/repos.js';
 
 export { listRepos } from '../files/repos.js';
-import { writeFileAtomic } from '../state/atomic-file.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
 import { existsSync } from 'node:fs';
 import deepmerge from 'deepmerge';
 import { RUN_MARKER } from '../runner/sweep.js';

@@ -223,7 +223,14 @@ export interface ProviderOptions {
   /** The variables its CLI needs to reach its API, passed into its environment. */
   readonly apiEnv: readonly string[];
   /** The tool names CLAUDEOPS_TIER<N>_TOOLS may list for a tier on it; absent: it takes no tool set, so any list passes. */
-  readonly tools?: { names: readonly string[]; expect: string };
+  readonly tools?: {
+    names: readonly string[];
+    expect: string;
+    /** Of them, those that change files: a read-only run gets none. */
+    writing: readonly string[];
+    /** The tool that loads a skill, added to a run that has repo skills installed. */
+    skill?: string;
+  };
   /**
    * Of the daemon settings whose effect depends on the CLI (SETTINGS_BY_PROVIDER), those
    * it honours; validate notes a setting a tier on it sets but it ignores, and the README says so.

@@ -130,4 +130,9 @@ export interface AgentProvider {
    * provider without it installs none.
    */
   installSkills?(workDir: string, skills: readonly Skill[]): Promise<string[]>;
+  /**
+   * The file in its working directory from which its CLI reads a project's instructions;
+   * the app's runbook (CLAUDE.md) is copied there. Without it, the run gets no runbook.
+   */
+  readonly runbookFile?: string;
 }

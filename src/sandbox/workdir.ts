@@ -5,12 +5,14 @@ import path from 'node:path';
 /**
  * A fresh working directory for one tier run, outside every directory the daemon
  * owns: the sandbox lets the agent write its working directory, so it must be
- * nothing of ours. It gets a copy of the app's CLAUDE.md, the agent's runbook.
+ * nothing of ours. It gets a copy of the app's CLAUDE.md, the agent's runbook, under
+ * the name its CLI reads a project's instructions from.
  */
-export async function makeWorkDir(runId: string, appDir: string): Promise<string> {
+export async function makeWorkDir(runId: string, appDir: string, runbookFile?: string): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `claudeops-run-${runId.slice(0, 8)}-`));
   await fs.mkdir(path.join(dir, 'tmp'));
-  await fs.copyFile(path.join(appDir, 'CLAUDE.md'), path.join(dir, 'CLAUDE.md')).catch(() => undefined);
+  if (runbookFile)
+    await fs.copyFile(path.join(appDir, 'CLAUDE.md'), path.join(dir, runbookFile)).catch(() => undefined);
   return dir;
 }
 

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../config/config.js';
 import type { McpCatalog } from '../mcp/catalog.js';
 import { claudeRules } from '../provider/claude/rules.js';
-import { BUILTIN_DENY, mcpAllowance, tierPolicy, WRITE_TOOLS } from './policy.js';
+import { WRITE_TOOLS } from '../provider/claude/options.js';
+import { BUILTIN_DENY, mcpAllowance, tierPolicy } from './policy.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-policy-'));
 const config = (env: Record<string, string> = {}) =>

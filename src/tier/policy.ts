@@ -1,4 +1,5 @@
 import type { Config, TierNumber } from '../config/config.js';
+import { PROVIDER_OPTIONS } from '../config/schema.js';
 import type { McpCatalog } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
 import { proposeMode } from '../approval/prompt.js';
@@ -86,9 +87,6 @@ export const BUILTIN_DENY: Record<TierNumber, string[]> = {
   3: [...CATASTROPHIC],
 };
 
-/** Built-in tools that change files, as the pinned CLI names them (it has no MultiEdit, and warns of a rule naming it). */
-export const WRITE_TOOLS = ['Edit', 'Write', 'NotebookEdit'];
-
 export interface TierPolicy {
   tier: TierNumber;
   /** Tier 1, every tier in dry run, and a tier in propose mode: the run may change nothing. */
@@ -123,7 +121,7 @@ export interface TierPolicy {
 export interface RepoRules {
   readOnlyPaths: string[];
   hiddenPaths: string[];
-  /** Whether repo skills are installed in the run's work dir (the Skill tool is added). */
+  /** Whether repo skills are installed in the run's work dir (the provider's skill tool is added). */
   skills: boolean;
 }
 
@@ -146,9 +144,11 @@ export function tierPolicy(
   const own = config.tiers[tier];
   const propose = proposeMode(config, tier);
   const readOnly = tier === 1 || config.dryRun || propose;
+  const declared = PROVIDER_OPTIONS[own.provider].tools;
+  const writing = declared?.writing ?? [];
   const tools = unique([
-    ...(readOnly ? own.tools.filter((t) => !WRITE_TOOLS.includes(t)) : own.tools),
-    ...(repos.skills ? ['Skill'] : []),
+    ...(readOnly ? own.tools.filter((t) => !writing.includes(t)) : own.tools),
+    ...(repos.skills && declared?.skill ? [declared.skill] : []),
   ]);
   const rules = denyRules([...own.deny, ...(readOnly && tier !== 1 ? config.tiers[1].deny : [])]);
   const mcp = readOnly

@@ -31,7 +31,7 @@ export interface Workspace {
 export async function openWorkspace(input: WorkspaceInput): Promise<Workspace> {
   const { config, plan, provider } = input;
   const { policy } = plan;
-  const workDir = await makeWorkDir(input.runId, config.appDir);
+  const workDir = await makeWorkDir(input.runId, config.appDir, provider.runbookFile);
   // Where the skills go is the provider's: its CLI's own place for a project's skills.
   for (const p of (await provider.installSkills?.(workDir, plan.skills)) ?? []) input.onWarning(p);
   let cage: OpenCage | undefined;

@@ -11,7 +11,8 @@ import { describe, it } from 'node:test';
 import { FakeApi, byModel, toolNames, verdict, type RecordedRequest } from '../fake-api.js';
 import { API_KEY, CLAUDE, killGroup, run, sandbox } from '../harness.js';
 import { buildClaudeCommand } from '../../src/provider/claude/command.js';
-import { WRITE_TOOLS, type TierPolicy } from '../../src/tier/policy.js';
+import { WRITE_TOOLS } from '../../src/provider/claude/options.js';
+import type { TierPolicy } from '../../src/tier/policy.js';
 
 const SKILL_LIST = 'The following skills are available for use with the Skill tool:';
 

@@ -96,6 +96,8 @@ describe('the Codex CLI in particular', () => {
       const [first, second] = openai.requests;
       assert.match(inputText(first!), /id `site\/web\.md`/);
       assert.match(inputText(first!), /Environment: CLAUDEOPS_TIER=1/);
+      // The runbook, as Codex reads a project's instructions: AGENTS.md in its working directory.
+      assert.match(inputText(first!), /AGENTS\.md[\s\S]*# Runbook for the claudeops agent/);
       assert.equal(first!.body.text.format.type, 'json_schema');
       assert.deepEqual(first!.body.text.format.schema.required.sort(), [
         'checks',

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLAUDE_FLAGS, CLAUDE_TOOLS } from '../../src/provider/claude/command.js';
+import { CLAUDE_FLAGS } from '../../src/provider/claude/command.js';
+import { CLAUDE_TOOLS } from '../../src/provider/claude/options.js';
 import { FakeApi, byModel, status, text, toolUse, verdict } from '../fake-api.js';
 import { CLAUDE, run, sandbox, start, summaryNames, verdictOf } from '../harness.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WRITE_TOOLS, type TierPolicy } from '../../tier/policy.js';
-import { buildClaudeCommand, CLAUDE_FLAGS, CLAUDE_TOOLS } from './command.js';
+import type { TierPolicy } from '../../tier/policy.js';
+import { buildClaudeCommand, CLAUDE_FLAGS } from './command.js';
+import { CLAUDE_TOOLS, WRITE_TOOLS } from './options.js';
 
 const policy: TierPolicy = {
   tier: 1,

@@ -8,7 +8,6 @@ const CREDENTIALS = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_
 // How `claude` is invoked for a tier run.
 
 /** Built-in tool names the pinned CLI accepts in --tools: declared with its configuration. */
-export { CLAUDE_TOOLS } from './options.js';
 
 /** Every flag buildClaudeCommand may pass; a test checks the pinned CLI still knows them. */
 export const CLAUDE_FLAGS = [

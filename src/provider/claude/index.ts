@@ -32,4 +32,5 @@ export const claudeProvider: AgentProvider = {
   run: (run, signal) => runCli(cli, run, signal),
   modelWarnings: () => [],
   installSkills,
+  runbookFile: 'CLAUDE.md',
 };

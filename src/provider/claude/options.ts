@@ -18,6 +18,9 @@ import {
  * KillShell are its aliases of Task, TaskOutput and TaskStop). Any other name is dropped
  * without a word, so configuration refuses it. A test checks the CLI still knows them.
  */
+/** Built-in tools that change files, as the pinned CLI names them (it has no MultiEdit, and warns of a rule naming it). */
+export const WRITE_TOOLS: readonly string[] = ['Edit', 'Write', 'NotebookEdit'];
+
 export const CLAUDE_TOOLS: readonly string[] = [
   'Bash',
   'Read',
@@ -111,6 +114,8 @@ export const claudeOptions = {
   tools: {
     names: CLAUDE_TOOLS,
     expect: `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.join(', ')})`,
+    writing: WRITE_TOOLS,
+    skill: 'Skill',
   },
   honours: SETTINGS_BY_PROVIDER,
   problems: (raw, { requireAuth }) =>

@@ -1,4 +1,5 @@
-import { WRITE_TOOLS, type TierPolicy } from '../../tier/policy.js';
+import type { TierPolicy } from '../../tier/policy.js';
+import { WRITE_TOOLS } from './options.js';
 
 /**
  * A tier policy as the Claude CLI's permission rules. Write tools are allowed only by

@@ -29,4 +29,6 @@ export const codexProvider: AgentProvider = {
   version: cliVersion,
   run: (run, signal) => runCli(cli, run, signal),
   modelWarnings: priceWarnings,
+  // Codex reads AGENTS.md in its working directory (there is no project root above it).
+  runbookFile: 'AGENTS.md',
 };

@@ -8,13 +8,13 @@ export type PageHandler = (
   res: ServerResponse,
   params: Record<string, string | undefined>,
 ) => Promise<void>;
-type ViewHandler = (
+export type ViewHandler = (
   req: IncomingMessage,
   res: ServerResponse,
   params: Record<string, string | undefined>,
   viewer: Viewer,
 ) => Promise<void> | void;
-type ActHandler = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>;
+export type ActHandler = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>;
 export type Wrap = {
   page: (handler: ViewHandler) => PageHandler;
   act: (handler: ActHandler) => PageHandler;

@@ -222,6 +222,8 @@ export interface ProviderOptions {
   readonly variables: Record<string, VarSpec>;
   /** The variables its CLI needs to reach its API, passed into its environment. */
   readonly apiEnv: readonly string[];
+  /** Credentials its CLI reads that are no variable of ours; the agent's commands never see them either. */
+  readonly otherSecrets?: readonly string[];
   /** The tool names CLAUDEOPS_TIER<N>_TOOLS may list for a tier on it; absent: it takes no tool set, so any list passes. */
   readonly tools?: {
     names: readonly string[];

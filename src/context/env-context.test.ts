@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../config/config.js';
+import { CLAUDE_API_ENV } from '../provider/claude/options.js';
 import { cliEnvironment, envContext, SECRET_ENV } from './env-context.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-env-'));
@@ -26,7 +27,7 @@ describe('the agent’s context and environment', () => {
   });
 
   it('gives the CLI its API key but no other secret, and no inherited DOCKER_HOST', () => {
-    const e = cliEnvironment(config, envContext(config, 1, true), { TMPDIR: '/w/tmp' }, env);
+    const e = cliEnvironment(config, envContext(config, 1, true), { TMPDIR: '/w/tmp' }, env, CLAUDE_API_ENV);
     assert.equal(e.ANTHROPIC_API_KEY, 'sk-ant-key-123456');
     assert.equal(e.CLAUDEOPS_APPRISE_URLS, undefined);
     assert.equal(e.DOCKER_HOST, undefined);

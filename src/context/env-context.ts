@@ -1,6 +1,5 @@
-import { variables, type VarName, type VarSpec } from '../config/schema.js';
+import { PROVIDER_OPTIONS, variables, type VarName, type VarSpec } from '../config/schema.js';
 import type { Config, TierNumber } from '../config/config.js';
-import { claudeOptions } from '../provider/claude/options.js';
 
 export interface EnvContext {
   /** KEY=value pairs, exported into the CLI's environment. */
@@ -33,13 +32,10 @@ export function envContext(config: Config, tier: TierNumber, readOnly: boolean):
   return { vars, line };
 }
 
-/** What the Claude Code CLI needs to reach its API, as it declares (src/provider/claude/options.ts). */
-export const CLAUDE_API_ENV: readonly VarName[] = claudeOptions.apiEnv;
-
 /** Credentials the agent's commands never see, whether or not they are set. */
 export const SECRET_ENV: readonly string[] = [
   ...(Object.keys(variables) as VarName[]).filter((n) => (variables[n] as VarSpec).secret),
-  'ANTHROPIC_AUTH_TOKEN',
+  ...Object.values(PROVIDER_OPTIONS).flatMap((p) => p.otherSecrets ?? []),
 ];
 
 /**
@@ -65,8 +61,8 @@ export function cliEnvironment(
   config: Config,
   ctx: EnvContext,
   extra: Record<string, string>,
-  base: NodeJS.ProcessEnv = process.env,
-  api: readonly VarName[] = CLAUDE_API_ENV,
+  base: NodeJS.ProcessEnv,
+  api: readonly VarName[],
 ): Record<string, string> {
   const env = inheritedEnv(base);
   for (const k of api) {

@@ -1,8 +1,8 @@
-import { CLAUDE_API_ENV } from '../../context/env-context.js';
 import { runCli, type Cli } from '../cli-run.js';
 import type { AgentProvider } from '../provider.js';
 import { cliVersion } from '../version.js';
 import { claudeApi } from './api.js';
+import { CLAUDE_API_ENV } from './options.js';
 import { classify } from './classify.js';
 import { buildClaudeCommand } from './command.js';
 import { CLAUDE_HELP } from './help.js';

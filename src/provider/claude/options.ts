@@ -111,6 +111,7 @@ export const claudeOptions = {
   binVariable: 'CLAUDEOPS_CLAUDE_BIN',
   variables: claudeVariables,
   apiEnv: CLAUDE_API_ENV,
+  otherSecrets: ['ANTHROPIC_AUTH_TOKEN'],
   tools: {
     names: CLAUDE_TOOLS,
     expect: `a comma-separated list of Claude Code tool names (${CLAUDE_TOOLS.join(', ')})`,

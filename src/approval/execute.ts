@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config, TierSettings } from '../config/config.js';
 import { inheritedEnv } from '../context/env-context.js';
 import { caged } from '../sandbox/cage.js';
 import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
 import type { Redactor } from '../logger/redactor.js';
-import { runProcess } from '../runner/process.js';
+import { runProcess, type ProcessEnd } from '../runner/process.js';
 import { approvalLogName } from '../store/layout.js';
 import { oneLine } from '../stream/story.js';
 import type { Proposal } from './state.js';
@@ -23,6 +23,26 @@ export interface Execution {
   error?: string;
 }
 
+type Options = {
+  config: Config;
+  redactor: Redactor;
+  shutdown: AbortSignal;
+  stdout: (text: string) => void;
+  runId: string;
+};
+
+/** Lines of the run's story, each written to its log and the daemon's stdout. */
+type Write = (lines: string[]) => void;
+
+/** Where and how the commands run. */
+interface Setting {
+  write: Write;
+  workDir: string;
+  env: Record<string, string>;
+  cage: OpenCage | undefined;
+  deadline: number;
+}
+
 /**
  * Runs a proposal's approved commands, exactly as approved, one after another with
  * `sh -c`, stopping at the first that fails, in a cage with what the proposing tier
@@ -31,24 +51,55 @@ export interface Execution {
  * SIGTERM, then SIGKILL to the group, and whatever they left behind is swept.
  * Its story (see story.ts) goes to `<results>/approval-<id>.log` and, line for line, the daemon's stdout.
  */
-export async function executeProposal(
-  p: Proposal,
-  o: { config: Config; redactor: Redactor; shutdown: AbortSignal; stdout: (text: string) => void; runId: string },
-): Promise<Execution> {
-  const { config } = o;
+export async function executeProposal(p: Proposal, o: Options): Promise<Execution> {
   const log = approvalLogName(p.id);
-  fs.mkdirSync(config.resultsDir, { recursive: true });
-  const fd = fs.openSync(path.join(config.resultsDir, log), 'a', 0o640);
-  const write = (lines: string[]) => {
+  const story = openStory(o, log);
+  const started = new Date();
+  const exitCodes: (number | null)[] = [];
+  const error = await runInCage(p, o, story.write, started, exitCodes);
+  const ended = new Date();
+  story.end(
+    storyFooter({ error, ran: exitCodes.length, of: p.commands.length, ms: ended.getTime() - started.getTime() }),
+  );
+  return {
+    startedAt: started.toISOString(),
+    endedAt: ended.toISOString(),
+    ok: error === undefined,
+    exitCodes,
+    log,
+    ...(error ? { error } : {}),
+  };
+}
+
+/** The story's log file in the results directory; `end` writes the last line and closes it. */
+function openStory(o: Options, log: string): { write: Write; end: (last: string) => void } {
+  fs.mkdirSync(o.config.resultsDir, { recursive: true });
+  const fd = fs.openSync(path.join(o.config.resultsDir, log), 'a', 0o640);
+  const write: Write = (lines) => {
     if (!lines.length) return;
     const text = o.redactor.redact(lines.map((l) => `${l}\n`).join(''));
     fs.writeSync(fd, text);
     o.stdout(text);
   };
-  const started = new Date();
-  const deadline = started.getTime() + config.timeoutMs;
-  const exitCodes: (number | null)[] = [];
-  let error: string | undefined;
+  const end = (last: string) => {
+    try {
+      write([last]);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  return { write, end };
+}
+
+/** Opens the cage, runs the commands in it, then closes it and removes their work dir; says why they failed, if they did. */
+async function runInCage(
+  p: Proposal,
+  o: Options,
+  write: Write,
+  started: Date,
+  exitCodes: (number | null)[],
+): Promise<string | undefined> {
+  const { config } = o;
   let cage: OpenCage | undefined;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-approval-${p.id.slice(0, 8)}-`));
   try {
@@ -60,91 +111,97 @@ export async function executeProposal(
       ),
     ]);
     const tier = config.tiers[p.tier === 2 ? 2 : 3];
-    cage =
-      config.sandbox === 'off'
-        ? undefined
-        : await openCage({
-            config,
-            workDir,
-            policy: {
-              readOnly: false,
-              network: tier.network,
-              writable: tier.writable,
-              denyRead: [],
-              denyWrite: [],
-              mcpAllowed: [],
-              mcpDenied: [],
-            },
-            onEvent: (line) => write([storyLine('egress', line)]),
-          });
-    const env = cage
-      ? { ...cageBaseEnv(inheritedEnv()), ...cage.env }
-      : { ...inheritedEnv(), ...(config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) };
-    write([
-      storyLine(
-        'sandbox',
-        cage
-          ? `OS sandbox · may write ${['its work dir', ...tier.writable].join(', ')} · network ${tier.network.join(', ') || 'none'} (tier ${p.tier}'s)`
-          : 'NONE (CLAUDEOPS_SANDBOX=off)',
-      ),
-    ]);
-    for (const command of p.commands) {
-      write([storyLine('run', command)]);
-      const sh = { file: '/bin/sh', args: ['-c', command], cwd: workDir, env, stdin: '' };
-      const end = await runProcess(cage ? caged(sh, cage.spec) : sh, {
-        runId: o.runId,
-        timeoutMs: Math.max(1, deadline - Date.now()),
-        shutdown: o.shutdown,
-        shutdownGraceMs: config.shutdownGraceMs,
-        onLines: (buf) => write(outputLines('output', buf.toString('utf8'))),
-        onStderr: (line) => write(outputLines('stderr', line)),
-      });
-      exitCodes.push(end.exitCode);
-      if (end.stopSteps.length)
-        write([
-          storyLine(
-            'stop',
-            `${end.stoppedBy === 'timeout' ? `timed out (CLAUDEOPS_TIMEOUT ${config.timeoutMs / 1000} s)` : 'the daemon is stopping'}; sent ${end.stopSteps.join(', then ')}`,
-          ),
-        ]);
-      if (end.swept.length)
-        write([storyLine('cleanup', `killed ${end.swept.length} leftover process(es): ${end.swept.join(', ')}`)]);
-      write([
-        storyLine(
-          'exit',
-          end.spawnError ? `could not start: ${end.spawnError}` : `${end.exitCode ?? end.signal ?? 'unknown'}`,
-        ),
-      ]);
-      if (end.spawnError || end.exitCode !== 0) {
-        error =
-          end.spawnError ??
-          (end.stoppedBy
-            ? `stopped: ${end.stoppedBy}`
-            : `"${oneLine(command, 120)}" exited ${end.exitCode ?? end.signal}`);
-        break;
-      }
-    }
+    cage = await cageFor(config, tier, workDir, write);
+    const env = commandEnv(config, cage);
+    write([storyLine('sandbox', sandboxNote(p, tier, cage))]);
+    const deadline = started.getTime() + config.timeoutMs;
+    return await runCommands(p, o, { write, workDir, env, cage, deadline }, exitCodes);
   } catch (e) {
-    error = (e as Error).message;
+    return (e as Error).message;
   } finally {
     await cage?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  const ended = new Date();
-  const ok = error === undefined;
-  try {
-    write([
-      storyFooter({ error, ran: exitCodes.length, of: p.commands.length, ms: ended.getTime() - started.getTime() }),
-    ]);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return {
-    startedAt: started.toISOString(),
-    endedAt: ended.toISOString(),
-    ok,
-    exitCodes,
-    log,
-    ...(error ? { error } : {}),
-  };
 }
+
+/** A cage with the proposing tier's writable paths and network; none with the sandbox off. */
+async function cageFor(
+  config: Config,
+  tier: TierSettings,
+  workDir: string,
+  write: Write,
+): Promise<OpenCage | undefined> {
+  if (config.sandbox === 'off') return undefined;
+  return openCage({
+    config,
+    workDir,
+    policy: {
+      readOnly: false,
+      network: tier.network,
+      writable: tier.writable,
+      denyRead: [],
+      denyWrite: [],
+      mcpAllowed: [],
+      mcpDenied: [],
+    },
+    onEvent: (line) => write([storyLine('egress', line)]),
+  });
+}
+
+function commandEnv(config: Config, cage: OpenCage | undefined): Record<string, string> {
+  return cage
+    ? { ...cageBaseEnv(inheritedEnv()), ...cage.env }
+    : { ...inheritedEnv(), ...(config.dockerHost ? { DOCKER_HOST: config.dockerHost } : {}) };
+}
+
+function sandboxNote(p: Proposal, tier: TierSettings, cage: OpenCage | undefined): string {
+  return cage
+    ? `OS sandbox · may write ${['its work dir', ...tier.writable].join(', ')} · network ${tier.network.join(', ') || 'none'} (tier ${p.tier}'s)`
+    : 'NONE (CLAUDEOPS_SANDBOX=off)';
+}
+
+/** The commands one after another, each exit code kept, until one fails; says why it failed. */
+async function runCommands(
+  p: Proposal,
+  o: Options,
+  at: Setting,
+  exitCodes: (number | null)[],
+): Promise<string | undefined> {
+  for (const command of p.commands) {
+    at.write([storyLine('run', command)]);
+    const sh = { file: '/bin/sh', args: ['-c', command], cwd: at.workDir, env: at.env, stdin: '' };
+    const end = await runProcess(at.cage ? caged(sh, at.cage.spec) : sh, {
+      runId: o.runId,
+      timeoutMs: Math.max(1, at.deadline - Date.now()),
+      shutdown: o.shutdown,
+      shutdownGraceMs: o.config.shutdownGraceMs,
+      onLines: (buf) => at.write(outputLines('output', buf.toString('utf8'))),
+      onStderr: (line) => at.write(outputLines('stderr', line)),
+    });
+    exitCodes.push(end.exitCode);
+    for (const line of endLines(end, o.config.timeoutMs)) at.write([line]);
+    if (end.spawnError || end.exitCode !== 0) return failure(end, command);
+  }
+  return undefined;
+}
+
+/** What the story tells of a command's end: how it was stopped, what was swept, how it exited. */
+function endLines(end: ProcessEnd, timeoutMs: number): string[] {
+  const stopped =
+    end.stoppedBy === 'timeout' ? `timed out (CLAUDEOPS_TIMEOUT ${timeoutMs / 1000} s)` : 'the daemon is stopping';
+  return [
+    ...(end.stopSteps.length ? [storyLine('stop', `${stopped}; sent ${end.stopSteps.join(', then ')}`)] : []),
+    ...(end.swept.length
+      ? [storyLine('cleanup', `killed ${end.swept.length} leftover process(es): ${end.swept.join(', ')}`)]
+      : []),
+    storyLine(
+      'exit',
+      end.spawnError ? `could not start: ${end.spawnError}` : `${end.exitCode ?? end.signal ?? 'unknown'}`,
+    ),
+  ];
+}
+
+/** Why a command that failed failed. */
+const failure = (end: ProcessEnd, command: string): string =>
+  end.spawnError ??
+  (end.stoppedBy ? `stopped: ${end.stoppedBy}` : `"${oneLine(command, 120)}" exited ${end.exitCode ?? end.signal}`);

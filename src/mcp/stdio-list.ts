@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 
 // The daemon only ever asks a stdio server one thing: its tools. That takes three
 // messages of MCP's JSON-RPC over newline-delimited stdio (initialize, initialized,
@@ -45,84 +46,118 @@ export function listStdioTools(server: StdioServer): {
     env: server.env,
     stdio: ['pipe', 'pipe', 'ignore'],
   });
-  const pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
-  let failure: Error | undefined;
-  const fail = (e: Error) => {
-    failure ??= e;
-    for (const p of pending.values()) p.reject(failure);
-    pending.clear();
+  const tools = listTools(new JsonRpc(child));
+  const stop = () => {
+    child.stdin.end();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
-  child.on('error', (e) => fail(e));
-  // 'close', not 'exit': an answer may still be in the pipe when the process is gone.
-  child.on('close', (code, signal) =>
-    fail(new Error(`the server exited (${signal ?? `code ${code}`}) before it answered`)),
-  );
-  child.stdin.on('error', () => undefined);
-  const send = (m: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
-  const request = (method: string, params: object): Promise<Message> =>
-    new Promise((resolve, reject) => {
-      if (failure) return reject(failure);
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      send({ id, method, params });
-    });
+  return { tools, pid: child.pid, stop };
+}
 
-  let bytes = 0;
-  readline.createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
-    bytes += line.length;
-    if (bytes > MAX_LINE * 4) return fail(new Error('the server sent more than 32 MB'));
+/** Initializes the session, then asks for every page of tools. */
+async function listTools(rpc: JsonRpc): Promise<ToolInfo[]> {
+  await rpc.request('initialize', {
+    protocolVersion: PROTOCOL_VERSION,
+    capabilities: {},
+    clientInfo: { name: 'claudeops', version: '1' },
+  });
+  rpc.notify('notifications/initialized');
+  const out: ToolInfo[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = (await rpc.request('tools/list', cursor ? { cursor } : {})).result ?? {};
+    for (const t of toolsOf(r)) out.push(t);
+    cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
+    if (!cursor) break;
+  }
+  return out;
+}
+
+/** The tools of one page that have a name, as their annotations describe them. */
+function toolsOf(page: Message['result']): ToolInfo[] {
+  const out: ToolInfo[] = [];
+  for (const t of Array.isArray(page.tools) ? page.tools : []) {
+    if (typeof t?.name !== 'string') continue;
+    const a = t.annotations ?? {};
+    out.push({
+      name: t.name,
+      readOnly: a.readOnlyHint === true,
+      ...(typeof a.destructiveHint === 'boolean' ? { destructive: a.destructiveHint } : {}),
+    });
+  }
+  return out;
+}
+
+type Waiter = { resolve: (m: Message) => void; reject: (e: Error) => void };
+
+/**
+ * The client's side of the session: requests matched to their answers by id, requests
+ * from the server declined; once the server fails or ends, every request rejects.
+ */
+class JsonRpc {
+  private readonly pending = new Map<number, Waiter>();
+  private nextId = 1;
+  private failure: Error | undefined;
+  private bytes = 0;
+
+  constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
+    child.on('error', (e) => this.fail(e));
+    // 'close', not 'exit': an answer may still be in the pipe when the process is gone.
+    child.on('close', (code, signal) =>
+      this.fail(new Error(`the server exited (${signal ?? `code ${code}`}) before it answered`)),
+    );
+    child.stdin.on('error', () => undefined);
+    readline.createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => this.onLine(line));
+  }
+
+  request(method: string, params: object): Promise<Message> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.send({ id, method, params });
+    });
+  }
+
+  notify(method: string): void {
+    this.send({ method });
+  }
+
+  private send(m: object): void {
+    this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+
+  private onLine(line: string): void {
+    this.bytes += line.length;
+    if (this.bytes > MAX_LINE * 4) return this.fail(new Error('the server sent more than 32 MB'));
     let m: Message;
     try {
       m = JSON.parse(line) as Message;
     } catch {
       return; // servers may log to stdout; the SDK's client skips such lines too
     }
-    if (m.method !== undefined && m.id !== undefined) {
-      // A request from the server (ping, roots/list, …): the daemon offers no capabilities.
-      send(
+    // A request from the server (ping, roots/list, …): the daemon offers no capabilities.
+    if (m.method !== undefined && m.id !== undefined)
+      return this.send(
         m.method === 'ping'
           ? { id: m.id, result: {} }
           : { id: m.id, error: { code: -32601, message: 'Method not found' } },
       );
-      return;
-    }
-    const waiting = typeof m.id === 'number' ? pending.get(m.id) : undefined;
+    this.settle(m);
+  }
+
+  /** Resolves or rejects the request an answer is for. */
+  private settle(m: Message): void {
+    const waiting = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
     if (!waiting) return;
-    pending.delete(m.id as number);
+    this.pending.delete(m.id as number);
     if (m.error) waiting.reject(new Error(`MCP error ${m.error.code}: ${m.error.message}`));
     else waiting.resolve(m);
-  });
-
-  const tools = (async () => {
-    await request('initialize', {
-      protocolVersion: PROTOCOL_VERSION,
-      capabilities: {},
-      clientInfo: { name: 'claudeops', version: '1' },
-    });
-    send({ method: 'notifications/initialized' });
-    const out: ToolInfo[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const r = (await request('tools/list', cursor ? { cursor } : {})).result ?? {};
-      for (const t of Array.isArray(r.tools) ? r.tools : []) {
-        if (typeof t?.name !== 'string') continue;
-        const a = t.annotations ?? {};
-        out.push({
-          name: t.name,
-          readOnly: a.readOnlyHint === true,
-          ...(typeof a.destructiveHint === 'boolean' ? { destructive: a.destructiveHint } : {}),
-        });
-      }
-      cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
-      if (!cursor) break;
-    }
-    return out;
-  })();
-
-  const stop = () => {
-    child.stdin.end();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  };
-  return { tools, pid: child.pid, stop };
+  }
 }

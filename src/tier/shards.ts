@@ -41,53 +41,12 @@ export function mergeShards(
   shards: CheckDef[][],
   logFile: string,
 ): TierRun & { shards: ShardRecord[] } {
-  const judged = runs.filter((r) => r.verdict);
-  const owner: Record<string, number> = Object.create(null);
-  shards.forEach((s, i) => s.forEach((c) => (owner[c.id] = i)));
-  const checks: NonNullable<Verdict['checks']> = [];
-  runs.forEach((r, i) => {
-    if (!r.verdict) {
-      for (const c of shards[i]!)
-        checks.push({
-          id: c.id,
-          status: 'unknown',
-          detail: `not judged: tier-1 shard ${i + 1} of ${runs.length} ended ${r.exitClass}${r.error ? ` (${r.error.slice(0, 160)})` : ''}`,
-        });
-      return;
-    }
-    for (const c of r.verdict.checks ?? []) if (owner[c.id] === undefined || owner[c.id] === i) checks.push(c);
-  });
-  const troubled = judged.filter((r) => r.verdict!.status === 'unhealthy' || r.verdict!.escalate);
-  const label = (r: TierRun) =>
-    `shard ${runs.indexOf(r) + 1} (${shards[runs.indexOf(r)]!.map((c) => c.id).join(', ')})`;
-  const verdict: Verdict | undefined = judged.length
-    ? {
-        status: troubled.some((r) => r.verdict!.status === 'unhealthy') ? 'unhealthy' : 'healthy',
-        summary: troubled.length
-          ? troubled.map((r) => r.verdict!.summary).join(' ')
-          : `All ${runs.length} tier-1 shards found their checks healthy.`,
-        escalate: judged.some((r) => r.verdict!.escalate),
-        checks,
-        remediations: judged.flatMap((r) => r.verdict!.remediations ?? []),
-        ...(troubled.some((r) => r.verdict!.findings)
-          ? {
-              findings: troubled
-                .filter((r) => r.verdict!.findings)
-                .map((r) => `${label(r)}: ${r.verdict!.findings}`)
-                .join('\n\n'),
-            }
-          : {}),
-      }
-    : undefined;
+  const verdict = mergedVerdict(runs, shards);
   const failed = runs.filter((r) => !r.verdict);
   const first = runs[0]!;
-  const start = Math.min(...runs.map((r) => Date.parse(r.startedAt)));
-  const end = Math.max(...runs.map((r) => Date.parse(r.endedAt)));
   return {
     ...first,
-    startedAt: new Date(start).toISOString(),
-    endedAt: new Date(end).toISOString(),
-    durationMs: end - start,
+    ...spanOf(runs),
     exitClass: verdict ? 'ok' : first.exitClass,
     exitCode: verdict ? 0 : first.exitCode,
     error: failed.length
@@ -95,18 +54,7 @@ export function mergeShards(
       : undefined,
     verdict,
     summary: verdict?.summary ?? first.error ?? '',
-    turns: runs.reduce((n, r) => n + (r.turns ?? 0), 0),
-    costUsd: runs.reduce((n, r) => n + r.costUsd, 0),
-    modelUsage: sumUsage(runs),
-    toolsUsed: sumCounts(runs.map((r) => r.toolsUsed)),
-    permissionDenials: runs.flatMap((r) => r.permissionDenials),
-    apiRetries: runs.reduce((n, r) => n + r.apiRetries, 0),
-    mcpStatus: worstStatus(runs),
-    containment: {
-      ...first.containment,
-      egressRefused: runs.reduce((n, r) => n + r.containment.egressRefused, 0),
-      warnings: [...new Set(runs.flatMap((r) => r.containment.warnings))],
-    },
+    ...totals(runs),
     logFile,
     // Each shard has its own events; the tier's log indexes them.
     eventsFile: '',
@@ -122,6 +70,87 @@ export function mergeShards(
       logFile: r.logFile,
       eventsFile: r.eventsFile,
     })),
+  };
+}
+
+/** One verdict from the shards that reached one; none when no shard did. */
+function mergedVerdict(runs: TierRun[], shards: CheckDef[][]): Verdict | undefined {
+  const judged = runs.filter((r) => r.verdict);
+  if (!judged.length) return undefined;
+  const troubled = judged.filter((r) => r.verdict!.status === 'unhealthy' || r.verdict!.escalate);
+  return {
+    status: troubled.some((r) => r.verdict!.status === 'unhealthy') ? 'unhealthy' : 'healthy',
+    summary: troubled.length
+      ? troubled.map((r) => r.verdict!.summary).join(' ')
+      : `All ${runs.length} tier-1 shards found their checks healthy.`,
+    escalate: judged.some((r) => r.verdict!.escalate),
+    checks: mergedChecks(runs, shards),
+    remediations: judged.flatMap((r) => r.verdict!.remediations ?? []),
+    ...findings(runs, shards, troubled),
+  };
+}
+
+/** Each shard's verdict on its own checks; a shard without a verdict leaves its checks unknown. */
+function mergedChecks(runs: TierRun[], shards: CheckDef[][]): NonNullable<Verdict['checks']> {
+  const owner: Record<string, number> = Object.create(null);
+  shards.forEach((s, i) => s.forEach((c) => (owner[c.id] = i)));
+  const checks: NonNullable<Verdict['checks']> = [];
+  runs.forEach((r, i) => {
+    if (!r.verdict) {
+      for (const c of shards[i]!)
+        checks.push({
+          id: c.id,
+          status: 'unknown',
+          detail: `not judged: tier-1 shard ${i + 1} of ${runs.length} ended ${r.exitClass}${r.error ? ` (${r.error.slice(0, 160)})` : ''}`,
+        });
+      return;
+    }
+    for (const c of r.verdict.checks ?? []) if (owner[c.id] === undefined || owner[c.id] === i) checks.push(c);
+  });
+  return checks;
+}
+
+/** The troubled shards' findings, each under its shard's name: one handoff for the next tier. */
+function findings(runs: TierRun[], shards: CheckDef[][], troubled: TierRun[]): Pick<Verdict, 'findings'> {
+  if (!troubled.some((r) => r.verdict!.findings)) return {};
+  const label = (r: TierRun) =>
+    `shard ${runs.indexOf(r) + 1} (${shards[runs.indexOf(r)]!.map((c) => c.id).join(', ')})`;
+  return {
+    findings: troubled
+      .filter((r) => r.verdict!.findings)
+      .map((r) => `${label(r)}: ${r.verdict!.findings}`)
+      .join('\n\n'),
+  };
+}
+
+/** From the first shard's start to the last one's end. */
+function spanOf(runs: TierRun[]): Pick<TierRun, 'startedAt' | 'endedAt' | 'durationMs'> {
+  const start = Math.min(...runs.map((r) => Date.parse(r.startedAt)));
+  const end = Math.max(...runs.map((r) => Date.parse(r.endedAt)));
+  return { startedAt: new Date(start).toISOString(), endedAt: new Date(end).toISOString(), durationMs: end - start };
+}
+
+/** What the shards used and met, added up. */
+function totals(
+  runs: TierRun[],
+): Pick<
+  TierRun,
+  'turns' | 'costUsd' | 'modelUsage' | 'toolsUsed' | 'permissionDenials' | 'apiRetries' | 'mcpStatus' | 'containment'
+> {
+  const first = runs[0]!;
+  return {
+    turns: runs.reduce((n, r) => n + (r.turns ?? 0), 0),
+    costUsd: runs.reduce((n, r) => n + r.costUsd, 0),
+    modelUsage: sumUsage(runs),
+    toolsUsed: sumCounts(runs.map((r) => r.toolsUsed)),
+    permissionDenials: runs.flatMap((r) => r.permissionDenials),
+    apiRetries: runs.reduce((n, r) => n + r.apiRetries, 0),
+    mcpStatus: worstStatus(runs),
+    containment: {
+      ...first.containment,
+      egressRefused: runs.reduce((n, r) => n + r.containment.egressRefused, 0),
+      warnings: [...new Set(runs.flatMap((r) => r.containment.warnings))],
+    },
   };
 }
 

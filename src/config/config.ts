@@ -197,81 +197,19 @@ const relation = (p: string, target: string): string | undefined =>
  * repo's configuration. One problem per path, saying all it covers.
  */
 export function writableProblems(config: Config): { problems: string[]; warnings: string[] } {
-  const own: [dir: string, holds: string][] = [
-    [config.stateDir, 'its state'],
-    [config.resultsDir, 'its run records'],
-    [config.appDir, 'its prompts, checks, .claude/mcp.json and CLAUDE.md'],
-  ];
-  // Files and folders outside those directories that it reads or runs: inside them, the overlap already says so.
-  const files: [file: string, what: string, note: string][] = [
-    ...(config.systemPromptFile
-      ? [[config.systemPromptFile, 'the system prompt file', 'CLAUDEOPS_SYSTEM_PROMPT'] as [string, string, string]]
-      : []),
-    ...([1, 2, 3] as const).map((t): [string, string, string] => [
-      config.tiers[t].promptFile,
-      `the tier ${t} prompt file`,
-      promptVariable(t),
-    ]),
-    [config.dotenvFile, 'the .env file', 'the configuration itself'],
-  ];
-  const outsideOwn = (p: string) => !own.some(([d]) => inside(p, d));
+  const own = ownDirs(config);
+  const files = configFiles(config, own);
+  const repos = outsideOwn(config.reposDir, own) ? config.reposDir : undefined;
+  const covers = (p: string) => [...fileCover(p, files), ...(repos ? repoCover(p, repos) : [])];
   const ok = new Set(config.writableConfigOk.map((p) => (path.isAbsolute(p) ? path.resolve(p) : p)));
   const problems: string[] = [];
   const warnings: string[] = [];
-
-  const covers = (p: string): string[] => {
-    const out = files
-      .filter(([f], i) => outsideOwn(f) && files.findIndex(([g]) => g === f) === i)
-      .flatMap(([f, what, note]) => {
-        const how = relation(p, f);
-        return how ? [`${how} ${what} ${f} (${note})`] : [];
-      });
-    const repos = config.reposDir;
-    if (!outsideOwn(repos)) return out;
-    const how = relation(p, repos);
-    if (how === 'is' || how === 'contains')
-      out.push(`${how} the repos directory ${repos}, so it covers every repo's ${REPO_CONFIG_TEXT}`);
-    else if (how === 'lies inside') {
-      const [repo, top] = path.relative(repos, p).split(path.sep) as [string, string | undefined];
-      const root = path.join(repos, repo);
-      if (top === undefined) out.push(`is the root of repo "${repo}", so it covers its ${REPO_CONFIG_TEXT}`);
-      else if (REPO_CONFIG.includes(top))
-        out.push(
-          `${relation(p, path.join(root, top))} repo "${repo}"'s ${top}${top.endsWith('.md') ? '' : '/'} (${path.join(root, top)})`,
-        );
-    }
-    return out;
-  };
-
-  for (const tier of [2, 3] as const) {
-    const name = `CLAUDEOPS_TIER${tier}_WRITABLE`;
+  for (const tier of [2, 3] as const)
     for (const p of config.tiers[tier].writable) {
-      if (!path.isAbsolute(p)) {
-        problems.push(`${name}: "${p}" is not an absolute path; write it as /full/path`);
-        continue;
-      }
-      const hit = own.filter(([d]) => relation(p, d));
-      const covered = covers(p);
-      if (hit.length > 0) {
-        const dirs = hit.map(([d, holds]) => `${d} (${holds})`).join(', ');
-        problems.push(
-          `${name}: "${p}" overlaps the daemon's own director${hit.length === 1 ? 'y' : 'ies'} ${dirs}, which no tier may change` +
-            (covered.length ? `, and ${covered.join('; ')}` : '') +
-            `; list a narrower path outside ${hit.length + covered.length === 1 ? 'it' : 'them'}`,
-        );
-      } else if (covered.length > 0) {
-        const what = `${name}: "${p}" ${covered.join('; ')}`;
-        if (ok.has(p))
-          warnings.push(
-            `${what}: tier ${tier} may change what the daemon reads or runs on a later cycle, as CLAUDEOPS_WRITABLE_CONFIG_OK allows`,
-          );
-        else
-          problems.push(
-            `${what}: tier ${tier} could change what the daemon reads or runs on a later cycle; list narrower paths that leave these out, or name "${p}" in CLAUDEOPS_WRITABLE_CONFIG_OK to allow it anyway`,
-          );
-      }
+      const found = writableFinding(tier, p, own, covers, ok);
+      if (found?.problem) problems.push(found.problem);
+      if (found?.warning) warnings.push(found.warning);
     }
-  }
   const listed = new Set([...config.tiers[2].writable, ...config.tiers[3].writable]);
   for (const p of ok)
     if (!listed.has(p))
@@ -279,6 +217,88 @@ export function writableProblems(config: Config): { problems: string[]; warnings
         `CLAUDEOPS_WRITABLE_CONFIG_OK: "${p}" is not in CLAUDEOPS_TIER2_WRITABLE or CLAUDEOPS_TIER3_WRITABLE, so it allows nothing`,
       );
   return { problems, warnings };
+}
+
+type OwnDir = [dir: string, holds: string];
+type ConfigFile = [file: string, what: string, note: string];
+
+/** The daemon's own directories, which no tier may change. */
+const ownDirs = (config: Config): OwnDir[] => [
+  [config.stateDir, 'its state'],
+  [config.resultsDir, 'its run records'],
+  [config.appDir, 'its prompts, checks, .claude/mcp.json and CLAUDE.md'],
+];
+
+const outsideOwn = (p: string, own: OwnDir[]): boolean => !own.some(([d]) => inside(p, d));
+
+/** Files and folders outside the daemon's own directories that it reads or runs, each once: inside them, the overlap already says so. */
+function configFiles(config: Config, own: OwnDir[]): ConfigFile[] {
+  const files: ConfigFile[] = [
+    ...(config.systemPromptFile
+      ? [[config.systemPromptFile, 'the system prompt file', 'CLAUDEOPS_SYSTEM_PROMPT'] as ConfigFile]
+      : []),
+    ...([1, 2, 3] as const).map((t): ConfigFile => [
+      config.tiers[t].promptFile,
+      `the tier ${t} prompt file`,
+      promptVariable(t),
+    ]),
+    [config.dotenvFile, 'the .env file', 'the configuration itself'],
+  ];
+  return files.filter(([f], i) => outsideOwn(f, own) && files.findIndex(([g]) => g === f) === i);
+}
+
+/** How a writable path covers each of those files. */
+const fileCover = (p: string, files: ConfigFile[]): string[] =>
+  files.flatMap(([f, what, note]) => {
+    const how = relation(p, f);
+    return how ? [`${how} ${what} ${f} (${note})`] : [];
+  });
+
+/** How a writable path covers the repos' configuration: all of it, one repo's, or one part of a repo's. */
+function repoCover(p: string, repos: string): string[] {
+  const how = relation(p, repos);
+  if (how === 'is' || how === 'contains')
+    return [`${how} the repos directory ${repos}, so it covers every repo's ${REPO_CONFIG_TEXT}`];
+  if (how !== 'lies inside') return [];
+  const [repo, top] = path.relative(repos, p).split(path.sep) as [string, string | undefined];
+  const root = path.join(repos, repo);
+  if (top === undefined) return [`is the root of repo "${repo}", so it covers its ${REPO_CONFIG_TEXT}`];
+  if (!REPO_CONFIG.includes(top)) return [];
+  return [
+    `${relation(p, path.join(root, top))} repo "${repo}"'s ${top}${top.endsWith('.md') ? '' : '/'} (${path.join(root, top)})`,
+  ];
+}
+
+/** What one of a tier's writable paths is: a problem, a warning (what it covers is allowed), or fine. */
+function writableFinding(
+  tier: 2 | 3,
+  p: string,
+  own: OwnDir[],
+  covers: (p: string) => string[],
+  ok: Set<string>,
+): { problem?: string; warning?: string } | undefined {
+  const name = `CLAUDEOPS_TIER${tier}_WRITABLE`;
+  if (!path.isAbsolute(p)) return { problem: `${name}: "${p}" is not an absolute path; write it as /full/path` };
+  const hit = own.filter(([d]) => relation(p, d));
+  const covered = covers(p);
+  if (hit.length > 0) {
+    const dirs = hit.map(([d, holds]) => `${d} (${holds})`).join(', ');
+    return {
+      problem:
+        `${name}: "${p}" overlaps the daemon's own director${hit.length === 1 ? 'y' : 'ies'} ${dirs}, which no tier may change` +
+        (covered.length ? `, and ${covered.join('; ')}` : '') +
+        `; list a narrower path outside ${hit.length + covered.length === 1 ? 'it' : 'them'}`,
+    };
+  }
+  if (covered.length === 0) return undefined;
+  const what = `${name}: "${p}" ${covered.join('; ')}`;
+  return ok.has(p)
+    ? {
+        warning: `${what}: tier ${tier} may change what the daemon reads or runs on a later cycle, as CLAUDEOPS_WRITABLE_CONFIG_OK allows`,
+      }
+    : {
+        problem: `${what}: tier ${tier} could change what the daemon reads or runs on a later cycle; list narrower paths that leave these out, or name "${p}" in CLAUDEOPS_WRITABLE_CONFIG_OK to allow it anyway`,
+      };
 }
 
 function resolve(env: Env, raw: NodeJS.ProcessEnv, dotenvFile: string): Config {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { CheckState } from '../checks/check-state.js';
 import { judged, type CycleRecord } from '../record/cycle-record.js';
+import { summaryName } from '../store/layout.js';
 import { emptyNotifyState, notifyStateSchema, type NotifyState } from '../store/records.js';
 import type { MessageType } from './apprise.js';
 import type { Linker } from '../approval/links.js';
@@ -133,6 +134,16 @@ interface Hold {
   links?: Linker;
 }
 
+/** What a check's messages are decided from, besides the cycle. */
+interface Telling {
+  /** The notify state as this cycle leaves it; each message updates it. */
+  next: NotifyState;
+  now: Date;
+  /** Where an operator reads more. */
+  where: string;
+  hold: Hold;
+}
+
 function checkMessages(
   next: NotifyState,
   cycle: CycleRecord,
@@ -142,74 +153,86 @@ function checkMessages(
   where: string,
   hold: Hold,
 ): Message[] {
-  const at = now.toISOString();
-  const messages: Message[] = [];
-  const changed = new Set<string>();
-  const actions = (id: string, since: string): string => {
-    if (!hold.links) return '';
-    const l = hold.links.forCheck(id, since);
-    return `\nAcknowledge (no reminders until it resolves): ${l.ack}\nSilence 4 h: ${l.silence}`;
+  const t: Telling = { next, now, where, hold };
+  const changed = new Set(cycle.checkChanges.map((c) => c.id));
+  return [
+    ...cycle.checkChanges.flatMap((c) => transitionMessage(t, c) ?? []),
+    ...cycle.checks.flatMap((r) => (changed.has(r.id) ? [] : (reminder(t, r, checks, remindMs) ?? []))),
+  ];
+}
+
+/** A check that went unhealthy is told, unless held; one that recovered is told resolved, if it was told unhealthy. */
+function transitionMessage(t: Telling, c: CycleRecord['checkChanges'][number]): Message | undefined {
+  const at = t.now.toISOString();
+  const was = t.next.keys[c.id];
+  const held = heldBecause(c.id, t.hold.holds, t.hold.maintenance, t.now);
+  if (c.to === 'unhealthy') {
+    t.next.keys[c.id] = held
+      ? { state: 'unhealthy', since: c.since, detail: c.detail, held: true }
+      : { state: 'unhealthy', since: c.since, lastSentAt: at, detail: c.detail };
+    return held ? undefined : unhealthyMessage(t, c.id, label(c), c.detail, c.since);
+  }
+  if (was?.state !== 'unhealthy') return undefined;
+  t.next.keys[c.id] = { state: 'healthy', since: at };
+  // Told unhealthy, told resolved, even in a hold; never told, never resolved.
+  if (was.held) return undefined;
+  return {
+    kind: 'resolved',
+    key: c.id,
+    type: 'success',
+    title: `claudeops: ${label(c)} resolved`,
+    body: `${c.to}${c.detail ? `: ${c.detail}` : ''}\nIt was unhealthy since ${was.since}.\nCheck ${c.id}.\n${t.where}`,
   };
-  const unhealthy = (id: string, title: string, detail: string | undefined, since: string): Message => ({
+}
+
+/**
+ * A check that stays unhealthy: told now if it went unhealthy during a hold that has
+ * ended; otherwise reminded every `remindMs`, unless acknowledged or held.
+ */
+function reminder(
+  t: Telling,
+  r: CycleRecord['checks'][number],
+  checks: CheckState,
+  remindMs: number,
+): Message | undefined {
+  const at = t.now.toISOString();
+  const was = t.next.keys[r.id];
+  const state = checks.checks[r.id];
+  if (r.invented || r.status === 'unknown' || !was || was.state !== 'unhealthy' || state?.status !== 'unhealthy')
+    return undefined;
+  if (heldBecause(r.id, t.hold.holds, t.hold.maintenance, t.now)) return undefined;
+  const name = label({ title: state.title, services: state.services });
+  if (was.held) {
+    Object.assign(was, { lastSentAt: at, detail: r.detail, held: undefined });
+    return unhealthyMessage(t, r.id, name, r.detail, was.since);
+  }
+  if (acknowledged(r.id, was.since, t.hold.holds)) return undefined;
+  if (was.lastSentAt && t.now.getTime() - Date.parse(was.lastSentAt) < remindMs) return undefined;
+  Object.assign(was, { lastSentAt: at, detail: r.detail });
+  return {
+    kind: 'reminder',
+    key: r.id,
+    type: 'failure',
+    title: `claudeops: ${name} is still unhealthy`,
+    body: `${r.detail ?? 'no detail'}\nUnhealthy since ${was.since}.\nCheck ${r.id}.\n${t.where}${holdActions(t.hold, r.id, was.since)}`,
+  };
+}
+
+function unhealthyMessage(t: Telling, id: string, title: string, detail: string | undefined, since: string): Message {
+  return {
     kind: 'unhealthy',
     key: id,
     type: 'failure',
     title: `claudeops: ${title} is unhealthy`,
-    body: `${detail ?? 'no detail'}\nSince ${since}.\nCheck ${id}.\n${where}${actions(id, since)}`,
-  });
-  for (const t of cycle.checkChanges) {
-    changed.add(t.id);
-    const was = next.keys[t.id];
-    const held = heldBecause(t.id, hold.holds, hold.maintenance, now);
-    if (t.to === 'unhealthy') {
-      next.keys[t.id] = held
-        ? { state: 'unhealthy', since: t.since, detail: t.detail, held: true }
-        : { state: 'unhealthy', since: t.since, lastSentAt: at, detail: t.detail };
-      if (!held) messages.push(unhealthy(t.id, label(t), t.detail, t.since));
-    } else if (was?.state === 'unhealthy') {
-      next.keys[t.id] = { state: 'healthy', since: at };
-      // Told unhealthy, told resolved, even in a hold; never told, never resolved.
-      if (!was.held)
-        messages.push({
-          kind: 'resolved',
-          key: t.id,
-          type: 'success',
-          title: `claudeops: ${label(t)} resolved`,
-          body: `${t.to}${t.detail ? `: ${t.detail}` : ''}\nIt was unhealthy since ${was.since}.\nCheck ${t.id}.\n${where}`,
-        });
-    }
-  }
-  for (const r of cycle.checks) {
-    const was = next.keys[r.id];
-    const state = checks.checks[r.id];
-    if (
-      changed.has(r.id) ||
-      r.invented ||
-      r.status === 'unknown' ||
-      !was ||
-      was.state !== 'unhealthy' ||
-      state?.status !== 'unhealthy'
-    )
-      continue;
-    if (heldBecause(r.id, hold.holds, hold.maintenance, now)) continue;
-    const name = label({ title: state.title, services: state.services });
-    if (was.held) {
-      Object.assign(was, { lastSentAt: at, detail: r.detail, held: undefined });
-      messages.push(unhealthy(r.id, name, r.detail, was.since));
-      continue;
-    }
-    if (acknowledged(r.id, was.since, hold.holds)) continue;
-    if (was.lastSentAt && now.getTime() - Date.parse(was.lastSentAt) < remindMs) continue;
-    Object.assign(was, { lastSentAt: at, detail: r.detail });
-    messages.push({
-      kind: 'reminder',
-      key: r.id,
-      type: 'failure',
-      title: `claudeops: ${name} is still unhealthy`,
-      body: `${r.detail ?? 'no detail'}\nUnhealthy since ${was.since}.\nCheck ${r.id}.\n${where}${actions(r.id, was.since)}`,
-    });
-  }
-  return messages;
+    body: `${detail ?? 'no detail'}\nSince ${since}.\nCheck ${id}.\n${t.where}${holdActions(t.hold, id, since)}`,
+  };
+}
+
+/** The acknowledge and silence links of a check's episode, when there are links. */
+function holdActions(hold: Hold, id: string, since: string): string {
+  if (!hold.links) return '';
+  const l = hold.links.forCheck(id, since);
+  return `\nAcknowledge (no reminders until it resolves): ${l.ack}\nSilence 4 h: ${l.silence}`;
 }
 
 /** How each line of model-written text begins in a message, so none can pass for one of ours (a link line above all). */
@@ -264,7 +287,7 @@ export function whereToRead(
 ): string {
   const base = config.env.CLAUDEOPS_PUBLIC_URL && config.http.port !== 'off' ? config.approval.publicUrl : undefined;
   if (base) return `Cycle: ${base}/cycles/${encodeURIComponent(cycleId)}`;
-  return `Log: ${path.join(config.resultsDir, logFile ?? `${cycleId}.json`)}`;
+  return `Log: ${path.join(config.resultsDir, logFile ?? summaryName(cycleId))}`;
 }
 
 /** Remediations a tier reports as performed; dry-run and skipped ones are not news. */

@@ -13,6 +13,7 @@ import { standaloneConsole } from '../src/console/standalone.js';
 import { startHttp } from '../src/http/server.js';
 import { mergeMcp } from '../src/mcp/merge.js';
 import { Metrics } from '../src/metrics/metrics.js';
+import { FileStore } from '../src/store/file-store.js';
 import { bulkEvents, resultEvent, typicalRun } from './events.js';
 import {
   bareFirstRequestBytes,
@@ -447,7 +448,7 @@ async function mcpAtScale(): Promise<void> {
         baselineFile: path.join(l.app, '.claude', 'mcp.json'),
         reposDir: l.repos,
         trustedRepos: ['*'],
-        outFile: path.join(l.state, 'mcp.merged.json'),
+        store: new FileStore(l.state, l.state),
       });
       times.push(performance.now() - t);
       servers = r.servers.length;

@@ -14,7 +14,7 @@ const SRC = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 
  */
 const LAYERS = [
   ['files', 'logger', 'verdict', 'stream/line-buffer.ts', 'stream/story-line.ts'],
-  ['state', 'store', 'retention', 'runlog', 'receipts'],
+  ['store', 'retention', 'runlog', 'receipts'],
   [
     'config/spec.ts',
     'approval/classes.ts',

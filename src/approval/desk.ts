@@ -6,7 +6,6 @@ import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { deliver } from '../notify/deliver.js';
 import { QUOTE, whereToRead, type Message } from '../notify/notify.js';
-import type { Ledger } from '../receipts/ledger.js';
 import { appendReceipt } from '../receipts/receipt.js';
 import type { CycleRecord, CycleStore, ParkedProposal } from '../record/cycle-record.js';
 import type { TierRun } from '../tier/tier-run.js';
@@ -21,10 +20,9 @@ import { contentHash, pruneDecided, type Approvals, type Proposal } from './stat
 export interface DeskDeps {
   config: Config;
   logger: Logger;
-  ledger: Ledger;
   redactor: Redactor;
   stdout: (text: string) => void;
-  /** Where proposals, holds, the link key, the cooldown and the spend are kept: the daemon's one store. */
+  /** Where proposals, holds, the link key, the cooldown, the spend and the receipts are kept: the daemon's one store. */
   store: CycleStore;
 }
 

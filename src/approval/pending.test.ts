@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,6 @@ import type { CheckResult } from '../checks/results.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { createLogger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
-import { Ledger } from '../receipts/ledger.js';
 import type { TierRun } from '../tier/tier-run.js';
 import { ApprovalDesk } from './desk.js';
 import { FileStore } from '../store/file-store.js';
@@ -208,7 +206,6 @@ describe('the desk, cycle after cycle', () => {
     desk = new ApprovalDesk({
       config,
       logger: createLogger({ level: 'silent', pretty: false, redactor }),
-      ledger: new Ledger(config.resultsDir, randomBytes(32)),
       redactor,
       stdout: () => undefined,
       store: new FileStore(config.resultsDir, config.stateDir),

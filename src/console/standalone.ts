@@ -2,7 +2,6 @@ import { ApprovalDesk } from '../approval/desk.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
-import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
 import type { CycleRecord } from '../record/cycle-record.js';
 import { FileStore } from '../store/file-store.js';
 import type { ConsoleDeps, DaemonControl } from './console.js';
@@ -12,13 +11,6 @@ import { LiveHub } from './live.js';
 export function standaloneConsole(config: Config, logger: Logger, control: Partial<DaemonControl> = {}): ConsoleDeps {
   const redactor = new Redactor(config.secrets);
   const store = new FileStore<CycleRecord>(config.resultsDir, config.stateDir, () => undefined);
-  const ledger = new Ledger(
-    config.resultsDir,
-    loadLedgerKey(config.stateDir),
-    (t) => redactor.redact(t),
-    undefined,
-    config.stateDir,
-  );
   return {
     config,
     store,
@@ -30,6 +22,6 @@ export function standaloneConsole(config: Config, logger: Logger, control: Parti
       approved: () => undefined,
       ...control,
     },
-    approvals: new ApprovalDesk({ config, logger, ledger, redactor, stdout: () => undefined, store }),
+    approvals: new ApprovalDesk({ config, logger, redactor, stdout: () => undefined, store }),
   };
 }

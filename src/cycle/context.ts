@@ -2,7 +2,6 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Ledger } from '../receipts/ledger.js';
 import type { ApprovalDesk } from '../approval/desk.js';
 import type { CycleStore } from '../record/cycle-record.js';
 import type { ProviderLookup } from '../provider/registry.js';
@@ -26,7 +25,6 @@ export interface CycleContext<L extends CycleLive = CycleLive> {
   /** The console's view of the running cycle, when the console is on. */
   live?: L;
   metrics: Metrics;
-  ledger: Ledger;
   /** Every read and write of the state and results directories. */
   store: CycleStore;
   /** Proposals waiting for a human, acknowledgements and silences. */

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { baselineMcpFile, STATE } from '../store/layout.js';
-import path from 'node:path';
+import { baselineMcpFile } from '../store/layout.js';
 import { overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
 import { applyCycle, type CooldownState, type CycleActions } from '../cooldown/cooldown.js';
@@ -26,7 +25,6 @@ import {
   type ParkedProposal,
   type Trigger,
 } from '../record/cycle-record.js';
-import { pruneRuns } from '../retention/retention.js';
 import { decideEscalation } from '../tier/handoff.js';
 import { runTier, type TierRun } from '../tier/tier-run.js';
 import { planShards } from '../tier/shards.js';
@@ -276,7 +274,7 @@ async function prepare(ctx: CycleContext, cycle: Begun, carried: Carried, warnin
   let lastPruneAt = carried.lastPruneAt;
   if (ctx.now().getTime() - lastPruneAt >= HOUR) {
     lastPruneAt = ctx.now().getTime();
-    const removed = await pruneRuns(config.resultsDir, config.retentionDays);
+    const removed = await ctx.store.pruneRuns(config.retentionDays);
     if (removed.length)
       logger.info(
         { removed: removed.length },
@@ -293,7 +291,7 @@ async function prepare(ctx: CycleContext, cycle: Begun, carried: Carried, warnin
       baselineFile: baselineMcpFile(config.appDir),
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
-      outFile: path.join(config.stateDir, STATE.mcpMerged),
+      store: ctx.store,
       allowOverride: config.mcpAllowOverride,
       inheritEnv: config.mcpInheritEnv,
       secretEnv: SECRET_ENV,
@@ -452,6 +450,7 @@ async function runOneTier(
     // Today's spend before this cycle and what its earlier tiers cost: the API proxy holds the daily budget within a run.
     spentTodayUsd: prepared.spentTodayUsd + below.reduce((sum, t) => sum + t.costUsd, 0),
     providers: ctx.providers,
+    store: ctx.store,
   };
   const shards = tier === 1 ? planShards(prepared.checks.checks, ctx.config.tier1.shardSize) : [];
   return shards.length > 1

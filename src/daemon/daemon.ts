@@ -15,8 +15,6 @@ import { Metrics } from '../metrics/metrics.js';
 import { configuredProviders, providerFor } from '../provider/registry.js';
 import { deliver } from '../notify/deliver.js';
 import { killActiveRuns } from '../runner/process.js';
-import { Ledger, loadLedgerKey } from '../receipts/ledger.js';
-import { acquireLocks } from '../state/lock.js';
 import { lookAt, reposDirFinding } from '../config/repos-dir.js';
 import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -28,19 +26,16 @@ export type ContextSeams = Partial<Pick<DaemonContext, 'store' | 'providers' | '
 export function createContext(config: Config, shutdown: AbortSignal, seams: ContextSeams = {}): DaemonContext {
   const redactor = new Redactor(config.secrets);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, redactor });
-  let key: Buffer;
+  const store = seams.store ?? new FileStore<CycleRecord>(config.resultsDir, config.stateDir, (w) => logger.warn(w));
   try {
-    key = loadLedgerKey(config.stateDir);
+    store.ledgerKey();
   } catch (e) {
-    key = randomBytes(32);
     logger.error(
       `the ledger key in ${config.stateDir} cannot be read or made (${(e as NodeJS.ErrnoException).code ?? e}); receipts written by this process cannot be verified later. Check that the state directory is writable.`,
     );
   }
-  const ledger = new Ledger(config.resultsDir, key, (t) => redactor.redact(t), undefined, config.stateDir);
   const live = new LiveHub();
   const stdout = storyWriter(config.log.pretty, live);
-  const store = seams.store ?? new FileStore<CycleRecord>(config.resultsDir, config.stateDir, (w) => logger.warn(w));
   return {
     config,
     logger,
@@ -49,9 +44,8 @@ export function createContext(config: Config, shutdown: AbortSignal, seams: Cont
     live,
     shutdown,
     metrics: new Metrics(),
-    ledger,
     store,
-    approvals: approvalDesk({ config, logger, ledger, redactor, stdout, store }),
+    approvals: approvalDesk({ config, logger, redactor, stdout, store }),
     providers: seams.providers ?? providerFor,
     deliver: seams.deliver ?? deliver,
     now: seams.now ?? (() => new Date()),
@@ -116,7 +110,7 @@ async function warnOfReposDir(config: Config, logger: Logger): Promise<void> {
 
 /** `claudeops run`: the long-running daemon. Resolves with the exit code once stopped. */
 export async function runDaemon(config: Config, warnings: string[]): Promise<number> {
-  const lock = acquireLocks(config, 'run');
+  const lock = new FileStore(config.resultsDir, config.stateDir).lock('run');
   if (!lock.ok) {
     console.error(`claudeops: ${lock.why}`);
     return ONCE_EXIT.config;
@@ -246,7 +240,7 @@ export const ONCE_EXIT = { healthy: 0, unhealthy: 1, config: 2, failed: 3 } as c
 
 /** `claudeops once`: one cycle, then an exit code for its outcome. */
 export async function runOnce(config: Config, warnings: string[], trigger: Trigger = 'once'): Promise<number> {
-  const lock = acquireLocks(config, 'once');
+  const lock = new FileStore(config.resultsDir, config.stateDir).lock('once');
   if (!lock.ok) {
     console.error(`claudeops: ${lock.why}. To have the running daemon run a cycle now, use \`claudeops trigger\`.`);
     return ONCE_EXIT.config;

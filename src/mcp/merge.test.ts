@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { STATE } from '../store/layout.js';
+import { FileStore } from '../store/file-store.js';
 import { mergeMcp } from './merge.js';
 
 function layout(
@@ -21,7 +23,8 @@ function layout(
     root,
     baselineFile,
     reposDir: path.join(root, 'repos'),
-    outFile: path.join(root, 'state', 'mcp.merged.json'),
+    outFile: path.join(root, 'state', STATE.mcpMerged),
+    store: new FileStore(path.join(root, 'results'), path.join(root, 'state')),
   };
 }
 

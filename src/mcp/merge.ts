@@ -7,6 +7,7 @@ import { listRepos } from '../files/repos.js';
 
 export { listRepos } from '../files/repos.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import type { Store } from '../store/store.js';
 import { existsSync } from 'node:fs';
 import deepmerge from 'deepmerge';
 import { RUN_MARKER } from '../runner/sweep.js';
@@ -171,6 +172,31 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
+export interface MergeOptions {
+  baselineFile: string;
+  reposDir: string;
+  trustedRepos: string[];
+  /** Where the merged file is saved. */
+  store: Pick<Store, 'saveMergedMcp'>;
+  allowOverride?: string[];
+  /** Servers that get the daemon's whole environment (without its secrets) instead of a minimal one. */
+  inheritEnv?: string[];
+  /** Variable names a repo file may not read. */
+  secretEnv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The merge so far: the servers taken, by name, where each came from, and what was said. */
+interface Merging {
+  options: MergeOptions;
+  env: NodeJS.ProcessEnv;
+  entries: Record<string, ServerEntry>;
+  origin: Record<string, string>;
+  /** The server that owns each tool prefix (names that differ only in characters the CLI replaces share one). */
+  byPrefix: Record<string, string>;
+  warnings: string[];
+}
+
 /**
  * Merges the baseline MCP config with every trusted repo's `.claude-ops/mcp.json`, in
  * repo name order. The first definition of a name stands: a repo may replace a baseline
@@ -180,125 +206,130 @@ export function jsonDepth(text: string): number {
  * secrets are refused. A bad file or entry is skipped with a warning; the baseline is
  * only ever read.
  */
-export async function mergeMcp(options: {
-  baselineFile: string;
-  reposDir: string;
-  trustedRepos: string[];
-  outFile: string;
-  allowOverride?: string[];
-  /** Servers that get the daemon's whole environment (without its secrets) instead of a minimal one. */
-  inheritEnv?: string[];
-  /** Variable names a repo file may not read. */
-  secretEnv?: readonly string[];
-  env?: NodeJS.ProcessEnv;
-}): Promise<MergedMcp> {
-  const env = options.env ?? process.env;
-  const warnings: string[] = [];
-  const entries: Record<string, ServerEntry> = Object.create(null);
-  const origin: Record<string, string> = Object.create(null);
-  const byPrefix: Record<string, string> = Object.create(null);
-  const allowed = (repo: string, name: string) =>
-    (options.allowOverride ?? []).some((a) => a === `${repo}:${name}` || a === `${repo}:*`);
-
-  const take = (config: McpConfig, source: string, repoRoot?: string) => {
-    for (const [name, raw] of Object.entries(config.mcpServers)) {
-      const where = sourceName(source);
-      const secret = repoRoot ? secretReference(raw, options.secretEnv ?? []) : undefined;
-      if (secret) {
-        warnings.push(
-          `MCP server "${name}" from ${where} left out: it reads \${${secret}}, one of the daemon's secrets`,
-        );
-        continue;
-      }
-      const unset = unsetReferences(raw, env);
-      if (unset.length) {
-        warnings.push(
-          `MCP server "${name}" from ${where} left out: ${unset.map((v) => `\${${v}}`).join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set and ha${unset.length === 1 ? 's' : 've'} no default (the CLI would send the text as written); set ${unset.length === 1 ? 'it' : 'them'} or write \${NAME:-default}`,
-        );
-        continue;
-      }
-      const existing = byPrefix[toolPrefix(name)];
-      if (existing !== undefined && !(source !== 'baseline' && allowed(source, existing))) {
-        const same =
-          existing === name ? `"${name}"` : `"${name}" (its tools would be named like those of "${existing}")`;
-        warnings.push(
-          `MCP server ${same} from ${where} ignored: ${sourceName(origin[existing]!)} defines it first. To let ${where} replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=${source}:${existing}`,
-        );
-        continue;
-      }
-      const resolved = repoRoot ? resolveInRepo(raw, repoRoot) : raw;
-      if (existing !== undefined) {
-        warnings.push(
-          `MCP server "${existing}" from ${sourceName(origin[existing]!)} replaced by ${where} (CLAUDEOPS_MCP_ALLOW_OVERRIDE)`,
-        );
-        // The repo's entry wins field by field; env and headers it does not set are kept.
-        entries[name] = deepmerge(entries[existing]!, resolved, { arrayMerge: (_a, b) => b });
-        if (existing !== name) delete entries[existing];
-      } else entries[name] = resolved;
-      origin[name] = source;
-      byPrefix[toolPrefix(name)] = name;
-    }
+export async function mergeMcp(options: MergeOptions): Promise<MergedMcp> {
+  const m: Merging = {
+    options,
+    env: options.env ?? process.env,
+    entries: Object.create(null),
+    origin: Object.create(null),
+    byPrefix: Object.create(null),
+    warnings: [],
   };
-
   try {
-    const { config, warnings: w } = await readMcpConfig(options.baselineFile);
-    warnings.push(...w);
-    take(config, 'baseline');
+    const { config, warnings } = await readMcpConfig(options.baselineFile);
+    m.warnings.push(...warnings);
+    takeConfig(m, config, 'baseline');
   } catch (e) {
-    warnings.push(`baseline MCP config skipped: ${(e as Error).message}`);
+    m.warnings.push(`baseline MCP config skipped: ${(e as Error).message}`);
   }
+  for (const r of await readRepoConfigs(options)) takeRepo(m, r);
 
+  const written: Record<string, ServerEntry> = Object.create(null);
+  for (const [name, e] of Object.entries(m.entries))
+    written[name] = (options.inheritEnv ?? []).includes(name) ? e : minimalEnvironment(e);
+  const file = await saveMerged(options.store, JSON.stringify({ mcpServers: written }, null, 2) + '\n', m.warnings);
+  return {
+    file,
+    servers: Object.keys(written).sort(),
+    origin: m.origin,
+    entries: written,
+    plain: m.entries,
+    secrets: entryValues(written, m.env),
+    warnings: m.warnings,
+  };
+}
+
+/** Each server of one file, in its order. */
+function takeConfig(m: Merging, config: McpConfig, source: string, repoRoot?: string): void {
+  for (const [name, raw] of Object.entries(config.mcpServers)) takeServer(m, name, raw, source, repoRoot);
+}
+
+/** One server into the merge, unless it reads a secret or an unset variable, or another owns its name. */
+function takeServer(m: Merging, name: string, raw: ServerEntry, source: string, repoRoot?: string): void {
+  const where = sourceName(source);
+  const refused = refusal(m, raw, repoRoot !== undefined);
+  if (refused) {
+    m.warnings.push(`MCP server "${name}" from ${where} left out: ${refused}`);
+    return;
+  }
+  const existing = m.byPrefix[toolPrefix(name)];
+  if (existing !== undefined && !(source !== 'baseline' && overrideAllowed(m.options, source, existing))) {
+    const same = existing === name ? `"${name}"` : `"${name}" (its tools would be named like those of "${existing}")`;
+    m.warnings.push(
+      `MCP server ${same} from ${where} ignored: ${sourceName(m.origin[existing]!)} defines it first. To let ${where} replace it, set CLAUDEOPS_MCP_ALLOW_OVERRIDE=${source}:${existing}`,
+    );
+    return;
+  }
+  const resolved = repoRoot ? resolveInRepo(raw, repoRoot) : raw;
+  if (existing !== undefined) {
+    m.warnings.push(
+      `MCP server "${existing}" from ${sourceName(m.origin[existing]!)} replaced by ${where} (CLAUDEOPS_MCP_ALLOW_OVERRIDE)`,
+    );
+    // The repo's entry wins field by field; env and headers it does not set are kept.
+    m.entries[name] = deepmerge(m.entries[existing]!, resolved, { arrayMerge: (_a, b) => b });
+    if (existing !== name) delete m.entries[existing];
+  } else m.entries[name] = resolved;
+  m.origin[name] = source;
+  m.byPrefix[toolPrefix(name)] = name;
+}
+
+/** Why an entry is left out: a repo's that reads one of the daemon's secrets, or any that reads an unset variable. */
+function refusal(m: Merging, raw: ServerEntry, fromRepo: boolean): string | undefined {
+  const secret = fromRepo ? secretReference(raw, m.options.secretEnv ?? []) : undefined;
+  if (secret) return `it reads \${${secret}}, one of the daemon's secrets`;
+  const unset = unsetReferences(raw, m.env);
+  if (!unset.length) return undefined;
+  const one = unset.length === 1;
+  return `${unset.map((v) => `\${${v}}`).join(', ')} ${one ? 'is' : 'are'} not set and ha${one ? 's' : 've'} no default (the CLI would send the text as written); set ${one ? 'it' : 'them'} or write \${NAME:-default}`;
+}
+
+const overrideAllowed = (options: MergeOptions, repo: string, name: string): boolean =>
+  (options.allowOverride ?? []).some((a) => a === `${repo}:${name}` || a === `${repo}:*`);
+
+type RepoConfig =
+  | { repo: string; root: string; file: string; untrusted: true }
+  | { repo: string; root: string; file: string; read: { config: McpConfig; warnings: string[] } | Error };
+
+/** Every repo's MCP file worth a word, in repo name order: read all at once (each read is a round trip to the thread pool). */
+async function readRepoConfigs(options: MergeOptions): Promise<RepoConfig[]> {
   const trustAll = options.trustedRepos.includes('*');
-  // Read all at once (each read is a round trip to the thread pool), then merge in name order.
   const repos = await Promise.all(
-    (await listRepos(options.reposDir)).map(async (repo) => {
+    (await listRepos(options.reposDir)).map(async (repo): Promise<RepoConfig | undefined> => {
       const root = path.join(options.reposDir, repo);
       const file = repoMcpFile(root);
       if (!trustAll && !options.trustedRepos.includes(repo))
-        return (await exists(file)) ? { repo, root, file, untrusted: true as const } : undefined;
+        return (await exists(file)) ? { repo, root, file, untrusted: true } : undefined;
       // Most repos have no MCP file: that is not a problem to report.
       const read = await readMcpConfig(file, { optional: true }).catch((e: Error) => e);
       return read === undefined ? undefined : { repo, root, file, read };
     }),
   );
-  for (const r of repos) {
-    if (!r) continue;
-    if ('untrusted' in r) {
-      warnings.push(`${r.file}: ignored, repo "${r.repo}" is not in CLAUDEOPS_MCP_TRUSTED_REPOS`);
-      continue;
-    }
-    if (r.read instanceof Error) {
-      warnings.push(`repo MCP config skipped: ${r.read.message}`);
-      continue;
-    }
-    warnings.push(...r.read.warnings);
-    take(r.read.config, r.repo, r.root);
-  }
+  return repos.filter((r): r is RepoConfig => r !== undefined);
+}
 
-  const written: Record<string, ServerEntry> = Object.create(null);
-  for (const [name, e] of Object.entries(entries))
-    written[name] = (options.inheritEnv ?? []).includes(name) ? e : minimalEnvironment(e);
-  const text = JSON.stringify({ mcpServers: written }, null, 2) + '\n';
-  let file = options.outFile;
-  try {
-    // Most cycles merge the same files again; an unchanged result is not rewritten.
-    if ((await fs.readFile(file, 'utf8').catch(() => undefined)) !== text) await writeFileAtomic(file, text, 0o600);
-  } catch (e) {
-    file = path.join(os.tmpdir(), `claudeops-mcp.merged.${process.pid}.json`);
-    warnings.push(
-      `cannot write ${options.outFile} (${(e as NodeJS.ErrnoException).code ?? e}); using ${file} for this cycle. Check that the state directory is writable.`,
-    );
-    await writeFileAtomic(file, text, 0o600);
+function takeRepo(m: Merging, r: RepoConfig): void {
+  if ('untrusted' in r) {
+    m.warnings.push(`${r.file}: ignored, repo "${r.repo}" is not in CLAUDEOPS_MCP_TRUSTED_REPOS`);
+    return;
   }
-  return {
-    file,
-    servers: Object.keys(written).sort(),
-    origin,
-    entries: written,
-    plain: entries,
-    secrets: entryValues(written, env),
-    warnings,
-  };
+  if (r.read instanceof Error) {
+    m.warnings.push(`repo MCP config skipped: ${r.read.message}`);
+    return;
+  }
+  m.warnings.push(...r.read.warnings);
+  takeConfig(m, r.read.config, r.repo, r.root);
+}
+
+/** The merged file saved by the store; when it cannot be, a temporary file for this cycle, with a warning. */
+async function saveMerged(store: Pick<Store, 'saveMergedMcp'>, text: string, warnings: string[]): Promise<string> {
+  try {
+    return await store.saveMergedMcp(text);
+  } catch (e) {
+    const file = path.join(os.tmpdir(), `claudeops-mcp.merged.${process.pid}.json`);
+    warnings.push(`${(e as Error).message}; using ${file} for this cycle. Check that the state directory is writable.`);
+    await writeFileAtomic(file, text, 0o600);
+    return file;
+  }
 }
 
 const sourceName = (source: string): string => (source === 'baseline' ? 'the baseline' : `repo ${source}`);

@@ -1,7 +1,8 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
-import type { Ledger } from '../receipts/ledger.js';
+import type { Redactor } from '../logger/redactor.js';
 import { appendReceipt } from '../receipts/receipt.js';
+import type { Store } from '../store/store.js';
 import { sendApprise } from './apprise.js';
 import type { Message } from './notify.js';
 
@@ -15,7 +16,7 @@ export interface Delivered {
 
 /** Sends each message through Apprise, with a receipt and a log line each; a failure is logged, never thrown. */
 export async function deliver(
-  deps: { config: Config; logger: Logger; ledger: Ledger },
+  deps: { config: Config; logger: Logger; redactor: Redactor; store: Pick<Store, 'appendReceipt'> },
   cycle: string | undefined,
   messages: Message[],
 ): Promise<Delivered[]> {

@@ -3,7 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { pruneRuns } from './retention.js';
+import { FileStore } from '../store/file-store.js';
+
+/** Retention as the daemon applies it: through the store of a results directory. */
+const pruneRuns = (resultsDir: string, days: number) =>
+  new FileStore(resultsDir, `${resultsDir}.state`).pruneRuns(days);
 
 describe('retention', () => {
   it('removes run files older than the limit, and nothing else', async () => {

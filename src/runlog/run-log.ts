@@ -1,44 +1,38 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
-import { runEventsName, runLogName } from '../store/layout.js';
-import { QueuedWriter } from './queued-writer.js';
+import { runBase, runEventsName, runLogName } from '../store/layout.js';
+import type { RunFiles, RunRef, Store } from '../store/store.js';
 
 /**
- * The files of one tier run: `<base>.log`, the human story (also printed to stdout
- * with a tier prefix), and `<base>.jsonl`, the raw events. Lines are written as they
- * arrive. If the results directory cannot be written, the story still reaches
- * stdout and the run goes on; the next run tries the directory again.
+ * The files of one tier run, as the store keeps them: `<base>.log`, the human story
+ * (also printed to stdout with a tier prefix), and `<base>.jsonl`, the raw events.
+ * Lines are written as they arrive. If the results directory cannot be written, the
+ * story still reaches stdout and the run goes on; the next run tries the directory again.
  */
 export class RunLog {
-  private logFd: number | undefined;
-  private jsonlFd: number | undefined;
-  /** The raw events are the bulk of a run's bytes; they are written off the main thread. */
-  private jsonl: QueuedWriter | undefined;
+  private files: RunFiles | undefined;
   private failed = false;
   private opened = false;
   readonly logName: string;
   readonly jsonlName: string;
 
   constructor(
+    private readonly store: Pick<Store, 'openRunFiles'>,
+    private readonly run: RunRef,
+    /** The results directory, for the operator's messages. */
     private readonly dir: string,
-    base: string,
     private readonly prefix: string,
     private readonly redactor: Redactor,
     private readonly logger: Logger,
     private readonly stdout: (text: string) => void,
   ) {
-    this.logName = runLogName(base);
-    this.jsonlName = runEventsName(base);
+    this.logName = runLogName(runBase(run));
+    this.jsonlName = runEventsName(runBase(run));
   }
 
   open(): this {
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      this.logFd = fs.openSync(path.join(this.dir, this.logName), 'a', 0o640);
-      this.jsonlFd = fs.openSync(path.join(this.dir, this.jsonlName), 'a', 0o640);
-      this.jsonl = new QueuedWriter(this.jsonlFd, (e) => this.fail(e));
+      this.files = this.store.openRunFiles(this.run, (e) => this.fail(e));
       this.opened = true;
     } catch (e) {
       this.fail(e);
@@ -55,7 +49,12 @@ export class RunLog {
     if (lines.length === 0) return;
     const text = this.redactor.redact(lines.join('\n') + '\n');
     this.stdout(this.prefix + text.slice(0, -1).replaceAll('\n', `\n${this.prefix}`) + '\n');
-    this.write(this.logFd, text);
+    if (!this.files || this.failed) return;
+    try {
+      this.files.log(text);
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   /**
@@ -64,33 +63,14 @@ export class RunLog {
    * Returns a promise to wait on before handing more, when the file lags behind.
    */
   raw(redactedLines: Buffer): Promise<void> | undefined {
-    if (redactedLines.length === 0 || this.failed || !this.jsonl) return undefined;
-    return this.jsonl.write(redactedLines);
+    if (redactedLines.length === 0 || this.failed || !this.files) return undefined;
+    return this.files.events(redactedLines);
   }
 
-  /** Waits for the raw events to be written, then releases both files. No fsync, which would cost a disk flush per run. */
+  /** Waits for the raw events to be written, then releases both files. */
   async close(): Promise<void> {
-    await this.jsonl?.drained();
-    for (const fd of [this.logFd, this.jsonlFd]) {
-      if (fd === undefined) continue;
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already closed */
-      }
-    }
-    this.logFd = this.jsonlFd = undefined;
-    this.jsonl = undefined;
-  }
-
-  private write(fd: number | undefined, text: string): void {
-    if (fd === undefined || this.failed) return;
-    try {
-      const bytes = Buffer.from(text);
-      for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off);
-    } catch (e) {
-      this.fail(e);
-    }
+    await this.files?.close();
+    this.files = undefined;
   }
 
   private fail(e: unknown): void {

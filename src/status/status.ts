@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
 import { FileStore } from '../store/file-store.js';
 import type { Store } from '../store/store.js';
-import { chainFiles, LEDGER_KEY, ledgerEntries, readAnchor, verifyLedger } from '../receipts/ledger.js';
 import { auditApprovals } from '../approval/audit.js';
 
 const DEFAULT_COUNT = 10;
@@ -80,26 +77,25 @@ async function printChecks(store: Store, print: (line: string) => void): Promise
 
 /** `claudeops verify-receipts`: exit 0 when the whole chain holds, 1 naming the first broken line. */
 export function verifyReceipts(config: Config, print: (line: string) => void = console.log): number {
-  if (chainFiles(config.resultsDir).length === 0 && !readAnchor(config.stateDir)) {
+  const store = new FileStore(config.resultsDir, config.stateDir);
+  const check = store.verifyReceipts();
+  if (check.kind === 'none') {
     print(
       `no receipts yet in ${config.resultsDir}: the daemon writes them as it runs cycles; run this again after one`,
     );
     return 0;
   }
-  let key: Buffer;
-  try {
-    key = readFileSync(path.join(config.stateDir, LEDGER_KEY));
-  } catch (e) {
+  if (check.kind === 'no key') {
     print(
-      `receipts UNVERIFIABLE: the ledger key ${path.join(config.stateDir, LEDGER_KEY)} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); run this where the daemon's state directory is mounted`,
+      `receipts UNVERIFIABLE: the ledger key ${check.keyFile} cannot be read (${check.code}); run this where the daemon's state directory is mounted`,
     );
     return 1;
   }
-  const v = verifyLedger(config.resultsDir, key, readAnchor(config.stateDir));
+  const v = check.verification;
   const legacy = v.legacy ? ` (the first ${v.legacy} from before the ledger was keyed: hashed, not signed)` : '';
   if (v.ok) {
     print(`receipts OK: ${v.lines} line(s) chained and signed without a break in ${config.resultsDir}${legacy}`);
-    const audit = auditApprovals(ledgerEntries(config.resultsDir));
+    const audit = auditApprovals(store.receipts());
     if (audit.problems.length === 0) {
       if (audit.proposals)
         print(`approvals OK: ${audit.proposals} proposal(s), every step after the one it follows from`);

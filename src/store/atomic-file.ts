@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { temporaryName, writeProbeName } from './layout.js';
 
 /**
  * Writes a file so that a reader (or a crash) only ever sees the old or the new
@@ -9,7 +10,7 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(file: string, data: string, mode = 0o644, durable = true): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = temporaryName(file, `${process.pid}.${Date.now()}`);
   try {
     const handle = await fs.open(tmp, 'w', mode);
     try {
@@ -31,7 +32,7 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o644, 
  * or undefined when it can: a small file is written, synced and removed.
  */
 export async function unwritable(dir: string): Promise<string | undefined> {
-  const probe = path.join(dir, `.write-probe.${process.pid}`);
+  const probe = path.join(dir, writeProbeName(String(process.pid)));
   try {
     // Not synced: a full disk refuses the write itself; a read-only mount refuses the open.
     await writeFileAtomic(probe, 'x'.repeat(4096), 0o644, false);

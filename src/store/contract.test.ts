@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { GENESIS, verifyChain } from '../receipts/chain.js';
 import { FileStore } from './file-store.js';
-import { runFileName, shardRunBase, STATE, summaryName, tierRunBase } from './layout.js';
+import { LEDGER, runFileName, runLogName, shardRunBase, STATE, summaryName, tierRunBase } from './layout.js';
 import { MemoryStore } from './memory-store.js';
 import {
   emptyApprovals,
@@ -247,6 +248,86 @@ for (const [name, make] of implementations) {
       assert.equal(key.length, 32);
       assert.deepEqual(store.linkKey(), key);
     });
+
+    it('appends receipts redacted, numbered, chained and signed, and gives them back in order', () => {
+      const { store } = make();
+      const key = store.ledgerKey();
+      assert.equal(key.length, 32);
+      assert.deepEqual(store.ledgerKey(), key, 'one ledger key');
+      assert.deepEqual(store.receipts(), []);
+      const first = store.appendReceipt({ kind: 'tier_run', summary: 'token s3cret' }, (t) =>
+        t.replaceAll('s3cret', '[REDACTED]'),
+      );
+      const second = store.appendReceipt({ kind: 'notification' }, (t) => t);
+      assert.deepEqual([first.seq, second.seq], [1, 2]);
+      const entries = store.receipts();
+      assert.deepEqual(
+        entries.map((e) => [e.seq, e.kind]),
+        [
+          [1, 'tier_run'],
+          [2, 'notification'],
+        ],
+      );
+      assert.equal(entries[0]!.summary, 'token [REDACTED]');
+      assert.equal(entries[0]!.prev_hash, GENESIS);
+      assert.equal(entries[1]!.mac, second.hash);
+      const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+      assert.deepEqual(verifyChain([{ file: LEDGER, text }], key, undefined, LEDGER), {
+        ok: true,
+        lines: 2,
+        legacy: 0,
+      });
+    });
+
+    it("writes a tier run's files as the run goes, by the layout's names", async () => {
+      const { store } = make();
+      const id = 'run-20260303-100000';
+      const files = store.openRunFiles({ id, tier: 1 }, (e) => assert.fail(String(e)));
+      files.log('header\n');
+      await files.events(Buffer.from('{"n":1}\n'));
+      files.log('footer\n');
+      await files.close();
+      assert.equal(await store.runFile(id, 1, 'log'), 'header\nfooter\n');
+      assert.equal(await store.runFile(id, 1, 'jsonl'), '{"n":1}\n');
+      assert.equal(store.newCycleId(new Date('2026-03-03T10:00:00Z')), `${id}-2`, 'a run of that second takes its id');
+      await store.openRunFiles({ id, tier: 1, shard: 2 }, () => undefined).close();
+      assert.equal(await store.runFile(id, 1, 'log', 2), '', 'a shard has files of its own');
+      await store.writeRunLog({ id, tier: 1 }, 'the index\n');
+      assert.equal(await store.runFile(id, 1, 'log'), 'the index\n');
+    });
+
+    it('prunes what is past keeping, never the ledger, and nothing with 0 days', async () => {
+      const { store } = make();
+      const old = summary('run-20200101-000000', '2020-01-01T00:00:00Z');
+      await store.writeCycle(old, (t) => t);
+      await store.writeRunLog({ id: old.id, tier: 2 }, 'story\n');
+      store.appendReceipt({ kind: 'tier_run' }, (t) => t);
+      const later = Date.now() + 40 * 86_400_000;
+      assert.deepEqual(await store.pruneRuns(0, later), []);
+      assert.deepEqual(await store.pruneRuns(30), [], 'nothing is 30 days old yet');
+      assert.deepEqual(
+        (await store.pruneRuns(30, later)).sort(),
+        [summaryName(old.id), runLogName(tierRunBase(old.id, 2))].sort(),
+      );
+      assert.equal(await store.cycle(old.id), undefined);
+      assert.equal(store.receipts().length, 1);
+    });
+
+    it('saves the merged MCP config and says where', async () => {
+      const { store } = make();
+      const where = await store.saveMergedMcp('{"mcpServers":{}}\n');
+      assert.equal(path.basename(where), STATE.mcpMerged);
+    });
+
+    it('locks and releases', () => {
+      const { store } = make();
+      const lock = store.lock('once');
+      assert.ok(lock.ok);
+      lock.release();
+      const again = store.lock('once');
+      assert.ok(again.ok, 'a released lock can be taken again');
+      again.release();
+    });
   });
 }
 
@@ -295,6 +376,47 @@ describe('the file store keeps the files as they always were', () => {
       /was corrupt \(not valid JSON.*\); moved it to .*approvals\.json\.corrupt-.* and started a fresh approval state/,
     );
     assert.ok(!fs.existsSync(path.join(d.state, STATE.approvals)));
+  });
+
+  it('the ledger, its anchor, the run files and the merged MCP config', async () => {
+    const d = dirs();
+    const store = new FileStore(d.results, d.state);
+    const mode = (f: string) => fs.statSync(f).mode & 0o777;
+    assert.deepEqual(store.verifyReceipts(), { kind: 'none' });
+    store.appendReceipt({ kind: 'tier_run' }, (t) => t);
+    assert.equal(mode(path.join(d.results, LEDGER)), 0o640);
+    assert.equal(mode(path.join(d.state, STATE.ledgerKey)), 0o600);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(d.state, STATE.ledgerAnchor), 'utf8')).seq, 1);
+    assert.deepEqual(store.verifyReceipts(), { kind: 'checked', verification: { ok: true, lines: 1, legacy: 0 } });
+    fs.rmSync(path.join(d.state, STATE.ledgerKey));
+    assert.deepEqual(store.verifyReceipts(), {
+      kind: 'no key',
+      keyFile: path.join(d.state, STATE.ledgerKey),
+      code: 'ENOENT',
+    });
+    assert.ok(!fs.existsSync(path.join(d.state, STATE.ledgerKey)), 'verifying makes no key');
+
+    await store.openRunFiles({ id: 'run-20260303-100000', tier: 1 }, () => undefined).close();
+    assert.equal(mode(path.join(d.results, 'run-20260303-100000-tier1.log')), 0o640);
+    assert.equal(mode(path.join(d.results, 'run-20260303-100000-tier1.jsonl')), 0o640);
+
+    const text = '{"mcpServers":{}}\n';
+    const file = await store.saveMergedMcp(text);
+    assert.equal(file, path.join(d.state, STATE.mcpMerged));
+    assert.equal(fs.readFileSync(file, 'utf8'), text);
+    assert.equal(mode(file), 0o600);
+    const inode = fs.statSync(file).ino;
+    await store.saveMergedMcp(text);
+    assert.equal(fs.statSync(file).ino, inode, 'an unchanged merge is not rewritten');
+  });
+
+  it('names the file it cannot save the merged MCP config to', async () => {
+    const d = dirs();
+    fs.mkdirSync(path.dirname(d.state), { recursive: true });
+    fs.writeFileSync(d.state, 'a file, not a directory');
+    await assert.rejects(new FileStore(d.results, d.state).saveMergedMcp('{}\n'), (e: Error) =>
+      e.message.startsWith(`cannot write ${path.join(d.state, STATE.mcpMerged)} (`),
+    );
   });
 
   it('serialises writers to one file across FileStores of one process', async () => {

@@ -1,23 +1,28 @@
+import { randomBytes } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Receipt, Verification } from '../receipts/chain.js';
 import { unwritable, writeFileAtomic } from './atomic-file.js';
 import { describeConversion, fromClaudeOps, storedCooldownSchema, type StoredCooldown } from './claude-ops.js';
 import { loadJsonState } from './json-state.js';
 import { loadKeyFile } from './key-file.js';
 import {
+  claudeOpsOriginalNames,
   compareStamps,
   cycleStampBase,
   cycleStampCandidate,
   isCycleId,
   parseRunFile,
+  runBase,
   runFileName,
   runLogName,
-  shardRunBase,
   STATE,
   summaryName,
   tierRunBase,
 } from './layout.js';
+import { chainFiles, Ledger, ledgerEntries, readAnchor, verifyLedger } from './ledger-file.js';
+import { acquireLocks, type Lock } from './lock.js';
 import {
   approvalsSchema,
   checkStateSchema,
@@ -50,11 +55,20 @@ import {
   type CycleRow,
   type DaySpend,
   type Loaded,
+  type RunFiles,
+  type RunRef,
   type Store,
 } from './store.js';
+import { openRunFiles, pruneFiles, writeRunLog } from './run-files.js';
 
 /** Writes to one file wait for each other, whichever FileStore makes them. */
 const serial = new Serial();
+
+/** What `verify-receipts` finds: no receipts yet, a ledger whose key cannot be read, or the checked chain. */
+export type ReceiptCheck =
+  | { kind: 'none' }
+  | { kind: 'no key'; keyFile: string; code: string }
+  | { kind: 'checked'; verification: Verification };
 
 /**
  * The store on disk: `<state>/` and `<results>/` as layout.ts names them. Writes are
@@ -64,6 +78,8 @@ const serial = new Serial();
  */
 export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> {
   private readonly rows = new Map<string, { mtimeMs: number; row: CycleRow | undefined }>();
+  /** The ledger this store appends to, opened on the first receipt: it keeps the chain's tail. */
+  private ledger: Ledger | undefined;
 
   constructor(
     readonly resultsDir: string,
@@ -191,6 +207,61 @@ export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> 
     return unwritable(this.stateDir);
   }
 
+  lock(mode: string): Lock {
+    return acquireLocks({ stateDir: this.stateDir, resultsDir: this.resultsDir }, mode);
+  }
+
+  saveMergedMcp(text: string): Promise<string> {
+    const file = this.state('mcpMerged');
+    return serial.run(file, async () => {
+      try {
+        // Most cycles merge the same files again; an unchanged result is not rewritten.
+        if ((await fs.readFile(file, 'utf8').catch(() => undefined)) !== text) await writeFileAtomic(file, text, 0o600);
+        return file;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw Object.assign(new Error(`cannot write ${file} (${code ?? e})`), { code });
+      }
+    });
+  }
+
+  // --- the receipt ledger --------------------------------------------------------------
+
+  ledgerKey(): Buffer {
+    return loadKeyFile(this.state('ledgerKey'));
+  }
+
+  appendReceipt(entry: Record<string, unknown>, redact: (text: string) => string): Receipt {
+    this.ledger ??= new Ledger(this.resultsDir, this.signingKey(), { stateDir: this.stateDir });
+    return this.ledger.append(entry, redact);
+  }
+
+  private signingKey(): Buffer {
+    try {
+      return this.ledgerKey();
+    } catch {
+      return randomBytes(32);
+    }
+  }
+
+  receipts(): Record<string, unknown>[] {
+    return ledgerEntries(this.resultsDir);
+  }
+
+  /** The chain checked with the state directory's key and anchor; a reader's: it never makes a key. */
+  verifyReceipts(): ReceiptCheck {
+    const anchor = readAnchor(this.stateDir);
+    if (chainFiles(this.resultsDir).length === 0 && !anchor) return { kind: 'none' };
+    const keyFile = this.state('ledgerKey');
+    let key: Buffer;
+    try {
+      key = fsSync.readFileSync(keyFile);
+    } catch (e) {
+      return { kind: 'no key', keyFile, code: String((e as NodeJS.ErrnoException).code ?? e) };
+    }
+    return { kind: 'checked', verification: verifyLedger(this.resultsDir, key, anchor) };
+  }
+
   // --- results -------------------------------------------------------------------------
 
   /** Cycles never overlap, and each leaves a summary before the next starts: the files show what is taken. */
@@ -211,6 +282,18 @@ export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> 
     const file = path.join(this.resultsDir, summaryName(record.id));
     await serial.run(file, () => writeFileAtomic(file, redact(JSON.stringify(record, null, 2)) + '\n', 0o640, false));
     return file;
+  }
+
+  openRunFiles(run: RunRef, onError: (e: unknown) => void): RunFiles {
+    return openRunFiles(this.resultsDir, runBase(run), onError);
+  }
+
+  writeRunLog(run: RunRef, text: string): Promise<void> {
+    return writeRunLog(this.resultsDir, runBase(run), text);
+  }
+
+  pruneRuns(days: number, now = Date.now()): Promise<string[]> {
+    return pruneFiles(this.resultsDir, days, now);
   }
 
   // --- views ---------------------------------------------------------------------------
@@ -240,8 +323,9 @@ export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> 
 
   async runFile(id: string, tier: number, kind: 'log' | 'jsonl', shard?: number): Promise<string | undefined> {
     if (!runFileAllowed(id, tier, shard)) return undefined;
-    const base = shard === undefined ? tierRunBase(id, tier) : shardRunBase(id, tier, shard);
-    return fs.readFile(path.join(this.resultsDir, runFileName(base, kind)), 'utf8').catch(() => undefined);
+    return fs
+      .readFile(path.join(this.resultsDir, runFileName(runBase({ id, tier, shard }), kind)), 'utf8')
+      .catch(() => undefined);
   }
 
   async proposals(): Promise<Proposal[]> {
@@ -334,11 +418,8 @@ const writeCooldown = (file: string, state: CooldownState): Promise<void> =>
 
 /** Copies a file to `<name>.claude-ops.json` beside it (or a stamped name, if that is taken); never overwrites. */
 async function keepOriginal(file: string): Promise<string> {
-  const base = path.join(path.dirname(file), path.basename(file, '.json'));
-  for (const name of [
-    `${base}.claude-ops.json`,
-    `${base}.claude-ops-${new Date().toISOString().replace(/[:.]/g, '')}.json`,
-  ]) {
+  const names = claudeOpsOriginalNames(path.basename(file), new Date()).map((n) => path.join(path.dirname(file), n));
+  for (const name of names) {
     try {
       await fs.copyFile(file, name, fs.constants.COPYFILE_EXCL);
       return name;
@@ -346,5 +427,5 @@ async function keepOriginal(file: string): Promise<string> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
-  throw new Error(`${base}.claude-ops.json and a stamped name beside it exist already`);
+  throw new Error(`${names[0]} and a stamped name beside it exist already`);
 }

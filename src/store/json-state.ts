@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
+import { corruptName, isTemporaryOf } from './layout.js';
 
 /**
  * Loads a state file checked by its schema. A missing file gives `empty()`; a file
@@ -28,7 +29,7 @@ export async function loadJsonState<T>(
   }
   const parsed = parseJsonState(text, schema);
   if (parsed.ok) return { state: parsed.state };
-  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '')}`;
+  const aside = path.join(path.dirname(file), corruptName(path.basename(file), new Date()));
   const why = parsed.why;
   if (reader) return { state: empty(), warning: `${file} is corrupt (${why})` };
   try {
@@ -59,10 +60,8 @@ export function parseJsonState<T>(
 /** Temporary files of writes that a crash cut short; the daemon is the only writer, so at load they are stale. */
 async function removeStaleTemporaries(file: string): Promise<void> {
   const dir = path.dirname(file);
-  const prefix = `${path.basename(file)}.`;
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  for (const n of names)
-    if (n.startsWith(prefix) && n.endsWith('.tmp')) await fs.rm(path.join(dir, n), { force: true });
+  for (const n of names) if (isTemporaryOf(path.basename(file), n)) await fs.rm(path.join(dir, n), { force: true });
 }
 
 // Keys in state files come from the model and from repos. zod drops a `__proto__` key

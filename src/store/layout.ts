@@ -1,5 +1,8 @@
 import path from 'node:path';
 
+/** A time in a file name: an ISO time without its colons and dot. */
+const fileStamp = (at: Date): string => at.toISOString().replace(/[:.]/g, '');
+
 /** `run-YYYYMMDD-HHMMSS` in UTC: the start of a cycle's id. */
 export const cycleStampBase = (now: Date): string =>
   `run-${now.toISOString().slice(0, 19).replace(/-/g, '').replace('T', '-').replace(/:/g, '')}`;
@@ -20,8 +23,16 @@ export const runFileName = (base: string, kind: 'log' | 'jsonl'): string =>
 /** One of several tier-1 sessions of a cycle; the tier's own log then indexes them. */
 export const shardRunBase = (id: string, tier: number, shard: number): string =>
   `${tierRunBase(id, tier)}-shard${shard}`;
+/** The files of one tier run, or of one shard of tier 1, are named after this. */
+export const runBase = (run: { id: string; tier: number; shard?: number }): string =>
+  run.shard === undefined ? tierRunBase(run.id, run.tier) : shardRunBase(run.id, run.tier, run.shard);
 /** The receipt ledger in the results directory (rotated files are receipts.<n>.ndjson). */
 export const LEDGER = 'receipts.ndjson';
+/** The n-th rotated ledger file; names sort in chain order. */
+export const rotatedLedgerName = (n: number): string => `receipts.${String(n).padStart(6, '0')}.ndjson`;
+export const isRotatedLedger = (name: string): boolean => /^receipts\.\d{6}\.ndjson$/.test(name);
+/** Where a torn last line of the ledger is kept, beside it, when it is cut off. */
+export const tornLedgerName = (at: Date): string => `${LEDGER}.torn-${fileStamp(at)}`;
 /** One daemon per results directory: a second writer would sign the ledger with another key. */
 export const RESULTS_LOCK = 'claudeops.lock';
 
@@ -44,6 +55,20 @@ export const STATE = {
   /** The key that signs links in notifications, unless CLAUDEOPS_APPROVAL_SECRET is set; the agent's sandbox may not read it. */
   linkKey: 'links.key',
 } as const;
+
+/** Where a corrupt state file is moved aside, beside it. */
+export const corruptName = (name: string, at: Date): string => `${name}.corrupt-${fileStamp(at)}`;
+/** Where Claude Ops' cooldown file is kept once converted: the plain name, else a stamped one. */
+export const claudeOpsOriginalNames = (name: string, at: Date): string[] => {
+  const base = name.replace(/\.json$/, '');
+  return [`${base}.claude-ops.json`, `${base}.claude-ops-${fileStamp(at)}.json`];
+};
+/** A write's temporary, beside the file it replaces; one left by a crash is removed when the file is next loaded. */
+export const temporaryName = (name: string, unique: string): string => `${name}.${unique}.tmp`;
+export const isTemporaryOf = (name: string, candidate: string): boolean =>
+  candidate.startsWith(`${name}.`) && candidate.endsWith('.tmp');
+/** The probe written (and removed) to tell whether a directory can take a write. */
+export const writeProbeName = (unique: string): string => `.write-probe.${unique}`;
 
 /** The MCP servers every run gets, in the app directory; repos add theirs in `.claude-ops/mcp.json`. */
 export const baselineMcpFile = (appDir: string): string => path.join(appDir, '.claude', 'mcp.json');

@@ -1,17 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { GENESIS, parseEntries, signReceipt, type Receipt, type Tail } from '../receipts/chain.js';
+import { expired, mayPrune } from '../retention/retention.js';
 import {
   compareStamps,
   cycleStampBase,
   cycleStampCandidate,
   isCycleId,
+  LEDGER,
   parseRunFile,
+  runBase,
+  runEventsName,
   runFileName,
   runLogName,
-  shardRunBase,
+  STATE,
   summaryName,
   tierRunBase,
 } from './layout.js';
-import type { z } from 'zod';
+import type { Lock } from './lock.js';
 import { parseSummary, runFileAllowed } from './file-store.js';
 import { parseJsonState } from './json-state.js';
 import {
@@ -46,6 +52,8 @@ import {
   type CycleRow,
   type DaySpend,
   type Loaded,
+  type RunFiles,
+  type RunRef,
   type Store,
 } from './store.js';
 
@@ -64,6 +72,10 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
   readonly failWrites = new Set<StateName | 'summary'>();
   private readonly serial = new Serial();
   private key: Buffer | undefined;
+  private receiptKey: Buffer | undefined;
+  private tail: Tail = { seq: 0, hash: GENESIS };
+  /** When each result file was last written (ms), for retention. */
+  private readonly writtenAt = new Map<string, number>();
 
   constructor(private readonly warn: (message: string) => void = () => undefined) {}
 
@@ -154,6 +166,40 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
     return this.failWrites.size ? 'the memory store cannot take a write (ENOSPC)' : undefined;
   }
 
+  /** A memory store is its process's own: there is no other daemon to keep out. */
+  lock(): Lock {
+    return { ok: true, release: () => undefined };
+  }
+
+  async saveMergedMcp(text: string): Promise<string> {
+    this.stateFiles.set('mcpMerged', text);
+    return STATE.mcpMerged;
+  }
+
+  ledgerKey(): Buffer {
+    return (this.receiptKey ??= randomBytes(32));
+  }
+
+  appendReceipt(entry: Record<string, unknown>, redact: (text: string) => string): Receipt {
+    const signed = signReceipt(this.ledgerKey(), this.tail, entry, redact, new Date());
+    this.putResult(LEDGER, (this.resultFiles.get(LEDGER) ?? '') + `${signed.line}\n`);
+    this.tail = signed.tail;
+    return signed.receipt;
+  }
+
+  receipts(): Record<string, unknown>[] {
+    return parseEntries(this.resultFiles.get(LEDGER) ?? '');
+  }
+
+  private putResult(name: string, text: string): void {
+    this.resultFiles.set(name, text);
+    this.writtenAt.set(name, Date.now());
+  }
+
+  private appendResult(name: string, text: string): void {
+    this.putResult(name, (this.resultFiles.get(name) ?? '') + text);
+  }
+
   newCycleId(now = new Date()): string {
     const base = cycleStampBase(now);
     for (let n = 1; ; n++) {
@@ -166,14 +212,35 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
     if (this.failWrites.has('summary'))
       throw Object.assign(new Error('ENOSPC: no space left (summary)'), { code: 'ENOSPC' });
     const name = summaryName(record.id);
-    this.resultFiles.set(name, redact(JSON.stringify(record, null, 2)) + '\n');
+    this.putResult(name, redact(JSON.stringify(record, null, 2)) + '\n');
     return name;
+  }
+
+  openRunFiles(run: RunRef): RunFiles {
+    const base = runBase(run);
+    for (const name of [runLogName(base), runEventsName(base)]) this.appendResult(name, '');
+    return {
+      log: (text) => this.appendResult(runLogName(base), text),
+      events: (bytes) => void this.appendResult(runEventsName(base), bytes.toString('utf8')),
+      close: async () => undefined,
+    };
+  }
+
+  async writeRunLog(run: RunRef, text: string): Promise<void> {
+    this.putResult(runLogName(runBase(run)), text);
+  }
+
+  async pruneRuns(days: number, now = Date.now()): Promise<string[]> {
+    const removed = [...this.resultFiles.keys()].filter(
+      (n) => mayPrune(n, days, now) && expired(this.writtenAt.get(n) ?? now, days, now),
+    );
+    for (const n of removed) this.resultFiles.delete(n);
+    return removed;
   }
 
   /** A tier run's file, as a run would leave it. */
   putRunFile(id: string, tier: number, kind: 'log' | 'jsonl', text: string, shard?: number): void {
-    const base = shard === undefined ? tierRunBase(id, tier) : shardRunBase(id, tier, shard);
-    this.resultFiles.set(runFileName(base, kind), text);
+    this.putResult(runFileName(runBase({ id, tier, shard }), kind), text);
   }
 
   async summaryNames(): Promise<string[]> {
@@ -200,8 +267,7 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
 
   async runFile(id: string, tier: number, kind: 'log' | 'jsonl', shard?: number): Promise<string | undefined> {
     if (!runFileAllowed(id, tier, shard)) return undefined;
-    const base = shard === undefined ? tierRunBase(id, tier) : shardRunBase(id, tier, shard);
-    return this.resultFiles.get(runFileName(base, kind));
+    return this.resultFiles.get(runFileName(runBase({ id, tier, shard }), kind));
   }
 
   async proposals(): Promise<Proposal[]> {

@@ -1,3 +1,5 @@
+import type { Receipt } from '../receipts/chain.js';
+import type { Lock } from './lock.js';
 import type {
   Approvals,
   CheckState,
@@ -44,6 +46,26 @@ export interface DaySpend {
   byModel: Record<string, number>;
 }
 
+/** One tier run (or one shard of tier 1) of a cycle: what its files are named after. */
+export interface RunRef {
+  id: string;
+  tier: number;
+  shard?: number;
+}
+
+/**
+ * A tier run's story log and raw events, open for appending while the run goes: lines
+ * reach the files as they come, and nothing of the run is kept in memory.
+ */
+export interface RunFiles {
+  /** Appends story text; throws when it cannot be written. */
+  log(text: string): void;
+  /** Queues raw event bytes (copied); returns a promise to wait on while the file lags behind. */
+  events(bytes: Buffer): Promise<void> | undefined;
+  /** Waits for the events to be written, then releases both files. */
+  close(): Promise<void>;
+}
+
 /** The least a cycle summary is, for the store to file it. */
 export interface CycleLike {
   id: string;
@@ -87,12 +109,46 @@ export interface Store<C extends CycleLike = StoredSummary> {
   /** Why the state cannot take a durable write now (a full disk, a read-only mount), or undefined. */
   stateUnwritable(): Promise<string | undefined>;
 
+  /**
+   * One daemon per state and results directory: takes both, or says who holds one (then
+   * neither is kept). Taken before anything else is read or written.
+   */
+  lock(mode: string): Lock;
+
+  /**
+   * Saves the merged MCP config (unchanged text is not rewritten); returns where it is.
+   * Throws, naming the file, when it cannot be written.
+   */
+  saveMergedMcp(text: string): Promise<string>;
+
+  // --- the receipt ledger: one writer, the daemon's store ------------------------------
+
+  /** The key that signs the receipt ledger, made on first use; throws when it can be neither read nor made. */
+  ledgerKey(): Buffer;
+  /**
+   * Appends a receipt, redacted, numbered, chained to the one before and signed (see
+   * receipts/chain.ts): whole and durable when it returns, else it throws. Without a
+   * ledger key, a throw-away one signs this store's receipts, which then never verify.
+   */
+  appendReceipt(entry: Record<string, unknown>, redact: (text: string) => string): Receipt;
+  /** Every receipt in chain order; lines that do not parse are left out (verifying the chain names them). */
+  receipts(): Record<string, unknown>[];
+
   // --- results -----------------------------------------------------------------------
 
   /** A new cycle's id, `run-YYYYMMDD-HHMMSS` (UTC) with a suffix when one of that second exists. */
   newCycleId(now?: Date): string;
   /** Files a cycle's summary, redacted; returns where it went. */
   writeCycle(record: C, redact: (text: string) => string): Promise<string>;
+  /** Opens a tier run's files (their names come from the layout); throws when they cannot be opened. */
+  openRunFiles(run: RunRef, onError: (e: unknown) => void): RunFiles;
+  /** Writes a tier run's story log whole: a sharded tier's own, which indexes its shards' logs. */
+  writeRunLog(run: RunRef, text: string): Promise<void>;
+  /**
+   * Deletes the run logs, event files, cycle summaries and approval logs last written
+   * more than `days` days before `now` (0 keeps everything); never the ledger. Returns their names.
+   */
+  pruneRuns(days: number, now?: number): Promise<string[]>;
 
   // --- views: never change anything, tell `warn` about what they leave out ----------
 

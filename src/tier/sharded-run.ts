@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { CheckDef } from '../checks/discover.js';
-import { tierRunBase } from '../store/layout.js';
+import { runLogName, tierRunBase } from '../store/layout.js';
 import { mergeShards } from './shards.js';
 import { runTier, type TierRun, type TierRunInput } from './tier-run.js';
 
@@ -35,7 +33,7 @@ export async function runShardedTier1(
   );
   await Promise.all(Array.from({ length: Math.min(parallel, shards.length) }, worker));
   const base = tierRunBase(input.stampBase, 1);
-  const merged = mergeShards(runs, shards, `${base}.log`);
+  const merged = mergeShards(runs, shards, runLogName(base));
   const lines = [
     `=== claudeops tier 1 (observe) · ${shards.length} shards, ${Math.min(parallel, shards.length)} at once · ${merged.startedAt} ===`,
     ...merged.shards.map(
@@ -48,11 +46,7 @@ export async function runShardedTier1(
     `--- end · ${merged.exitClass} · cost $${merged.costUsd.toFixed(4)} · ${merged.turns ?? 0} turns · ${(merged.durationMs / 1000).toFixed(1)} s`,
   ];
   try {
-    await fs.writeFile(
-      path.join(input.config.resultsDir, merged.logFile),
-      input.redactor.redact(lines.join('\n') + '\n'),
-      { mode: 0o640 },
-    );
+    await input.store.writeRunLog({ id: input.stampBase, tier: 1 }, input.redactor.redact(lines.join('\n') + '\n'));
   } catch (e) {
     input.logger.warn(
       `the tier-1 index log cannot be written (${(e as NodeJS.ErrnoException).code ?? e}); each shard's own log stands`,

@@ -8,6 +8,7 @@ import type { McpCatalog, ServerEntry } from '../mcp/catalog.js';
 import type { AgentEvent, AgentProvider } from '../provider/provider.js';
 import { providerFor, type ProviderLookup } from '../provider/registry.js';
 import type { SandboxProbe } from '../sandbox/probe.js';
+import type { Store } from '../store/store.js';
 import { clock, Story } from '../stream/story.js';
 import { emptyTally, step, toTierRun, type TierRun } from './fold.js';
 import { planTier, type Shard, type TierPlan } from './plan.js';
@@ -43,6 +44,8 @@ export interface TierRunInput {
   spentTodayUsd?: number;
   /** Where the tier's provider comes from: the registry, unless a test hands in its own. */
   providers?: ProviderLookup;
+  /** Where the run's log and events are written. */
+  store: Pick<Store, 'openRunFiles' | 'writeRunLog'>;
 }
 
 /** One tier: its plan, its agent's events folded into its record, its run log, its workspace. */

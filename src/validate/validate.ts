@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
-import { STATE } from '../store/layout.js';
+import { FileStore } from '../store/file-store.js';
+import { baselineMcpFile, STATE } from '../store/layout.js';
 import path from 'node:path';
 import { promptVariable, writableProblems, type Config, type TierNumber } from '../config/config.js';
 import { configuredProviders } from '../provider/registry.js';
@@ -233,10 +234,11 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-validate-'));
   try {
     const mcp = await mergeMcp({
-      baselineFile: path.join(config.appDir, '.claude', 'mcp.json'),
+      baselineFile: baselineMcpFile(config.appDir),
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
-      outFile: path.join(dir, STATE.mcpMerged),
+      // A store of its own, in a scratch directory: validating leaves the daemon's state alone.
+      store: new FileStore(dir, dir),
       allowOverride: config.mcpAllowOverride,
       inheritEnv: config.mcpInheritEnv,
       secretEnv: SECRET_ENV,

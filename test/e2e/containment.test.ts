@@ -26,7 +26,7 @@ import {
 } from '../fake-api.js';
 import { FakeDocker } from '../fake-docker.js';
 import { FakeOpenAi, answer, callOutputs, command, type OpenAiReply } from '../fake-openai.js';
-import { loadLedgerKey } from '../../src/receipts/ledger.js';
+import { loadLedgerKey } from '../../src/store/ledger-file.js';
 import { STATE } from '../../src/store/layout.js';
 import { API_KEY, alive, cycleSummaries, idle, read, ROOT, run, sandbox, start, type Sandbox } from '../harness.js';
 

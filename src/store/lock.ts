@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { RESULTS_LOCK, STATE } from '../store/layout.js';
+import { RESULTS_LOCK, STATE } from './layout.js';
 
 interface Holder {
   pid: number;

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { LEDGER, Ledger, loadLedgerKey, readAnchor, sha256, verifyLedger } from './ledger.js';
+import { sha256 } from '../receipts/chain.js';
+import { LEDGER } from './layout.js';
+import { Ledger, loadLedgerKey, readAnchor, verifyLedger } from './ledger-file.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-ledger-'));
 const KEY = Buffer.alloc(32, 7);
@@ -63,14 +65,14 @@ describe('receipt ledger', () => {
 
   it('redacts secrets before hashing', () => {
     const dir = tmp();
-    new Ledger(dir, KEY, (t) => t.replaceAll('s3cret', '[REDACTED]')).append({ summary: 'token s3cret leaked' });
+    new Ledger(dir, KEY).append({ summary: 'token s3cret leaked' }, (t) => t.replaceAll('s3cret', '[REDACTED]'));
     assert.ok(!fs.readFileSync(path.join(dir, LEDGER), 'utf8').includes('s3cret'));
     assert.equal(verifyLedger(dir, KEY).ok, true);
   });
 
   it('rotates into numbered files whose chain continues', () => {
     const dir = tmp();
-    const ledger = new Ledger(dir, KEY, undefined, 600);
+    const ledger = new Ledger(dir, KEY, { rotateBytes: 600 });
     for (let i = 0; i < 12; i++) ledger.append({ kind: 'tier_run', i });
     const rotated = fs.readdirSync(dir).filter((n) => /^receipts\.\d{6}\.ndjson$/.test(n));
     assert.ok(rotated.length >= 2, String(fs.readdirSync(dir)));
@@ -186,7 +188,7 @@ describe('receipt ledger', () => {
   it('keeps its anchor in the state directory: a lost results directory does not verify as a fresh chain', () => {
     const results = tmp();
     const state = tmp();
-    const ledger = new Ledger(results, KEY, undefined, undefined, state);
+    const ledger = new Ledger(results, KEY, { stateDir: state });
     for (let i = 0; i < 3; i++) ledger.append({ kind: 'tier_run', cycle: `run-${i}` });
     assert.equal(readAnchor(state)?.seq, 3);
     assert.deepEqual(verifyLedger(results, KEY, readAnchor(state)), { ok: true, lines: 3, legacy: 0 });
@@ -194,7 +196,7 @@ describe('receipt ledger', () => {
     const v0 = verifyLedger(results, KEY, readAnchor(state));
     assert.equal(v0.ok, false);
     assert.match(v0.error!.reason, /the ledger ends at seq 0, but the state directory's anchor says it reached seq 3/);
-    new Ledger(results, KEY, undefined, undefined, state).append({ kind: 'tier_run', cycle: 'later' });
+    new Ledger(results, KEY, { stateDir: state }).append({ kind: 'tier_run', cycle: 'later' });
     assert.equal(JSON.parse(lines(results)[0]!).seq, 4, 'the chain goes on from the anchor');
     assert.equal(verifyLedger(results, KEY, readAnchor(state)).ok, false);
   });

@@ -353,7 +353,6 @@ export class ApprovalDesk {
    */
   runApproved(o: { shutdown: AbortSignal }): Promise<Proposal[]> {
     return this.serial(async () => {
-      const { config, logger } = this.deps;
       const state = await this.load();
       const done: Proposal[] = [];
       for (const p of Object.values(state.proposals).filter((x) => x.state === 'approved')) {
@@ -363,60 +362,10 @@ export class ApprovalDesk {
             ? 'the proposal changed after it was approved'
             : executionRefusal(p, await this.limits(p.service, now));
         if (refusal) {
-          Object.assign(p, { state: 'denied', decidedBy: `${p.decidedBy}; then refused by the daemon: ${refusal}` });
-          this.receipt({
-            kind: 'approval_refused',
-            proposal: p.id,
-            verb: 'execute',
-            by: 'the daemon',
-            reason: refusal,
-          });
-          logger.warn({ proposal: p.id }, `approved proposal ${p.id} was not run: ${refusal}`);
+          this.refuseApproved(p, refusal);
           continue;
         }
-        logger.info(
-          { proposal: p.id },
-          `running approved proposal ${p.id}: ${p.action} of ${p.service} (${p.commands.length} command(s))`,
-        );
-        const execution = await executeProposal(p, {
-          config,
-          redactor: this.deps.redactor,
-          shutdown: o.shutdown,
-          stdout: this.deps.stdout,
-          runId: `approval-${p.id}`,
-        });
-        Object.assign(p, { state: 'executed', execution });
-        this.receipt({
-          kind: 'approval_executed',
-          proposal: p.id,
-          hash: p.hash,
-          ok: execution.ok,
-          exit_codes: execution.exitCodes,
-          error: execution.error ?? null,
-          log: execution.log,
-          started_at: execution.startedAt,
-          ended_at: execution.endedAt,
-        });
-        if (p.action === 'restart' || p.action === 'redeploy') {
-          await this.deps.store.updateCooldown((current) =>
-            applyCycle(
-              current,
-              {
-                remediations: [
-                  {
-                    tier: p.tier,
-                    service: p.service,
-                    action: p.action,
-                    outcome: execution.ok ? 'succeeded' : 'failed',
-                  },
-                ],
-                tier1: new Map(),
-              },
-              config.cooldown,
-              now,
-            ),
-          );
-        }
+        await this.execute(p, o.shutdown, now);
         done.push(p);
         // Saved after each, so a crash cannot run a proposal twice.
         await this.save(state);
@@ -424,6 +373,59 @@ export class ApprovalDesk {
       await this.save(state);
       return done;
     });
+  }
+
+  /** An approved proposal the daemon will not run after all: denied, with why. */
+  private refuseApproved(p: Proposal, refusal: string): void {
+    Object.assign(p, { state: 'denied', decidedBy: `${p.decidedBy}; then refused by the daemon: ${refusal}` });
+    this.receipt({
+      kind: 'approval_refused',
+      proposal: p.id,
+      verb: 'execute',
+      by: 'the daemon',
+      reason: refusal,
+    });
+    this.deps.logger.warn({ proposal: p.id }, `approved proposal ${p.id} was not run: ${refusal}`);
+  }
+
+  /** Runs an approved proposal's commands and records how they went; a restart or redeployment counts in the cooldown. */
+  private async execute(p: Proposal, shutdown: AbortSignal, now: Date): Promise<void> {
+    this.deps.logger.info(
+      { proposal: p.id },
+      `running approved proposal ${p.id}: ${p.action} of ${p.service} (${p.commands.length} command(s))`,
+    );
+    const execution = await executeProposal(p, {
+      config: this.deps.config,
+      redactor: this.deps.redactor,
+      shutdown,
+      stdout: this.deps.stdout,
+      runId: `approval-${p.id}`,
+    });
+    Object.assign(p, { state: 'executed', execution });
+    this.receipt({
+      kind: 'approval_executed',
+      proposal: p.id,
+      hash: p.hash,
+      ok: execution.ok,
+      exit_codes: execution.exitCodes,
+      error: execution.error ?? null,
+      log: execution.log,
+      started_at: execution.startedAt,
+      ended_at: execution.endedAt,
+    });
+    if (p.action === 'restart' || p.action === 'redeploy') await this.countInCooldown(p, execution.ok, now);
+  }
+
+  private async countInCooldown(p: Proposal, ok: boolean, now: Date): Promise<void> {
+    const remediation = {
+      tier: p.tier,
+      service: p.service,
+      action: p.action,
+      outcome: ok ? ('succeeded' as const) : ('failed' as const),
+    };
+    await this.deps.store.updateCooldown((current) =>
+      applyCycle(current, { remediations: [remediation], tier1: new Map() }, this.deps.config.cooldown, now),
+    );
   }
 
   /** Records what the verification cycle saw of each executed proposal's service, and tells the operator. */

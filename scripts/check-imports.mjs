@@ -22,7 +22,7 @@ const LAYERS = [
     'provider/claude/options.ts',
     'provider/codex/options.ts',
   ],
-  ['config', 'context', 'budget', 'checks', 'cooldown'],
+  ['config', 'context', 'budget', 'checks', 'probe', 'cooldown'],
   ['mcp', 'runner', 'sandbox', 'approval', 'tier/policy.ts'],
   ['provider', 'stream'],
   ['tier'],

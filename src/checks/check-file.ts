@@ -1,6 +1,10 @@
 // What the daemon reads from one check (or playbook) markdown file. The agent still
 // reads the whole file; these are the facts the daemon itself needs: a title, the
-// services it covers, its severity and thresholds, and which sections it has.
+// services it covers, its severity and thresholds, which sections it has, and the
+// probes of its `## Probe` section, which the daemon runs and judges itself.
+
+import { parseProbes } from '../probe/parse.js';
+import type { Probe, ProbeProblem } from '../probe/types.js';
 
 export interface Section {
   heading: string;
@@ -23,6 +27,10 @@ export interface CheckFile {
   sections: Section[];
   /** Fields whose values cannot be used, with their line. */
   fieldProblems: { line: number; problem: string }[];
+  /** The `## Probe` section's probes that parsed; one with a problem is left out (see probeProblems). */
+  probes: Probe[];
+  /** What is wrong in the `## Probe` section, with its line; `validate` reports it. */
+  probeProblems: ProbeProblem[];
 }
 
 const FIELD = /^\s*(?:[-*]\s*)?(?:\*\*)?([A-Za-z][A-Za-z ]{1,30}?)(?::\*\*|\*\*:|:)\s*(.+?)\s*$/;
@@ -36,9 +44,10 @@ export const isHealthySection = (heading: string): boolean =>
   /healthy|threshold|pass criteria|expected|success criteria/i.test(heading);
 
 export function parseCheckFile(text: string): CheckFile {
-  const out: CheckFile = { services: [], sections: [], fieldProblems: [] };
-  let fence = false;
   const lines = text.split(/\r?\n/);
+  const { probes, problems: probeProblems } = parseProbes(lines);
+  const out: CheckFile = { services: [], sections: [], fieldProblems: [], probes, probeProblems };
+  let fence = false;
   lines.forEach((raw, i) => {
     const line = i + 1;
     if (/^\s*(```|~~~)/.test(raw)) fence = !fence;

@@ -5,6 +5,7 @@ import type { CheckDef, CheckSet, FileProblem } from './discover.js';
  * What `claudeops validate` says about the check files: each problem with its file
  * and line. A check with no title, no "how" or no "healthy when" section leaves the
  * agent to guess; duplicate ids and two spellings of one service split their history.
+ * A `## Probe` section's problems are reported with their lines.
  */
 export function lintChecks(set: CheckSet): FileProblem[] {
   const all = [...set.checks, ...set.disabled];
@@ -22,6 +23,7 @@ export function lintChecks(set: CheckSet): FileProblem[] {
         file: c.file,
         problem: 'no "Healthy when" section: add "## Healthy when" (or "## What\'s Healthy") with the thresholds',
       });
+    for (const p of c.parsed.probeProblems) problems.push({ file: c.file, line: p.line, problem: p.problem });
   }
   const byId = groupBy(all, (c) => c.id);
   for (const [id, same] of byId)

@@ -8,10 +8,10 @@ import { runProcess } from '../runner/process.js';
 import { cageArgs, caged, type CageSpec } from './cage.js';
 
 /** Runs a shell line in the cage and returns what it printed. */
-async function inCage(spec: CageSpec, line: string): Promise<{ out: string; code: number | null }> {
+async function inCage(spec: CageSpec, line: string, shell = '/bin/sh'): Promise<{ out: string; code: number | null }> {
   let out = '';
   const cmd = caged(
-    { file: '/bin/sh', args: ['-c', line], cwd: spec.workDir, env: { PATH: '/usr/bin:/bin' }, stdin: '' },
+    { file: shell, args: ['-c', line], cwd: spec.workDir, env: { PATH: '/usr/bin:/bin' }, stdin: '' },
     spec,
   );
   const end = await runProcess(cmd, {
@@ -100,6 +100,41 @@ describe('the cage', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('starts the command once every bridge listens: a first connect through each reaches its socket', async () => {
+    const servers = ['one.sock', 'two.sock'].map((name) => {
+      const server = net.createServer((s) => s.end(`ANSWER-FROM-${name}\n`));
+      return { name, server };
+    });
+    await Promise.all(
+      servers.map(
+        ({ name, server }) => new Promise<void>((resolve) => server.listen(path.join(spec.runDir, name), resolve)),
+      ),
+    );
+    const bridges = [
+      { host: '127.0.0.1', port: 3128, socket: 'one.sock' },
+      { host: '127.0.0.2', port: 8780, socket: 'two.sock' },
+    ];
+    try {
+      // bash connects itself, at once: no program starts between the wait and the connects.
+      const r = await inCage(
+        { ...spec, bridges },
+        bridges.map((b) => `while read -r l; do echo "$l"; done </dev/tcp/${b.host}/${b.port} 2>&1`).join('; '),
+        '/bin/bash',
+      );
+      assert.match(r.out, /ANSWER-FROM-one\.sock\n[^]*ANSWER-FROM-two\.sock/);
+      assert.equal(r.code, 0);
+    } finally {
+      for (const { server } of servers) server.close();
+    }
+  });
+
+  it('runs the command even when a bridge cannot listen', async () => {
+    // No interface of the cage has this address, so its socat fails at once.
+    const r = await inCage({ ...spec, bridges: [{ host: '192.0.2.1', port: 3128, socket: 'none.sock' }] }, 'echo RAN');
+    assert.match(r.out, /RAN/);
+    assert.equal(r.code, 0);
   });
 
   it('runs its command as PID 1 and reports its PID on fd 3, for a gentle stop', () => {

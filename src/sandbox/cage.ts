@@ -152,15 +152,29 @@ export function cageArgs(spec: CageSpec, reportPid = true): string[] {
   return args;
 }
 
-/** The script that starts the bridges, waits until each listens, then becomes the command. */
+/** Tries per bridge, 1 ms apart: about 2 s for a socat to listen. */
+const BRIDGE_TRIES = 2000;
+
+/**
+ * The script that starts the bridges, waits until each listens, then becomes the command.
+ * The wait forks nothing, since a fork per try cost more than the bridges: bash's own
+ * connect (`/dev/tcp`), and between tries a 1 ms `read -t` on a pipe from the first socat's
+ * stdout, which it never writes. The pipe's end (socat gone) ends the wait.
+ */
 export function bridgeScript(bridges: Bridge[]): string {
-  const lines = bridges.map(
-    (b) => `socat TCP-LISTEN:${b.port},bind=${b.host},fork,reuseaddr UNIX-CONNECT:${CAGE_RUN_DIR}/${b.socket} &`,
-  );
+  if (bridges.length === 0) return 'exec "$@"';
+  const socat = (b: Bridge) =>
+    `socat TCP-LISTEN:${b.port},bind=${b.host},fork,reuseaddr UNIX-CONNECT:${CAGE_RUN_DIR}/${b.socket}`;
+  const [first, ...rest] = bridges;
   const ports = bridges.map((b) => `${b.host}/${b.port}`).join(' ');
   return [
-    ...lines,
-    `for p in ${ports}; do for i in $(seq 200); do (echo >/dev/tcp/$p) 2>/dev/null && break; sleep 0.01; done; done`,
+    ...rest.map((b) => `${socat(b)} &`),
+    `exec {quiet}< <(exec ${socat(first!)} </dev/null)`,
+    `for p in ${ports}; do for ((i = 0; i < ${BRIDGE_TRIES}; i++)); do`,
+    '  : 2>/dev/null </dev/tcp/$p && break',
+    '  read -r -t 0.001 -u $quiet _; (($? > 128)) || break 2',
+    'done; done',
+    'exec {quiet}<&-',
     'exec "$@"',
   ].join('\n');
 }

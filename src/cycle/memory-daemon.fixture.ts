@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config, type TierNumber } from '../config/config.js';
 import { createContext } from '../daemon/daemon.js';
 import type { DaemonContext } from '../daemon/context.js';
+import type { Proposal } from '../approval/state.js';
 import type { Delivered } from '../notify/deliver.js';
 import type { Message } from '../notify/notify.js';
-import { ScriptedProvider, type Reply } from '../provider/scripted.fixture.js';
+import { ScriptedProvider, type Scripted } from '../provider/scripted.fixture.js';
 import type { CycleRecord, Trigger } from '../record/cycle-record.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { FIRST_CYCLE, type Carried } from './context.js';
@@ -26,6 +27,8 @@ export const checkFile = (title: string, service: string, extra = ''): string =>
   `# ${title}\n\n- Service: ${service}\n- Severity: critical\n${extra}\n## What\n${title} works.\n\n## How\n\`\`\`sh\ncurl -fsS http://${service}/\n\`\`\`\n\n## Healthy when\n- healthy: it answers\n- unhealthy: it does not\n`;
 
 export interface MemoryDaemon {
+  /** The temporary directory the daemon's directories are in. */
+  root: string;
   config: Config;
   ctx: DaemonContext;
   store: MemoryStore<CycleRecord>;
@@ -37,7 +40,22 @@ export interface MemoryDaemon {
   now(): Date;
   advance(ms: number): void;
   /** Scripts the tiers' next replies, then runs one cycle (carrying its state to the next); the clock moves a minute after it. */
-  cycle(replies?: Partial<Record<TierNumber, Reply[]>>, trigger?: Trigger): Promise<CycleRecord>;
+  cycle(replies?: Partial<Record<TierNumber, Scripted[]>>, trigger?: Trigger): Promise<CycleRecord>;
+  /**
+   * A cycle as the running daemon's scheduler starts one (daemon.ts): approved proposals
+   * run first, and the cycle after them (trigger "approval") verifies them; the cycle has
+   * its own stop, which `stop` pulls as the console's does.
+   */
+  daemonCycle(
+    replies?: Partial<Record<TierNumber, Scripted[]>>,
+    trigger?: Trigger,
+  ): Promise<{ record: CycleRecord; executed: Proposal[] }>;
+  /** The console's stop: ends the running cycle (its stop's reason is "operator"); false when none runs. */
+  stop(): boolean;
+  /** What the daemon's stop signals do: every cycle from now on is stopped. */
+  stopDaemon(): void;
+  /** The receipt ledger's entries, oldest first. */
+  receipts(): Record<string, unknown>[];
   cleanup(): void;
 }
 
@@ -46,7 +64,13 @@ export interface MemoryDaemon {
  * repository's prompts; `env` is its configuration (CLAUDEOPS_SANDBOX is off).
  */
 export function memoryDaemon(
-  options: { env?: Record<string, string>; checks?: Record<string, string>; start?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    checks?: Record<string, string>;
+    /** Mounted repos: name → (path in the repo → text), e.g. `.claude-ops/checks/x.md`. */
+    repos?: Record<string, Record<string, string>>;
+    start?: string;
+  } = {},
 ): MemoryDaemon {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-cycle-'));
   const appDir = path.join(root, 'app');
@@ -54,6 +78,12 @@ export function memoryDaemon(
   fs.cpSync(PROMPTS, path.join(appDir, 'prompts'), { recursive: true });
   for (const [name, text] of Object.entries(options.checks ?? { 'web.md': checkFile('Web', 'web') }))
     fs.writeFileSync(path.join(appDir, 'checks', name), text);
+  for (const [repo, files] of Object.entries(options.repos ?? {}))
+    for (const [rel, text] of Object.entries(files)) {
+      const file = path.join(root, 'repos', repo, rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
   const { config } = loadConfig(
     {
       ANTHROPIC_API_KEY: 'k-test',
@@ -76,7 +106,9 @@ export function memoryDaemon(
     sent.push(...messages);
     return Promise.resolve(messages.map((m) => ({ kind: m.kind, key: m.key, ok: true, attempts: 1 })));
   };
-  const ctx = createContext(config, new AbortController().signal, {
+  const daemonStop = new AbortController();
+  let cycleStop: AbortController | undefined;
+  const ctx = createContext(config, daemonStop.signal, {
     store,
     providers: agent.lookup,
     deliver,
@@ -84,6 +116,7 @@ export function memoryDaemon(
   });
   ctx.stdout = () => undefined;
   const daemon: MemoryDaemon = {
+    root,
     config,
     ctx,
     store,
@@ -99,6 +132,32 @@ export function memoryDaemon(
       time += 60_000;
       return record;
     },
+    async daemonCycle(replies = {}, trigger = 'schedule') {
+      agent.script(replies);
+      cycleStop = new AbortController();
+      const shutdown = AbortSignal.any([daemonStop.signal, cycleStop.signal]);
+      try {
+        const executed = (await ctx.approvals.hasApproved()) ? await ctx.approvals.runApproved({ shutdown }) : [];
+        const { record, carried } = await runCycle(
+          { ...ctx, shutdown },
+          executed.length ? 'approval' : trigger,
+          daemon.carried,
+        );
+        daemon.carried = carried;
+        if (executed.length) await ctx.approvals.verified(executed, record);
+        time += 60_000;
+        return { record, executed };
+      } finally {
+        cycleStop = undefined;
+      }
+    },
+    stop() {
+      if (!cycleStop) return false;
+      cycleStop.abort('operator');
+      return true;
+    },
+    stopDaemon: () => daemonStop.abort(),
+    receipts: () => store.receipts(),
     cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
   };
   return daemon;

@@ -17,7 +17,18 @@ export interface Reply {
   events?: AgentEvent[];
   /** Thrown by the provider after its events: a fault injected into the tier run. */
   fault?: Error;
+  /** Awaited while the run is under way, after its session began: an operator's stop, a barrier. */
+  during?: (run: AgentRun) => unknown;
+  /** Ends with its verdict even when stopped: a run that finished as the stop came. */
+  unstoppable?: boolean;
 }
+
+/** A reply, or one made when the run starts from what it was handed (tier-1 shards run in no set order). */
+export type Scripted = Reply | ((run: AgentRun) => Reply);
+
+/** The check ids a run was handed, from its prompt (`- id \`…\``, as the daemon lists them). */
+export const handed = (run: Pick<AgentRun, 'prompt'>): string[] =>
+  [...run.prompt.matchAll(/^- id `([^`]+)`/gm)].map((m) => m[1]!);
 
 /** What a tier ran, as the provider was handed it. */
 export interface Played {
@@ -28,14 +39,28 @@ export interface Played {
 /** Scripted replies per tier, played in order; a tier with none left fails its run as a CLI error. */
 export class ScriptedProvider {
   readonly played: Played[] = [];
-  private readonly replies: Record<TierNumber, Reply[]> = { 1: [], 2: [], 3: [] };
+  /**
+   * Runs under way now, and the most that were at once. A run counts from the moment its
+   * tier run asks for the provider (before anything it awaits) to its last event, so runs
+   * started together count together however their awaits interleave.
+   */
+  running = 0;
+  mostAtOnce = 0;
+  private readonly replies: Record<TierNumber, Scripted[]> = { 1: [], 2: [], 3: [] };
+  private waiters: { n: number; resolve: () => void }[] = [];
 
-  constructor(replies: Partial<Record<TierNumber, Reply[]>> = {}) {
+  constructor(replies: Partial<Record<TierNumber, Scripted[]>> = {}) {
     this.script(replies);
   }
 
+  /** Resolves once `n` runs are under way at the same time. */
+  whenRunning(n: number): Promise<void> {
+    if (this.running >= n) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
+
   /** Adds replies to the end of each tier's queue. */
-  script(replies: Partial<Record<TierNumber, Reply[]>>): this {
+  script(replies: Partial<Record<TierNumber, Scripted[]>>): this {
     for (const tier of [1, 2, 3] as const) this.replies[tier].push(...(replies[tier] ?? []));
     return this;
   }
@@ -51,10 +76,13 @@ export class ScriptedProvider {
   }
 
   /** For the context's `providers`: every tier runs here. */
-  readonly lookup: ProviderLookup = (_config: Config, tier: TierNumber) => ({
-    provider: this.provider(tier),
-    bin: 'scripted-agent',
-  });
+  readonly lookup: ProviderLookup = (_config: Config, tier: TierNumber) => {
+    this.mostAtOnce = Math.max(this.mostAtOnce, ++this.running);
+    const ready = this.waiters.filter((w) => this.running >= w.n);
+    this.waiters = this.waiters.filter((w) => this.running < w.n);
+    for (const w of ready) w.resolve();
+    return { provider: this.provider(tier), bin: 'scripted-agent' };
+  };
 
   private provider(tier: TierNumber): AgentProvider {
     return {
@@ -71,15 +99,25 @@ export class ScriptedProvider {
 
   private async *play(tier: TierNumber, run: AgentRun, signal: AbortSignal): AsyncIterable<AgentEvent> {
     this.played.push({ tier, run });
-    const reply = this.replies[tier].shift();
+    try {
+      yield* this.reply(tier, run, signal);
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async *reply(tier: TierNumber, run: AgentRun, signal: AbortSignal): AsyncIterable<AgentEvent> {
+    const next = this.replies[tier].shift();
+    const reply = typeof next === 'function' ? next(run) : next;
     yield { kind: 'session', model: run.model, tools: [], mcp: [] };
     if (!reply) {
       yield { kind: 'end', exitClass: 'cli_error', exitCode: 1, error: `no scripted reply left for tier ${tier}` };
       return;
     }
+    await reply.during?.(run);
     for (const e of reply.events ?? []) yield e;
     if (reply.fault) throw reply.fault;
-    if (signal.aborted) {
+    if (signal.aborted && !reply.unstoppable) {
       yield { kind: 'stopped', by: 'shutdown', steps: [] };
       yield { kind: 'end', exitClass: 'interrupted', exitCode: null, error: 'stopped' };
       return;

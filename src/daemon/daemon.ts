@@ -125,9 +125,31 @@ export async function runDaemon(config: Config, warnings: string[]): Promise<num
 async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
   const controller = new AbortController();
   const ctx = createContext(config, controller.signal);
-  const { logger } = ctx;
-  for (const w of warnings) logger.warn(w);
+  for (const w of warnings) ctx.logger.warn(w);
+  await announceStart(ctx);
+  const slot: CycleSlot = { carried: FIRST_CYCLE };
+  const scheduler = scheduleCycles(ctx, slot);
+  const server = await serveHttp(ctx, scheduler, slot);
+  const stopped = stopOnSignals(controller, ctx, scheduler);
+  scheduler.start();
+  const code = await stopped;
+  ctx.live?.close();
+  server?.close();
+  ctx.logger.info('claudeops daemon stopped');
+  return code;
+}
 
+/** What the daemon keeps between cycles. */
+interface CycleSlot {
+  /** The running cycle's own stop, so an operator can stop it without stopping the daemon. */
+  stop?: AbortController;
+  /** What one cycle leaves for the next: handed out of each cycle and into the next. */
+  carried: Carried;
+}
+
+/** Tells what the daemon starts with: each provider's CLI, the repos directory, the settings. */
+async function announceStart(ctx: DaemonContext): Promise<void> {
+  const { config, logger } = ctx;
   for (const { provider, bin, tiers } of configuredProviders(config)) {
     const version = await provider.version(bin);
     if (version.version)
@@ -151,71 +173,85 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
     },
     'claudeops daemon starting',
   );
+}
 
-  // Each cycle gets its own stop, so an operator can stop the running cycle without stopping the daemon.
-  let cycleStop: AbortController | undefined;
-  // What one cycle leaves for the next: handed out of each cycle and into the next.
-  let carried: Carried = FIRST_CYCLE;
-  const scheduler = new Scheduler({
-    schedule: config.schedule,
-    logger,
-    failureBackoff: config.failureBackoff,
-    cycle: async (trigger) => {
-      cycleStop = new AbortController();
-      const shutdown = AbortSignal.any([controller.signal, cycleStop.signal]);
-      try {
-        // Approved proposals run first, and the cycle after them verifies what they did.
-        const executed = (await ctx.approvals.hasApproved()) ? await ctx.approvals.runApproved({ shutdown }) : [];
-        const outcome = await runCycle({ ...ctx, shutdown }, executed.length ? 'approval' : trigger, carried);
-        carried = outcome.carried;
-        if (executed.length) await ctx.approvals.verified(executed, outcome.record);
-        return succeeded(outcome.record);
-      } finally {
-        cycleStop = undefined;
-      }
-    },
+function scheduleCycles(ctx: DaemonContext, slot: CycleSlot): Scheduler {
+  return new Scheduler({
+    schedule: ctx.config.schedule,
+    logger: ctx.logger,
+    failureBackoff: ctx.config.failureBackoff,
+    cycle: (trigger) => scheduledCycle(ctx, slot, trigger),
     onSkip: (reason) => ctx.metrics.skipped(reason),
     onFailures: (n) => ctx.metrics.setConsecutiveFailures(n),
   });
+}
 
-  let server: http.Server | undefined;
-  if (config.http.port !== 'off') {
-    try {
-      const control: DaemonControl = {
-        runNow: () => scheduler.trigger(),
-        approved: () => void scheduler.trigger(),
-        stop: () => {
-          if (!cycleStop) return false;
-          logger.warn('an operator stopped the running cycle from the console');
-          cycleStop.abort('operator');
-          return true;
-        },
-        nextCycleAt: () => scheduler.nextTickAt(),
-      };
-      server = await startHttp({
-        host: config.http.host,
-        port: config.http.port,
-        health: { health: () => scheduler.health(config.timeoutMs) },
-        metrics: ctx.metrics,
-        logger,
-        console: {
-          config,
-          store: ctx.store,
-          live: ctx.live!,
-          control,
-          approvals: ctx.approvals,
-        },
-      });
-      // Port 0 asks the OS for one; every cage's egress proxy refuses the console's port, so it must be the bound one.
-      if (config.http.port === 0) config.http.port = (server.address() as AddressInfo).port;
-    } catch (e) {
-      logger.error(
-        `the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`,
-      );
-    }
+/** One cycle of the loop, with its own stop; says whether it succeeded. */
+async function scheduledCycle(ctx: DaemonContext, slot: CycleSlot, trigger: Trigger): Promise<boolean> {
+  slot.stop = new AbortController();
+  const shutdown = AbortSignal.any([ctx.shutdown, slot.stop.signal]);
+  try {
+    // Approved proposals run first, and the cycle after them verifies what they did.
+    const executed = (await ctx.approvals.hasApproved()) ? await ctx.approvals.runApproved({ shutdown }) : [];
+    const outcome = await runCycle({ ...ctx, shutdown }, executed.length ? 'approval' : trigger, slot.carried);
+    slot.carried = outcome.carried;
+    if (executed.length) await ctx.approvals.verified(executed, outcome.record);
+    return succeeded(outcome.record);
+  } finally {
+    slot.stop = undefined;
   }
+}
 
-  const stopped = new Promise<number>((resolve) => {
+/** The health, metrics and console endpoint, unless it is off; the daemon goes on without it when it cannot listen. */
+async function serveHttp(ctx: DaemonContext, scheduler: Scheduler, slot: CycleSlot): Promise<http.Server | undefined> {
+  const { config, logger } = ctx;
+  const { port } = config.http;
+  if (port === 'off') return undefined;
+  try {
+    const server = await startHttp({
+      host: config.http.host,
+      port,
+      health: { health: () => scheduler.health(config.timeoutMs) },
+      metrics: ctx.metrics,
+      logger,
+      console: {
+        config,
+        store: ctx.store,
+        live: ctx.live!,
+        control: daemonControl(logger, scheduler, slot),
+        approvals: ctx.approvals,
+      },
+    });
+    // Port 0 asks the OS for one; every cage's egress proxy refuses the console's port, so it must be the bound one.
+    if (config.http.port === 0) config.http.port = (server.address() as AddressInfo).port;
+    return server;
+  } catch (e) {
+    logger.error(
+      `the health and metrics endpoint cannot listen on ${config.http.host}:${config.http.port} (${(e as Error).message}); the daemon goes on without it. Set CLAUDEOPS_HTTP_PORT to a free port or to off.`,
+    );
+    return undefined;
+  }
+}
+
+/** What the console may ask of the running daemon. */
+function daemonControl(logger: Logger, scheduler: Scheduler, slot: CycleSlot): DaemonControl {
+  return {
+    runNow: () => scheduler.trigger(),
+    approved: () => void scheduler.trigger(),
+    stop: () => {
+      if (!slot.stop) return false;
+      logger.warn('an operator stopped the running cycle from the console');
+      slot.stop.abort('operator');
+      return true;
+    },
+    nextCycleAt: () => scheduler.nextTickAt(),
+  };
+}
+
+/** Resolves with the exit code once a stop signal has stopped the scheduler, or the shutdown grace is over. */
+function stopOnSignals(controller: AbortController, ctx: DaemonContext, scheduler: Scheduler): Promise<number> {
+  const { config, logger } = ctx;
+  return new Promise<number>((resolve) => {
     onSignals(controller, logger, () => {
       const force = setTimeout(() => {
         logger.warn(`the shutdown grace of ${config.shutdownGraceMs / 1000} s is over: exiting`);
@@ -228,12 +264,6 @@ async function daemonLoop(config: Config, warnings: string[]): Promise<number> {
       });
     });
   });
-  scheduler.start();
-  const code = await stopped;
-  ctx.live?.close();
-  server?.close();
-  logger.info('claudeops daemon stopped');
-  return code;
 }
 
 export const ONCE_EXIT = { healthy: 0, unhealthy: 1, config: 2, failed: 3 } as const;

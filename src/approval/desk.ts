@@ -8,7 +8,7 @@ import { deliver } from '../notify/deliver.js';
 import { QUOTE, whereToRead, type Message } from '../notify/notify.js';
 import { appendReceipt } from '../receipts/receipt.js';
 import type { CycleRecord, CycleStore, ParkedProposal } from '../record/cycle-record.js';
-import type { TierRun } from '../tier/tier-run.js';
+import type { TierRun } from '../tier/fold.js';
 import { decide, executionRefusal, NOT_GENUINE, type Limits } from './decide.js';
 import { shown } from './display.js';
 import { executeProposal } from './execute.js';

@@ -7,7 +7,7 @@ import type { CheckResult } from '../checks/results.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { createLogger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
-import type { TierRun } from '../tier/tier-run.js';
+import type { TierRun } from '../tier/fold.js';
 import { ApprovalDesk } from './desk.js';
 import { FileStore } from '../store/file-store.js';
 import { changeHash, outstanding, pendingAt, recoveredSince, serviceRecovered, sortDrafts } from './pending.js';

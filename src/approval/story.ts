@@ -1,4 +1,5 @@
-import { clock, oneLine } from '../stream/story.js';
+import { oneLine } from '../stream/story.js';
+import { clock } from '../stream/story-line.js';
 import { shown } from './display.js';
 import type { Proposal } from './state.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { TierNumber } from '../config/config.js';
 import { cycleStatus } from '../record/cycle-record.js';
-import type { TierRun } from '../tier/tier-run.js';
+import type { TierRun } from '../tier/fold.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { parseCheckFile, tierValue } from './check-file.js';
 import { skillTier } from './extras.js';

@@ -8,7 +8,7 @@ import {
 } from '../checks/check-state.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
 import type { Holds } from '../approval/state.js';
-import { storyKind } from '../stream/story.js';
+import { storyKind } from '../stream/story-line.js';
 import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, timeline } from './charts.js';
 import { html, raw, type Html } from './html.js';

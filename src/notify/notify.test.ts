@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import { emptyHolds, type Holds } from '../approval/state.js';
 import { makeLinker, type Linker } from '../approval/links.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
-import type { TierRun } from '../tier/tier-run.js';
+import type { TierRun } from '../tier/fold.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { applyResults, emptyCheckState, type CheckState } from '../checks/check-state.js';
 import { parseCheckFile } from '../checks/check-file.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TierRun } from '../tier/tier-run.js';
+import type { TierRun } from '../tier/fold.js';
 import { cycleSummary, withoutCliDiagnostics } from './cycle-record.js';
 
 const run = (over: Partial<TierRun>): TierRun => ({ tier: 1, exitClass: 'interrupted', ...over }) as TierRun;

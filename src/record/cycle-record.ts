@@ -1,7 +1,7 @@
 import { CYCLE_STATUSES as STORED_STATUSES } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { TierNumber } from '../config/config.js';
-import type { TierRun } from '../tier/tier-run.js';
+import type { TierRun } from '../tier/fold.js';
 import type { Transition } from '../checks/check-state.js';
 import { judgedStatus, type CheckResult, type JudgedStatus } from '../checks/results.js';
 

@@ -1,8 +1,6 @@
 import type { AgentEvent } from '../provider/provider.js';
 import { clock } from './story-line.js';
 
-export { clock, storyKind } from './story-line.js';
-
 const RESULT_WIDTH = 160;
 const INPUT_WIDTH = 300;
 

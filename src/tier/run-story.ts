@@ -1,7 +1,8 @@
 // A tier run's story in its log: the header, a line or more per event, the footer.
 import type { Config } from '../config/config.js';
 import type { AgentEvent } from '../provider/provider.js';
-import { clock, oneLine, Story } from '../stream/story.js';
+import { oneLine, Story } from '../stream/story.js';
+import { clock } from '../stream/story-line.js';
 import { TIER_NAMES, type TierRun } from './fold.js';
 import type { TierPlan } from './plan.js';
 
@@ -18,12 +19,18 @@ export function header(plan: TierPlan, config: Config, started: Date): string[] 
 }
 
 /** The story of one event; `stopped` says why with the daemon's timeout and the shutdown's reason. */
-export function eventLines(story: Story, event: AgentEvent, config: Config, shutdown: AbortSignal): string[] {
+export function eventLines(
+  story: Story,
+  event: AgentEvent,
+  config: Config,
+  shutdown: AbortSignal,
+  now = new Date(),
+): string[] {
   switch (event.kind) {
     case 'output':
-      return [`${clock()} output   ${oneLine(event.text, 200)}`];
+      return [`${clock(now)} output   ${oneLine(event.text, 200)}`];
     case 'stderr':
-      return [`${clock()} stderr   ${oneLine(event.text, 300)}`];
+      return [`${clock(now)} stderr   ${oneLine(event.text, 300)}`];
     case 'warning':
       return [`warning  ${event.text}`];
     case 'stopped': {
@@ -31,17 +38,17 @@ export function eventLines(story: Story, event: AgentEvent, config: Config, shut
         event.by === 'timeout'
           ? `timed out after ${config.timeoutMs / 1000} s (CLAUDEOPS_TIMEOUT)`
           : `interrupted: ${shutdown.reason === 'operator' ? 'an operator stopped the cycle from the console' : 'the daemon is shutting down'}`;
-      return [`${clock()} stop     ${why}; sent ${event.steps.join(', then ')}`];
+      return [`${clock(now)} stop     ${why}; sent ${event.steps.join(', then ')}`];
     }
     case 'cleanup':
       return [
-        `${clock()} cleanup  killed ${event.pids.length} leftover process(es) of this run: ${event.pids.join(', ')}`,
+        `${clock(now)} cleanup  killed ${event.pids.length} leftover process(es) of this run: ${event.pids.join(', ')}`,
       ];
     case 'record':
     case 'end':
       return [];
     default:
-      return story.lines(event);
+      return story.lines(event, now);
   }
 }
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CheckDef } from '../checks/discover.js';
 import { runLogName, tierRunBase } from '../store/layout.js';
 import { mergeShards } from './shards.js';
-import { runTier, type TierRun, type TierRunInput } from './tier-run.js';
+import type { TierRun } from './fold.js';
+import { runTier, type TierRunInput } from './tier-run.js';
 
 /**
  * Tier 1 as several sessions, at most `parallel` at once, each handed its shard of

@@ -4,7 +4,7 @@ import { parseCheckFile } from '../checks/check-file.js';
 import type { CheckDef } from '../checks/discover.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { mergeShards, planShards } from './shards.js';
-import type { TierRun } from './tier-run.js';
+import type { TierRun } from './fold.js';
 
 const check = (repo: string, name: string, service = name): CheckDef => ({
   id: `${repo}/${name}.md`,

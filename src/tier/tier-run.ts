@@ -9,16 +9,14 @@ import type { AgentEvent, AgentProvider } from '../provider/provider.js';
 import { providerFor, type ProviderLookup } from '../provider/registry.js';
 import type { SandboxProbe } from '../sandbox/probe.js';
 import type { Store } from '../store/store.js';
-import { clock, Story } from '../stream/story.js';
+import { Story } from '../stream/story.js';
+import { clock } from '../stream/story-line.js';
 import { emptyTally, step, toTierRun, type TierRun } from './fold.js';
 import { planTier, type Shard, type TierPlan } from './plan.js';
 import { readPromptTexts } from './prompt-files.js';
 import { openTierLog } from './tier-log.js';
 import { eventLines, footer, header } from './run-story.js';
 import { openWorkspace } from './workspace.js';
-
-export { TIER_NAMES, type Containment, type TierRun } from './fold.js';
-export type { Shard } from './plan.js';
 
 export interface TierRunInput {
   config: Config;
@@ -46,12 +44,15 @@ export interface TierRunInput {
   providers?: ProviderLookup;
   /** Where the run's log and events are written. */
   store: Pick<Store, 'openRunFiles' | 'writeRunLog'>;
+  /** The cycle's clock: the run's times and its story's. */
+  now?: () => Date;
 }
 
 /** One tier: its plan, its agent's events folded into its record, its run log, its workspace. */
 export async function runTier(input: TierRunInput): Promise<TierRun> {
   const { config, tier, logger } = input;
-  const started = new Date();
+  const now = input.now ?? (() => new Date());
+  const started = now();
   const { provider, bin } = (input.providers ?? providerFor)(config, tier);
   const texts = await readPromptTexts(config, tier);
   const plan = planTier({ ...input, texts, modelWarnings: provider.modelWarnings(config.tiers[tier].model) });
@@ -63,7 +64,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
   let egressRefused = 0;
   const take = async (event: AgentEvent) => {
     step(tally, event);
-    log.story(eventLines(story, event, config, input.shutdown));
+    log.story(eventLines(story, event, config, input.shutdown, now()));
     if (event.kind === 'warning') logger.warn({ tier }, event.text);
     if (event.kind === 'record') await log.raw(event.data);
   };
@@ -80,7 +81,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       },
       onEgress: (line, refused) => {
         if (refused) egressRefused++;
-        log.story([`${clock()} egress   ${line}`]);
+        log.story([`${clock(now())} egress   ${line}`]);
       },
     });
     try {
@@ -89,7 +90,7 @@ export async function runTier(input: TierRunInput): Promise<TierRun> {
       await space.close();
     }
   }
-  const frame = { tier, model: plan.model, startedAt: started.toISOString(), endedAt: new Date().toISOString() };
+  const frame = { tier, model: plan.model, startedAt: started.toISOString(), endedAt: now().toISOString() };
   const containment = { ...plan.containment, egressRefused };
   const run = toTierRun(tally, { ...frame, containment, logFile: log.logName, eventsFile: log.jsonlName });
   log.story(footer(run));

@@ -58,7 +58,7 @@ export class ApiProxy {
     return closeServer(this.server);
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+  forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const { route } = this.opts;
     const line = `${req.method} ${req.url}`;
     if (!route.paths.some((p) => p.test(line))) {

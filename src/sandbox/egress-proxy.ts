@@ -144,10 +144,7 @@ export class EgressProxy {
   ) {
     this.server = http.createServer((req, res) => void this.request(req, res));
     this.server.on('connect', (req, socket: net.Socket, head) => void this.connect(req, socket, head));
-    this.server.on('upgrade', (req, socket: net.Socket) => {
-      this.onEvent(`refused ${req.method} ${req.url} (protocol upgrade)`, true);
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-    });
+    this.server.on('upgrade', (req, socket: net.Socket) => this.upgrade(req, socket));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -169,7 +166,13 @@ export class EgressProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private async request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** A protocol upgrade (attach, exec, WebSocket): never, whatever the policy. */
+  upgrade(req: http.IncomingMessage, socket: net.Socket): void {
+    this.onEvent(`refused ${req.method} ${req.url} (protocol upgrade)`, true);
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  }
+
+  async request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -210,7 +213,7 @@ export class EgressProxy {
     req.pipe(upstream);
   }
 
-  private async connect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+  async connect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const [host = '', port = '443'] = (req.url ?? '').split(/:(?=\d+$)/);
     const docker = host.toLowerCase() === DOCKER_ALIAS;

@@ -50,7 +50,7 @@ export class McpRelay {
     return closeServer(this.server);
   }
 
-  private async relay(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async relay(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const m = /^\/(\d+)(\/[^?]*)?(\?.*)?$/.exec(req.url ?? '');
     const index = Number(m?.[1]);
     const target = this.servers[index];

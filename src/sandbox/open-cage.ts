@@ -7,15 +7,21 @@ import { SECRET_ENV } from '../context/env-context.js';
 import { expandVars, VAR_REFERENCE, type ServerEntry } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
 import { ApiProxy, type ApiRoute } from './api-proxy.js';
-import { CAGE_RUN_DIR, caged, installDirs, type CageSpec } from './cage.js';
+import { CAGE_RUN_DIR, caged, installDirs, type Bridge, type CageSpec } from './cage.js';
+import { CageFront } from './cage-front.js';
 import type { ListingSandbox } from '../mcp/catalog.js';
 import { DOCKER_ALIAS_HOST, EgressProxy } from './egress-proxy.js';
 import { McpRelay } from './mcp-relay.js';
 
-/** Loopback addresses inside a cage: the egress proxy, the model API, remote MCP servers. */
-const EGRESS = { host: '127.0.0.1', port: 3128, socket: 'egress.sock' };
-const API = { host: '127.0.0.2', port: 8780, socket: 'api.sock' };
-const MCP = { host: '127.0.0.3', port: 8781, socket: 'mcp.sock' };
+/**
+ * A cage's one bridge: a port on every loopback address inside it, to the daemon's front
+ * (cage-front.ts), where the address a request names picks the server: the egress proxy,
+ * the model API's proxy, or the relay to remote MCP servers.
+ */
+const BRIDGE: Bridge = { host: '0.0.0.0', port: 3128, socket: 'cage.sock' };
+const EGRESS = { host: '127.0.0.1', port: BRIDGE.port };
+const API = { host: '127.0.0.2', port: BRIDGE.port };
+const MCP = { host: '127.0.0.3', port: BRIDGE.port };
 
 /** What a cage lets its processes do, in the daemon's terms (a tier's policy, or an approved proposal's). */
 export interface CagePolicy {
@@ -93,11 +99,9 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     : undefined;
   const relayed = relayEntries(mcpEntries, policy);
   const relay = relayed.servers.length ? new McpRelay(relayed.servers, input.onEvent) : undefined;
+  const front = new CageFront({ api: API.host, mcp: MCP.host }, egress, apiProxy, relay);
   const filesDir = path.join(runDir, 'files');
-  await fs.mkdir(filesDir);
-  await egress.listen(path.join(runDir, EGRESS.socket));
-  await apiProxy?.listen(path.join(runDir, API.socket));
-  await relay?.listen(path.join(runDir, MCP.socket));
+  await Promise.all([fs.mkdir(filesDir), front.listen(path.join(runDir, BRIDGE.socket))]);
   const proxyUrl = `http://${EGRESS.host}:${EGRESS.port}`;
   const env: Record<string, string> = {
     ...passedMcpVariables(mcpEntries),
@@ -126,7 +130,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     ],
     readOnly: policy.denyWrite,
     runDir,
-    bridges: [EGRESS, ...(apiProxy ? [API] : []), ...(relay ? [MCP] : [])],
+    bridges: [BRIDGE],
   };
   return {
     spec,
@@ -134,7 +138,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     mcpEntries: relayed.entries,
     filesDir: { host: filesDir, inner: `${CAGE_RUN_DIR}/files` },
     close: async () => {
-      await Promise.all([egress.stop(), apiProxy?.close(), relay?.close()]);
+      await front.close();
       await fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
     },
   };

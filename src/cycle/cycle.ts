@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { baselineMcpFile } from '../store/layout.js';
-import { overDailyBudget } from '../budget/budget.js';
 import type { TierNumber } from '../config/config.js';
-import { applyCycle, type CooldownState, type CycleActions } from '../cooldown/cooldown.js';
+import { applyCycle, type CycleActions } from '../cooldown/cooldown.js';
 import { applyResults, shownChecks, type CheckState, type Transition } from '../checks/check-state.js';
-import { discoverChecks, type CheckSet } from '../checks/discover.js';
-import { describeProblem } from '../checks/lint.js';
 import { checkResults, NOT_REPORTED, serviceStatuses, type CheckResult } from '../checks/results.js';
 import { FIRST_CYCLE, type Carried, type CycleContext } from './context.js';
-import { listCatalog, type McpCatalog } from '../mcp/catalog.js';
-import { mergeMcp, type MergedMcp } from '../mcp/merge.js';
-import { SECRET_ENV } from '../context/env-context.js';
-import type { Redactor } from '../logger/redactor.js';
-import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
-import { listingSandbox } from '../sandbox/open-cage.js';
+import { prepare, type Prepared } from './prepare.js';
+import { Warnings } from './warnings.js';
 import type { Delivered } from '../notify/deliver.js';
 import { appendReceipt } from '../receipts/receipt.js';
 import { planNotifications } from '../notify/notify.js';
@@ -30,11 +22,8 @@ import { runTier, type TierRun } from '../tier/tier-run.js';
 import { planShards } from '../tier/shards.js';
 import { runShardedTier1 } from '../tier/sharded-run.js';
 
-const HOUR = 3_600_000;
-const MCP_LIST_TIMEOUT_MS = 15_000;
 /** Everything before the first tier: file reads, the MCP merge and listing, the sandbox probe. */
 const PREPARE_BUDGET_MS = 60_000;
-const SANDBOX_PROBE_TTL_MS = 10 * 60_000;
 
 /** What a cycle is known by from its start. */
 interface Begun {
@@ -42,27 +31,6 @@ interface Begun {
   startedAt: string;
   trigger: Trigger;
   dryRun: boolean;
-}
-
-/** What prepare found: the inputs of the tiers, and what the record keeps of them. */
-interface Prepared {
-  /** The daemon's redactor, plus the values this cycle's MCP servers were given. */
-  redactor: Redactor;
-  checks: CheckSet;
-  checkState: CheckState;
-  mcp: MergedMcp;
-  catalog: McpCatalog;
-  sandbox: SandboxProbe;
-  cooldown: CooldownState;
-  /** Spend recorded today before this cycle. */
-  spentTodayUsd: number;
-  /** Why no tier runs: the daily budget is spent. */
-  skippedReason?: string;
-  /** Why no remediation tier may run: the state that holds the limits cannot be saved. */
-  remediationBlocked?: string;
-  mcpTools: CycleRecord['mcpTools'];
-  /** The pruning and the sandbox probe as this cycle left them, for the next. */
-  carried: Omit<Carried, 'stateSaveFailure'>;
 }
 
 /** What the tiers did, as far as they escalated. */
@@ -219,43 +187,6 @@ class Partly extends Error {
   }
 }
 
-/** The warnings of a cycle, in the order found. */
-class Warnings {
-  private readonly list: string[] = [];
-  private readonly seen = new Set<string>();
-
-  constructor(
-    private readonly logger: CycleContext['logger'],
-    private readonly cycle: string,
-  ) {}
-
-  /** A warning of the cycle: logged, and kept in its summary. */
-  flag(warning: string, level: 'warn' | 'error' = 'warn'): void {
-    this.logger[level]({ cycle: this.cycle }, warning);
-    this.add(warning);
-  }
-
-  /** Logged and kept, unless it is kept already. */
-  flagOnce(warning: string): void {
-    if (!this.seen.has(warning)) this.flag(warning);
-  }
-
-  /** Kept, not logged (whoever found it told it). */
-  add(warning: string): void {
-    this.list.push(warning);
-    this.seen.add(warning);
-  }
-
-  /** Kept unless it is kept already, not logged. */
-  addOnce(warning: string): void {
-    if (!this.seen.has(warning)) this.add(warning);
-  }
-
-  all(): string[] {
-    return [...this.list];
-  }
-}
-
 function withinBudget<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
@@ -267,112 +198,6 @@ function beginCycle(ctx: CycleContext, trigger: Trigger): Begun {
   const id = ctx.store.newCycleId(now);
   ctx.logger.info({ cycle: id, trigger, dryRun: ctx.config.dryRun }, 'cycle started');
   return { id, startedAt: now.toISOString(), trigger, dryRun: ctx.config.dryRun };
-}
-
-async function prepare(ctx: CycleContext, cycle: Begun, carried: Carried, warnings: Warnings): Promise<Prepared> {
-  const { config, logger } = ctx;
-  let lastPruneAt = carried.lastPruneAt;
-  if (ctx.now().getTime() - lastPruneAt >= HOUR) {
-    lastPruneAt = ctx.now().getTime();
-    const removed = await ctx.store.pruneRuns(config.retentionDays);
-    if (removed.length)
-      logger.info(
-        { removed: removed.length },
-        `retention: removed ${removed.length} run file(s) older than ${config.retentionDays} days`,
-      );
-  }
-
-  const { store } = ctx;
-  const [checks, checkState, spend, mcp, cooldown, probed] = await Promise.all([
-    discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable }),
-    store.loadCheckState(),
-    store.loadSpend(ctx.now()),
-    mergeMcp({
-      baselineFile: baselineMcpFile(config.appDir),
-      reposDir: config.reposDir,
-      trustedRepos: config.mcpTrustedRepos,
-      store: ctx.store,
-      allowOverride: config.mcpAllowOverride,
-      inheritEnv: config.mcpInheritEnv,
-      secretEnv: SECRET_ENV,
-    }),
-    store.loadCooldown(),
-    config.sandbox === 'off'
-      ? { probe: { ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const, okAt: carried.sandboxOkAt }
-      : sandboxProbe(ctx, carried.sandboxOkAt),
-  ]);
-  const { probe: sandbox } = probed;
-  const skippedReason = overDailyBudget(spend, config.budget.dailyUsd);
-  if (cooldown.converted) logger.info({ cycle: cycle.id }, cooldown.converted);
-  // Fail closed: limits that cannot be saved do not hold, so nothing above tier 1 runs.
-  const blocked = carried.stateSaveFailure ?? (await store.stateUnwritable());
-  const remediationBlocked = blocked
-    ? `${blocked}; the cooldowns and the daily budget cannot be kept, so no remediation tier runs until it can. Free space in (or fix) the state directory`
-    : undefined;
-  if (remediationBlocked) warnings.flag(remediationBlocked, 'error');
-  // Read-only runs may call only the tools servers annotate read-only, so every server is
-  // asked; a cycle skipped for the budget runs no tier and starts no server.
-  const catalog: McpCatalog = skippedReason
-    ? Object.create(null)
-    : await listCatalog(mcp.entries, {
-        cwd: config.appDir,
-        timeoutMs: MCP_LIST_TIMEOUT_MS,
-        plain: mcp.plain,
-        sandbox: sandbox.ok ? listingSandbox(config) : undefined,
-      });
-  if (skippedReason) {
-    logger.warn({ cycle: cycle.id }, `cycle skipped: ${skippedReason}`);
-    ctx.metrics.skipped('budget');
-  }
-  const checkWarnings = [
-    ...checks.problems.map(describeProblem),
-    ...checks.notes.map(describeProblem),
-    ...checks.unmatchedDisable.map(
-      (d) => `CLAUDEOPS_CHECKS_DISABLE: "${d}" matches no check id; run claudeops validate to list them`,
-    ),
-  ];
-  for (const w of [
-    ...checkWarnings,
-    ...mcp.warnings,
-    ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x),
-  ])
-    warnings.flag(w);
-  const mcpTools = Object.fromEntries(
-    Object.entries(catalog).map(([name, t]) => [
-      name,
-      t.ok
-        ? {
-            readOnly: t.tools.filter((x) => x.readOnly).map((x) => x.name),
-            other: t.tools.filter((x) => !x.readOnly).map((x) => x.name),
-          }
-        : { error: t.error },
-    ]),
-  );
-  if (!sandbox.ok && config.sandbox !== 'off') warnings.flag(`the OS sandbox cannot start: ${sandbox.why}`, 'error');
-  logger.info(
-    {
-      cycle: cycle.id,
-      checks: checks.checks.length,
-      disabled: checks.disabled.length,
-      playbooks: checks.playbooks.length,
-      skills: checks.skills.length,
-    },
-    `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`,
-  );
-  return {
-    redactor: ctx.redactor.with(mcp.secrets),
-    checks,
-    checkState: checkState.state,
-    mcp,
-    catalog,
-    sandbox,
-    cooldown: cooldown.state,
-    spentTodayUsd: spend.usd,
-    skippedReason,
-    remediationBlocked,
-    mcpTools,
-    carried: { lastPruneAt, sandboxOkAt: probed.okAt },
-  };
 }
 
 /** The tiers, from tier 1 up as far as each one's verdict, the cooldowns and the limits let them escalate. */
@@ -639,14 +464,4 @@ async function attempt(ctx: CycleContext, what: string, fn: () => Promise<unknow
     ctx.logger.warn(`${what} failed: ${(e as Error).message}`);
     return false;
   }
-}
-
-/** Whether the sandbox starts: a success is trusted for ten minutes, a failure is probed again every cycle. */
-async function sandboxProbe(
-  ctx: CycleContext,
-  okAt: number | undefined,
-): Promise<{ probe: SandboxProbe; okAt?: number }> {
-  if (okAt !== undefined && ctx.now().getTime() - okAt < SANDBOX_PROBE_TTL_MS) return { probe: { ok: true }, okAt };
-  const probe = await probeSandbox();
-  return { probe, okAt: probe.ok ? ctx.now().getTime() : undefined };
 }

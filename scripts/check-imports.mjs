@@ -24,7 +24,7 @@ const LAYERS = [
   ],
   ['config', 'context', 'budget', 'checks', 'probe', 'cooldown'],
   ['mcp', 'runner', 'sandbox', 'approval', 'tier/policy.ts'],
-  ['provider', 'stream'],
+  ['provider', 'stream', 'probe/run'],
   ['tier'],
   ['record'],
   ['notify', 'metrics', 'approval/desk.ts', 'approval/execute.ts', 'approval/story.ts'],

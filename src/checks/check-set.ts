@@ -14,6 +14,8 @@ export interface CheckDef {
   failureThreshold?: number;
   successThreshold?: number;
   parsed: CheckFile;
+  /** What its probes found this cycle, when they hand it to the model: the evidence, and why the model is asked. */
+  probe?: { status: string; detail: string; why: string };
 }
 
 export interface Playbook {

@@ -67,8 +67,16 @@ export function applyResults(
     Object.assign(e, { title: r.title, services: r.services.length ? r.services : e.services });
     e.last = [
       ...e.last,
-      { at, cycle, status: r.status, ...(r.tier ? { tier: r.tier } : {}), ...(r.detail ? { detail: r.detail } : {}) },
+      {
+        at,
+        cycle,
+        status: r.status,
+        ...(r.tier ? { tier: r.tier } : {}),
+        ...(r.detail ? { detail: r.detail } : {}),
+        ...(r.by ? { by: r.by } : {}),
+      },
     ].slice(-HISTORY);
+    if (r.tier) e.reviewedAt = at;
     if (r.status !== 'unknown' && r.status !== 'not_applicable') addToHour(e, now, r.status !== 'unhealthy');
     const t = thresholds(r.id);
     const from = e.status;

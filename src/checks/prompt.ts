@@ -15,11 +15,16 @@ export function checksPrompt(set: CheckSet, tier: TierNumber): string {
       `There are exactly ${set.checks.length} check(s). Read each file at its path and run it as written. Do not look for other check files.`,
       'Your verdict needs one `checks` entry per id below, with the id exactly as written. A check you cannot run is `unknown` with the reason. A check whose own "When to Run" (or list of targets) says it does not apply here is `not_applicable`, with the reason in `detail`. A check left out is recorded as not judged.',
       '',
-      ...set.checks.map(
-        (c) =>
-          `- id \`${c.id}\` · file \`${c.file}\` · ${c.title}${c.services.length ? ` · service ${c.services.join(', ')}` : ''}${c.severity ? ` · severity ${c.severity}` : ''}`,
-      ),
+      ...set.checks.flatMap((c) => [
+        `- id \`${c.id}\` · file \`${c.file}\` · ${c.title}${c.services.length ? ` · service ${c.services.join(', ')}` : ''}${c.severity ? ` · severity ${c.severity}` : ''}`,
+        ...(c.probe ? [`  - probe: ${c.probe.status} · ${c.probe.detail} (${c.probe.why})`] : []),
+      ]),
     );
+    if (set.checks.some((c) => c.probe))
+      out.push(
+        '',
+        "Where a check shows a probe line, the daemon has just run the check's `## Probe` section: take that as evidence, find out why it shows what it shows, and judge the check as a whole; running the probe again tells nothing new.",
+      );
   }
   if (tier === 1) return out.join('\n');
   const mine = set.playbooks.filter((p) => p.tier <= tier);

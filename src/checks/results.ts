@@ -15,6 +15,8 @@ export interface CheckResult {
   detail?: string;
   /** The tier whose verdict judged it; absent when none did. */
   tier?: TierNumber;
+  /** Judged by the check's probes, without a model. */
+  by?: 'probe';
   /** An id the daemon did not hand out: recorded and flagged, never kept in check history. */
   invented?: boolean;
 }

@@ -225,6 +225,24 @@ const daemonVariables = {
     list,
     { default: '', to: 'checks.disable' },
   ),
+  CLAUDEOPS_PROBE_TIMEOUT: spec(
+    'Checks',
+    "Seconds one probe (a check's ## Probe line) may take before it counts as failed",
+    'a whole number of seconds from 1 to 300',
+    wholeNumber(1, 300),
+    { default: '10', to: 'probes.timeoutMs', resolve: seconds },
+  ),
+  CLAUDEOPS_MODEL_REVIEW: spec(
+    'Checks',
+    'How often tier 1 reviews a check whose probes pass and whose status has not changed: every N hours, or always (every cycle, as for a check without probes)',
+    'a whole number of hours from 1 to 8760, or always',
+    z.union([z.literal('always'), wholeNumber(1, 8_760)]),
+    {
+      default: '24',
+      to: 'probes.reviewMs',
+      resolve: (v: 'always' | number): 'always' | number => (v === 'always' ? v : v * 3_600_000),
+    },
+  ),
   CLAUDEOPS_FAILURE_THRESHOLD: spec(
     'Checks',
     'Unhealthy results in a row before a check counts as unhealthy and is notified (a check file may override it with "- Failure threshold: N")',

@@ -14,6 +14,8 @@ const checkResultSchema = z.object({
   status: checkStatus,
   tier: z.number().int().min(1).max(3).optional(),
   detail: z.string().optional(),
+  /** Judged by the check's probes, without a model. */
+  by: z.literal('probe').optional(),
 });
 
 const checkSchema = z.object({
@@ -27,6 +29,8 @@ const checkSchema = z.object({
   last: z.array(checkResultSchema),
   /** [hour start (ms), good results, judged results], oldest first, 30 days at most. */
   hours: z.array(z.tuple([z.number(), z.number(), z.number()])),
+  /** When a tier (not a probe) last judged it: a check with probes is reviewed by the model at CLAUDEOPS_MODEL_REVIEW. */
+  reviewedAt: z.string().optional(),
   /** Gone from the repos (or disabled): kept for its history, off the overview. */
   removed: z.object({ at: z.string(), why: z.string() }).optional(),
 });

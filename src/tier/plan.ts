@@ -11,7 +11,7 @@ import type { ExitClass } from '../provider/exit-class.js';
 import { sandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
 import { verdictJsonSchema } from '../verdict/verdict.js';
 import type { Containment } from './fold.js';
-import { tierPolicy, type RepoRules, type TierPolicy } from './policy.js';
+import { repoRules, tierPolicy, type TierPolicy } from './policy.js';
 
 export interface Shard {
   /** From 1. */
@@ -105,17 +105,5 @@ export function planTier(input: PlanInput): TierPlan {
       egressRefused: 0,
       warnings: [...policy.warnings, ...(decision.warning ? [decision.warning] : []), ...input.modelWarnings],
     },
-  };
-}
-
-/** What the repos' manifests and playbook tiers ask of this tier's run. */
-function repoRules(set: CheckSet, tier: TierNumber): RepoRules {
-  return {
-    readOnlyPaths: set.manifests.filter((m) => m.readOnly).map((m) => set.repoDirs[m.repo]!),
-    hiddenPaths: [
-      ...set.playbooks.filter((p) => p.tier > tier).map((p) => p.file),
-      ...set.skills.filter((s) => s.tier > tier).map((s) => s.source),
-    ],
-    skills: set.skills.some((s) => s.tier <= tier),
   };
 }

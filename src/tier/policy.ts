@@ -1,5 +1,6 @@
 import type { Config, TierNumber } from '../config/config.js';
 import { PROVIDER_OPTIONS } from '../config/schema.js';
+import type { CheckSet } from '../checks/check-set.js';
 import type { McpCatalog } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
 import { proposeMode } from '../approval/prompt.js';
@@ -239,3 +240,15 @@ export function mcpAllowance(entries: string[], servers: string[]): string[] {
 }
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];
+
+/** What the repos' manifests and playbook tiers ask of this tier's run. */
+export function repoRules(set: CheckSet, tier: TierNumber): RepoRules {
+  return {
+    readOnlyPaths: set.manifests.filter((m) => m.readOnly).map((m) => set.repoDirs[m.repo]!),
+    hiddenPaths: [
+      ...set.playbooks.filter((p) => p.tier > tier).map((p) => p.file),
+      ...set.skills.filter((s) => s.tier > tier).map((s) => s.source),
+    ],
+    skills: set.skills.some((s) => s.tier <= tier),
+  };
+}

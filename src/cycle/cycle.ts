@@ -18,7 +18,8 @@ import {
   type Trigger,
 } from '../record/cycle-record.js';
 import { decideEscalation } from '../tier/handoff.js';
-import { runTier, type TierRun } from '../tier/tier-run.js';
+import type { TierRun } from '../tier/fold.js';
+import { runTier } from '../tier/tier-run.js';
 import { planShards } from '../tier/shards.js';
 import { runShardedTier1 } from '../tier/sharded-run.js';
 
@@ -276,6 +277,7 @@ async function runOneTier(
     spentTodayUsd: prepared.spentTodayUsd + below.reduce((sum, t) => sum + t.costUsd, 0),
     providers: ctx.providers,
     store: ctx.store,
+    now: ctx.now,
   };
   const shards = tier === 1 ? planShards(prepared.checks.checks, ctx.config.tier1.shardSize) : [];
   return shards.length > 1

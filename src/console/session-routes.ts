@@ -1,7 +1,7 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
 import { sameOrigin, SESSION_COOKIE, sessionValue, tokenMatches } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
-import type { Wrap } from './guard.js';
+import type { ActHandler, PageHandler, Wrap } from './guard.js';
 import { loginPage } from './pages.js';
 import { html, readForm, redirect, send } from './respond.js';
 
@@ -17,7 +17,26 @@ export function sessionRoutes(
     '/login',
     page((_req, res, _p, viewer) => html(res, loginPage({ viewer }))),
   );
-  router.on('POST', '/login', async (req, res) => {
+  router.on('POST', '/login', logIn(token));
+  router.on(
+    'POST',
+    '/logout',
+    act((_req, res) => {
+      res.writeHead(303, {
+        location: '/',
+        'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+      });
+      res.end();
+    }),
+  );
+
+  router.on('POST', '/actions/run-now', act(runNow(deps, asJson)));
+  router.on('POST', '/actions/stop', act(stopCycle(deps, asJson)));
+}
+
+/** POST /login: the console token, when it matches, sets the session cookie. */
+function logIn(token: string | undefined): PageHandler {
+  return async (req, res) => {
     if (!sameOrigin(req)) return send(res, 403, 'text/plain', 'refused: this form did not come from the console\n');
     const form = await readForm(req);
     if (!token || !tokenMatches(form?.get('token') ?? '', token))
@@ -35,36 +54,24 @@ export function sessionRoutes(
       'cache-control': 'no-store',
     });
     res.end();
-  });
-  router.on(
-    'POST',
-    '/logout',
-    act((_req, res) => {
-      res.writeHead(303, {
-        location: '/',
-        'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
-      });
-      res.end();
-    }),
-  );
+  };
+}
 
-  router.on(
-    'POST',
-    '/actions/run-now',
-    act((req, res) => {
-      const outcome = deps.control.runNow();
-      if (asJson(req))
-        return send(res, outcome === 'stopping' ? 409 : 202, 'application/json', JSON.stringify({ outcome }) + '\n');
-      redirect(res, `/?notice=${encodeURIComponent(`Run now: ${outcome}`)}`);
-    }),
-  );
-  router.on(
-    'POST',
-    '/actions/stop',
-    act((req, res) => {
-      const stopped = deps.control.stop();
-      if (asJson(req)) return send(res, stopped ? 202 : 409, 'application/json', JSON.stringify({ stopped }) + '\n');
-      redirect(res, `/?notice=${encodeURIComponent(stopped ? 'Stopping the running cycle' : 'No cycle is running')}`);
-    }),
-  );
+/** POST /actions/run-now: a cycle now, or after the running one. */
+function runNow(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
+  return (req, res) => {
+    const outcome = deps.control.runNow();
+    if (asJson(req))
+      return send(res, outcome === 'stopping' ? 409 : 202, 'application/json', JSON.stringify({ outcome }) + '\n');
+    redirect(res, `/?notice=${encodeURIComponent(`Run now: ${outcome}`)}`);
+  };
+}
+
+/** POST /actions/stop: stops the running cycle, not the daemon. */
+function stopCycle(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
+  return (req, res) => {
+    const stopped = deps.control.stop();
+    if (asJson(req)) return send(res, stopped ? 202 : 409, 'application/json', JSON.stringify({ stopped }) + '\n');
+    redirect(res, `/?notice=${encodeURIComponent(stopped ? 'Stopping the running cycle' : 'No cycle is running')}`);
+  };
 }

@@ -102,8 +102,8 @@ export type JudgedStatus = 'healthy' | 'degraded' | 'incomplete' | 'unhealthy';
  * any check is (or the last verdict says so), `incomplete` when some check was not
  * judged, `degraded` when some check is, else `healthy`. Checks that do not apply count for nothing.
  */
-export function judgedStatus(results: CheckResult[], last: Verdict): JudgedStatus {
-  if (last.status === 'unhealthy' || results.some((r) => r.status === 'unhealthy')) return 'unhealthy';
+export function judgedStatus(results: CheckResult[], last?: Verdict): JudgedStatus {
+  if (last?.status === 'unhealthy' || results.some((r) => r.status === 'unhealthy')) return 'unhealthy';
   if (results.some((r) => r.status === 'unknown')) return 'incomplete';
   if (results.some((r) => r.status === 'degraded')) return 'degraded';
   return 'healthy';

@@ -6,6 +6,7 @@ import type { ApprovalDesk } from '../approval/desk.js';
 import type { CycleStore } from '../record/cycle-record.js';
 import type { ProviderLookup } from '../provider/registry.js';
 import type { deliver } from '../notify/deliver.js';
+import type { runProbes } from '../probe/run/run-probes.js';
 
 /** What a cycle tells the console's live view: a cycle begins, a tier starts, the cycle ends. */
 export interface CycleLive {
@@ -33,6 +34,8 @@ export interface CycleContext<L extends CycleLive = CycleLive> {
   providers: ProviderLookup;
   /** Sends a cycle's notifications: through Apprise (`deliver`), or to a test. */
   deliver: typeof deliver;
+  /** Runs the checks' probes: for real (`runProbes`, the default), or a test's. */
+  probes?: typeof runProbes;
   /** The time, as the cycle's decisions see it: the wall clock, or a test's. */
   now: () => Date;
 }

@@ -5,6 +5,7 @@ import { applyResults, shownChecks, type CheckState, type Transition } from '../
 import { checkResults, NOT_REPORTED, serviceStatuses, type CheckResult } from '../checks/results.js';
 import { FIRST_CYCLE, type Carried, type CycleContext } from './context.js';
 import { prepare, type Prepared } from './prepare.js';
+import { probeStage } from './probe-stage.js';
 import { Warnings } from './warnings.js';
 import type { Delivered } from '../notify/deliver.js';
 import { appendReceipt } from '../receipts/receipt.js';
@@ -48,6 +49,15 @@ interface Ran {
 
 /** What a cycle skipped for the budget ran: nothing. */
 const notRun = (): Ran => ({ tiers: [], escalations: [], cooldownWithheld: [], results: [], tier1Results: [] });
+
+/** The tiers' results and those of the checks judged by their probes alone, in the checks' order. */
+function withProbes(ran: Ran, byProbes: CheckResult[], prepared: Prepared): Ran {
+  if (!byProbes.length) return ran;
+  const order = new Map(prepared.checks.checks.map((c, i) => [c.id, i]));
+  const merged = (results: CheckResult[]) =>
+    [...results, ...byProbes].sort((a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity));
+  return { ...ran, results: merged(ran.results), tier1Results: merged(ran.tier1Results) };
+}
 
 /** The cycle judged: its status and summary, and each check's state after it. */
 interface Finished {
@@ -96,7 +106,12 @@ export async function runCycle(
       PREPARE_BUDGET_MS,
       `preparing the cycle took longer than ${PREPARE_BUDGET_MS / 1000} s (a repo file that blocks, or a slow MCP server); no tier ran`,
     ));
-    const ran = (found.ran = prepared.skippedReason ? notRun() : await runTiers(ctx, begun, prepared, warnings));
+    const probed = await probeStage(ctx, begun.id, prepared);
+    const ran = (found.ran = withProbes(
+      prepared.skippedReason || !probed.modelNeeded ? notRun() : await runTiers(ctx, begun, probed.forTiers, warnings),
+      probed.results,
+      prepared,
+    ));
     const finished = (found.finished = finishCycle(ctx, begun, prepared, ran, warnings));
     found.proposals = await park(ctx, begun, ran, finished, warnings);
     const notifications = await notify(ctx, assemble(begun, found, warnings), finished.checkState, warnings);
@@ -453,7 +468,8 @@ function cycleActions(ran: Ran): CycleActions {
   const tier1 = ran.tiers.find((t) => t.tier === 1);
   return {
     remediations: ran.tiers.flatMap((t) => (t.verdict?.remediations ?? []).map((r) => ({ ...r, tier: t.tier }))),
-    tier1: tier1?.verdict ? serviceStatuses(ran.tier1Results) : new Map(),
+    // Tier 1's verdict, or the probes alone when no tier ran: the services as they were found.
+    tier1: tier1?.verdict || (!tier1 && ran.tier1Results.length) ? serviceStatuses(ran.tier1Results) : new Map(),
   };
 }
 

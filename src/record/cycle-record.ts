@@ -69,7 +69,7 @@ export interface CycleRecord {
 export function cycleStatus(runs: TierRun[], results: CheckResult[], skippedReason?: string): CycleStatus {
   if (skippedReason) return 'skipped';
   const last = runs[runs.length - 1];
-  if (!last) return 'failed';
+  if (!last) return byProbesAlone(results) ? judgedStatus(results) : 'failed';
   if (last.exitClass === 'interrupted') return 'interrupted';
   return last.verdict ? judgedStatus(results, last.verdict) : 'failed';
 }
@@ -79,14 +79,26 @@ export function cycleSummary(
 ): string {
   if (record.status === 'skipped') return `skipped: ${record.skippedReason}`;
   const last = record.tiers[record.tiers.length - 1];
-  if (!last) return record.status;
+  const probes = record.checks.filter((c) => c.by === 'probe').length;
+  if (!last) return byProbesAlone(record.checks) ? probesSummary(record.checks) : record.status;
   if (record.status === 'interrupted')
     return `interrupted in tier ${last.tier}: ${record.escalationStopped ?? 'the run was stopped'}`;
   if (!last.verdict) return `tier ${last.tier} failed (${last.exitClass}): ${withoutCliDiagnostics(last.error ?? '')}`;
   const notJudged = record.checks.filter((c) => c.status === 'unknown' && !c.invented).length;
+  const more = probes ? ` (${probes} more judged by their probes)` : '';
   return notJudged
-    ? `${last.verdict.summary} (${notJudged} of ${record.checks.filter((c) => !c.invented).length} checks not judged)`
-    : last.verdict.summary;
+    ? `${last.verdict.summary} (${notJudged} of ${record.checks.filter((c) => !c.invented).length} checks not judged)${more}`
+    : `${last.verdict.summary}${more}`;
+}
+
+/** Every check judged by its probes, and no model asked. */
+const byProbesAlone = (checks: CheckResult[]): boolean => checks.length > 0 && checks.every((c) => c.by === 'probe');
+
+function probesSummary(checks: CheckResult[]): string {
+  const not = checks.filter((c) => c.status !== 'healthy');
+  return not.length
+    ? `${checks.length} check(s) judged by their probes: ${not.map((c) => `${c.id} ${c.status}`).join(', ')}; no model was asked`
+    : `all ${checks.length} check(s) healthy by their probes; no model was asked`;
 }
 
 /**

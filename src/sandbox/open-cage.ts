@@ -138,8 +138,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     mcpEntries: relayed.entries,
     filesDir: { host: filesDir, inner: `${CAGE_RUN_DIR}/files` },
     close: async () => {
-      await front.close();
-      await fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+      await Promise.all([front.close(), fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined)]);
     },
   };
 }
@@ -275,8 +274,7 @@ export function listingSandbox(config: Config): ListingSandbox {
     return {
       server: { command: cmd.file, args: cmd.args, env: cmd.env, cwd: workDir },
       close: async () => {
-        await cage.close();
-        await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+        await Promise.all([cage.close(), fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined)]);
       },
     };
   };

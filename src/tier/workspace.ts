@@ -85,8 +85,7 @@ export async function openWorkspace(input: WorkspaceInput): Promise<Workspace> {
   return {
     run,
     close: async () => {
-      await cage?.close();
-      await removeWorkDir(workDir);
+      await Promise.all([cage?.close(), removeWorkDir(workDir)]);
     },
   };
 }

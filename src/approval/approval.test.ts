@@ -5,7 +5,8 @@ import { auditApprovals } from './audit.js';
 import { decide, type Limits } from './decide.js';
 import { shown } from './display.js';
 import { checkLink, linkParams, signedLink, type LinkParams } from './links.js';
-import { contentHash, type Proposal } from './state.js';
+import { contentHash } from './state.js';
+import type { Proposal } from '../store/records.js';
 
 const KEY = 'secret-'.repeat(6);
 const NOW = new Date('2026-11-22T10:00:00Z');

@@ -1,6 +1,7 @@
 import type { Allowance } from '../cooldown/cooldown.js';
 import type { LinkCheck } from './links.js';
-import { contentHash, type Proposal } from './state.js';
+import { contentHash } from './state.js';
+import type { Proposal } from '../store/records.js';
 
 /** What holds when an approved proposal would run, checked at approval and again just before it runs. */
 export interface Limits {

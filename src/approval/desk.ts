@@ -15,7 +15,8 @@ import { executeProposal } from './execute.js';
 import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from './links.js';
 import { outstanding, pendingAt, recoveredSince, sortDrafts } from './pending.js';
 import type { Waiting } from './prompt.js';
-import { contentHash, pruneDecided, type Approvals, type Proposal } from './state.js';
+import { contentHash, pruneDecided } from './state.js';
+import type { Approvals, Proposal } from '../store/records.js';
 
 export interface DeskDeps {
   config: Config;

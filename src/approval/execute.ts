@@ -6,10 +6,11 @@ import { inheritedEnv } from '../context/env-context.js';
 import { caged } from '../sandbox/cage.js';
 import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
 import type { Redactor } from '../logger/redactor.js';
-import { runProcess, type ProcessEnd } from '../runner/process.js';
+import { runProcess } from '../runner/process.js';
+import type { ProcessEnd } from '../runner/command.js';
 import { approvalLogName } from '../store/layout.js';
 import { oneLine } from '../stream/story.js';
-import type { Proposal } from './state.js';
+import type { Proposal } from '../store/records.js';
 import { outputLines, storyFooter, storyHeader, storyLine } from './story.js';
 
 export interface Execution {

@@ -12,7 +12,8 @@ import { ApprovalDesk } from './desk.js';
 import { FileStore } from '../store/file-store.js';
 import { changeHash, outstanding, pendingAt, recoveredSince, serviceRecovered, sortDrafts } from './pending.js';
 import { proposePrompt } from './prompt.js';
-import { contentHash, emptyApprovals, type Approvals, type Proposal } from './state.js';
+import { contentHash } from './state.js';
+import { emptyApprovals, type Approvals, type Proposal } from '../store/records.js';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 const restartWeb = {

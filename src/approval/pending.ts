@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { serviceStatuses, type CheckResult } from '../checks/results.js';
-import type { Approvals, Proposal } from './state.js';
+import type { Approvals, Proposal } from '../store/records.js';
 
 type Change = Pick<Proposal, 'service' | 'action' | 'commands'>;
 

@@ -1,6 +1,6 @@
 import type { Config, TierNumber } from '../config/config.js';
 import { shown } from './display.js';
-import type { Proposal } from './state.js';
+import type { Proposal } from '../store/records.js';
 
 /** A pending proposal as a propose-mode tier is told of it. */
 export type Waiting = Pick<Proposal, 'id' | 'service' | 'action' | 'commands' | 'createdAt'>;

@@ -3,17 +3,6 @@ import type { Approvals, Proposal } from '../store/records.js';
 
 // Proposals and holds (`<state>/approvals.json`, `holds.json`) are loaded and saved by the store.
 
-export {
-  approvalsSchema,
-  emptyApprovals,
-  emptyHolds,
-  holdsSchema,
-  PROPOSAL_STATES,
-  type Approvals,
-  type Holds,
-  type Proposal,
-} from '../store/records.js';
-
 type Content = Pick<Proposal, 'cycle' | 'tier' | 'service' | 'action' | 'commands' | 'why' | 'expected' | 'rollback'>;
 
 /** The hash a proposal's links are bound to: any change to what would run, or why, changes it. */

@@ -1,7 +1,7 @@
 import { oneLine } from '../stream/story.js';
 import { clock } from '../stream/story-line.js';
 import { shown } from './display.js';
-import type { Proposal } from './state.js';
+import type { Proposal } from '../store/records.js';
 
 // An approved proposal's run told like a tier's: one `===` header line, then timed
 // lines whose second column is their kind (proposal, sandbox, run, output, stderr,

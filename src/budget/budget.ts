@@ -1,7 +1,6 @@
-import { utcDay, type Spend } from '../store/records.js';
+import type { Spend } from '../store/records.js';
 
 // `<state>/spend.json` is loaded and added to by the store; here, what it means.
-export { utcDay, type Spend };
 
 /** Why a cycle must be skipped for the daily budget, or undefined when it may run. */
 export function overDailyBudget(spend: Spend, dailyUsd: number | undefined): string | undefined {

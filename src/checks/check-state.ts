@@ -1,4 +1,4 @@
-import { checkStateSchema, emptyCheckState, type CheckEntry, type CheckState } from '../store/records.js';
+import type { CheckEntry, CheckState } from '../store/records.js';
 import type { CheckResult, CheckStatus } from './results.js';
 
 // Each check's state across cycles (`<state>/checks.json`, kept by the store). Thresholds follow Gatus:
@@ -9,8 +9,6 @@ const HISTORY = 50;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const KEEP_MS = 30 * DAY;
-
-export { checkStateSchema, emptyCheckState, type CheckEntry, type CheckState };
 
 export interface Thresholds {
   failure: number;

@@ -9,8 +9,11 @@ import type { TierRun } from '../tier/fold.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { parseCheckFile, tierValue } from './check-file.js';
 import { skillTier } from './extras.js';
-import { applyResults, emptyCheckState, removedChecks, shownChecks, uptime } from './check-state.js';
-import { discoverChecks, manifestRules, type CheckDef } from './discover.js';
+import { applyResults, removedChecks, shownChecks, uptime } from './check-state.js';
+import { emptyCheckState } from '../store/records.js';
+import { discoverChecks } from './discover.js';
+import { manifestRules } from './extras.js';
+import type { CheckDef } from './check-set.js';
 import { checkResults, judgedStatus, serviceStatuses, type CheckStatus } from './results.js';
 
 const def = (id: string, services: string[] = []): CheckDef => ({

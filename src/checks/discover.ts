@@ -4,9 +4,6 @@ import type { CheckDef, CheckSet } from './check-set.js';
 import { readExtras } from './extras.js';
 import { LIMITS, readMarkdown } from './markdown.js';
 
-export type { CheckDef, CheckSet, FileProblem, Manifest, Playbook, Skill } from './check-set.js';
-export { manifestRules } from './extras.js';
-
 /** The repo name of the app's own checks in ids: `builtin/disk-space.md`. */
 export const BUILTIN = 'builtin';
 

@@ -1,5 +1,5 @@
 import { isHealthySection, isHowSection, serviceKey } from './check-file.js';
-import type { CheckDef, CheckSet, FileProblem } from './discover.js';
+import type { CheckDef, CheckSet, FileProblem } from './check-set.js';
 
 /**
  * What `claudeops validate` says about the check files: each problem with its file

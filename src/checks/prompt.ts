@@ -1,5 +1,5 @@
 import type { TierNumber } from '../config/config.js';
-import type { CheckSet } from './discover.js';
+import type { CheckSet } from './check-set.js';
 
 /**
  * The part of a tier's prompt the daemon writes from what it found: the checks to

@@ -1,6 +1,6 @@
 import type { TierNumber } from '../config/config.js';
 import type { Verdict } from '../verdict/verdict.js';
-import type { CheckDef } from './discover.js';
+import type { CheckDef } from './check-set.js';
 
 /** `not_applicable`: the check says it does not apply here; neither good nor unjudged. */
 export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown' | 'not_applicable';

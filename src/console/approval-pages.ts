@@ -1,4 +1,4 @@
-import type { Holds, Proposal } from '../approval/state.js';
+import type { Holds, Proposal } from '../store/records.js';
 import type { LinkParams } from '../approval/links.js';
 import { shown } from '../approval/display.js';
 import { html, type Html } from './html.js';

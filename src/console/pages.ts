@@ -1,13 +1,7 @@
-import {
-  removedChecks,
-  shownChecks,
-  uptime,
-  UPTIME_WINDOWS,
-  type CheckEntry,
-  type CheckState,
-} from '../checks/check-state.js';
+import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS } from '../checks/check-state.js';
+import type { CheckEntry, CheckState } from '../store/records.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
-import type { Holds } from '../approval/state.js';
+import type { Holds } from '../store/records.js';
 import { storyKind } from '../stream/story-line.js';
 import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, timeline } from './charts.js';

@@ -1,7 +1,7 @@
 // Test fixture: rewrites a cooldown file with large states as fast as it can, until killed.
 import path from 'node:path';
 import { FileStore } from '../store/file-store.js';
-import type { CooldownState } from './cooldown.js';
+import type { CooldownState } from '../store/records.js';
 
 const file = process.argv[2]!;
 const store = new FileStore(path.dirname(file), path.dirname(file));

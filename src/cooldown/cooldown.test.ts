@@ -6,15 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { CheckStatus } from '../checks/results.js';
-import {
-  allowance,
-  applyCycle,
-  type CycleActions,
-  cooldownSchema,
-  emptyCooldown,
-  withheldFrom,
-  type CooldownState,
-} from './cooldown.js';
+import { allowance, applyCycle, type CycleActions, withheldFrom } from './cooldown.js';
+import { cooldownSchema, emptyCooldown, type CooldownState } from '../store/records.js';
 import { FileStore } from '../store/file-store.js';
 
 // The file's I/O is the store's: these go through a FileStore over the file's directory.

@@ -1,18 +1,8 @@
 import type { Config } from '../config/config.js';
 import type { CheckStatus } from '../checks/results.js';
-import { cooldownSchema, emptyCooldown, type CooldownState, type LoadedCooldown } from '../store/records.js';
-import { fromClaudeOps, type ClaudeOpsCooldown, type Converted } from '../store/claude-ops.js';
+import type { CooldownState } from '../store/records.js';
 
 // The cooldown's decisions; `<state>/cooldown.json` is loaded and saved by the store (one writer).
-export {
-  cooldownSchema,
-  emptyCooldown,
-  fromClaudeOps,
-  type ClaudeOpsCooldown,
-  type Converted,
-  type CooldownState,
-  type LoadedCooldown,
-};
 
 export type Limits = Config['cooldown'];
 

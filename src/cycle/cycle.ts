@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TierNumber } from '../config/config.js';
 import { applyCycle, type CycleActions } from '../cooldown/cooldown.js';
-import { applyResults, shownChecks, type CheckState, type Transition } from '../checks/check-state.js';
+import { applyResults, shownChecks, type Transition } from '../checks/check-state.js';
+import type { CheckState } from '../store/records.js';
 import { checkResults, NOT_REPORTED, serviceStatuses, type CheckResult } from '../checks/results.js';
 import { FIRST_CYCLE, type Carried, type CycleContext } from './context.js';
 import { prepare, type Prepared } from './prepare.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config, type TierNumber } from '../config/config.js';
 import { createContext } from '../daemon/daemon.js';
 import type { DaemonContext } from '../daemon/context.js';
-import type { Proposal } from '../approval/state.js';
+import type { Proposal } from '../store/records.js';
 import type { Delivered } from '../notify/deliver.js';
 import type { Message } from '../notify/notify.js';
 import { ScriptedProvider, type Scripted } from '../provider/scripted.fixture.js';

@@ -1,9 +1,10 @@
 import { overDailyBudget } from '../budget/budget.js';
-import type { CheckState } from '../checks/check-state.js';
-import { discoverChecks, type CheckSet } from '../checks/discover.js';
+import type { CheckState } from '../store/records.js';
+import { discoverChecks } from '../checks/discover.js';
+import type { CheckSet } from '../checks/check-set.js';
 import { describeProblem } from '../checks/lint.js';
 import { SECRET_ENV } from '../context/env-context.js';
-import type { CooldownState } from '../cooldown/cooldown.js';
+import type { CooldownState } from '../store/records.js';
 import type { Redactor } from '../logger/redactor.js';
 import { listCatalog, type McpCatalog } from '../mcp/catalog.js';
 import { mergeMcp, type MergedMcp } from '../mcp/merge.js';

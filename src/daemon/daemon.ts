@@ -14,7 +14,7 @@ import { Redactor } from '../logger/redactor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { configuredProviders, providerFor } from '../provider/registry.js';
 import { deliver } from '../notify/deliver.js';
-import { killActiveRuns } from '../runner/process.js';
+import { killActiveRuns } from '../runner/active.js';
 import { lookAt, reposDirFinding } from '../config/repos-dir.js';
 import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';

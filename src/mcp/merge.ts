@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { readRegular } from '../files/read-regular.js';
 import { listRepos } from '../files/repos.js';
 
-export { listRepos } from '../files/repos.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import type { Store } from '../store/store.js';
 import { existsSync } from 'node:fs';

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import type { MaintenanceWindow } from '../config/config.js';
-import type { Holds } from '../approval/state.js';
+import type { Holds } from '../store/records.js';
 
 const MINUTE = 60_000;
 

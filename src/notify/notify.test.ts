@@ -4,16 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig, type Config } from '../config/config.js';
-import { emptyHolds, type Holds } from '../approval/state.js';
+import { emptyHolds, type Holds } from '../store/records.js';
 import { makeLinker, type Linker } from '../approval/links.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
 import type { TierRun } from '../tier/fold.js';
 import type { Verdict } from '../verdict/verdict.js';
-import { applyResults, emptyCheckState, type CheckState } from '../checks/check-state.js';
+import { applyResults } from '../checks/check-state.js';
+import { emptyCheckState, type CheckState } from '../store/records.js';
 import { parseCheckFile } from '../checks/check-file.js';
-import type { CheckDef } from '../checks/discover.js';
+import type { CheckDef } from '../checks/check-set.js';
 import { checkResults } from '../checks/results.js';
-import { emptyNotifyState, planNotifications, QUOTE, type NotifyState } from './notify.js';
+import { planNotifications, QUOTE } from './notify.js';
+import { emptyNotifyState, type NotifyState } from '../store/records.js';
 
 const config = loadConfig(
   { ANTHROPIC_API_KEY: 'k-test', CLAUDEOPS_NOTIFY_FAILURES: '2', CLAUDEOPS_NOTIFY_REMIND: '3600' },

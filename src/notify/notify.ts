@@ -1,16 +1,14 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import type { CheckState } from '../checks/check-state.js';
+import type { CheckState } from '../store/records.js';
 import { judged, type CycleRecord } from '../record/cycle-record.js';
 import { summaryName } from '../store/layout.js';
-import { emptyNotifyState, notifyStateSchema, type NotifyState } from '../store/records.js';
+import type { NotifyState } from '../store/records.js';
 import type { MessageType } from './apprise.js';
 import type { Linker } from '../approval/links.js';
-import { emptyHolds, type Holds } from '../approval/state.js';
+import { emptyHolds, type Holds } from '../store/records.js';
 import { acknowledged, heldBecause, maintenanceUntil } from './hold.js';
 import { shown } from '../approval/display.js';
-
-export { emptyNotifyState, notifyStateSchema, type NotifyState };
 
 export interface Message {
   kind:

@@ -1,4 +1,4 @@
-import type { ProcessEnd } from '../runner/process.js';
+import type { ProcessEnd } from '../runner/command.js';
 import { oneLine } from '../stream/story.js';
 import { parseVerdict } from '../verdict/verdict.js';
 import type { ExitClass } from './exit-class.js';

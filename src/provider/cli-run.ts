@@ -4,7 +4,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { caged } from '../sandbox/cage.js';
-import { runProcess, type ProcessEnd } from '../runner/process.js';
+import { runProcess } from '../runner/process.js';
+import type { ProcessEnd } from '../runner/command.js';
 import { Channel } from './channel.js';
 import { cliEnding, type RunEnd } from './cli-end.js';
 import type { ExitClass } from './exit-class.js';

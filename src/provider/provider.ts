@@ -3,7 +3,7 @@
 // how it does so (a CLI process, its flags, files and output format, why it ended) is
 // its own business. Everything past it (the tier run, the story, records, metrics)
 // sees only these events.
-import type { Skill } from '../checks/discover.js';
+import type { Skill } from '../checks/check-set.js';
 import type { Config } from '../config/config.js';
 import type { VarName } from '../config/schema.js';
 import type { ServerEntry } from '../mcp/catalog.js';

@@ -11,9 +11,6 @@ import { reportedPid, signal } from './signal.js';
 import { StopSequence } from './stop.js';
 import { RUN_MARKER, sweep } from './sweep.js';
 
-export type { Command, ProcessEnd, RunOptions, StopReason } from './command.js';
-export { killActiveRuns } from './active.js';
-
 /**
  * Runs one CLI process to its end and always returns: it is stopped with SIGINT
  * (the CLI's clean stop), then SIGTERM, then SIGKILL of its process group, on

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from '../runner/process.js';
+import type { Command } from '../runner/command.js';
 
 /** Where the run's own directory (sockets, settings, MCP config) appears inside the cage. */
 export const CAGE_RUN_DIR = '/run/claudeops';

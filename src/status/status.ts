@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
-import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS, type CheckEntry } from '../checks/check-state.js';
+import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS } from '../checks/check-state.js';
+import type { CheckEntry } from '../store/records.js';
 import { FileStore } from '../store/file-store.js';
 import type { Store } from '../store/store.js';
 import { auditApprovals } from '../approval/audit.js';

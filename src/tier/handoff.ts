@@ -1,5 +1,6 @@
 import type { Config, TierNumber } from '../config/config.js';
-import { allowance, withheldFrom, type CooldownState } from '../cooldown/cooldown.js';
+import { allowance, withheldFrom } from '../cooldown/cooldown.js';
+import type { CooldownState } from '../store/records.js';
 import type { CheckResult } from '../checks/results.js';
 import { TIER_NAMES, type TierRun } from './fold.js';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCheckFile } from '../checks/check-file.js';
-import type { CheckDef, CheckSet } from '../checks/discover.js';
+import type { CheckDef, CheckSet } from '../checks/check-set.js';
 import { loadConfig } from '../config/config.js';
 import type { McpCatalog } from '../mcp/catalog.js';
 import { planTier, type PlanInput } from './plan.js';

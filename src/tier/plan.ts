@@ -3,7 +3,7 @@
 // results in.
 import type { Config, TierNumber } from '../config/config.js';
 import { envContext, type EnvContext } from '../context/env-context.js';
-import type { CheckDef, CheckSet, Skill } from '../checks/discover.js';
+import type { CheckDef, CheckSet, Skill } from '../checks/check-set.js';
 import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
 import { proposePrompt, type Waiting } from '../approval/prompt.js';
 import type { McpCatalog, ServerEntry } from '../mcp/catalog.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CheckDef } from '../checks/discover.js';
+import type { CheckDef } from '../checks/check-set.js';
 import { runLogName, tierRunBase } from '../store/layout.js';
 import { mergeShards } from './shards.js';
 import type { TierRun } from './fold.js';

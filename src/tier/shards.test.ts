@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCheckFile } from '../checks/check-file.js';
-import type { CheckDef } from '../checks/discover.js';
+import type { CheckDef } from '../checks/check-set.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { mergeShards, planShards } from './shards.js';
 import type { TierRun } from './fold.js';

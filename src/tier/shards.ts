@@ -1,4 +1,4 @@
-import type { CheckDef } from '../checks/discover.js';
+import type { CheckDef } from '../checks/check-set.js';
 import type { Verdict } from '../verdict/verdict.js';
 import type { ModelUsage } from '../provider/provider.js';
 import type { ShardRecord, TierRun } from './fold.js';

@@ -1,5 +1,5 @@
 import type { Config, TierNumber } from '../config/config.js';
-import type { CheckSet } from '../checks/discover.js';
+import type { CheckSet } from '../checks/check-set.js';
 import type { Waiting } from '../approval/prompt.js';
 import { runnable } from '../files/executable.js';
 import type { Logger } from '../logger/logger.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Skill } from '../../checks/discover.js';
+import type { Skill } from '../../checks/check-set.js';
 import { codexProvider } from '../codex/index.js';
 import { claudeProvider } from './index.js';
 import { withSkillName } from './skills.js';

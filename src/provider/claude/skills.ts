@@ -2,7 +2,7 @@
 // run's working directory, `.claude/skills/<name>/SKILL.md` with its other files beside.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Skill } from '../../checks/discover.js';
+import type { Skill } from '../../checks/check-set.js';
 import { readRegular, walkFiles } from '../../files/read-regular.js';
 
 /**

@@ -10,9 +10,10 @@ import path from 'node:path';
  */
 export async function makeWorkDir(runId: string, appDir: string, runbookFile?: string): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `claudeops-run-${runId.slice(0, 8)}-`));
-  await fs.mkdir(path.join(dir, 'tmp'));
-  if (runbookFile)
-    await fs.copyFile(path.join(appDir, 'CLAUDE.md'), path.join(dir, runbookFile)).catch(() => undefined);
+  await Promise.all([
+    fs.mkdir(path.join(dir, 'tmp')),
+    runbookFile && fs.copyFile(path.join(appDir, 'CLAUDE.md'), path.join(dir, runbookFile)).catch(() => undefined),
+  ]);
   return dir;
 }
 

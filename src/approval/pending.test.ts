@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import { createLogger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
 import type { TierRun } from '../tier/fold.js';
-import { ApprovalDesk } from './desk.js';
+import { ApprovalDesk } from '../desk/desk.js';
 import { FileStore } from '../store/file-store.js';
 import { changeHash, outstanding, pendingAt, recoveredSince, serviceRecovered, sortDrafts } from './pending.js';
 import { proposePrompt } from './prompt.js';

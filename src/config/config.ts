@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { isExecutable, runnable } from '../files/executable.js';
-import { proposeTiers } from '../approval/classes.js';
+import { proposeTiers } from './approval-classes.js';
 import { PROVIDER_NAMES } from '../provider/names.js';
 import {
   envSchema,

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { APPROVAL_NAMES } from '../approval/classes.js';
+import { APPROVAL_NAMES } from './approval-classes.js';
 import { claudeOptions } from '../provider/claude/options.js';
 import { codexOptions } from '../provider/codex/options.js';
 import { PROVIDER_NAMES, type ProviderName } from '../provider/names.js';

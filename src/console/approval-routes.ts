@@ -1,5 +1,5 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
-import type { Decider } from '../approval/desk.js';
+import type { Decider } from '../desk/desk.js';
 import { maintenanceUntil } from '../notify/hold.js';
 import { caller } from './auth.js';
 import { clientOf, decideByLink, holdByLink, holdLink, proposalLink } from './approval-links.js';

@@ -1,4 +1,4 @@
-import type { ApprovalDesk } from '../approval/desk.js';
+import type { ApprovalDesk } from '../desk/desk.js';
 import type { Config } from '../config/config.js';
 import type { CycleStore } from '../record/cycle-record.js';
 import type { LiveHub } from './live.js';

@@ -1,4 +1,4 @@
-import { ApprovalDesk } from '../approval/desk.js';
+import { ApprovalDesk } from '../desk/desk.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import type { Decider } from '../approval/desk.js';
+import type { Decider } from '../desk/desk.js';
 import { applyCycle } from '../cooldown/cooldown.js';
 import { memoryDaemon, type MemoryDaemon } from './memory-daemon.fixture.js';
 

@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ApprovalDesk } from '../approval/desk.js';
+import type { ApprovalDesk } from '../desk/desk.js';
 import type { CycleStore } from '../record/cycle-record.js';
 import type { ProviderLookup } from '../provider/registry.js';
 import type { deliver } from '../notify/deliver.js';

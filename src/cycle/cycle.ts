@@ -9,7 +9,7 @@ import { prepare, type Prepared } from './prepare.js';
 import { probeStage } from './probe-stage.js';
 import { Warnings } from './warnings.js';
 import type { Delivered } from '../notify/deliver.js';
-import { appendReceipt } from '../receipts/receipt.js';
+import { appendReceipt } from '../store/receipt.js';
 import { planNotifications } from '../notify/notify.js';
 import {
   cycleStatus,

@@ -7,7 +7,7 @@ import { FIRST_CYCLE, type Carried } from '../cycle/context.js';
 import { startHttp } from '../http/server.js';
 import { createLogger, storyWriter, type Logger } from '../logger/logger.js';
 import { LiveHub } from '../console/live.js';
-import { ApprovalDesk, type DeskDeps } from '../approval/desk.js';
+import { ApprovalDesk, type DeskDeps } from '../desk/desk.js';
 import type { DaemonControl } from '../console/console.js';
 import { FileStore } from '../store/file-store.js';
 import { Redactor } from '../logger/redactor.js';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
-import { appendReceipt } from '../receipts/receipt.js';
+import { appendReceipt } from '../store/receipt.js';
 import type { Store } from '../store/store.js';
 import { sendApprise } from './apprise.js';
 import type { Message } from './notify.js';

@@ -1,7 +1,6 @@
 // Who needs the model this cycle: a pure function of the checks, what their probes found,
 // what each check's history says, and `now`. A check is judged by its probes alone when
 // they pass, its status has not changed, and its periodic review is not due.
-import type { CheckDef } from '../checks/check-set.js';
 import type { Judgement, ProbeStatus } from './types.js';
 
 /** One check's probes, judged. */
@@ -19,22 +18,28 @@ export interface CheckHistory {
   reviewedAt?: string;
 }
 
-export interface Selection {
+/** A check as selection sees it: its id, and where its probe's evidence goes. */
+interface Selectable {
+  id: string;
+  probe?: { status: string; detail: string; why: string };
+}
+
+export interface Selection<C extends Selectable> {
   /** Handed to tier 1, each with its probe evidence and why, when it has probes. */
-  model: CheckDef[];
+  model: C[];
   /** Judged by their probes alone. */
   probed: ProbedCheck[];
 }
 
-export function selectForModel(
-  checks: readonly CheckDef[],
+export function selectForModel<C extends Selectable>(
+  checks: readonly C[],
   probed: readonly ProbedCheck[],
   history: (id: string) => CheckHistory,
   reviewMs: 'always' | number,
   now: Date,
-): Selection {
+): Selection<C> {
   const byId = new Map(probed.map((p) => [p.id, p]));
-  const out: Selection = { model: [], probed: [] };
+  const out: Selection<C> = { model: [], probed: [] };
   for (const c of checks) {
     const p = byId.get(c.id);
     if (!p) {

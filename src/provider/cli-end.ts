@@ -1,5 +1,5 @@
 import type { ProcessEnd } from '../runner/command.js';
-import { oneLine } from '../stream/story.js';
+import { oneLine } from '../stream/story-line.js';
 import { parseVerdict } from '../verdict/verdict.js';
 import type { ExitClass } from './exit-class.js';
 import type { AgentEvent, FinalResult } from './provider.js';

@@ -7,7 +7,7 @@ import type { Skill } from '../checks/check-set.js';
 import type { Config } from '../config/config.js';
 import type { VarName } from '../config/schema.js';
 import type { ServerEntry } from '../mcp/catalog.js';
-import type { TierPolicy } from '../tier/policy.js';
+import type { TierPolicy } from '../policy/policy.js';
 import type { ExitClass } from './exit-class.js';
 import type { Redactor } from '../logger/redactor.js';
 import type { CageSpec } from '../sandbox/cage.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { GENESIS, parseEntries, signReceipt, type Receipt, type Tail } from '../receipts/chain.js';
-import { expired, mayPrune } from '../retention/retention.js';
+import { expired, mayPrune } from './retention.js';
 import {
   compareStamps,
   cycleStampBase,

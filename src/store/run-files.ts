@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expired, mayPrune } from '../retention/retention.js';
+import { expired, mayPrune } from './retention.js';
 import { runEventsName, runLogName } from './layout.js';
 import { QueuedWriter } from './queued-writer.js';
 import type { RunFiles } from './store.js';
@@ -50,7 +50,7 @@ export async function writeRunLog(dir: string, base: string, text: string): Prom
   await fs.promises.writeFile(path.join(dir, runLogName(base)), text, { mode: 0o640 });
 }
 
-/** Deletes what retention says is past keeping in `dir` (see retention/retention.ts); returns the names. */
+/** Deletes what retention says is past keeping in `dir` (see retention.ts); returns the names. */
 export async function pruneFiles(dir: string, days: number, now: number): Promise<string[]> {
   const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];

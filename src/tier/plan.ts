@@ -11,7 +11,7 @@ import type { ExitClass } from '../provider/exit-class.js';
 import { sandboxDecision, type SandboxProbe } from '../sandbox/probe.js';
 import { verdictJsonSchema } from '../verdict/verdict.js';
 import type { Containment } from './fold.js';
-import { repoRules, tierPolicy, type TierPolicy } from './policy.js';
+import { repoRules, tierPolicy, type TierPolicy } from '../policy/policy.js';
 
 export interface Shard {
   /** From 1. */

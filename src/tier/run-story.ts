@@ -1,8 +1,8 @@
 // A tier run's story in its log: the header, a line or more per event, the footer.
 import type { Config } from '../config/config.js';
 import type { AgentEvent } from '../provider/provider.js';
-import { oneLine, Story } from '../stream/story.js';
-import { clock } from '../stream/story-line.js';
+import { Story } from './story.js';
+import { clock, oneLine } from '../stream/story-line.js';
 import { TIER_NAMES, type TierRun } from './fold.js';
 import type { TierPlan } from './plan.js';
 

@@ -9,7 +9,7 @@ import type { AgentEvent, AgentProvider } from '../provider/provider.js';
 import { providerFor, type ProviderLookup } from '../provider/registry.js';
 import type { SandboxProbe } from '../sandbox/probe.js';
 import type { Store } from '../store/store.js';
-import { Story } from '../stream/story.js';
+import { Story } from './story.js';
 import { clock } from '../stream/story-line.js';
 import { emptyTally, step, toTierRun, type TierRun } from './fold.js';
 import { planTier, type Shard, type TierPlan } from './plan.js';

@@ -12,7 +12,7 @@ import { FakeApi, byModel, toolNames, verdict, type RecordedRequest } from '../f
 import { API_KEY, CLAUDE, killGroup, run, sandbox } from '../harness.js';
 import { buildClaudeCommand } from '../../src/provider/claude/command.js';
 import { WRITE_TOOLS } from '../../src/provider/claude/options.js';
-import type { TierPolicy } from '../../src/tier/policy.js';
+import type { TierPolicy } from '../../src/policy/policy.js';
 
 const SKILL_LIST = 'The following skills are available for use with the Skill tool:';
 

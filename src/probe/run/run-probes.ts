@@ -12,7 +12,7 @@ import { inheritedEnv } from '../../context/env-context.js';
 import { EgressProxy } from '../../sandbox/egress-proxy.js';
 import { cageBaseEnv, openCage, type OpenCage } from '../../sandbox/open-cage.js';
 import { makeWorkDir, removeWorkDir } from '../../sandbox/workdir.js';
-import { repoRules } from '../../tier/policy.js';
+import { repoRules } from '../../policy/policy.js';
 import { judgeCheck } from '../judge.js';
 import type { ProbedCheck } from '../select.js';
 import type { Observation, Probe } from '../types.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TierPolicy } from '../../tier/policy.js';
+import type { TierPolicy } from '../../policy/policy.js';
 import { buildClaudeCommand, CLAUDE_FLAGS } from './command.js';
 import { CLAUDE_TOOLS, WRITE_TOOLS } from './options.js';
 

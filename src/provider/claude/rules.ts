@@ -1,4 +1,4 @@
-import type { TierPolicy } from '../../tier/policy.js';
+import type { TierPolicy } from '../../policy/policy.js';
 import { WRITE_TOOLS } from './options.js';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Story } from '../../stream/story.js';
+import { Story } from '../../tier/story.js';
 import { ClaudeParser, decodeJsonStringPrefix, eventsIn } from './stream.js';
 
 /** The story of stream-json lines, as a tier run tells it: parsed into neutral events, then told. */

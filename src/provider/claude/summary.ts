@@ -1,6 +1,6 @@
 // How the story names what Claude's tools were asked to do: the display text of a tool
 // call and of a permission denial, from the tool's input as Claude Code gives it.
-import { oneLine } from '../../stream/story.js';
+import { oneLine } from '../../stream/story-line.js';
 
 const INPUT_WIDTH = 300;
 const DENIAL_WIDTH = 120;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TierPolicy } from '../../tier/policy.js';
+import type { TierPolicy } from '../../policy/policy.js';
 import { buildCodexCommand, execRules, strictSchema } from './command.js';
 
 const TOKEN = 'tok-PLANTED-9f8e7d';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Story } from '../../stream/story.js';
+import { Story } from '../../tier/story.js';
 import { CodexParser } from './stream.js';
 
 const t = new Date('2026-11-21T10:00:00Z');

@@ -1,7 +1,7 @@
 // The JSONL events of `codex exec --json` (0.169), and their translation into the
 // daemon's provider-neutral events. The verdict is the last agent message (the CLI was
 // given --output-schema); tokens come with turn.completed and are priced here.
-import { oneLine } from '../../stream/story.js';
+import { oneLine } from '../../stream/story-line.js';
 import type { EventParser } from '../cli-run.js';
 import type { AgentEvent, FinalResult } from '../provider.js';
 import { costUsd } from './prices.js';

@@ -1,4 +1,4 @@
-import { isApprovalLog, parseRunFile } from '../store/layout.js';
+import { isApprovalLog, parseRunFile } from './layout.js';
 
 const DAY = 86_400_000;
 

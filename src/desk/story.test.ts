@@ -8,7 +8,7 @@ import { LiveHub } from '../console/live.js';
 import { storyWriter } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
 import { executeProposal } from './execute.js';
-import { contentHash } from './state.js';
+import { contentHash } from '../approval/state.js';
 import type { Proposal } from '../store/records.js';
 
 const KINDS = ['proposal', 'sandbox', 'run', 'output', 'stderr', 'egress', 'exit', 'stop', 'cleanup'];

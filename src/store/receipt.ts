@@ -1,6 +1,6 @@
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 /** Appends a receipt to the store's ledger, redacted; a ledger that cannot be written is logged, never fatal. */
 export function appendReceipt(

@@ -1,4 +1,4 @@
-import type { TierNumber } from '../config/spec.js';
+import type { TierNumber } from './spec.js';
 
 /** What CLAUDEOPS_APPROVAL may name; APPROVAL_CLASSES below says what each gates. */
 export const APPROVAL_NAMES = ['none', 'restart', 'redeploy', 'config', 'tier2', 'tier3', 'all'] as const;

@@ -9,7 +9,7 @@ import type { Redactor } from '../logger/redactor.js';
 import { runProcess } from '../runner/process.js';
 import type { ProcessEnd } from '../runner/command.js';
 import { approvalLogName } from '../store/layout.js';
-import { oneLine } from '../stream/story.js';
+import { oneLine } from '../stream/story-line.js';
 import type { Proposal } from '../store/records.js';
 import { outputLines, storyFooter, storyHeader, storyLine } from './story.js';
 

@@ -6,16 +6,16 @@ import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
 import { deliver } from '../notify/deliver.js';
 import { QUOTE, whereToRead, type Message } from '../notify/notify.js';
-import { appendReceipt } from '../receipts/receipt.js';
+import { appendReceipt } from '../store/receipt.js';
 import type { CycleRecord, CycleStore, ParkedProposal } from '../record/cycle-record.js';
 import type { TierRun } from '../tier/fold.js';
-import { decide, executionRefusal, NOT_GENUINE, type Limits } from './decide.js';
-import { shown } from './display.js';
+import { decide, executionRefusal, NOT_GENUINE, type Limits } from '../approval/decide.js';
+import { shown } from '../approval/display.js';
 import { executeProposal } from './execute.js';
-import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from './links.js';
-import { outstanding, pendingAt, recoveredSince, sortDrafts } from './pending.js';
-import type { Waiting } from './prompt.js';
-import { contentHash, pruneDecided } from './state.js';
+import { checkLink, makeLinker, SILENCE_MS, type LinkParams, type Linker } from '../approval/links.js';
+import { outstanding, pendingAt, recoveredSince, sortDrafts } from '../approval/pending.js';
+import type { Waiting } from '../approval/prompt.js';
+import { contentHash, pruneDecided } from '../approval/state.js';
 import type { Approvals, Proposal } from '../store/records.js';
 
 export interface DeskDeps {

@@ -1,5 +1,5 @@
 import type { AgentEvent } from '../provider/provider.js';
-import { clock } from './story-line.js';
+import { clock, oneLine } from '../stream/story-line.js';
 
 const RESULT_WIDTH = 160;
 const INPUT_WIDTH = 300;
@@ -76,11 +76,6 @@ function firstLine(text: string): { first: string; more: number } {
     start = end + 1;
   }
   return { first, more: 0 };
-}
-
-export function oneLine(s: string, width: number): string {
-  const flat = (s.length > width * 4 ? s.slice(0, width * 4) : s).replace(/\s+/g, ' ').trim();
-  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
 
 const indent = (s: string) => s.replace(/\n/g, '\n                  ');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { FileStore } from '../store/file-store.js';
+import { FileStore } from './file-store.js';
 
 /** Retention as the daemon applies it: through the store of a results directory. */
 const pruneRuns = (resultsDir: string, days: number) =>

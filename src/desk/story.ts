@@ -1,6 +1,6 @@
-import { oneLine } from '../stream/story.js';
+import { oneLine } from '../stream/story-line.js';
 import { clock } from '../stream/story-line.js';
-import { shown } from './display.js';
+import { shown } from '../approval/display.js';
 import type { Proposal } from '../store/records.js';
 
 // An approved proposal's run told like a tier's: one `===` header line, then timed

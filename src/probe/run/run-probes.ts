@@ -3,6 +3,7 @@
 // tier 1's. A probe is repo text, as untrusted as a check: it reaches and changes no more
 // than tier 1 could.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,13 @@ export async function runProbes(input: ProbeRunInput): Promise<ProbedCheck[]> {
   const checks = input.set.checks.filter((c) => c.parsed.probes.length > 0);
   if (!checks.length) return [];
   const probes = checks.flatMap((c) => c.parsed.probes);
+  // Every probe under way listens for the stop: one signal of their own, allowed that many listeners.
+  const stop = new AbortController();
+  setMaxListeners(PARALLEL + 1, stop.signal);
+  const follow = () => stop.abort(input.shutdown.reason);
+  if (input.shutdown.aborted) follow();
+  else input.shutdown.addEventListener('abort', follow, { once: true });
+  const own: ProbeRunInput = { ...input, shutdown: stop.signal };
   // The daemon's proxy socket (tunnels to the probes' hosts) stays outside the work dir the cage shows.
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-probes-'));
   const workDir = await makeWorkDir(randomUUID(), input.config.appDir);
@@ -50,16 +58,17 @@ export async function runProbes(input: ProbeRunInput): Promise<ProbedCheck[]> {
       workDir,
       env: cage ? { ...cageBaseEnv(env), ...cage.env } : env,
       cage: cage?.spec,
-      shutdown: input.shutdown,
+      shutdown: stop.signal,
       shutdownGraceMs: input.config.shutdownGraceMs,
     };
-    const seen = await bounded(probes, PARALLEL, (p) => observe(p, path.join(dir, 'egress.sock'), place, input));
+    const seen = await bounded(probes, PARALLEL, (p) => observe(p, path.join(dir, 'egress.sock'), place, own));
     let at = 0;
     return checks.map((c) => {
       const mine = seen.slice(at, (at += c.parsed.probes.length));
       return { id: c.id, ...judgeCheck(c.parsed.probes, mine) };
     });
   } finally {
+    input.shutdown.removeEventListener('abort', follow);
     await Promise.all([proxy.stop(), cage?.close()]);
     await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     await removeWorkDir(workDir);

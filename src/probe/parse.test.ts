@@ -322,3 +322,35 @@ describe('probe problems', () => {
     assert.equal(problems('http https://x.example/ expect exit == 0, colour > 1, status == x').length, 3);
   });
 });
+
+describe('commented-out probes', () => {
+  it('reads a section of examples in an HTML comment as a template: no probe, no problem', () => {
+    const lines = ['# x', '', '## Probe', '<!-- fill in:', '- http GET https://example.com/healthz', '-->', ''];
+    assert.deepEqual(parseProbes(lines), { probes: [], problems: [] });
+  });
+
+  it('skips a one-line comment and reads the items around it', () => {
+    const lines = [
+      '## Probe',
+      '<!-- - tcp db:5432 -->',
+      '- tcp cache.example.com:6379',
+      '<!--',
+      '- tcp a:1',
+      '-->',
+      '- dns example.com',
+    ];
+    const { probes, problems } = parseProbes(lines);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      probes.map((p) => [p.kind, p.line]),
+      [
+        ['tcp', 3],
+        ['dns', 7],
+      ],
+    );
+  });
+
+  it('still reports a section with neither probes nor a comment', () => {
+    assert.equal(parseProbes(['## Probe', 'nothing here']).problems.length, 1);
+  });
+});

@@ -23,7 +23,8 @@ export function parseProbes(lines: readonly string[]): { probes: Probe[]; proble
   const probes: Probe[] = [];
   const problems: ProbeProblem[] = [];
   for (const section of probeSections(lines)) {
-    if (section.items.length === 0)
+    // A section of commented-out examples only is a template, not a mistake.
+    if (section.items.length === 0 && !section.commented)
       problems.push({
         line: section.line,
         problem:
@@ -43,12 +44,26 @@ interface Item {
   line: number;
 }
 
-function probeSections(lines: readonly string[]): { line: number; items: Item[] }[] {
-  const sections: { line: number; items: Item[] }[] = [];
+interface Section {
+  line: number;
+  items: Item[];
+  /** Whether it holds an HTML comment (`<!-- … -->`): examples left for the operator to fill in. */
+  commented: boolean;
+}
+
+function probeSections(lines: readonly string[]): Section[] {
+  const sections: Section[] = [];
   let fence = false;
-  let section: { line: number; items: Item[] } | undefined;
+  let comment = false;
+  let section: Section | undefined;
   let item: Item | undefined;
   lines.forEach((raw, i) => {
+    if (!fence && (comment || raw.includes('<!--'))) {
+      comment = !raw.slice(raw.lastIndexOf('<!--')).includes('-->') && !(comment && raw.includes('-->'));
+      if (section) section.commented = true;
+      item = undefined;
+      return;
+    }
     const isFence = /^\s*(```|~~~)/.test(raw);
     if (isFence) fence = !fence;
     if (fence || isFence) {
@@ -58,7 +73,10 @@ function probeSections(lines: readonly string[]): { line: number; items: Item[] 
     const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(raw);
     if (heading) {
       item = undefined;
-      section = heading[1]!.length >= 2 && isProbeSection(heading[2]!) ? { line: i + 1, items: [] } : undefined;
+      section =
+        heading[1]!.length >= 2 && isProbeSection(heading[2]!)
+          ? { line: i + 1, items: [], commented: false }
+          : undefined;
       if (section) sections.push(section);
       return;
     }

@@ -294,6 +294,11 @@ async function checkChecks(config: Config, f: Findings): Promise<void> {
     'checks',
     `${set.checks.length} check(s)${set.disabled.length ? `, ${set.disabled.length} disabled by CLAUDEOPS_CHECKS_DISABLE` : ''}; ${set.playbooks.length} playbook(s), ${set.skills.length} skill(s), ${set.manifests.length} manifest(s)`,
   ]);
+  const review = config.probes.reviewMs;
+  f.rows.push([
+    'probes',
+    `${set.checks.filter((c) => c.parsed.probes.length).length} of ${set.checks.length} check(s) have probes, run by the daemon each cycle (${config.probes.timeoutMs / 1000} s each); while they pass, tier 1 reviews them ${review === 'always' ? 'every cycle (CLAUDEOPS_MODEL_REVIEW=always)' : `every ${review / 3_600_000} h (CLAUDEOPS_MODEL_REVIEW)`}`,
+  ]);
   for (const c of [...set.checks, ...set.disabled]) {
     const off = set.disabled.includes(c) ? ' · DISABLED' : '';
     const thresholds =
@@ -302,7 +307,7 @@ async function checkChecks(config: Config, f: Findings): Promise<void> {
         : '';
     f.rows.push([
       `  ${c.id}`,
-      `${c.title} · service ${c.services.join(', ') || '(named per result)'} · severity ${c.severity ?? 'unset'}${thresholds}${off}`,
+      `${c.title} · service ${c.services.join(', ') || '(named per result)'} · severity ${c.severity ?? 'unset'}${thresholds}${probes(c.parsed.probes.length)}${off}`,
     ]);
   }
   for (const p of set.playbooks) f.rows.push([`  playbook`, `${p.file} · tier ${p.tier}+`]);
@@ -320,6 +325,8 @@ async function checkChecks(config: Config, f: Findings): Promise<void> {
   for (const n of set.notes) f.notes.push(describeProblem(n));
   if (set.checks.length === 0) f.notes.push('no check files found: tier 1 will have nothing to check');
 }
+
+const probes = (n: number): string => (n ? ` · ${n} probe${n > 1 ? 's' : ''}` : '');
 
 async function checkWritable(name: string, dir: string, f: Findings): Promise<void> {
   const probe = path.join(dir, `.claudeops-validate-${process.pid}`);

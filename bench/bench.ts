@@ -15,6 +15,7 @@ import { mergeMcp } from '../src/mcp/merge.js';
 import { Metrics } from '../src/metrics/metrics.js';
 import { FileStore } from '../src/store/file-store.js';
 import { bulkEvents, resultEvent, typicalRun } from './events.js';
+import { probeFigures } from './probes.js';
 import {
   bareFirstRequestBytes,
   cliStartUp,
@@ -689,10 +690,11 @@ console.log(
     .map(([k, v]) => `${k}=${v} `)
     .join('')}node ${DAEMON_NODE_FLAGS.join(' ')}`,
 );
-// BENCH_ONLY=cost,memory,tee,mcp,console runs some of them.
+// BENCH_ONLY=cost,probes,memory,tee,mcp,console runs some of them.
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const part = (name: string) => only.length === 0 || only.includes(name);
 if (part('cost')) await costAndScale();
+if (part('probes')) await probeFigures(report);
 if (part('memory')) await overheadAndMemory();
 if (part('tee')) await teeThroughput('cli', TEE_MIB);
 if (part('tee')) await teeThroughput('small', Math.max(16, TEE_MIB / 8));

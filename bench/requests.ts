@@ -25,19 +25,27 @@ const handed = (r: RecordedRequest): string[] =>
     ),
   ].map((m) => m[1]!);
 
-/** Each session works through its checks one tool call at a time (a few KB of output each), then judges them all healthy. */
-function checkByCheck(evidence: string, latencyMs: number) {
+/**
+ * Each session works through its checks one tool call at a time (a few KB of output each),
+ * then judges them: healthy, or as `statusOf` says.
+ */
+export function checkByCheck(
+  evidence: string,
+  latencyMs: number,
+  statusOf: (id: string) => 'healthy' | 'unhealthy' = () => 'healthy',
+) {
   return (r: RecordedRequest): Reply => {
     const ids = handed(r);
     const done = toolResults(r);
+    const statuses = ids.map(statusOf);
     const reply =
       done < ids.length
         ? toolUse('Bash', { command: `head -c 3000 ${evidence}`, description: `check ${ids[done]}` })
         : verdict({
-            status: 'healthy',
-            summary: `${ids.length} checks pass.`,
+            status: statuses.includes('unhealthy') ? 'unhealthy' : 'healthy',
+            summary: `${statuses.filter((s) => s === 'healthy').length} of ${ids.length} checks pass.`,
             escalate: false,
-            checks: ids.map((id) => ({ id, status: 'healthy', detail: 'fine' })),
+            checks: ids.map((id, i) => ({ id, status: statuses[i], detail: 'fine' })),
           });
     return latencyMs ? slowly(latencyMs, reply) : reply;
   };

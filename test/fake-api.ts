@@ -143,6 +143,11 @@ export class FakeApi {
     );
   }
 
+  /** The prompt cache expires (after 5 minutes, as the API's): the next request caches nothing it sent before. */
+  forgetCache(): void {
+    this.prefixes.clear();
+  }
+
   /** Listens on loopback by default; a compose test gives its container's address. */
   async start(host = '127.0.0.1', port = 0): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(port, host, resolve));

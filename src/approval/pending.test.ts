@@ -210,6 +210,8 @@ describe('the desk, cycle after cycle', () => {
       redactor,
       stdout: () => undefined,
       store: new FileStore(config.resultsDir, config.stateDir),
+      deliver: async () => [],
+      now: () => NOW,
     });
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));

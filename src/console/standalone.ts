@@ -1,6 +1,7 @@
 import { ApprovalDesk } from '../desk/desk.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger/logger.js';
+import { deliver } from '../notify/deliver.js';
 import { Redactor } from '../logger/redactor.js';
 import type { CycleRecord } from '../record/cycle-record.js';
 import { FileStore } from '../store/file-store.js';
@@ -22,6 +23,14 @@ export function standaloneConsole(config: Config, logger: Logger, control: Parti
       approved: () => undefined,
       ...control,
     },
-    approvals: new ApprovalDesk({ config, logger, redactor, stdout: () => undefined, store }),
+    approvals: new ApprovalDesk({
+      config,
+      logger,
+      redactor,
+      stdout: () => undefined,
+      store,
+      deliver,
+      now: () => new Date(),
+    }),
   };
 }

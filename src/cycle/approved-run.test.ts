@@ -32,14 +32,9 @@ afterEach(() => {
 /**
  * A daemon whose tier 2 proposes (CLAUDEOPS_APPROVAL=tier2), after a first cycle that
  * parked a restart of web and a config change of web, each touching its own file in `world`.
- * The desk reads the wall clock when it runs an approved proposal (its cooldown and budget
- * checks), so this daemon's clock starts at the wall clock's time.
  */
 async function proposed(env: Record<string, string> = {}) {
-  const d = (daemon = memoryDaemon({
-    env: { CLAUDEOPS_APPROVAL: 'tier2', CLAUDEOPS_MAX_TIER: '2', ...env },
-    start: new Date().toISOString(),
-  }));
+  const d = (daemon = memoryDaemon({ env: { CLAUDEOPS_APPROVAL: 'tier2', CLAUDEOPS_MAX_TIER: '2', ...env } }));
   const world = path.join(d.root, 'world');
   fs.mkdirSync(world);
   const draft = (action: string, file: string) => ({
@@ -76,6 +71,7 @@ describe('an approved proposal', { timeout: 30_000 }, () => {
     assert.equal(outcome.ok, true, outcome.message);
     assert.deepEqual(made(), [], 'approving runs nothing by itself');
 
+    const runAt = d.now().toISOString();
     const { record, executed } = await d.daemonCycle({ 1: [verdictOf('healthy', false)] });
     assert.deepEqual(
       executed.map((p) => p.id),
@@ -88,6 +84,7 @@ describe('an approved proposal', { timeout: 30_000 }, () => {
     const ran = await state(restart.id);
     assert.equal(ran?.state, 'executed');
     assert.deepEqual([ran?.execution?.ok, ran?.execution?.exitCodes], [true, [0]]);
+    assert.deepEqual([ran?.execution?.startedAt, ran?.execution?.endedAt], [runAt, runAt], "the daemon's clock");
     assert.deepEqual({ ...ran?.verification }, { cycle: record.id, status: 'healthy' });
     assert.equal((await state(config.id))?.state, 'expired', 'web was healthy again: the other proposal is moot');
     assert.deepEqual(kinds(restart.id), [
@@ -101,12 +98,25 @@ describe('an approved proposal', { timeout: 30_000 }, () => {
     assert.deepEqual([receipt?.ok, receipt?.exit_codes, receipt?.hash], [true, [0], restart.hash]);
     assert.equal(d.receipts().find((r) => r.kind === 'approval_approved')?.by, 'console session from 127.0.0.1');
 
-    const log = fs.readFileSync(path.join(d.config.resultsDir, ran.execution!.log), 'utf8');
+    assert.equal(ran.execution!.log, `approval-${restart.id}.log`);
+    const log = (await d.store.approvalLog(restart.id)) ?? '';
+    assert.ok(log.startsWith(`=== claudeops approved proposal ${restart.id} · restart of web · ${runAt} ===\n`));
     assert.deepEqual(
       [...log.matchAll(/^\S+ run {2,}(.*)$/gm)].map((m) => m[1]),
       [`touch ${path.join(world, 'restarted')}`],
     );
     assert.match(log, /--- end · ok/);
+    const outcomes = d.sent.filter((m) => m.kind === 'approval_outcome');
+    assert.deepEqual(
+      outcomes.map((m) => [m.key, m.type, m.title]),
+      [[restart.id, 'success', 'claudeops: the approved restart of web ran; web is now healthy']],
+      'the operator is told how it went',
+    );
+    assert.match(
+      outcomes[0]!.body,
+      new RegExp(`^Proposal ${restart.id}, approved by console session from 127\\.0\\.0\\.1 at `),
+    );
+    assert.match(outcomes[0]!.body, /→ exit 0$/);
     // The restart counts in web's cooldown like a tier's.
     const cooldown = (await d.store.loadCooldown()).state;
     assert.deepEqual(
@@ -142,6 +152,11 @@ describe('an approved proposal', { timeout: 30_000 }, () => {
     assert.deepEqual(kinds(restart.id), ['approval_proposed', 'approval_approved', 'approval_refused']);
     const receipt = d.receipts().find((r) => r.kind === 'approval_refused');
     assert.deepEqual([receipt?.verb, receipt?.by], ['execute', 'the daemon']);
+    assert.deepEqual(
+      d.sent.filter((m) => m.kind === 'approval_outcome'),
+      [],
+      'nothing ran, so no outcome is told',
+    );
   });
 
   it('past its service’s cooldown when it would run is refused by the daemon and runs nothing', async () => {

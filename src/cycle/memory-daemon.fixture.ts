@@ -1,8 +1,8 @@
 // The daemon's cycle in memory, for fast tests of its logic: the real stages, with a
 // MemoryStore, a scripted provider (no CLI, no process, no cage), a clock the test
 // moves and notifications caught instead of sent. The store keeps the state, the
-// results, the tier runs' logs and the receipts; only the prompts, the checks, the
-// repos and what an approved proposal's execution logs are files, in a temporary directory.
+// results, the tier runs' and approved runs' logs and the receipts; only the prompts,
+// the checks and the repos are files, in a temporary directory.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

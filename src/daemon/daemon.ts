@@ -36,6 +36,8 @@ export function createContext(config: Config, shutdown: AbortSignal, seams: Cont
   }
   const live = new LiveHub();
   const stdout = storyWriter(config.log.pretty, live);
+  const send = seams.deliver ?? deliver;
+  const now = seams.now ?? (() => new Date());
   return {
     config,
     logger,
@@ -45,10 +47,10 @@ export function createContext(config: Config, shutdown: AbortSignal, seams: Cont
     shutdown,
     metrics: new Metrics(),
     store,
-    approvals: approvalDesk({ config, logger, redactor, stdout, store }),
+    approvals: approvalDesk({ config, logger, redactor, stdout, store, deliver: send, now }),
     providers: seams.providers ?? providerFor,
-    deliver: seams.deliver ?? deliver,
-    now: seams.now ?? (() => new Date()),
+    deliver: send,
+    now,
   };
 }
 

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import { allowance, applyCycle } from '../cooldown/cooldown.js';
 import type { Logger } from '../logger/logger.js';
 import type { Redactor } from '../logger/redactor.js';
-import { deliver } from '../notify/deliver.js';
+import type { deliver } from '../notify/deliver.js';
 import { QUOTE, whereToRead, type Message } from '../notify/notify.js';
 import { appendReceipt } from '../store/receipt.js';
 import type { CycleRecord, CycleStore, ParkedProposal } from '../record/cycle-record.js';
@@ -23,8 +23,12 @@ export interface DeskDeps {
   logger: Logger;
   redactor: Redactor;
   stdout: (text: string) => void;
-  /** Where proposals, holds, the link key, the cooldown, the spend and the receipts are kept: the daemon's one store. */
+  /** Where proposals, holds, the link key, cooldown, spend, receipts and approved runs' logs are kept: the one store. */
   store: CycleStore;
+  /** Sends the approval outcome: the daemon's notifier (the context's `deliver`), or a test's. */
+  deliver: typeof deliver;
+  /** The time the desk's decisions and records see: the daemon's clock (the context's `now`). */
+  now: () => Date;
 }
 
 /** Who decided: a signed link, or the token holder on the console; and from where. */
@@ -84,7 +88,7 @@ export class ApprovalDesk {
   }
 
   /** Signed links for this cycle's notifications; undefined without CLAUDEOPS_PUBLIC_URL. */
-  linker(now = new Date()): Linker | undefined {
+  linker(now = this.deps.now()): Linker | undefined {
     const base = this.deps.config.approval.publicUrl;
     return base ? makeLinker(base, this.key, now) : undefined;
   }
@@ -102,7 +106,7 @@ export class ApprovalDesk {
    */
   park(
     cycle: Pick<CycleRecord, 'id' | 'tiers' | 'checks'>,
-    now = new Date(),
+    now = this.deps.now(),
   ): Promise<{ parked: ParkedProposal[]; warnings: string[] }> {
     return this.serial(async () => {
       const state = await this.load();
@@ -215,7 +219,7 @@ export class ApprovalDesk {
   }
 
   /** Pending proposals a tier in propose mode is told about, so it does not propose them again; secrets redacted. */
-  pending(redactor: Redactor = this.deps.redactor, now = new Date()): Promise<Waiting[]> {
+  pending(redactor: Redactor = this.deps.redactor, now = this.deps.now()): Promise<Waiting[]> {
     return this.serial(async () =>
       pendingAt(await this.load(), now).map((p) => ({
         id: p.id,
@@ -243,7 +247,7 @@ export class ApprovalDesk {
   }
 
   /** Whether a link is genuine and unexpired, before anything is shown. */
-  checkLink(params: LinkParams, sig: string, now = new Date()) {
+  checkLink(params: LinkParams, sig: string, now = this.deps.now()) {
     return checkLink(this.key, params, sig, now);
   }
 
@@ -267,7 +271,7 @@ export class ApprovalDesk {
     hash: string,
     who: Decider,
     link?: { params: LinkParams; sig: string },
-    now = new Date(),
+    now = this.deps.now(),
   ): Promise<Outcome> {
     return this.serial(async () => {
       const state = await this.load();
@@ -315,7 +319,7 @@ export class ApprovalDesk {
   }
 
   /** Acknowledges a check's unhealthy episode (bound to its start), or silences the check for four hours. */
-  hold(action: 'ack' | 'silence', check: string, since: string, who: Decider, now = new Date()): Promise<string> {
+  hold(action: 'ack' | 'silence', check: string, since: string, who: Decider, now = this.deps.now()): Promise<string> {
     return this.serial(async () => {
       const { state, warning } = await this.deps.store.loadHolds();
       if (warning) this.deps.logger.warn(warning);
@@ -357,7 +361,7 @@ export class ApprovalDesk {
       const state = await this.load();
       const done: Proposal[] = [];
       for (const p of Object.values(state.proposals).filter((x) => x.state === 'approved')) {
-        const now = new Date();
+        const now = this.deps.now();
         const refusal =
           contentHash(p) !== p.hash
             ? 'the proposal changed after it was approved'
@@ -401,6 +405,8 @@ export class ApprovalDesk {
       shutdown,
       stdout: this.deps.stdout,
       runId: `approval-${p.id}`,
+      store: this.deps.store,
+      now: this.deps.now,
     });
     Object.assign(p, { state: 'executed', execution });
     this.receipt({
@@ -462,7 +468,7 @@ export class ApprovalDesk {
         });
       }
       await this.save(state);
-      await deliver(this.deps, cycle.id, messages);
+      await this.deps.deliver(this.deps, cycle.id, messages);
     });
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Config, TierSettings } from '../config/config.js';
 import { inheritedEnv } from '../context/env-context.js';
 import { caged } from '../sandbox/cage.js';
@@ -11,6 +12,7 @@ import type { ProcessEnd } from '../runner/command.js';
 import { approvalLogName } from '../store/layout.js';
 import { oneLine } from '../stream/story-line.js';
 import type { Proposal } from '../store/records.js';
+import type { Store } from '../store/store.js';
 import { outputLines, storyFooter, storyHeader, storyLine } from './story.js';
 
 export interface Execution {
@@ -30,6 +32,10 @@ type Options = {
   shutdown: AbortSignal;
   stdout: (text: string) => void;
   runId: string;
+  /** Where the story's log goes: the daemon's store. */
+  store: Pick<Store, 'openApprovalLog'>;
+  /** The time the story and the execution's record tell. */
+  now: () => Date;
 };
 
 /** Lines of the run's story, each written to its log and the daemon's stdout. */
@@ -41,6 +47,7 @@ interface Setting {
   workDir: string;
   env: Record<string, string>;
   cage: OpenCage | undefined;
+  /** When the commands' shared time is up, on the monotonic clock (`performance.now()`). */
   deadline: number;
 }
 
@@ -50,15 +57,14 @@ interface Setting {
  * may change and reach (its writable paths and network), never as the daemon itself. They share one deadline
  * (CLAUDEOPS_TIMEOUT) and the tier runs' process-tree control: a stop sends SIGINT,
  * SIGTERM, then SIGKILL to the group, and whatever they left behind is swept.
- * Its story (see story.ts) goes to `<results>/approval-<id>.log` and, line for line, the daemon's stdout.
+ * Its story (see story.ts) goes to the store's approval log and, line for line, the daemon's stdout.
  */
 export async function executeProposal(p: Proposal, o: Options): Promise<Execution> {
-  const log = approvalLogName(p.id);
-  const story = openStory(o, log);
-  const started = new Date();
+  const story = openStory(o, p.id);
+  const started = o.now();
   const exitCodes: (number | null)[] = [];
   const error = await runInCage(p, o, story.write, started, exitCodes);
-  const ended = new Date();
+  const ended = o.now();
   story.end(
     storyFooter({ error, ran: exitCodes.length, of: p.commands.length, ms: ended.getTime() - started.getTime() }),
   );
@@ -67,26 +73,25 @@ export async function executeProposal(p: Proposal, o: Options): Promise<Executio
     endedAt: ended.toISOString(),
     ok: error === undefined,
     exitCodes,
-    log,
+    log: approvalLogName(p.id),
     ...(error ? { error } : {}),
   };
 }
 
-/** The story's log file in the results directory; `end` writes the last line and closes it. */
-function openStory(o: Options, log: string): { write: Write; end: (last: string) => void } {
-  fs.mkdirSync(o.config.resultsDir, { recursive: true });
-  const fd = fs.openSync(path.join(o.config.resultsDir, log), 'a', 0o640);
+/** The story's log, from the store; `end` writes the last line and closes it. */
+function openStory(o: Options, id: string): { write: Write; end: (last: string) => void } {
+  const sink = o.store.openApprovalLog(id);
   const write: Write = (lines) => {
     if (!lines.length) return;
     const text = o.redactor.redact(lines.map((l) => `${l}\n`).join(''));
-    fs.writeSync(fd, text);
+    sink.write(text);
     o.stdout(text);
   };
   const end = (last: string) => {
     try {
       write([last]);
     } finally {
-      fs.closeSync(fd);
+      sink.close();
     }
   };
   return { write, end };
@@ -101,6 +106,7 @@ async function runInCage(
   exitCodes: (number | null)[],
 ): Promise<string | undefined> {
   const { config } = o;
+  const deadline = performance.now() + config.timeoutMs;
   let cage: OpenCage | undefined;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-approval-${p.id.slice(0, 8)}-`));
   try {
@@ -109,13 +115,13 @@ async function runInCage(
       storyLine(
         'proposal',
         `proposed by tier ${p.tier} in ${p.cycle}, approved by ${p.decidedBy ?? 'unknown'} at ${p.decidedAt ?? '?'}`,
+        o.now(),
       ),
     ]);
     const tier = config.tiers[p.tier === 2 ? 2 : 3];
-    cage = await cageFor(config, tier, workDir, write);
+    cage = await cageFor(o, tier, workDir, write);
     const env = commandEnv(config, cage);
-    write([storyLine('sandbox', sandboxNote(p, tier, cage))]);
-    const deadline = started.getTime() + config.timeoutMs;
+    write([storyLine('sandbox', sandboxNote(p, tier, cage), o.now())]);
     return await runCommands(p, o, { write, workDir, env, cage, deadline }, exitCodes);
   } catch (e) {
     return (e as Error).message;
@@ -126,12 +132,8 @@ async function runInCage(
 }
 
 /** A cage with the proposing tier's writable paths and network; none with the sandbox off. */
-async function cageFor(
-  config: Config,
-  tier: TierSettings,
-  workDir: string,
-  write: Write,
-): Promise<OpenCage | undefined> {
+async function cageFor(o: Options, tier: TierSettings, workDir: string, write: Write): Promise<OpenCage | undefined> {
+  const { config } = o;
   if (config.sandbox === 'off') return undefined;
   return openCage({
     config,
@@ -145,7 +147,7 @@ async function cageFor(
       mcpAllowed: [],
       mcpDenied: [],
     },
-    onEvent: (line) => write([storyLine('egress', line)]),
+    onEvent: (line) => write([storyLine('egress', line, o.now())]),
   });
 }
 
@@ -169,35 +171,36 @@ async function runCommands(
   exitCodes: (number | null)[],
 ): Promise<string | undefined> {
   for (const command of p.commands) {
-    at.write([storyLine('run', command)]);
+    at.write([storyLine('run', command, o.now())]);
     const sh = { file: '/bin/sh', args: ['-c', command], cwd: at.workDir, env: at.env, stdin: '' };
     const end = await runProcess(at.cage ? caged(sh, at.cage.spec) : sh, {
       runId: o.runId,
-      timeoutMs: Math.max(1, at.deadline - Date.now()),
+      timeoutMs: Math.max(1, at.deadline - performance.now()),
       shutdown: o.shutdown,
       shutdownGraceMs: o.config.shutdownGraceMs,
-      onLines: (buf) => at.write(outputLines('output', buf.toString('utf8'))),
-      onStderr: (line) => at.write(outputLines('stderr', line)),
+      onLines: (buf) => at.write(outputLines('output', buf.toString('utf8'), o.now())),
+      onStderr: (line) => at.write(outputLines('stderr', line, o.now())),
     });
     exitCodes.push(end.exitCode);
-    for (const line of endLines(end, o.config.timeoutMs)) at.write([line]);
+    for (const line of endLines(end, o.config.timeoutMs, o.now())) at.write([line]);
     if (end.spawnError || end.exitCode !== 0) return failure(end, command);
   }
   return undefined;
 }
 
 /** What the story tells of a command's end: how it was stopped, what was swept, how it exited. */
-function endLines(end: ProcessEnd, timeoutMs: number): string[] {
+function endLines(end: ProcessEnd, timeoutMs: number, now: Date): string[] {
   const stopped =
     end.stoppedBy === 'timeout' ? `timed out (CLAUDEOPS_TIMEOUT ${timeoutMs / 1000} s)` : 'the daemon is stopping';
   return [
-    ...(end.stopSteps.length ? [storyLine('stop', `${stopped}; sent ${end.stopSteps.join(', then ')}`)] : []),
+    ...(end.stopSteps.length ? [storyLine('stop', `${stopped}; sent ${end.stopSteps.join(', then ')}`, now)] : []),
     ...(end.swept.length
-      ? [storyLine('cleanup', `killed ${end.swept.length} leftover process(es): ${end.swept.join(', ')}`)]
+      ? [storyLine('cleanup', `killed ${end.swept.length} leftover process(es): ${end.swept.join(', ')}`, now)]
       : []),
     storyLine(
       'exit',
       end.spawnError ? `could not start: ${end.spawnError}` : `${end.exitCode ?? end.signal ?? 'unknown'}`,
+      now,
     ),
   ];
 }

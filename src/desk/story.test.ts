@@ -9,8 +9,10 @@ import { storyWriter } from '../logger/logger.js';
 import { Redactor } from '../logger/redactor.js';
 import { executeProposal } from './execute.js';
 import { contentHash } from '../approval/state.js';
+import { FileStore } from '../store/file-store.js';
 import type { Proposal } from '../store/records.js';
 
+const AT = '2026-11-22T10:02:03.000Z';
 const KINDS = ['proposal', 'sandbox', 'run', 'output', 'stderr', 'egress', 'exit', 'stop', 'cleanup'];
 
 describe("an approved proposal's run log", () => {
@@ -63,6 +65,8 @@ describe("an approved proposal's run log", () => {
       shutdown: new AbortController().signal,
       stdout: (t) => (told.push(t), stdout(t)),
       runId: `approval-test-${process.pid}`,
+      store: new FileStore(config.resultsDir, config.stateDir),
+      now: () => new Date(AT),
     });
 
     assert.deepEqual([ex.ok, ex.exitCodes], [false, [0, 3]]);
@@ -76,13 +80,14 @@ describe("an approved proposal's run log", () => {
       [records[0]!.msg],
       'one header record, the first',
     );
-    assert.match(records[0]!.msg, /^=== claudeops approved proposal p-story · restart of web · /);
+    assert.equal(records[0]!.msg, `=== claudeops approved proposal p-story · restart of web · ${AT} ===`);
+    assert.deepEqual([ex.startedAt, ex.endedAt], [AT, AT], 'the times are the clock it is given');
     assert.equal(records.at(-1)!.kind, 'end');
     assert.match(records.at(-1)!.msg, /^--- end · FAILED: .*exited 3 · 2\/2 command\(s\) run/);
     for (const r of records.slice(1, -1)) assert.ok(KINDS.includes(r.kind), `a record of kind ${r.kind}: ${r.msg}`);
     for (const r of records) assert.match(r.msg, /\S/, 'no record without a message');
     for (const r of records.filter((x) => x.kind !== 'header' && x.kind !== 'end'))
-      assert.match(r.msg, /^\d\d:\d\d:\d\d \S+ +\S/, `a timed line with text: ${JSON.stringify(r.msg)}`);
+      assert.match(r.msg, /^10:02:03 \S+ +\S/, `a line timed by the clock, with text: ${JSON.stringify(r.msg)}`);
     assert.deepEqual(
       records.filter((r) => r.kind === 'output').map((r) => r.msg.slice(18)),
       ['restarting', 'web is up', 'second'],

@@ -14,11 +14,11 @@ export const storyHeader = (p: Proposal, started: Date): string =>
   `=== claudeops approved proposal ${p.id} · ${p.action} of ${shown(p.service)} · ${started.toISOString()} ===`;
 
 /** One timed line; `text` is made one line, so no part of it reads as a line of its own. */
-export const storyLine = (kind: string, text: string, now = new Date()): string =>
+export const storyLine = (kind: string, text: string, now: Date): string =>
   `${clock(now)} ${kind.padEnd(8)} ${shown(text)}`;
 
 /** A command's output, one timed line per non-blank line. */
-export const outputLines = (kind: 'output' | 'stderr', text: string, now = new Date()): string[] =>
+export const outputLines = (kind: 'output' | 'stderr', text: string, now: Date): string[] =>
   text
     .split('\n')
     .map((l) => oneLine(l, OUTPUT_WIDTH))

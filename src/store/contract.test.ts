@@ -5,7 +5,16 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { GENESIS, verifyChain } from '../receipts/chain.js';
 import { FileStore } from './file-store.js';
-import { LEDGER, runFileName, runLogName, shardRunBase, STATE, summaryName, tierRunBase } from './layout.js';
+import {
+  approvalLogName,
+  LEDGER,
+  runFileName,
+  runLogName,
+  shardRunBase,
+  STATE,
+  summaryName,
+  tierRunBase,
+} from './layout.js';
 import { MemoryStore } from './memory-store.js';
 import {
   emptyApprovals,
@@ -296,18 +305,39 @@ for (const [name, make] of implementations) {
       assert.equal(await store.runFile(id, 1, 'log'), 'the index\n');
     });
 
+    it("writes an approved proposal's story log as it runs, by the layout's name, and reads only such names", async () => {
+      const { store } = make();
+      const id = 'p-0a1b2c3d4e5f';
+      const log = store.openApprovalLog(id);
+      assert.equal(await store.approvalLog(id), '', 'there from the start');
+      log.write('=== header\n');
+      assert.equal(await store.approvalLog(id), '=== header\n', 'each line as it comes');
+      log.write('--- end\n');
+      log.close();
+      assert.equal(await store.approvalLog(id), '=== header\n--- end\n');
+      const again = store.openApprovalLog(id);
+      again.write('more\n');
+      again.close();
+      assert.equal(await store.approvalLog(id), '=== header\n--- end\nmore\n', 'opened again, it is appended to');
+      assert.equal(await store.approvalLog('p-ffffffffffff'), undefined);
+      assert.equal(await store.approvalLog('../state/links'), undefined, 'only proposal ids are looked up');
+    });
+
     it('prunes what is past keeping, never the ledger, and nothing with 0 days', async () => {
       const { store } = make();
       const old = summary('run-20200101-000000', '2020-01-01T00:00:00Z');
       await store.writeCycle(old, (t) => t);
       await store.writeRunLog({ id: old.id, tier: 2 }, 'story\n');
+      const approval = store.openApprovalLog('p-0a1b2c3d4e5f');
+      approval.write('story\n');
+      approval.close();
       store.appendReceipt({ kind: 'tier_run' }, (t) => t);
       const later = Date.now() + 40 * 86_400_000;
       assert.deepEqual(await store.pruneRuns(0, later), []);
       assert.deepEqual(await store.pruneRuns(30), [], 'nothing is 30 days old yet');
       assert.deepEqual(
         (await store.pruneRuns(30, later)).sort(),
-        [summaryName(old.id), runLogName(tierRunBase(old.id, 2))].sort(),
+        [summaryName(old.id), runLogName(tierRunBase(old.id, 2)), approvalLogName('p-0a1b2c3d4e5f')].sort(),
       );
       assert.equal(await store.cycle(old.id), undefined);
       assert.equal(store.receipts().length, 1);
@@ -399,6 +429,8 @@ describe('the file store keeps the files as they always were', () => {
     await store.openRunFiles({ id: 'run-20260303-100000', tier: 1 }, () => undefined).close();
     assert.equal(mode(path.join(d.results, 'run-20260303-100000-tier1.log')), 0o640);
     assert.equal(mode(path.join(d.results, 'run-20260303-100000-tier1.jsonl')), 0o640);
+    store.openApprovalLog('p-0a1b2c3d4e5f').close();
+    assert.equal(mode(path.join(d.results, 'approval-p-0a1b2c3d4e5f.log')), 0o640);
 
     const text = '{"mcpServers":{}}\n';
     const file = await store.saveMergedMcp(text);

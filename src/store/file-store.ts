@@ -8,10 +8,12 @@ import { describeConversion, fromClaudeOps, storedCooldownSchema, type StoredCoo
 import { loadJsonState } from './json-state.js';
 import { loadKeyFile } from './key-file.js';
 import {
+  approvalLogName,
   claudeOpsOriginalNames,
   compareStamps,
   cycleStampBase,
   cycleStampCandidate,
+  isApprovalLog,
   isCycleId,
   parseRunFile,
   runBase,
@@ -55,11 +57,12 @@ import {
   type CycleRow,
   type DaySpend,
   type Loaded,
+  type LogSink,
   type RunFiles,
   type RunRef,
   type Store,
 } from './store.js';
-import { openRunFiles, pruneFiles, writeRunLog } from './run-files.js';
+import { openApprovalLog, openRunFiles, pruneFiles, writeRunLog } from './run-files.js';
 
 /** Writes to one file wait for each other, whichever FileStore makes them. */
 const serial = new Serial();
@@ -292,6 +295,10 @@ export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> 
     return writeRunLog(this.resultsDir, runBase(run), text);
   }
 
+  openApprovalLog(id: string): LogSink {
+    return openApprovalLog(this.resultsDir, id);
+  }
+
   pruneRuns(days: number, now = Date.now()): Promise<string[]> {
     return pruneFiles(this.resultsDir, days, now);
   }
@@ -326,6 +333,12 @@ export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> 
     return fs
       .readFile(path.join(this.resultsDir, runFileName(runBase({ id, tier, shard }), kind)), 'utf8')
       .catch(() => undefined);
+  }
+
+  async approvalLog(id: string): Promise<string | undefined> {
+    const name = approvalLogName(id);
+    if (!isApprovalLog(name)) return undefined;
+    return fs.readFile(path.join(this.resultsDir, name), 'utf8').catch(() => undefined);
   }
 
   async proposals(): Promise<Proposal[]> {

@@ -3,9 +3,11 @@ import type { z } from 'zod';
 import { GENESIS, parseEntries, signReceipt, type Receipt, type Tail } from '../receipts/chain.js';
 import { expired, mayPrune } from './retention.js';
 import {
+  approvalLogName,
   compareStamps,
   cycleStampBase,
   cycleStampCandidate,
+  isApprovalLog,
   isCycleId,
   LEDGER,
   parseRunFile,
@@ -52,6 +54,7 @@ import {
   type CycleRow,
   type DaySpend,
   type Loaded,
+  type LogSink,
   type RunFiles,
   type RunRef,
   type Store,
@@ -230,6 +233,12 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
     this.putResult(runLogName(runBase(run)), text);
   }
 
+  openApprovalLog(id: string): LogSink {
+    const name = approvalLogName(id);
+    this.appendResult(name, '');
+    return { write: (text) => this.appendResult(name, text), close: () => undefined };
+  }
+
   async pruneRuns(days: number, now = Date.now()): Promise<string[]> {
     const removed = [...this.resultFiles.keys()].filter(
       (n) => mayPrune(n, days, now) && expired(this.writtenAt.get(n) ?? now, days, now),
@@ -268,6 +277,11 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
   async runFile(id: string, tier: number, kind: 'log' | 'jsonl', shard?: number): Promise<string | undefined> {
     if (!runFileAllowed(id, tier, shard)) return undefined;
     return this.resultFiles.get(runFileName(runBase({ id, tier, shard }), kind));
+  }
+
+  async approvalLog(id: string): Promise<string | undefined> {
+    const name = approvalLogName(id);
+    return isApprovalLog(name) ? this.resultFiles.get(name) : undefined;
   }
 
   async proposals(): Promise<Proposal[]> {

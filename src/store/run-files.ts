@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expired, mayPrune } from './retention.js';
-import { runEventsName, runLogName } from './layout.js';
+import { approvalLogName, runEventsName, runLogName } from './layout.js';
 import { QueuedWriter } from './queued-writer.js';
-import type { RunFiles } from './store.js';
+import type { LogSink, RunFiles } from './store.js';
 
 /**
  * A tier run's story log and raw events in `dir`, open for appending (mode 0640) as
@@ -23,10 +23,7 @@ export function openRunFiles(dir: string, base: string, onError: (e: unknown) =>
   }
   const events = new QueuedWriter(eventsFd, onError);
   return {
-    log(text) {
-      const bytes = Buffer.from(text);
-      for (let off = 0; off < bytes.length;) off += fs.writeSync(logFd, bytes, off);
-    },
+    log: (text) => appendText(logFd, text),
     events: (bytes) => events.write(bytes),
     // No fsync, which would cost a disk flush per run.
     async close() {
@@ -35,6 +32,19 @@ export function openRunFiles(dir: string, base: string, onError: (e: unknown) =>
       closeQuietly(eventsFd);
     },
   };
+}
+
+/** An approved proposal's story log in `dir`, open for appending (mode 0640) as its commands run. */
+export function openApprovalLog(dir: string, id: string): LogSink {
+  fs.mkdirSync(dir, { recursive: true });
+  const fd = fs.openSync(path.join(dir, approvalLogName(id)), 'a', 0o640);
+  return { write: (text) => appendText(fd, text), close: () => closeQuietly(fd) };
+}
+
+/** Writes all of `text`, however many writes it takes. */
+function appendText(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off);
 }
 
 function closeQuietly(fd: number): void {

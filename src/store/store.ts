@@ -66,6 +66,14 @@ export interface RunFiles {
   close(): Promise<void>;
 }
 
+/** An approved proposal's story log, open for appending while its commands run. */
+export interface LogSink {
+  /** Appends text as it comes; throws when it cannot be written. */
+  write(text: string): void;
+  /** Releases the file. */
+  close(): void;
+}
+
 /** The least a cycle summary is, for the store to file it. */
 export interface CycleLike {
   id: string;
@@ -144,6 +152,8 @@ export interface Store<C extends CycleLike = StoredSummary> {
   openRunFiles(run: RunRef, onError: (e: unknown) => void): RunFiles;
   /** Writes a tier run's story log whole: a sharded tier's own, which indexes its shards' logs. */
   writeRunLog(run: RunRef, text: string): Promise<void>;
+  /** Opens an approved proposal's story log for appending (its name comes from the layout); throws when it cannot be opened. */
+  openApprovalLog(id: string): LogSink;
   /**
    * Deletes the run logs, event files, cycle summaries and approval logs last written
    * more than `days` days before `now` (0 keeps everything); never the ledger. Returns their names.
@@ -166,6 +176,8 @@ export interface Store<C extends CycleLike = StoredSummary> {
   cycle(id: string): Promise<C | undefined>;
   /** A tier run's story log or raw events, by cycle and tier; only names the layout makes are read. */
   runFile(id: string, tier: number, kind: 'log' | 'jsonl', shard?: number): Promise<string | undefined>;
+  /** An approved proposal's story log, by its id; only names the layout makes are read. */
+  approvalLog(id: string): Promise<string | undefined>;
   /** Proposals, newest first. */
   proposals(): Promise<Proposal[]>;
   holds(): Promise<Holds>;

@@ -23,7 +23,7 @@ import { decideEscalation } from '../tier/handoff.js';
 import type { TierRun } from '../tier/fold.js';
 import { runTier } from '../tier/tier-run.js';
 import { planShards } from '../tier/shards.js';
-import { runShardedTier1 } from '../tier/sharded-run.js';
+import { runShardedTier1, ShardFault } from '../tier/sharded-run.js';
 
 /** Everything before the first tier: file reads, the MCP merge and listing, the sandbox probe. */
 const PREPARE_BUDGET_MS = 60_000;
@@ -258,7 +258,10 @@ async function runTiers(ctx: CycleContext, cycle: Begun, prepared: Prepared, war
       handoff = next.handoff;
     }
   } catch (e) {
-    throw new Partly(ran, e);
+    // A sharded tier 1 whose shard threw: the shards that ended are recorded and their spend counted.
+    if (!(e instanceof ShardFault)) throw new Partly(ran, e);
+    ran.tiers.push(e.run);
+    throw new Partly(ran, e.cause);
   }
 }
 

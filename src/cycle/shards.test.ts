@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { AgentRun } from '../provider/provider.js';
-import { handed, type Reply } from '../provider/scripted.fixture.js';
+import { handed, type Reply, type Scripted } from '../provider/scripted.fixture.js';
 import { checkFile, memoryDaemon, type MemoryDaemon } from './memory-daemon.fixture.js';
 
 // Tier 1 in shards, as whole cycles in memory: the checks over CLAUDEOPS_TIER1_SHARD_SIZE
@@ -48,6 +48,34 @@ const fixedBeta = {
   },
 };
 const failsWith = (exitClass: 'timeout' | 'server', error: string): Reply => ({ fail: { exitClass, error } });
+
+/** One reply per shard, by the shard a session was handed (shards start in no set order when several run at once). */
+const perShard =
+  (...replies: ((run: AgentRun) => Reply)[]): Scripted =>
+  (run) =>
+    replies[SHARDS.findIndex((s) => s[0] === handed(run)[0])]!(run);
+
+/** The stop signal each of the daemon's sessions was handed: resolves when that session is told to stop. */
+function stopsOf(d: MemoryDaemon): (run: AgentRun) => Promise<void> {
+  const signals = new Map<AgentRun, AbortSignal>();
+  const lookup = d.ctx.providers;
+  d.ctx.providers = (config, tier) => {
+    const found = lookup(config, tier);
+    const run = (agentRun: AgentRun, signal: AbortSignal) => {
+      signals.set(agentRun, signal);
+      return found.provider.run(agentRun, signal);
+    };
+    return { ...found, provider: { ...found.provider, run } };
+  };
+  return (run) =>
+    new Promise((resolve) => {
+      const signal = signals.get(run)!;
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+}
+
+const OPERATOR = 'an operator stopped the cycle from the console';
 
 const daemons: MemoryDaemon[] = [];
 const start = (env: Record<string, string> = {}) => {
@@ -189,5 +217,94 @@ describe('tier 1 in shards, in memory', { timeout: 20_000 }, () => {
     assert.deepEqual(handed(d.agent.runsOf(1)[0]!).sort(), [...ALL].sort());
     assert.equal(cycle.tiers[0]!.shards, undefined);
     assert.equal(cycle.status, 'healthy');
+  });
+});
+
+describe('a stop during tier 1 in shards, in memory', { timeout: 20_000 }, () => {
+  it('after one shard has finished: the cycle ends interrupted and judges nothing, not even the finished shard’s checks', async () => {
+    const d = start({ CLAUDEOPS_TIER1_PARALLEL: '1' });
+    await d.daemonCycle({ 1: [judge, judge, judge], 2: [fixedBeta] });
+    const checksBefore = (await d.store.loadCheckState()).state;
+
+    const stopsTheCycle = (run: AgentRun): Reply => ({ ...judge(run), during: () => assert.equal(d.stop(), true) });
+    const script = perShard(judge, stopsTheCycle, judge);
+    const { record } = await d.daemonCycle({ 1: [script, script, script], 2: [fixedBeta] });
+
+    const t1 = record.tiers[0]!;
+    assert.deepEqual(
+      t1.shards?.map((s) => s.exitClass),
+      ['ok', 'interrupted', 'interrupted'],
+    );
+    assert.equal(t1.exitClass, 'interrupted', 'a tier 1 with a stopped shard was stopped');
+    assert.equal(t1.verdict, undefined);
+    assert.equal(record.status, 'interrupted');
+    assert.equal(record.summary, `interrupted in tier 1: ${OPERATOR}`);
+    assert.deepEqual(record.checkChanges, []);
+    assert.deepEqual((await d.store.loadCheckState()).state, checksBefore, 'a stopped cycle judged nothing');
+    assert.equal(record.costUsd, 0.01, 'the finished shard’s spend is counted');
+    assert.deepEqual(d.agent.left(), { 1: 0, 2: 1, 3: 0 }, 'tier 2 never ran');
+  });
+
+  it('of the daemon, while shards run at once: the cycle ends interrupted', async () => {
+    const d = start({ CLAUDEOPS_TIER1_PARALLEL: '2' });
+    await d.daemonCycle({ 1: [judge, judge, judge], 2: [fixedBeta] });
+    const checksBefore = (await d.store.loadCheckState()).state;
+
+    // Shard 1 ends first; shard 3 starts in its place and stops the daemon while shard 2 still runs.
+    let third!: () => void;
+    const thirdStopped = new Promise<void>((resolve) => (third = resolve));
+    const waits = (run: AgentRun): Reply => ({ ...judge(run), during: () => thirdStopped });
+    const stopsTheDaemon = (run: AgentRun): Reply => ({
+      ...judge(run),
+      during: () => {
+        d.stopDaemon();
+        third();
+      },
+    });
+    const script = perShard(judge, waits, stopsTheDaemon);
+    const { record } = await d.daemonCycle({ 1: [script, script, script], 2: [fixedBeta] });
+
+    assert.deepEqual(
+      record.tiers[0]!.shards?.map((s) => s.exitClass),
+      ['ok', 'interrupted', 'interrupted'],
+    );
+    assert.equal(record.status, 'interrupted');
+    assert.equal(record.escalationStopped, 'the daemon is shutting down');
+    assert.deepEqual((await d.store.loadCheckState()).state, checksBefore);
+  });
+});
+
+describe('a shard that throws, in memory', { timeout: 20_000 }, () => {
+  it('stops the shards still running and waits for them before the cycle is recorded failed, their spend counted', async () => {
+    const d = start({ CLAUDEOPS_TIER1_PARALLEL: '2' });
+    const stopped = stopsOf(d);
+    // Shard 1 ends first; shard 3 starts in its place and throws while shard 2 runs, until it is stopped.
+    const finishes = (run: AgentRun): Reply => ({ ...judge(run), costUsd: 0.25 });
+    const runsUntilStopped = (run: AgentRun): Reply => ({
+      during: () => stopped(run),
+      events: [{ kind: 'final', result: { costUsd: 0.5, turns: 4, usage: {}, denials: [] } }],
+    });
+    const throws = (): Reply => ({ fault: new Error('a bug in the tier run') });
+    const script = perShard(finishes, runsUntilStopped, throws);
+    const cycle = await d.cycle({ 1: [script, script, script], 2: [fixedBeta] });
+
+    assert.equal(d.agent.running, 0, 'no session outlives its cycle');
+    assert.equal(cycle.status, 'failed');
+    assert.equal(cycle.summary, 'the cycle failed inside the daemon: a bug in the tier run');
+    const t1 = cycle.tiers[0]!;
+    assert.equal(cycle.tiers.length, 1);
+    assert.deepEqual(
+      t1.shards?.map((s) => [s.index, s.exitClass, s.costUsd]),
+      [
+        [1, 'ok', 0.25],
+        [2, 'interrupted', 0.5],
+      ],
+    );
+    assert.equal(t1.verdict, undefined);
+    assert.match(t1.error ?? '', /shard 3: failed inside the daemon: a bug in the tier run/);
+    assert.equal(cycle.costUsd, 0.75, 'what the shards cost is counted');
+    assert.equal((await d.store.loadSpend(d.now())).usd, 0.75);
+    assert.equal((await d.store.cycle(cycle.id))?.status, 'failed');
+    assert.deepEqual(d.agent.left(), { 1: 0, 2: 1, 3: 0 });
   });
 });

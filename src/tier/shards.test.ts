@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseCheckFile } from '../checks/check-file.js';
 import type { CheckDef } from '../checks/check-set.js';
 import type { Verdict } from '../verdict/verdict.js';
-import { mergeShards, planShards } from './shards.js';
+import { faultedShards, mergeShards, planShards } from './shards.js';
 import type { TierRun } from './fold.js';
 
 const check = (repo: string, name: string, service = name): CheckDef => ({
@@ -109,7 +109,10 @@ describe('tier-1 shards', () => {
     assert.equal(merged.exitClass, 'ok');
     assert.equal(merged.verdict!.status, 'unhealthy');
     assert.equal(merged.verdict!.escalate, true);
-    assert.equal(merged.verdict!.summary, 'three is down.');
+    assert.equal(
+      merged.verdict!.summary,
+      'three is down. 2 of 3 tier-1 shards gave a verdict; shard 3 reached no verdict (timeout).',
+    );
     assert.equal(merged.verdict!.findings, 'shard 2 (b/three.md): OOM on three');
     assert.deepEqual(
       merged.verdict!.checks!.map((c) => [c.id, c.status]),
@@ -140,5 +143,93 @@ describe('tier-1 shards', () => {
     );
     assert.equal(merged.verdict, undefined);
     assert.equal(merged.exitClass, 'timeout');
+  });
+
+  it('say how many shards gave a verdict, and what happened to the others', () => {
+    const fine = (id: string): Verdict => ({
+      status: 'healthy',
+      summary: 'fine',
+      escalate: false,
+      checks: [{ id, status: 'healthy' }],
+    });
+    const shards = [[check('a', 'one')], [check('b', 'two')], [check('c', 'three')]];
+    const all = mergeShards([run(fine('a/one.md')), run(fine('b/two.md')), run(fine('c/three.md'))], shards, 'l');
+    assert.equal(all.verdict!.summary, 'All 3 tier-1 shards found their checks healthy.');
+
+    const oneCut = mergeShards([run(fine('a/one.md')), run(fine('b/two.md')), run(undefined)], shards, 'l');
+    assert.equal(oneCut.verdict!.status, 'healthy');
+    assert.equal(
+      oneCut.verdict!.summary,
+      '2 of 3 tier-1 shards found their checks healthy; shard 3 reached no verdict (timeout).',
+    );
+
+    const twoCut = mergeShards(
+      [run(undefined, { exitClass: 'server' }), run(fine('b/two.md')), run(undefined)],
+      shards,
+      'l',
+    );
+    assert.equal(
+      twoCut.verdict!.summary,
+      '1 of 3 tier-1 shards found their checks healthy; shard 1 (server), shard 3 (timeout) reached no verdict.',
+    );
+
+    const down: Verdict = { ...fine('b/two.md'), status: 'unhealthy', summary: 'two is down.' };
+    const troubled = mergeShards([run(fine('a/one.md')), run(down), run(undefined)], shards, 'l');
+    assert.equal(
+      troubled.verdict!.summary,
+      'two is down. 2 of 3 tier-1 shards gave a verdict; shard 3 reached no verdict (timeout).',
+    );
+  });
+
+  it('were stopped when any shard was: no verdict, whatever the others found', () => {
+    const shards = [[check('a', 'one')], [check('b', 'two')]];
+    const ok: Verdict = {
+      status: 'healthy',
+      summary: 'fine',
+      escalate: false,
+      checks: [{ id: 'a/one.md', status: 'healthy' }],
+    };
+    const merged = mergeShards(
+      [run(ok), run(undefined, { exitClass: 'interrupted', error: 'stopped', costUsd: 0.02 })],
+      shards,
+      'l',
+    );
+    assert.equal(merged.exitClass, 'interrupted');
+    assert.equal(merged.exitCode, null);
+    assert.equal(merged.verdict, undefined);
+    assert.match(merged.summary, /^tier 1 was stopped before every shard reached its verdict \(1 of 2 stopped\)/);
+    assert.equal(merged.costUsd, 0.03);
+    assert.deepEqual(
+      merged.shards.map((s) => [s.exitClass, s.status]),
+      [
+        ['ok', 'healthy'],
+        ['interrupted', undefined],
+      ],
+    );
+  });
+
+  it('that ended when one shard’s run threw: their spend and files, no verdict, and which shard threw', () => {
+    const shards = [[check('a', 'one')], [check('b', 'two')], [check('c', 'three')], [check('d', 'four')]];
+    const ok: Verdict = {
+      status: 'healthy',
+      summary: 'fine',
+      escalate: false,
+      checks: [{ id: 'a/one.md', status: 'healthy' }],
+    };
+    const stopped = run(undefined, { exitClass: 'interrupted', error: 'stopped', costUsd: 0.02, logFile: 'y.log' });
+    const faulted = faultedShards([run(ok), undefined, stopped, undefined], shards, 'l', { index: 1, why: 'boom' })!;
+    assert.equal(faulted.exitClass, 'interrupted');
+    assert.equal(faulted.verdict, undefined, 'the finished shard’s verdict is not the tier’s');
+    assert.equal(faulted.costUsd, 0.03);
+    assert.equal(faulted.logFile, 'l');
+    assert.deepEqual(
+      faulted.shards.map((s) => [s.index, s.exitClass, s.logFile]),
+      [
+        [1, 'ok', 'x.log'],
+        [3, 'interrupted', 'y.log'],
+      ],
+    );
+    assert.equal(faulted.error, 'shard 2: failed inside the daemon: boom; shard 3: stopped; shard 4: not started');
+    assert.equal(faultedShards([undefined, undefined, undefined], shards, 'l', { index: 0, why: 'boom' }), undefined);
   });
 });

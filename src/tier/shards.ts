@@ -35,41 +35,95 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * only; a shard that reached no verdict makes its checks `unknown`, with why. The
  * merged verdict is unhealthy, and escalates, when any shard's is or does, and its
  * findings are the unhealthy shards' findings, so the next tier gets one handoff.
+ * A tier 1 with a stopped shard was stopped: it has no verdict, whatever the others
+ * found, so that the stopped cycle judges nothing.
  */
 export function mergeShards(
   runs: TierRun[],
   shards: CheckDef[][],
   logFile: string,
 ): TierRun & { shards: ShardRecord[] } {
-  const verdict = mergedVerdict(runs, shards);
-  const failed = runs.filter((r) => !r.verdict);
-  const first = runs[0]!;
+  const stopped = runs.filter((r) => r.exitClass === 'interrupted');
+  const verdict = stopped.length ? undefined : mergedVerdict(runs, shards);
+  const lead = stopped[0] ?? runs[0]!;
   return {
-    ...first,
-    ...spanOf(runs),
-    exitClass: verdict ? 'ok' : first.exitClass,
-    exitCode: verdict ? 0 : first.exitCode,
-    error: failed.length
-      ? failed.map((r) => `shard ${runs.indexOf(r) + 1}: ${r.error ?? r.exitClass}`).join('; ')
-      : undefined,
+    ...combined(runs, shards, logFile),
+    exitClass: verdict ? 'ok' : lead.exitClass,
+    exitCode: verdict ? 0 : lead.exitCode,
+    error: runs.some((r) => !r.verdict) ? shardErrors(runs) : undefined,
     verdict,
-    summary: verdict?.summary ?? first.error ?? '',
-    ...totals(runs),
+    summary:
+      verdict?.summary ??
+      (stopped.length
+        ? `tier 1 was stopped before every shard reached its verdict (${stopped.length} of ${runs.length} stopped); a stopped tier judges nothing`
+        : (runs[0]!.error ?? '')),
+  };
+}
+
+/**
+ * A sharded tier 1 whose shard's run threw (`fault`, by its place): the shards that
+ * ended (the others stopped), their spend and files, and no verdict; undefined when
+ * none ended. The cycle that records it failed.
+ */
+export function faultedShards(
+  runs: (TierRun | undefined)[],
+  shards: CheckDef[][],
+  logFile: string,
+  fault: { index: number; why: string },
+): (TierRun & { shards: ShardRecord[] }) | undefined {
+  if (!runs.some((r) => r)) return undefined;
+  const error = shardErrors(runs, fault);
+  return {
+    ...combined(runs, shards, logFile),
+    exitClass: 'interrupted',
+    exitCode: null,
+    error,
+    verdict: undefined,
+    summary: error,
+  };
+}
+
+/** What the shards that ran add up to, as one run under the tier's log: all but how it ended. */
+function combined(
+  runs: (TierRun | undefined)[],
+  shards: CheckDef[][],
+  logFile: string,
+): Omit<TierRun, 'exitClass' | 'exitCode' | 'error' | 'verdict' | 'summary'> & { shards: ShardRecord[] } {
+  const ended = runs.filter((r): r is TierRun => r !== undefined);
+  return {
+    ...ended[0]!,
+    ...spanOf(ended),
+    ...totals(ended),
     logFile,
     // Each shard has its own events; the tier's log indexes them.
     eventsFile: '',
-    filesComplete: runs.every((r) => r.filesComplete),
-    shards: runs.map((r, i) => ({
-      index: i + 1,
-      checks: shards[i]!.map((c) => c.id),
-      exitClass: r.exitClass,
-      status: r.verdict?.status,
-      summary: r.summary,
-      costUsd: r.costUsd,
-      durationMs: r.durationMs,
-      logFile: r.logFile,
-      eventsFile: r.eventsFile,
-    })),
+    filesComplete: ended.every((r) => r.filesComplete),
+    shards: runs.flatMap((r, i) => (r ? [shardRecord(r, i, shards)] : [])),
+  };
+}
+
+/** What went wrong with each shard listed (one without a run did not start, or threw: `fault`). */
+function shardErrors(runs: (TierRun | undefined)[], fault?: { index: number; why: string }): string {
+  return runs
+    .flatMap((r, i) => {
+      if (i === fault?.index) return [`shard ${i + 1}: failed inside the daemon: ${fault.why}`];
+      if (!r) return fault ? [`shard ${i + 1}: not started`] : [];
+      return r.verdict ? [] : [`shard ${i + 1}: ${r.error ?? r.exitClass}`];
+    })
+    .join('; ');
+}
+
+function shardRecord(r: TierRun, i: number, shards: CheckDef[][]): ShardRecord {
+  return {
+    index: i + 1,
+    checks: shards[i]!.map((c) => c.id),
+    exitClass: r.exitClass,
+    status: r.verdict?.status,
+    summary: r.summary,
+    costUsd: r.costUsd,
+    durationMs: r.durationMs,
+    logFile: r.logFile,
+    eventsFile: r.eventsFile,
   };
 }
 
@@ -80,14 +134,29 @@ function mergedVerdict(runs: TierRun[], shards: CheckDef[][]): Verdict | undefin
   const troubled = judged.filter((r) => r.verdict!.status === 'unhealthy' || r.verdict!.escalate);
   return {
     status: troubled.some((r) => r.verdict!.status === 'unhealthy') ? 'unhealthy' : 'healthy',
-    summary: troubled.length
-      ? troubled.map((r) => r.verdict!.summary).join(' ')
-      : `All ${runs.length} tier-1 shards found their checks healthy.`,
+    summary: mergedSummary(runs, troubled),
     escalate: judged.some((r) => r.verdict!.escalate),
     checks: mergedChecks(runs, shards),
     remediations: judged.flatMap((r) => r.verdict!.remediations ?? []),
     ...findings(runs, shards, troubled),
   };
+}
+
+/** The troubled shards' summaries, or that the shards found their checks healthy; and how many gave a verdict. */
+function mergedSummary(runs: TierRun[], troubled: TierRun[]): string {
+  const judged = runs.filter((r) => r.verdict).length;
+  const unjudged = runs.flatMap((r, i) => (r.verdict ? [] : [{ shard: i + 1, exitClass: r.exitClass }]));
+  const noVerdict =
+    unjudged.length === 1
+      ? `shard ${unjudged[0]!.shard} reached no verdict (${unjudged[0]!.exitClass})`
+      : `${unjudged.map((u) => `shard ${u.shard} (${u.exitClass})`).join(', ')} reached no verdict`;
+  if (troubled.length) {
+    const said = troubled.map((r) => r.verdict!.summary).join(' ');
+    return unjudged.length ? `${said} ${judged} of ${runs.length} tier-1 shards gave a verdict; ${noVerdict}.` : said;
+  }
+  return unjudged.length
+    ? `${judged} of ${runs.length} tier-1 shards found their checks healthy; ${noVerdict}.`
+    : `All ${runs.length} tier-1 shards found their checks healthy.`;
 }
 
 /** Each shard's verdict on its own checks; a shard without a verdict leaves its checks unknown. */

@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FakeApi, type RecordedRequest } from '../test/fake-api.js';
-import { cycleSummaries, run, sandbox, type Sandbox } from '../test/harness.js';
-import { checkByCheck, listPriceUsd, type CycleMeasure } from './requests.js';
+import { cycleSummaries, run, sandbox } from '../test/harness.js';
+import { addChecks, checkByCheck, listPriceUsd, type CycleMeasure } from './requests.js';
 
 export interface ProbeCycle {
   requests: number;
@@ -82,21 +82,6 @@ async function services(failing: Set<number>): Promise<{ port: number; close(): 
   return { port: (server.address() as AddressInfo).port, close: () => server.close() };
 }
 
-function addChecks(sb: Sandbox, n: number, port: number): void {
-  for (let r = 0; r < 5; r++) {
-    const names = Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 === r);
-    sb.addRepo(
-      `repo-${r}`,
-      Object.fromEntries(
-        names.map((i) => [
-          `.claude-ops/checks/check-${String(i).padStart(2, '0')}.md`,
-          `# Check ${i}\n\n- Service: svc-${i}\n\n## Probe\n- http GET http://127.0.0.1:${port}/svc-${i} expect status == 200, latency < 2 s (degraded)\n\n## How\nhead -c 3000 the service's log and look for errors.\n\n## Healthy when\nNo error lines in the last hour.\n`,
-        ]),
-      ),
-    );
-  }
-}
-
 /** `claudeops once` cycles over `n` checks with probes: the first review, probes alone, then (`full`) check 3 failing and recovered. */
 export async function measureProbeCycles(n: number, full: boolean): Promise<ProbeMeasures> {
   const failing = new Set<number>();
@@ -109,7 +94,12 @@ export async function measureProbeCycles(n: number, full: boolean): Promise<Prob
     api.script = checkByCheck(evidence, 0, (id) =>
       failing.has(Number(/check-(\d+)/.exec(id)?.[1])) ? 'unhealthy' : 'healthy',
     );
-    addChecks(sb, n, svc.port);
+    addChecks(
+      sb,
+      n,
+      (i) =>
+        `## Probe\n- http GET http://127.0.0.1:${svc.port}/svc-${i} expect status == 200, latency < 2 s (degraded)\n\n`,
+    );
     const cycle = async (): Promise<ProbeCycle> => {
       api.forgetCache();
       const before = api.messages.length;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeApi, slowly, toolUse, userText, verdict, type RecordedRequest, type Reply } from '../test/fake-api.js';
-import { CLAUDE, cycleSummaries, run, sandbox } from '../test/harness.js';
+import { CLAUDE, cycleSummaries, run, sandbox, type Sandbox } from '../test/harness.js';
 
 /** Haiku 4.5 list prices, USD per million tokens: input, output, 5-minute cache write, cache read. */
 export const HAIKU_PRICES = { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 };
@@ -64,6 +64,22 @@ export interface CycleMeasure {
   firstPrompt: string;
 }
 
+/** `n` checks in five repos, each with `extra` (a probe section) before its How. */
+export function addChecks(sb: Sandbox, n: number, extra: (i: number) => string = () => ''): void {
+  for (let r = 0; r < 5; r++) {
+    const names = Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 === r);
+    sb.addRepo(
+      `repo-${r}`,
+      Object.fromEntries(
+        names.map((i) => [
+          `.claude-ops/checks/check-${String(i).padStart(2, '0')}.md`,
+          `# Check ${i}\n\n- Service: svc-${i}\n\n${extra(i)}## How\nhead -c 3000 the service's log and look for errors.\n\n## Healthy when\nNo error lines in the last hour.\n`,
+        ]),
+      ),
+    );
+  }
+}
+
 /** One `claudeops once` over `n` checks in five repos. */
 export async function measureCycle(n: number, env: Record<string, string> = {}, latencyMs = 0): Promise<CycleMeasure> {
   const api = new FakeApi(() => ({ kind: 'hang' }), { usage: 'estimated' });
@@ -79,18 +95,7 @@ export async function measureCycle(n: number, env: Record<string, string> = {}, 
       ).join('\n'),
     );
     api.script = checkByCheck(evidence, latencyMs);
-    for (let r = 0; r < 5; r++) {
-      const names = Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 === r);
-      sb.addRepo(
-        `repo-${r}`,
-        Object.fromEntries(
-          names.map((i) => [
-            `.claude-ops/checks/check-${String(i).padStart(2, '0')}.md`,
-            `# Check ${i}\n\n- Service: svc-${i}\n\n## How\nhead -c 3000 the service's log and look for errors.\n\n## Healthy when\nNo error lines in the last hour.\n`,
-          ]),
-        ),
-      );
-    }
+    addChecks(sb, n);
     const result = await run(['once'], sb, 900_000);
     const [summary] = cycleSummaries(sb.resultsDir);
     if (!summary)

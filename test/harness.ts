@@ -1,6 +1,7 @@
 // Shared set-up for end-to-end tests: a throw-away app, state, results and repos
 // directory; the daemon started as operators start it; processes ended by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -254,3 +255,23 @@ export const verdictOf = (status: 'healthy' | 'unhealthy', extra: Record<string,
   escalate: false,
   ...extra,
 });
+
+/** Every file and directory under dir with its mode, mtime and content hash. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      const st = fs.lstatSync(p);
+      const body = e.isFile()
+        ? createHash('sha256').update(fs.readFileSync(p)).digest('hex')
+        : e.isSymbolicLink()
+          ? fs.readlinkSync(p)
+          : '';
+      out[path.relative(dir, p)] = `${st.mode}:${st.mtimeMs}:${body}`;
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out;
+}

@@ -72,3 +72,16 @@ export interface CheckSet {
   /** What was found and left alone on purpose (templates, a repo-root layout), with why. */
   notes: FileProblem[];
 }
+
+/** What discovery starts from: nothing found yet. */
+export const emptyCheckSet = (): CheckSet => ({
+  checks: [],
+  disabled: [],
+  unmatchedDisable: [],
+  playbooks: [],
+  skills: [],
+  manifests: [],
+  repoDirs: Object.create(null) as Record<string, string>,
+  problems: [],
+  notes: [],
+});

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { listRepos } from '../files/repos.js';
-import type { CheckDef, CheckSet } from './check-set.js';
+import { emptyCheckSet, type CheckDef, type CheckSet } from './check-set.js';
 import { readExtras } from './extras.js';
 import { LIMITS, readMarkdown } from './markdown.js';
 
@@ -17,17 +17,7 @@ export async function discoverChecks(options: {
   reposDir: string;
   disable: string[];
 }): Promise<CheckSet> {
-  const set: CheckSet = {
-    checks: [],
-    disabled: [],
-    unmatchedDisable: [],
-    playbooks: [],
-    skills: [],
-    manifests: [],
-    repoDirs: Object.create(null),
-    problems: [],
-    notes: [],
-  };
+  const set = emptyCheckSet();
   const roots: { repo: string; dir: string; checksDir: string; recursive: boolean }[] = [
     { repo: BUILTIN, dir: options.appDir, checksDir: path.join(options.appDir, 'checks'), recursive: false },
   ];

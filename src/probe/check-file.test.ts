@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCheckFile } from '../checks/check-file.js';
-import type { CheckSet } from '../checks/check-set.js';
+import { emptyCheckSet, type CheckSet } from '../checks/check-set.js';
 import { lintChecks } from '../checks/lint.js';
 
 const FILE = [
@@ -48,17 +48,10 @@ describe('a check file with a Probe section', () => {
   it('has validate report each probe problem with its file and line', () => {
     const parsed = parseCheckFile(FILE);
     const set: CheckSet = {
+      ...emptyCheckSet(),
       checks: [
         { id: 'builtin/web.md', repo: 'builtin', file: '/checks/web.md', title: 'Web', services: ['web'], parsed },
       ],
-      disabled: [],
-      unmatchedDisable: [],
-      playbooks: [],
-      skills: [],
-      manifests: [],
-      repoDirs: Object.create(null) as Record<string, string>,
-      problems: [],
-      notes: [],
     };
     const found = lintChecks(set);
     assert.deepEqual(

@@ -5,7 +5,6 @@
 // see an effect when one happens.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +39,7 @@ import {
   sandbox,
   start,
   type Sandbox,
+  snapshot,
 } from '../harness.js';
 
 const SUBAGENT = 'SUBAGENT-MARKER';
@@ -117,26 +117,6 @@ function receiver(
       resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
     ),
   );
-}
-
-/** Every file and directory under dir with its mode, mtime and content hash. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      const st = fs.lstatSync(p);
-      const body = e.isFile()
-        ? createHash('sha256').update(fs.readFileSync(p)).digest('hex')
-        : e.isSymbolicLink()
-          ? fs.readlinkSync(p)
-          : '';
-      out[path.relative(dir, p)] = `${st.mode}:${st.mtimeMs}:${body}`;
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 const changed = (before: Record<string, string>, after: Record<string, string>): string[] =>

@@ -4,14 +4,23 @@
 // makes no request at all. Containment is judged by effect: each forbidden attempt is a
 // probe whose conditions pass only when the attempt failed, and the world is checked after.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, text, userText, verdict, type RecordedRequest, type Script } from '../fake-api.js';
-import { API_KEY, allText, cycleSummaries, read, run, sandbox, type Finished, type Sandbox } from '../harness.js';
+import {
+  API_KEY,
+  allText,
+  cycleSummaries,
+  read,
+  run,
+  sandbox,
+  snapshot,
+  type Finished,
+  type Sandbox,
+} from '../harness.js';
 
 const WEB = 'infra/web.md';
 const DISK = 'infra/disk.md';
@@ -87,22 +96,6 @@ const reviewer: Script = (req) =>
 
 const ok = (r: Finished, what: string) =>
   assert.equal(r.code, 0, `${what} exited ${r.code}\n${(r.stdout + r.stderr).slice(-3000)}`);
-
-/** Every file and directory under dir with its mode, mtime and content hash. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      const st = fs.lstatSync(p);
-      const body = e.isFile() ? createHash('sha256').update(fs.readFileSync(p)).digest('hex') : '';
-      out[path.relative(dir, p)] = `${st.mode}:${st.mtimeMs}:${body}`;
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The path of a parsed cycle summary. */
 function summaryFile(sb: Sandbox, c: { id: string }): string {

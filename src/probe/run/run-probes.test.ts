@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CheckDef, CheckSet } from '../../checks/check-set.js';
+import { emptyCheckSet, type CheckDef, type CheckSet } from '../../checks/check-set.js';
 import { parseCheckFile } from '../../checks/check-file.js';
 import { loadConfig } from '../../config/config.js';
 import { runProbes } from './run-probes.js';
@@ -25,17 +25,7 @@ function check(id: string, probes: string): CheckDef {
 }
 
 function set(checks: CheckDef[]): CheckSet {
-  return {
-    checks,
-    disabled: [],
-    unmatchedDisable: [],
-    playbooks: [],
-    skills: [],
-    manifests: [],
-    repoDirs: Object.create(null) as Record<string, string>,
-    problems: [],
-    notes: [],
-  };
+  return { ...emptyCheckSet(), checks };
 }
 
 describe('running probes', { timeout: 60_000 }, () => {

@@ -321,6 +321,7 @@ for (const [name, make] of implementations) {
       assert.equal(await store.approvalLog(id), '=== header\n--- end\nmore\n', 'opened again, it is appended to');
       assert.equal(await store.approvalLog('p-ffffffffffff'), undefined);
       assert.equal(await store.approvalLog('../state/links'), undefined, 'only proposal ids are looked up');
+      assert.throws(() => store.openApprovalLog('p-x/../../state/links'), /no proposal id the daemon makes/);
     });
 
     it('prunes what is past keeping, never the ledger, and nothing with 0 days', async () => {

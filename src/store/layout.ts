@@ -75,7 +75,7 @@ export const baselineMcpFile = (appDir: string): string => path.join(appDir, '.c
 
 /** The story of one approved proposal's execution, in the results directory. */
 export const approvalLogName = (id: string): string => `approval-${id}.log`;
-export const isApprovalLog = (name: string): boolean => /^approval-p-[0-9a-f]+\.log$/.test(name);
+export const isApprovalLog = (name: string): boolean => /^approval-p-[0-9A-Za-z_-]+\.log$/.test(name);
 
 const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d(?:-shard\d+)?)?\.(log|jsonl|json)$/;
 

@@ -115,7 +115,8 @@ export const emptyNotifyState = (): NotifyState => ({ version: 1, keys: Object.c
 export const PROPOSAL_STATES = ['pending', 'approved', 'denied', 'expired', 'executed'] as const;
 
 const proposalSchema = z.object({
-  id: z.string(),
+  /** An id becomes a file name (its run's log): letters, digits, - and _ after `p-`, never a path. */
+  id: z.string().regex(/^p-[0-9A-Za-z_-]+$/),
   cycle: z.string(),
   tier: z.number().int().min(1).max(3),
   service: z.string(),

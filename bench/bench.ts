@@ -56,6 +56,12 @@ function layout(name: string, repos: number) {
   const app = path.join(root, 'app');
   for (const item of ['prompts', 'checks', '.claude', 'CLAUDE.md'])
     fs.cpSync(path.join(ROOT, item), path.join(app, item), { recursive: true });
+  // The cycle's machinery against the Bash loop's: the shipped checks without their probes,
+  // which would run commands the loop does not (probes are measured apart, in bench/probes.ts).
+  for (const f of fs.readdirSync(path.join(app, 'checks')).filter((n) => n.endsWith('.md'))) {
+    const file = path.join(app, 'checks', f);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^## Probe\n[\s\S]*?(?=^## )/m, ''));
+  }
   fs.writeFileSync(
     path.join(app, '.claude', 'mcp.json'),
     JSON.stringify({ mcpServers: { base: { command: 'base-mcp', args: ['--stdio'] } } }),

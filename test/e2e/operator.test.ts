@@ -83,7 +83,14 @@ describe('operator surface', () => {
       const r = await run(['validate'], sb, 60_000);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /checks +4 check\(s\), 1 disabled by CLAUDEOPS_CHECKS_DISABLE/);
-      assert.match(r.stdout, /builtin\/disk-space\.md +Disk space · service host-disk · severity critical\n/);
+      assert.match(
+        r.stdout,
+        /builtin\/disk-space\.md +Disk space · service host-disk · severity critical · 2 probes\n/,
+      );
+      assert.match(
+        r.stdout,
+        /probes +2 of 4 check\(s\) have probes, run by the daemon each cycle \(10 s each\); while they pass, tier 1 reviews them every 24 h/,
+      );
       assert.match(r.stdout, /builtin\/dns\.md +DNS resolution · service dns · severity critical · DISABLED/);
       assert.match(r.stdout, /results directory +.* \(writable\)/);
     } finally {

@@ -22,19 +22,39 @@ export function findMarked(id: string, since = 0): number[] {
     return [];
   }
   const floor = since > 0 && lastPid() >= since ? since : 0;
+  const marked = (env: Buffer) => env.includes(needle) || env.subarray(0, first.length).equals(first);
   const pids: number[] = [];
+  const blank: number[] = [];
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
     if (pid < floor || pid === process.pid) continue;
-    try {
-      const env = fs.readFileSync(`/proc/${name}/environ`);
-      if (env.includes(needle) || env.subarray(0, first.length).equals(first)) pids.push(pid);
-    } catch {
-      /* gone, or not ours to read */
-    }
+    const env = environOf(pid);
+    if (env?.length === 0) blank.push(pid);
+    else if (env && marked(env)) pids.push(pid);
+  }
+  // A process in the middle of exec shows an empty environment for a moment (its new
+  // memory is in place, its environment not yet): look at those once more.
+  if (blank.length) {
+    pause(EXEC_WINDOW_MS);
+    for (const pid of blank) if (marked(environOf(pid) ?? Buffer.alloc(0))) pids.push(pid);
   }
   return pids;
+}
+
+const EXEC_WINDOW_MS = 2;
+
+function environOf(pid: number): Buffer | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return undefined; // gone, or not ours to read
+  }
+}
+
+/** Blocks this thread for `ms`: the sweep is synchronous, and short. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The last PID handed out in this PID namespace; 0 (read everything) when unknown. */

@@ -10,7 +10,7 @@ import { ApiProxy, type ApiRoute } from './api-proxy.js';
 import { CAGE_RUN_DIR, caged, installDirs, type Bridge, type CageSpec } from './cage.js';
 import { CageFront } from './cage-front.js';
 import type { ListingSandbox } from '../mcp/catalog.js';
-import { DOCKER_ALIAS_HOST, EgressProxy } from './egress-proxy.js';
+import { DOCKER_ALIAS_HOST, EgressProxy, type EgressPolicy } from './egress-proxy.js';
 import { McpRelay } from './mcp-relay.js';
 
 /**
@@ -64,6 +64,25 @@ export interface OpenCage {
 }
 
 /**
+ * What a run's egress proxy lets through: the policy's hosts and methods, the configured
+ * Docker API and TLS hosts (and `tlsHosts`, for a client the daemon itself speaks TLS
+ * over), never the daemon's own console port.
+ */
+export function egressPolicy(
+  config: Config,
+  policy: Pick<CagePolicy, 'network' | 'readOnly'>,
+  tlsHosts: string[] = [],
+): EgressPolicy {
+  return {
+    hosts: policy.network,
+    readOnly: policy.readOnly,
+    docker: config.dockerHost,
+    tlsHosts: [...config.readOnlyTlsHosts, ...tlsHosts],
+    ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [],
+  };
+}
+
+/**
  * Everything around one caged run: its run directory with the sockets of the egress
  * proxy, the API proxy and the MCP relay, and what the cage may see. Nothing secret
  * goes in: the API credential and remote MCP servers' headers stay with the daemon.
@@ -71,16 +90,7 @@ export interface OpenCage {
 export async function openCage(input: CageInput): Promise<OpenCage> {
   const { config, policy } = input;
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-cage-'));
-  const egress = new EgressProxy(
-    {
-      hosts: policy.network,
-      readOnly: policy.readOnly,
-      docker: config.dockerHost,
-      tlsHosts: config.readOnlyTlsHosts,
-      ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [],
-    },
-    input.onEvent,
-  );
+  const egress = new EgressProxy(egressPolicy(config, policy), input.onEvent);
   const api = input.api?.(`http://${API.host}:${API.port}`);
   const mcpEntries = input.mcpEntries ?? {};
   const perRun = config.budget.perRunUsd;

@@ -11,7 +11,7 @@ import type { CheckSet } from '../../checks/check-set.js';
 import type { Config } from '../../config/config.js';
 import { inheritedEnv } from '../../context/env-context.js';
 import { EgressProxy } from '../../sandbox/egress-proxy.js';
-import { cageBaseEnv, openCage, type OpenCage } from '../../sandbox/open-cage.js';
+import { cageBaseEnv, egressPolicy, openCage, type OpenCage } from '../../sandbox/open-cage.js';
 import { makeWorkDir, removeWorkDir } from '../../sandbox/workdir.js';
 import { repoRules } from '../../policy/policy.js';
 import { judgeCheck } from '../judge.js';
@@ -39,36 +39,33 @@ export async function runProbes(input: ProbeRunInput): Promise<ProbedCheck[]> {
   if (!checks.length) return [];
   const probes = checks.flatMap((c) => c.parsed.probes);
   // Every probe under way listens for the stop: one signal of their own, allowed that many listeners.
-  const stop = new AbortController();
-  setMaxListeners(PARALLEL + 1, stop.signal);
-  const follow = () => stop.abort(input.shutdown.reason);
-  if (input.shutdown.aborted) follow();
-  else input.shutdown.addEventListener('abort', follow, { once: true });
-  const own: ProbeRunInput = { ...input, shutdown: stop.signal };
+  const stop = AbortSignal.any([input.shutdown]);
+  setMaxListeners(PARALLEL + 1, stop);
+  const own: ProbeRunInput = { ...input, shutdown: stop };
   // The daemon's proxy socket (tunnels to the probes' hosts) stays outside the work dir the cage shows.
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-probes-'));
   const workDir = await makeWorkDir(randomUUID(), input.config.appDir);
   const proxy = egressFor(input, probes);
   let cage: OpenCage | undefined;
+  const socket = path.join(dir, 'egress.sock');
   try {
-    await proxy.listen(path.join(dir, 'egress.sock'));
+    await proxy.listen(socket);
     cage = probes.some((p) => p.kind === 'run') ? await cageFor(input, workDir) : undefined;
     const env = { ...inheritedEnv(), TMPDIR: path.join(workDir, 'tmp') };
     const place: RunPlace = {
       workDir,
       env: cage ? { ...cageBaseEnv(env), ...cage.env } : env,
       cage: cage?.spec,
-      shutdown: stop.signal,
+      shutdown: stop,
       shutdownGraceMs: input.config.shutdownGraceMs,
     };
-    const seen = await bounded(probes, PARALLEL, (p) => observe(p, path.join(dir, 'egress.sock'), place, own));
+    const seen = await bounded(probes, PARALLEL, (p) => observe(p, socket, place, own));
     let at = 0;
     return checks.map((c) => {
       const mine = seen.slice(at, (at += c.parsed.probes.length));
       return { id: c.id, ...judgeCheck(c.parsed.probes, mine) };
     });
   } finally {
-    input.shutdown.removeEventListener('abort', follow);
     await Promise.all([proxy.stop(), cage?.close()]);
     await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     await removeWorkDir(workDir);
@@ -99,13 +96,7 @@ function egressFor(input: ProbeRunInput, probes: Probe[]): EgressProxy {
     p.kind === 'tcp' ? [p.host] : p.kind === 'http' && p.url.startsWith('https:') ? [new URL(p.url).hostname] : [],
   );
   return new EgressProxy(
-    {
-      hosts: config.tiers[1].network,
-      readOnly: true,
-      docker: config.dockerHost,
-      tlsHosts: [...config.readOnlyTlsHosts, ...tunnels],
-      ownPorts: typeof config.http.port === 'number' && config.http.port > 0 ? [config.http.port] : [],
-    },
+    egressPolicy(config, { network: config.tiers[1].network, readOnly: true }, tunnels),
     input.onEgress,
   );
 }

@@ -77,6 +77,13 @@ export const baselineMcpFile = (appDir: string): string => path.join(appDir, '.c
 export const approvalLogName = (id: string): string => `approval-${id}.log`;
 export const isApprovalLog = (name: string): boolean => /^approval-p-[0-9A-Za-z_-]+\.log$/.test(name);
 
+/** The log a proposal's execution is written to; a log is opened for no other id (an id must never be a path). */
+export function approvalLogToWrite(id: string): string {
+  const name = approvalLogName(id);
+  if (!isApprovalLog(name)) throw new Error(`"${id}" is no proposal id the daemon makes; no log is opened for it`);
+  return name;
+}
+
 const RUN_FILE = /^run-(\d{4})(\d{2})(\d{2})-(\d{6})(?:-(\d+))?(-tier\d(?:-shard\d+)?)?\.(log|jsonl|json)$/;
 
 export interface RunFile {

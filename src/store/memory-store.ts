@@ -7,6 +7,7 @@ import {
   compareStamps,
   cycleStampBase,
   cycleStampCandidate,
+  approvalLogToWrite,
   isApprovalLog,
   isCycleId,
   LEDGER,
@@ -234,8 +235,7 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
   }
 
   openApprovalLog(id: string): LogSink {
-    const name = approvalLogName(id);
-    if (!isApprovalLog(name)) throw new Error(`"${id}" is no proposal id the daemon makes; no log is opened for it`);
+    const name = approvalLogToWrite(id);
     this.appendResult(name, '');
     return { write: (text) => this.appendResult(name, text), close: () => undefined };
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expired, mayPrune } from './retention.js';
-import { approvalLogName, isApprovalLog, runEventsName, runLogName } from './layout.js';
+import { approvalLogToWrite, runEventsName, runLogName } from './layout.js';
 import { QueuedWriter } from './queued-writer.js';
 import type { LogSink, RunFiles } from './store.js';
 
@@ -36,8 +36,7 @@ export function openRunFiles(dir: string, base: string, onError: (e: unknown) =>
 
 /** An approved proposal's story log in `dir`, open for appending (mode 0640) as its commands run. */
 export function openApprovalLog(dir: string, id: string): LogSink {
-  const name = approvalLogName(id);
-  if (!isApprovalLog(name)) throw new Error(`"${id}" is no proposal id the daemon makes; no log is opened for it`);
+  const name = approvalLogToWrite(id);
   fs.mkdirSync(dir, { recursive: true });
   const fd = fs.openSync(path.join(dir, name), 'a', 0o640);
   return { write: (text) => appendText(fd, text), close: () => closeQuietly(fd) };

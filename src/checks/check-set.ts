@@ -66,8 +66,10 @@ export interface CheckSet {
   playbooks: Playbook[];
   skills: Skill[];
   manifests: Manifest[];
-  /** Each repo's directory by name (prototype-free). */
+  /** Each repo's directory by name (prototype-free): this instance's repos only. */
   repoDirs: Record<string, string>;
+  /** Repos another instance owns (CLAUDEOPS_INSTANCE), left alone here. */
+  otherInstances: string[];
   problems: FileProblem[];
   /** What was found and left alone on purpose (templates, a repo-root layout), with why. */
   notes: FileProblem[];
@@ -82,6 +84,7 @@ export const emptyCheckSet = (): CheckSet => ({
   skills: [],
   manifests: [],
   repoDirs: Object.create(null) as Record<string, string>,
+  otherInstances: [],
   problems: [],
   notes: [],
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SOLE_INSTANCE, splitRepos, type Instance } from '../config/instance.js';
 import { listRepos } from '../files/repos.js';
 import { emptyCheckSet, type CheckDef, type CheckSet } from './check-set.js';
 import { readExtras } from './extras.js';
@@ -10,18 +11,21 @@ export const BUILTIN = 'builtin';
 /**
  * Every check the cycle runs, found by the daemon: the app's `checks/*.md` (README
  * excluded) and each mounted repo's `.claude-ops/checks/**\/*.md`, with the repo's
- * playbooks, skills and CLAUDE-OPS.md manifest.
+ * playbooks, skills and CLAUDE-OPS.md manifest; of the repos, only those this instance owns.
  */
 export async function discoverChecks(options: {
   appDir: string;
   reposDir: string;
   disable: string[];
+  instance?: Instance;
 }): Promise<CheckSet> {
   const set = emptyCheckSet();
+  const { owned, others } = splitRepos(await listRepos(options.reposDir), options.instance ?? SOLE_INSTANCE);
+  set.otherInstances = others;
   const roots: { repo: string; dir: string; checksDir: string; recursive: boolean }[] = [
     { repo: BUILTIN, dir: options.appDir, checksDir: path.join(options.appDir, 'checks'), recursive: false },
   ];
-  for (const repo of await listRepos(options.reposDir)) {
+  for (const repo of owned) {
     const dir = path.join(options.reposDir, repo);
     roots.push({ repo, dir, checksDir: path.join(dir, '.claude-ops', 'checks'), recursive: true });
   }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { APPROVAL_NAMES } from './approval-classes.js';
+import { parseInstance } from './instance.js';
 import { claudeOptions } from '../provider/claude/options.js';
 import { codexOptions } from '../provider/codex/options.js';
 import { PROVIDER_NAMES, type ProviderName } from '../provider/names.js';
@@ -380,6 +381,52 @@ const daemonVariables = {
       .trim()
       .regex(/^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+)$/),
     { to: 'dockerHost' },
+  ),
+
+  // Instances and Kubernetes
+  CLAUDEOPS_INSTANCE: spec(
+    'Instances and Kubernetes',
+    "Which of several instances this is: each owns the repos whose name hashes to it (rendezvous hashing, so adding an instance moves about 1/n of them) and judges only their checks; the app's built-in checks run on every instance. 1/1: one instance owns every repo",
+    '<i>/<n> with 1 ≤ i ≤ n, or a StatefulSet pod name and n (claudeops-0/3 is 1/3)',
+    z
+      .string()
+      .trim()
+      .refine((v) => parseInstance(v) !== undefined)
+      .transform((v) => parseInstance(v)!),
+    { default: '1/1', to: 'instance' },
+  ),
+  ...perTier('KUBERNETES_ACCOUNT', {
+    group: 'Instances and Kubernetes',
+    field: 'kubernetesAccount',
+    doc: (t) =>
+      t === 1
+        ? "The ServiceAccount (name in the daemon's namespace, or namespace/name) whose identity tier 1's runs get in Kubernetes: the daemon requests a short-lived token for it before each run and holds it; the run's kubectl reaches the API server only through the daemon, which adds that token, so the API server enforces the account's RBAC. Unset: the tier gets no Kubernetes access"
+        : `The ServiceAccount whose identity tier ${t}'s runs get in Kubernetes (as for tier 1)`,
+    expect: 'a ServiceAccount name, or namespace/name',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$|^$/),
+    default: { 1: '', 2: '', 3: '' },
+    resolve: (v: string) => v || undefined,
+  }),
+  CLAUDEOPS_KUBERNETES_API: spec(
+    'Instances and Kubernetes',
+    "The Kubernetes API server the tiers' ServiceAccounts act on (only used when a tier has CLAUDEOPS_TIER<N>_KUBERNETES_ACCOUNT)",
+    'an http(s) URL',
+    httpUrl(),
+    { default: 'https://kubernetes.default.svc', to: 'kubernetes.api', resolve: (v: string) => v.replace(/\/+$/, '') },
+  ),
+  CLAUDEOPS_KUBERNETES_CREDENTIALS: spec(
+    'Instances and Kubernetes',
+    "The daemon's own ServiceAccount credentials: a directory with token, ca.crt and namespace, as Kubernetes mounts them in a pod. The daemon's account needs only create on serviceaccounts/token for the tiers' accounts; no run ever sees this directory",
+    'a directory path',
+    text,
+    {
+      default: '/var/run/secrets/kubernetes.io/serviceaccount',
+      to: 'kubernetes.credentialsDir',
+      resolve: (v: string, ctx) => ctx.under(v),
+    },
   ),
 
   // Paths

@@ -16,6 +16,7 @@ export const GROUPS = [
   'Checks',
   'Permissions',
   'Containment',
+  'Instances and Kubernetes',
   'Paths',
   'Safety limits',
   'Notifications',

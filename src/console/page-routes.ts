@@ -4,6 +4,8 @@ import type { ConsoleDeps } from './deps.js';
 import type { ViewHandler, Wrap } from './guard.js';
 import { checkPage, CONSOLE_CSS, cyclePage, cyclesPage, LIVE_JS, livePage, overviewPage, spendPage } from './pages.js';
 import { CSP, html, send } from './respond.js';
+import { ownership } from '../config/instance.js';
+import { listRepos } from '../files/repos.js';
 
 const PER_PAGE = 50;
 
@@ -62,6 +64,9 @@ function overviewView(deps: ConsoleDeps): ViewHandler {
         budget: deps.config.budget.dailyUsd,
         latest,
         notice,
+        ...(deps.config.instance.count > 1
+          ? { instance: ownership(deps.config.instance, await listRepos(deps.config.reposDir)) }
+          : {}),
         now,
       }),
     );

@@ -73,6 +73,8 @@ export function overviewPage(d: {
   budget?: number;
   latest?: CycleRecord;
   notice?: string;
+  /** Which repos this instance owns, when there are several instances. */
+  instance?: string;
   now: Date;
 }): string {
   const entries = shownChecks(d.checks);
@@ -89,7 +91,7 @@ export function overviewPage(d: {
     'Overview',
     d.viewer,
     html`${d.notice ? html`<p class="notice">${d.notice}</p>` : ''}${d.pending ? html`<p class="notice"><a href="/approvals">${d.pending} proposal(s) wait for a human</a></p>` : ''}<h1>Overview</h1>
-<section class="cards"><div class="card"><h2>Now</h2>${running}<p>Next cycle: ${d.next ? when(d.next.toISOString()) : 'after the running one'}</p>${actions(d.viewer, !!d.live.cycle)}</div>
+<section class="cards"><div class="card"><h2>Now</h2>${running}<p>Next cycle: ${d.next ? when(d.next.toISOString()) : 'after the running one'}</p>${d.instance ? html`<p class="muted">${d.instance}</p>` : ''}${actions(d.viewer, !!d.live.cycle)}</div>
 <div class="card"><h2>Spend today</h2><p class="big">${usd(d.today.totalUsd)}</p><p>${d.budget ? `of the daily budget of ${usd(d.budget)}` : 'no daily budget set (CLAUDEOPS_DAILY_BUDGET_USD)'}</p></div>
 <div class="card"><h2>Last cycle</h2>${d.latest ? html`<p><a href="/cycles/${d.latest.id}">${d.latest.id}</a> ${badge(d.latest.status)}</p><p>${d.latest.summary}</p>` : html`<p>none yet</p>`}</div></section>
 <h2>Checks</h2>${entries.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Since</th><th>Services</th><th>Last result</th><th>24 h</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No check has been judged yet.</p>`}${removed.length ? html`<p class="muted">Removed: ${removed.map(([id, e], i) => html`${i ? ', ' : ''}<a href="${checkHref(id)}">${id}</a> (${e.removed!.why})`)}</p>` : ''}

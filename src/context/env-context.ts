@@ -25,6 +25,7 @@ export function envContext(config: Config, tier: TierNumber, readOnly: boolean):
     CLAUDEOPS_TIER2_MODEL: config.tiers[2].model,
     CLAUDEOPS_TIER3_MODEL: config.tiers[3].model,
     CLAUDEOPS_NOTIFICATIONS: config.notify.urls.length ? 'configured' : 'off',
+    ...(config.instance.count > 1 ? { CLAUDEOPS_INSTANCE: `${config.instance.index}/${config.instance.count}` } : {}),
   };
   const line = Object.entries(vars)
     .map(([k, v]) => `${k}=${v}`)

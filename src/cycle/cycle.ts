@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TierNumber } from '../config/config.js';
 import { applyCycle, type CycleActions } from '../cooldown/cooldown.js';
 import { applyResults, shownChecks, type Transition } from '../checks/check-state.js';
+import { BUILTIN } from '../checks/discover.js';
 import type { CheckState } from '../store/records.js';
 import { checkResults, NOT_REPORTED, serviceStatuses, type CheckResult } from '../checks/results.js';
 import { FIRST_CYCLE, type Carried, type CycleContext } from './context.js';
@@ -358,6 +359,7 @@ function finishCycle(ctx: CycleContext, cycle: Begun, prepared: Prepared, ran: R
   const present = skippedReason ? undefined : { disabled: prepared.checks.disabled.map((c) => c.id) };
   const { next, transitions } = applyResults(prepared.checkState, checks, thresholds, cycle.id, now, present);
   ctx.metrics.observeChecks(Object.fromEntries(shownChecks(next)));
+  ctx.metrics.observeRepos(Object.keys(prepared.checks.repoDirs).filter((r) => r !== BUILTIN));
   for (const t of transitions)
     ctx.logger.info(
       { cycle: cycle.id, check: t.id, from: t.from, to: t.to },

@@ -107,13 +107,19 @@ async function pruneWhenDue(ctx: CycleContext, lastPruneAt: number): Promise<num
 async function readInputs(ctx: CycleContext, carried: Carried) {
   const { config, store } = ctx;
   const [checks, checkState, spend, mcp, cooldown, probed] = await Promise.all([
-    discoverChecks({ appDir: config.appDir, reposDir: config.reposDir, disable: config.checks.disable }),
+    discoverChecks({
+      appDir: config.appDir,
+      reposDir: config.reposDir,
+      disable: config.checks.disable,
+      instance: config.instance,
+    }),
     store.loadCheckState(),
     store.loadSpend(ctx.now()),
     mergeMcp({
       baselineFile: baselineMcpFile(config.appDir),
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
+      instance: config.instance,
       store,
       allowOverride: config.mcpAllowOverride,
       inheritEnv: config.mcpInheritEnv,

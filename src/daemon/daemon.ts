@@ -16,6 +16,8 @@ import { configuredProviders, providerFor } from '../provider/registry.js';
 import { deliver } from '../notify/deliver.js';
 import { killActiveRuns } from '../runner/active.js';
 import { lookAt, reposDirFinding } from '../config/repos-dir.js';
+import { ownership } from '../config/instance.js';
+import { listRepos } from '../files/repos.js';
 import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { DaemonContext } from './context.js';
@@ -45,7 +47,7 @@ export function createContext(config: Config, shutdown: AbortSignal, seams: Cont
     stdout,
     live,
     shutdown,
-    metrics: new Metrics(),
+    metrics: new Metrics(config.instance),
     store,
     approvals: approvalDesk({ config, logger, redactor, stdout, store, deliver: send, now }),
     providers: seams.providers ?? providerFor,
@@ -108,6 +110,7 @@ async function warnOfReposDir(config: Config, logger: Logger): Promise<void> {
   const { problem, note } = reposDirFinding(config, await lookAt(config.reposDir));
   if (problem) logger.error(problem);
   else if (note) logger.warn(note);
+  if (config.instance.count > 1) logger.info(ownership(config.instance, await listRepos(config.reposDir)));
 }
 
 /** `claudeops run`: the long-running daemon. Resolves with the exit code once stopped. */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { readRegular } from '../files/read-regular.js';
+import { SOLE_INSTANCE, splitRepos, type Instance } from '../config/instance.js';
 import { listRepos } from '../files/repos.js';
 
 import { writeFileAtomic } from '../store/atomic-file.js';
@@ -175,6 +176,8 @@ export interface MergeOptions {
   baselineFile: string;
   reposDir: string;
   trustedRepos: string[];
+  /** Only this instance's repos' files are merged. */
+  instance?: Instance;
   /** Where the merged file is saved. */
   store: Pick<Store, 'saveMergedMcp'>;
   allowOverride?: string[];
@@ -293,15 +296,17 @@ type RepoConfig =
 async function readRepoConfigs(options: MergeOptions): Promise<RepoConfig[]> {
   const trustAll = options.trustedRepos.includes('*');
   const repos = await Promise.all(
-    (await listRepos(options.reposDir)).map(async (repo): Promise<RepoConfig | undefined> => {
-      const root = path.join(options.reposDir, repo);
-      const file = repoMcpFile(root);
-      if (!trustAll && !options.trustedRepos.includes(repo))
-        return (await exists(file)) ? { repo, root, file, untrusted: true } : undefined;
-      // Most repos have no MCP file: that is not a problem to report.
-      const read = await readMcpConfig(file, { optional: true }).catch((e: Error) => e);
-      return read === undefined ? undefined : { repo, root, file, read };
-    }),
+    splitRepos(await listRepos(options.reposDir), options.instance ?? SOLE_INSTANCE).owned.map(
+      async (repo): Promise<RepoConfig | undefined> => {
+        const root = path.join(options.reposDir, repo);
+        const file = repoMcpFile(root);
+        if (!trustAll && !options.trustedRepos.includes(repo))
+          return (await exists(file)) ? { repo, root, file, untrusted: true } : undefined;
+        // Most repos have no MCP file: that is not a problem to report.
+        const read = await readMcpConfig(file, { optional: true }).catch((e: Error) => e);
+        return read === undefined ? undefined : { repo, root, file, read };
+      },
+    ),
   );
   return repos.filter((r): r is RepoConfig => r !== undefined);
 }

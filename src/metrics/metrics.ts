@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { describeInstance, type Instance } from '../config/instance.js';
 import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
 
 const STATUSES: CycleStatus[] = CYCLE_STATUSES;
@@ -85,6 +86,12 @@ export class Metrics {
     labelNames: ['check', 'service'],
     registers: [this.registry],
   });
+  private readonly repos = new Gauge({
+    name: 'claudeops_repo_owned',
+    help: '1 for each mounted repo whose checks this instance judges (CLAUDEOPS_INSTANCE), as of the last cycle',
+    labelNames: ['repo'],
+    registers: [this.registry],
+  });
   private readonly remediations = new Counter({
     name: 'claudeops_remediations_total',
     help: 'Remediations the tiers reported, by action and outcome',
@@ -92,7 +99,10 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** With several instances, every series carries `claudeops_instance` ("2/3"): Prometheus sees them all. */
+  constructor(instance?: Instance) {
+    if (instance && instance.count > 1)
+      this.registry.setDefaultLabels({ claudeops_instance: describeInstance(instance).replace(/^instance /, '') });
     // Default metrics already start with process_ or nodejs_.
     collectDefaultMetrics({ register: this.registry, prefix: 'claudeops_' });
     // Counters exist at 0 from the start, so a rate() over them works before the first event.
@@ -116,6 +126,12 @@ export class Metrics {
     for (const [check, e] of Object.entries(checks))
       for (const service of e.services.length ? e.services : [''])
         this.checkStatus.set({ check, service }, code[e.status] ?? 2);
+  }
+
+  /** The repos this instance owns. */
+  observeRepos(owned: string[]): void {
+    this.repos.reset();
+    for (const repo of owned) this.repos.set({ repo }, 1);
   }
 
   /** Each server's status at the start of a tier run, as the CLI reported it. */

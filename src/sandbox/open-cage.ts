@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { splitRepos } from '../config/instance.js';
+import { listRepos } from '../files/repos.js';
 import { SECRET_ENV } from '../context/env-context.js';
 import { expandVars, VAR_REFERENCE, type ServerEntry } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
@@ -130,7 +132,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
   const spec: CageSpec = {
     workDir: input.workDir,
     writable: policy.readOnly ? [] : policy.writable,
-    readable: cageReadable(config, input.bin, mcpEntries),
+    readable: cageReadable(config, await cageRepos(config), input.bin, mcpEntries),
     hidden: [
       config.stateDir,
       config.resultsDir,
@@ -153,20 +155,31 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
   };
 }
 
+/** The repos a run may read: this instance's, or the whole directory when there is one instance. */
+async function cageRepos(config: Config): Promise<string[]> {
+  if (config.instance.count === 1) return [config.reposDir];
+  return splitRepos(await listRepos(config.reposDir), config.instance).owned.map((r) => path.join(config.reposDir, r));
+}
+
 /**
- * What the cage may read besides the system: the repos, the app's checks, runbook and
+ * What the cage may read besides the system: the repos (this instance's), the app's checks, runbook and
  * installed packages (never the app dir whole: the operator's .env may sit there), the
  * CLI's and node's installs, and any absolute path a stdio MCP server names (the
  * daemon's own directories and .env stay hidden inside those).
  */
-function cageReadable(config: Config, bin: string | undefined, entries: Record<string, ServerEntry>): string[] {
+function cageReadable(
+  config: Config,
+  repos: string[],
+  bin: string | undefined,
+  entries: Record<string, ServerEntry>,
+): string[] {
   const named = stdioStrings(entries)
     .map((p) => expandVars(p, process.env))
     .filter((p) => path.isAbsolute(p) && !p.includes('${'))
     .map(packageRoot)
     .filter((p) => p !== '/');
   const app = ['checks', 'CLAUDE.md', 'node_modules', 'dist', 'prompts'].map((p) => path.join(config.appDir, p));
-  return [...new Set([config.reposDir, ...app, ...installDirs(...(bin ? [bin] : []), process.execPath), ...named])];
+  return [...new Set([...repos, ...app, ...installDirs(...(bin ? [bin] : []), process.execPath), ...named])];
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { Config } from '../config/config.js';
+import { ownership } from '../config/instance.js';
+import { listRepos } from '../files/repos.js';
 import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS } from '../checks/check-state.js';
 import type { CheckEntry } from '../store/records.js';
 import { FileStore } from '../store/file-store.js';
@@ -24,6 +26,7 @@ export async function status(
   print: (line: string) => void = console.log,
 ): Promise<number> {
   const store = new FileStore(config.resultsDir, config.stateDir, (w) => print(`note: ${w}`));
+  if (config.instance.count > 1) print(`${ownership(config.instance, await listRepos(config.reposDir))}\n`);
   const { rows: newest } = await store.cycles({ limit: count });
   const records = newest.reverse();
   if (records.length === 0) {

@@ -35,6 +35,7 @@ const checks: CheckSet = {
   checks: [check('web'), check('db')],
   disabled: [],
   unmatchedDisable: [],
+  otherInstances: [],
   playbooks: [],
   skills: [skill('look', 1), skill('fix', 3)],
   manifests: [],

@@ -13,6 +13,7 @@ import { runnable } from '../files/executable.js';
 import { expandVars, listCatalog } from '../mcp/catalog.js';
 import { mergeMcp } from '../mcp/merge.js';
 import { listRepos } from '../files/repos.js';
+import { ownership } from '../config/instance.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
 import { lookAt, reposDirFinding } from '../config/repos-dir.js';
 import { probeSandbox } from '../sandbox/probe.js';
@@ -232,12 +233,14 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
           ? ' DOES NOT EXIST'
           : ` UNREADABLE (${found.code})`;
   f.rows.push(['repos', `${config.reposDir}${shown}`]);
+  if (config.instance.count > 1) f.rows.push(['instance', ownership(config.instance, repos)]);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-validate-'));
   try {
     const mcp = await mergeMcp({
       baselineFile: baselineMcpFile(config.appDir),
       reposDir: config.reposDir,
       trustedRepos: config.mcpTrustedRepos,
+      instance: config.instance,
       // A store of its own, in a scratch directory: validating leaves the daemon's state alone.
       store: new FileStore(dir, dir),
       allowOverride: config.mcpAllowOverride,
@@ -289,6 +292,7 @@ async function checkChecks(config: Config, f: Findings): Promise<void> {
     appDir: config.appDir,
     reposDir: config.reposDir,
     disable: config.checks.disable,
+    instance: config.instance,
   });
   f.rows.push([
     'checks',

@@ -187,6 +187,7 @@ describe('deploy/kubernetes settings are the config schema', () => {
       const { config, warnings } = loadConfig(environment, tmp);
       assert.deepEqual(warnings, []);
       assert.equal(config.tiers[1].kubernetesAccount, 'claudeops-tier1');
+      if (workload === 'sharded') assert.deepEqual([config.instance.index, config.instance.count], [1, 3]);
     });
 
   it('sharded: the instance count is the replica count', () => {

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Config, TierSettings } from '../config/config.js';
 import { inheritedEnv } from '../context/env-context.js';
 import { caged } from '../sandbox/cage.js';
+import { tierIdentity } from '../kubernetes/identity.js';
 import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
 import type { Redactor } from '../logger/redactor.js';
 import { runProcess } from '../runner/process.js';
@@ -135,9 +136,11 @@ async function runInCage(
 async function cageFor(o: Options, tier: TierSettings, workDir: string, write: Write): Promise<OpenCage | undefined> {
   const { config } = o;
   if (config.sandbox === 'off') return undefined;
+  const kubernetes = await tierIdentity(config, tier.tier, true, (t) => write([storyLine('warning', t, o.now())]));
   return openCage({
     config,
     workDir,
+    ...(kubernetes ? { kubernetes } : {}),
     policy: {
       readOnly: false,
       network: tier.network,

@@ -3,6 +3,8 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { KUBERNETES_ALIAS } from '../kubernetes/kubeconfig.js';
+import { forwardToKubernetes, type KubeTarget } from './kube-forward.js';
 import { listenOnSocket } from './socket-server.js';
 
 /** The host name under which sandboxed commands reach the Docker Engine API: DOCKER_HOST=tcp://docker.claudeops:2375. */
@@ -20,6 +22,8 @@ export interface EgressPolicy {
   docker?: string;
   /** Hosts a read-only run may open an HTTPS tunnel to (what passes inside it is not seen). */
   tlsHosts?: string[];
+  /** The Kubernetes API behind KUBERNETES_ALIAS, with the tier's short-lived token; none: no Kubernetes. */
+  kubernetes?: KubeTarget;
   /** The daemon's own ports on loopback (its console): never reached from a run. */
   ownPorts?: number[];
 }
@@ -100,6 +104,8 @@ export function tunnelRefusal(policy: EgressPolicy, host: string, port: number):
   const docker = host.toLowerCase() === DOCKER_ALIAS;
   const base = ownPortRefusal(policy, host, port) ?? refusal(policy, docker ? 'CONNECT' : 'GET', host, false);
   if (base) return base;
+  if (host.toLowerCase() === KUBERNETES_ALIAS)
+    return "a tunnel (CONNECT) to the Kubernetes API is refused: the daemon adds the tier's identity to plain HTTP requests (the run's KUBECONFIG points there)";
   // The Docker API's requests must be seen to be filtered: never a tunnel to it.
   if (docker)
     return 'a tunnel (CONNECT) to the Docker API would hide its requests; use plain HTTP (DOCKER_HOST=tcp://docker.claudeops:2375)';
@@ -118,8 +124,11 @@ export const hostAllowed = (host: string, patterns: string[]): boolean =>
 /** Why a request is refused, or undefined when it may pass; pure, so the policy is testable without sockets. */
 export function refusal(policy: EgressPolicy, method: string, host: string, upgrade: boolean): string | undefined {
   const docker = host.toLowerCase() === DOCKER_ALIAS;
+  const kubernetes = host.toLowerCase() === KUBERNETES_ALIAS;
   if (docker && !policy.docker) return 'no Docker endpoint is configured (CLAUDEOPS_DOCKER_HOST)';
-  if (!docker && !hostAllowed(host, policy.hosts))
+  if (kubernetes && !policy.kubernetes)
+    return 'this tier has no Kubernetes identity (CLAUDEOPS_TIER<N>_KUBERNETES_ACCOUNT, or its token could not be obtained)';
+  if (!docker && !kubernetes && !hostAllowed(host, policy.hosts))
     return `${host} is not in this tier's network allow list (CLAUDEOPS_TIER<N>_NETWORK)`;
   if (policy.readOnly && (!READ_METHODS.has(method) || upgrade))
     return `this run is read-only: ${upgrade ? 'protocol upgrades' : method} ${upgrade ? 'are' : 'is'} refused`;
@@ -130,7 +139,8 @@ export function refusal(policy: EgressPolicy, method: string, host: string, upgr
  * The only way out of the sandbox: the CLI's sandbox sends every HTTP request and
  * CONNECT tunnel of the agent's commands here (settings `network.httpProxyPort`).
  * It applies the tier's host allow list, refuses every method but GET/HEAD/OPTIONS
- * for a read-only run, and forwards DOCKER_ALIAS to the configured Docker endpoint.
+ * for a read-only run, forwards DOCKER_ALIAS to the configured Docker endpoint, and
+ * KUBERNETES_ALIAS to the API server under the tier's ServiceAccount.
  * A tunnel (CONNECT) cannot be inspected, so a read-only run gets one only to a host
  * listed for TLS; the daemon's own ports are never reached.
  */
@@ -190,6 +200,13 @@ export class EgressProxy {
     if (why) {
       this.onEvent(`refused ${method} ${url.href}: ${why}`, true);
       return deny(res, 403, `claudeops egress: ${why}\n`);
+    }
+    if (url.hostname.toLowerCase() === KUBERNETES_ALIAS) {
+      const kube = this.policy.kubernetes!;
+      this.onEvent(`kubernetes ${method} ${url.pathname}${url.search} as ${kube.account}`, false);
+      return forwardToKubernetes(req, res, url, kube, (e) =>
+        this.onEvent(`kubernetes ${method} ${url.pathname} failed: ${e.message}`, false),
+      );
     }
     const docker = url.hostname.toLowerCase() === DOCKER_ALIAS;
     const pinned = docker ? undefined : await pinnedAddress(this.policy, url.hostname, Number(url.port || 80));

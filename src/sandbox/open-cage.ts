@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { splitRepos } from '../config/instance.js';
 import { listRepos } from '../files/repos.js';
+import type { KubeIdentity } from '../kubernetes/identity.js';
+import { kubeconfig } from '../kubernetes/kubeconfig.js';
 import { SECRET_ENV } from '../context/env-context.js';
 import { expandVars, VAR_REFERENCE, type ServerEntry } from '../mcp/catalog.js';
 import { toolPrefix } from '../mcp/merge.js';
@@ -24,6 +26,7 @@ const BRIDGE: Bridge = { host: '0.0.0.0', port: 3128, socket: 'cage.sock' };
 const EGRESS = { host: '127.0.0.1', port: BRIDGE.port };
 const API = { host: '127.0.0.2', port: BRIDGE.port };
 const MCP = { host: '127.0.0.3', port: BRIDGE.port };
+const KUBECONFIG_FILE = 'kubeconfig';
 
 /** What a cage lets its processes do, in the daemon's terms (a tier's policy, or an approved proposal's). */
 export interface CagePolicy {
@@ -51,6 +54,8 @@ export interface CageInput {
   /** Spend already counted today, for the daily budget. */
   spentTodayUsd?: number;
   mcpEntries?: Record<string, ServerEntry>;
+  /** The tier's Kubernetes identity: its requests pass under it, and the run gets a kubeconfig without it. */
+  kubernetes?: { tier: number; identity: KubeIdentity };
   onEvent: (line: string, refused: boolean) => void;
 }
 
@@ -92,7 +97,23 @@ export function egressPolicy(
 export async function openCage(input: CageInput): Promise<OpenCage> {
   const { config, policy } = input;
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-cage-'));
-  const egress = new EgressProxy(egressPolicy(config, policy), input.onEvent);
+  const kube = input.kubernetes?.identity;
+  const egress = new EgressProxy(
+    {
+      ...egressPolicy(config, policy),
+      ...(kube
+        ? {
+            kubernetes: {
+              api: kube.api,
+              token: kube.token,
+              account: kube.account,
+              ...(kube.ca ? { ca: kube.ca } : {}),
+            },
+          }
+        : {}),
+    },
+    input.onEvent,
+  );
   const api = input.api?.(`http://${API.host}:${API.port}`);
   const mcpEntries = input.mcpEntries ?? {};
   const perRun = config.budget.perRunUsd;
@@ -114,6 +135,11 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
   const front = new CageFront({ api: API.host, mcp: MCP.host }, egress, apiProxy, relay);
   const filesDir = path.join(runDir, 'files');
   await Promise.all([fs.mkdir(filesDir), front.listen(path.join(runDir, BRIDGE.socket))]);
+  if (input.kubernetes)
+    await fs.writeFile(
+      path.join(filesDir, KUBECONFIG_FILE),
+      kubeconfig(input.kubernetes.tier, input.kubernetes.identity.namespace),
+    );
   const proxyUrl = `http://${EGRESS.host}:${EGRESS.port}`;
   const env: Record<string, string> = {
     ...passedMcpVariables(mcpEntries),
@@ -125,6 +151,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
     NO_PROXY: `${API.host},${MCP.host}`,
     no_proxy: `${API.host},${MCP.host}`,
     ...(config.dockerHost ? { DOCKER_HOST: DOCKER_ALIAS_HOST } : {}),
+    ...(input.kubernetes ? { KUBECONFIG: `${CAGE_RUN_DIR}/files/${KUBECONFIG_FILE}` } : {}),
   };
   // The CLI's own directory on PATH, as it is in the image, so the agent may ask its version.
   if (input.bin && path.isAbsolute(input.bin))

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { cliEnvironment, SECRET_ENV } from '../context/env-context.js';
+import { tierIdentity } from '../kubernetes/identity.js';
 import type { AgentProvider, AgentRun } from '../provider/provider.js';
 import { cageBaseEnv, openCage, type OpenCage } from '../sandbox/open-cage.js';
 import { makeWorkDir, removeWorkDir } from '../sandbox/workdir.js';
@@ -36,6 +37,7 @@ export async function openWorkspace(input: WorkspaceInput): Promise<Workspace> {
   for (const p of (await provider.installSkills?.(workDir, plan.skills)) ?? []) input.onWarning(p);
   let cage: OpenCage | undefined;
   try {
+    const kubernetes = await tierIdentity(config, plan.tier, plan.containment.sandboxed, input.onWarning);
     cage = plan.containment.sandboxed
       ? await openCage({
           config,
@@ -45,6 +47,7 @@ export async function openWorkspace(input: WorkspaceInput): Promise<Workspace> {
           api: (origin) => provider.api?.(config.env, origin),
           spentTodayUsd: input.spentTodayUsd,
           mcpEntries: plan.mcpEntries,
+          ...(kubernetes ? { kubernetes } : {}),
           onEvent: input.onEgress,
         })
       : undefined;

@@ -4,11 +4,14 @@ import fs from 'node:fs/promises';
 export async function listRepos(reposDir: string): Promise<string[]> {
   try {
     const entries = await fs.readdir(reposDir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isDirectory() || e.isSymbolicLink())
-      .map((e) => e.name)
-      .filter((n) => !n.startsWith('.'))
-      .sort();
+    return (
+      entries
+        .filter((e) => e.isDirectory() || e.isSymbolicLink())
+        .map((e) => e.name)
+        // git-sync swaps a repo's link through a `tmp-link` beside it for a moment.
+        .filter((n) => !n.startsWith('.') && n !== 'tmp-link')
+        .sort()
+    );
   } catch {
     return [];
   }

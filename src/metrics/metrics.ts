@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { describeInstance, type Instance } from '../config/instance.js';
+import type { Instance } from '../config/instance.js';
 import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
 
 const STATUSES: CycleStatus[] = CYCLE_STATUSES;
@@ -102,7 +102,7 @@ export class Metrics {
   /** With several instances, every series carries `claudeops_instance` ("2/3"): Prometheus sees them all. */
   constructor(instance?: Instance) {
     if (instance && instance.count > 1)
-      this.registry.setDefaultLabels({ claudeops_instance: describeInstance(instance).replace(/^instance /, '') });
+      this.registry.setDefaultLabels({ claudeops_instance: `${instance.index}/${instance.count}` });
     // Default metrics already start with process_ or nodejs_.
     collectDefaultMetrics({ register: this.registry, prefix: 'claudeops_' });
     // Counters exist at 0 from the start, so a rate() over them works before the first event.

@@ -178,4 +178,55 @@ describe('egress proxy', () => {
       await proxy.stop();
     }
   });
+
+  it('sends the Kubernetes alias to the API server with the tier’s token instead of any the run sent, never as a tunnel', async () => {
+    const auth: (string | undefined)[] = [];
+    const api = http.createServer((req, res) => {
+      auth.push(`${req.method} ${req.url} ${req.headers.authorization} ${req.headers['impersonate-user'] ?? ''}`);
+      res.end('{}');
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const kubernetes = {
+      api: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+      token: 'tier-token',
+      account: 'ops/claudeops-tier2',
+    };
+    const events: string[] = [];
+    const proxy = new EgressProxy({ hosts: [], readOnly: false, kubernetes }, (l) => void events.push(l));
+    const none = new EgressProxy({ hosts: ['*'], readOnly: false }, () => undefined);
+    const [port, nonePort] = [await proxy.start(), await none.start()];
+    try {
+      const sent = await new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'DELETE',
+            path: 'http://kubernetes.claudeops/api/v1/namespaces/ops/pods/web-1',
+            headers: { authorization: 'Bearer stolen', 'impersonate-user': 'system:admin' },
+          },
+          (res) => resolve(res.statusCode ?? 0),
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(sent, 200);
+      assert.deepEqual(auth, ['DELETE /api/v1/namespaces/ops/pods/web-1 Bearer tier-token ']);
+      assert.match(
+        events.join('\n'),
+        /kubernetes DELETE \/api\/v1\/namespaces\/ops\/pods\/web-1 as ops\/claudeops-tier2/,
+      );
+      assert.match(
+        tunnelRefusal({ hosts: ['*'], readOnly: false, kubernetes }, 'kubernetes.claudeops', 443)!,
+        /tunnel/,
+      );
+      const without = await viaProxy(nonePort, 'GET', 'http://kubernetes.claudeops/api/v1/pods');
+      assert.equal(without.status, 403);
+      assert.match(without.body, /no Kubernetes identity/);
+      assert.equal(auth.length, 1);
+    } finally {
+      await Promise.all([proxy.stop(), none.stop()]);
+      api.close();
+    }
+  });
 });

@@ -28,6 +28,8 @@ export interface Transition {
 /** What the cycle found besides results: the checks turned off, which leave the overview like removed ones. */
 export interface Present {
   disabled: string[];
+  /** Repos another instance owns (CLAUDEOPS_INSTANCE): their checks left this one. */
+  otherInstances?: string[];
 }
 
 /**
@@ -86,14 +88,21 @@ export function applyResults(
         transitions.push({ id: r.id, title: e.title, services: e.services, from, to, detail: r.detail, since: at });
     }
   }
-  if (present) markRemoved(next, new Set(results.map((r) => r.id)), new Set(present.disabled), at);
+  if (present) markRemoved(next, new Set(results.map((r) => r.id)), present, at);
   return { next, transitions };
 }
 
-function markRemoved(state: CheckState, judged: Set<string>, disabled: Set<string>, at: string): void {
+function markRemoved(state: CheckState, judged: Set<string>, present: Present, at: string): void {
+  const disabled = new Set(present.disabled);
+  const elsewhere = new Set(present.otherInstances ?? []);
   for (const [id, e] of Object.entries(state.checks)) {
     if (judged.has(id) || e.removed) continue;
-    e.removed = { at, why: disabled.has(id) ? 'disabled by CLAUDEOPS_CHECKS_DISABLE' : 'its file is no longer found' };
+    const why = disabled.has(id)
+      ? 'disabled by CLAUDEOPS_CHECKS_DISABLE'
+      : elsewhere.has(id.split('/')[0]!)
+        ? 'its repo belongs to another instance now (CLAUDEOPS_INSTANCE)'
+        : 'its file is no longer found';
+    e.removed = { at, why };
   }
 }
 

@@ -351,6 +351,8 @@ describe('check state', () => {
     assert.equal(next.checks['a/web.md']!.removed?.why, 'disabled by CLAUDEOPS_CHECKS_DISABLE');
     ({ next } = applyResults(next, two, t, 'c5', at(4), { disabled: [] }));
     assert.deepEqual(removedChecks(next), []);
+    ({ next } = applyResults(next, [], t, 'c6', at(5), { disabled: [], otherInstances: ['a'] }));
+    assert.equal(next.checks['a/db.md']!.removed?.why, 'its repo belongs to another instance now (CLAUDEOPS_INSTANCE)');
   });
 
   it('keeps no history for invented ids', () => {

@@ -356,7 +356,9 @@ function finishCycle(ctx: CycleContext, cycle: Begun, prepared: Prepared, ran: R
     failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold,
     success: byId.get(id)?.successThreshold ?? defaults.successThreshold,
   });
-  const present = skippedReason ? undefined : { disabled: prepared.checks.disabled.map((c) => c.id) };
+  const present = skippedReason
+    ? undefined
+    : { disabled: prepared.checks.disabled.map((c) => c.id), otherInstances: prepared.checks.otherInstances };
   const { next, transitions } = applyResults(prepared.checkState, checks, thresholds, cycle.id, now, present);
   ctx.metrics.observeChecks(Object.fromEntries(shownChecks(next)));
   ctx.metrics.observeRepos(Object.keys(prepared.checks.repoDirs).filter((r) => r !== BUILTIN));

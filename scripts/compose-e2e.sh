@@ -15,12 +15,16 @@
 # dist/ (npm run build). Usage: sudo scripts/compose-e2e.sh
 # COMPOSE_E2E_ENGINE=unix:///path/sock uses a running engine instead (and its images:
 # the stand-in base and the build cache), for trying changes without a 15-minute build.
+# COMPOSE_E2E_SAVE_IMAGE=path.tar docker-saves the image it built there at the end (CI hands it
+# to scripts/swarm-e2e.sh, which then needs no build of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 T0=$(date +%s)
 log() { printf '[compose-e2e] %s\n' "$*"; }
 fail() { printf '[compose-e2e] FAIL: %s\n' "$*" >&2; exit 1; }
+# engine_start, engine_stop, unmount_under, standin_base, compose_v2
+source scripts/engine.sh
 
 [ "$(id -u)" = 0 ] || fail "run as root: it starts its own dockerd"
 for tool in dockerd docker debootstrap git curl openssl node; do command -v "$tool" >/dev/null || fail "$tool is not installed"; done
@@ -33,70 +37,29 @@ mkdir -p "$ENGINE" "$PROJECT"
 export DOCKER_HOST="${COMPOSE_E2E_ENGINE:-unix://$ENGINE/sock}"
 # The classic builder: BuildKit would fetch its frontend from Docker Hub.
 export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
-DOCKERD_PID=""
 
 cleanup() {
   set +e
   if [ -f "$PROJECT/docker-compose.yml" ]; then (cd "$PROJECT" && timeout 120 docker compose down -v --remove-orphans >/dev/null 2>&1); fi
   # What the image's user wrote in the bind-mounted directories.
   rm -rf "$PROJECT/state" "$PROJECT/results" 2>/dev/null
-  if [ -n "$DOCKERD_PID" ]; then
-    kill "$DOCKERD_PID" 2>/dev/null
-    for _ in $(seq 150); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$DOCKERD_PID" 2>/dev/null
-  fi
-  # dockerd leaves its network namespace mounted under its root; rm cannot remove a mount point.
-  awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r -n1 umount -l
+  engine_stop
+  unmount_under "$WORK"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 # Compose v2: Debian 12 has only v1, which rejects systempaths=unconfined; trixie's package has v2.
-if ! docker compose version >/dev/null 2>&1; then
-  log "fetching Compose v2 (Debian trixie's docker-compose)"
-  T="$WORK/trixie"
-  mkdir -p "$T/lists/partial" "$T/archives/partial"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" >"$T/sources.list"
-  APT=(-o "Dir::Etc::SourceList=$T/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$T/lists" -o "Dir::Cache=$T/cache" -o "Dir::Cache::Archives=$T/archives")
-  apt-get "${APT[@]}" update -qq >/dev/null
-  (cd "$T" && apt-get "${APT[@]}" download docker-compose >/dev/null 2>&1) || fail "could not download trixie's docker-compose"
-  dpkg-deb -x "$T"/docker-compose_*.deb "$T/x"
-  install -D -m 0755 "$T/x/usr/libexec/docker/cli-plugins/docker-compose" "${HOME:-/root}/.docker/cli-plugins/docker-compose"
-fi
+compose_v2 "$WORK"
 log "$(docker compose version)"
 
 # The engine, with its own state; its socket's group is the image user's, whose daemon uses it.
-if [ -z "${COMPOSE_E2E_ENGINE:-}" ]; then
-dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs --group 10001 \
-  --data-root="$ENGINE/root" --exec-root="$ENGINE/exec" --pidfile="$ENGINE/pid" -H "$DOCKER_HOST" >"$WORK/dockerd.log" 2>&1 &
-DOCKERD_PID=$!
-for _ in $(seq 150); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
-docker version >/dev/null 2>&1 || { tail -20 "$WORK/dockerd.log"; fail "dockerd did not start"; }
-fi
+[ -n "${COMPOSE_E2E_ENGINE:-}" ] || engine_start "$ENGINE"
 log "dockerd $(docker version --format '{{.Server.Version}}')${DOCKERD_PID:+ (pid $DOCKERD_PID)}"
 
 # Docker Hub is out of reach: the base image is a stand-in, a minimal Debian plus this machine's Node.
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
-BASE="node:${NODE_MAJOR}-slim"
 start=$(date +%s)
-if ! docker image inspect "$BASE" >/dev/null 2>&1; then
-debootstrap --variant=minbase --include=libstdc++6,ca-certificates bookworm "$WORK/rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
-  || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap failed"; }
-NODE_BIN="$(readlink -f "$(command -v node)")"
-NPM_DIR="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
-install -D -m 0755 "$NODE_BIN" "$WORK/rootfs/usr/local/bin/node"
-mkdir -p "$WORK/rootfs/usr/local/lib/node_modules"
-cp -a "$NPM_DIR" "$WORK/rootfs/usr/local/lib/node_modules/npm"
-ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$WORK/rootfs/usr/local/bin/npm"
-ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$WORK/rootfs/usr/local/bin/npx"
-# This machine's CA bundle: the registries may be reached through a proxy that signs with its own CA.
-cp /etc/ssl/certs/ca-certificates.crt "$WORK/rootfs/etc/ssl/certs/ca-certificates.crt"
-mkdir -p "$WORK/rootfs/usr/local/etc"
-echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"$WORK/rootfs/usr/local/etc/npmrc"
-rm -rf "$WORK/rootfs/var/cache/apt/archives"/*.deb "$WORK/rootfs/var/lib/apt/lists"/*
-tar -C "$WORK/rootfs" -c . | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' -c 'CMD ["node"]' - "$BASE" >/dev/null
-rm -rf "$WORK/rootfs"
-fi
+standin_base "$WORK"
 log "stand-in base $BASE in $(( $(date +%s) - start )) s"
 
 # The project as a user has it: the repository's files, nothing built.
@@ -159,10 +122,11 @@ case "$version" in "$expected"*) log "claude --version in the image: $version" ;
 
 inside() { docker run --rm --entrypoint "$1" claudeops:latest "${@:2}"; }
 [ "$(inside id -un)" = claudeops ] || fail "the image does not run as its user claudeops"
-inside sh -c 'for t in apprise tini curl jq git bwrap socat docker dig openssl; do command -v $t >/dev/null || { echo "$t is missing"; exit 1; }; done' || fail "a tool is missing from the image"
+inside sh -c 'for t in apprise tini curl jq git bwrap socat docker dig openssl kubectl setpriv umount; do command -v $t >/dev/null || { echo "$t is missing"; exit 1; }; done' || fail "a tool is missing from the image"
 entry="$(docker image inspect claudeops:latest --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{json .Config.Healthcheck.Test}}')"
 case "$entry" in *tini*claudeops*run*healthz*) ;; *) fail "entrypoint, command or healthcheck is not tini → claudeops run, /healthz: $entry" ;; esac
-log "the image: user claudeops, its tools, tini → claudeops run, a HEALTHCHECK on /healthz"
+kubectl_version="$(inside kubectl version --client 2>&1)" || { printf '%s\n' "$kubectl_version"; fail "kubectl version --client failed in the image"; }
+log "the image: user claudeops, its tools, tini → claudeops run, a HEALTHCHECK on /healthz; $(printf '%s\n' "$kubectl_version" | head -1)"
 
 set +e
 out="$(docker compose run --rm claudeops validate 2>&1)"; code=$?
@@ -233,4 +197,9 @@ printf '%s\n' "$st" | grep -q INTERRUPTED && printf '%s\n' "$st" | grep -q 'infr
 log "up again: state kept, receipts verified"
 
 docker compose down -v >/dev/null 2>&1
+if [ -n "${COMPOSE_E2E_SAVE_IMAGE:-}" ]; then
+  start=$(date +%s)
+  docker save -o "$COMPOSE_E2E_SAVE_IMAGE" claudeops:latest || fail "docker save to $COMPOSE_E2E_SAVE_IMAGE failed"
+  log "saved the image to $COMPOSE_E2E_SAVE_IMAGE in $(( $(date +%s) - start )) s"
+fi
 log "PASS in $(( $(date +%s) - T0 )) s"

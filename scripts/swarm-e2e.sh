@@ -30,7 +30,7 @@ source scripts/engine.sh
 [ "$(id -u)" = 0 ] || fail "run as root: it starts its own dockerd"
 for tool in dockerd docker curl node; do command -v "$tool" >/dev/null || fail "$tool is not installed"; done
 [ -f dist/test/fake-api-server.js ] || fail "dist/ is not built (npm run build)"
-[ -f dist/src/config/instance.js ] || fail "dist/src/config/instance.js is missing: this checkout has no CLAUDEOPS_INSTANCE"
+[ -f dist/src/files/instance.js ] || fail "dist/src/files/instance.js is missing: this checkout has no CLAUDEOPS_INSTANCE"
 TAR="${SWARM_E2E_IMAGE_TAR:-}"
 [ -z "$TAR" ] || [ -f "$TAR" ] || fail "SWARM_E2E_IMAGE_TAR=$TAR is not a file"
 
@@ -108,7 +108,7 @@ names="$(node --input-type=module -e '
     if (mine[ownerOf(n, 2)].length < 2) mine[ownerOf(n, 2)].push(n);
   if (mine[1].length < 2 || mine[2].length < 2) process.exit(1);
   console.log([...mine[1], ...mine[2]].join(" "));
-' "$PWD/dist/src/config/instance.js")" || fail "could not pick two repos for each instance"
+' "$PWD/dist/src/files/instance.js")" || fail "could not pick two repos for each instance"
 read -r R1A R1B R2A R2B <<<"$names"
 for repo in $R1A $R1B $R2A $R2B; do
   mkdir -p "$WORK/repos/$repo/.claude-ops/checks"

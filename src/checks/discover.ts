@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SOLE_INSTANCE, splitRepos, type Instance } from '../config/instance.js';
+import { SOLE_INSTANCE, splitRepos, type Instance } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
 import { emptyCheckSet, type CheckDef, type CheckSet } from './check-set.js';
 import { readExtras } from './extras.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { APPROVAL_NAMES } from './approval-classes.js';
-import { parseInstance } from './instance.js';
+import { parseInstance } from '../files/instance.js';
 import { claudeOptions } from '../provider/claude/options.js';
 import { codexOptions } from '../provider/codex/options.js';
 import { PROVIDER_NAMES, type ProviderName } from '../provider/names.js';

@@ -4,7 +4,7 @@ import type { ConsoleDeps } from './deps.js';
 import type { ViewHandler, Wrap } from './guard.js';
 import { checkPage, CONSOLE_CSS, cyclePage, cyclesPage, LIVE_JS, livePage, overviewPage, spendPage } from './pages.js';
 import { CSP, html, send } from './respond.js';
-import { ownership } from '../config/instance.js';
+import { ownership } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
 
 const PER_PAGE = 50;

@@ -16,7 +16,7 @@ import { configuredProviders, providerFor } from '../provider/registry.js';
 import { deliver } from '../notify/deliver.js';
 import { killActiveRuns } from '../runner/active.js';
 import { lookAt, reposDirFinding } from '../config/repos-dir.js';
-import { ownership } from '../config/instance.js';
+import { ownership } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
 import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
 import { Scheduler } from '../scheduler/scheduler.js';

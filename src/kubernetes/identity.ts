@@ -7,7 +7,6 @@ import https from 'node:https';
 import http from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Config, TierNumber } from '../config/config.js';
 
 export interface KubeIdentity {
   /** The API server, e.g. https://kubernetes.default.svc. */
@@ -125,14 +124,21 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** What of the configuration a tier's identity comes from (the Config has it). */
+export interface TierAccounts {
+  tiers: Record<1 | 2 | 3, { kubernetesAccount?: string | undefined }>;
+  kubernetes: { api: string; credentialsDir: string };
+  timeoutMs: number;
+}
+
 /**
  * The identity a tier's run gets, or undefined (with why, for the run's warnings) when the
  * tier has no account, runs without the cage (its proxy is what keeps the token from the
  * agent), or the token cannot be had: the run then goes on without Kubernetes.
  */
 export async function tierIdentity(
-  config: Pick<Config, 'tiers' | 'kubernetes' | 'timeoutMs'>,
-  tier: TierNumber,
+  config: TierAccounts,
+  tier: 1 | 2 | 3,
   caged: boolean,
   warn: (text: string) => void,
 ): Promise<{ tier: number; identity: KubeIdentity } | undefined> {

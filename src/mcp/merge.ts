@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { readRegular } from '../files/read-regular.js';
-import { SOLE_INSTANCE, splitRepos, type Instance } from '../config/instance.js';
+import { SOLE_INSTANCE, splitRepos, type Instance } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
 
 import { writeFileAtomic } from '../store/atomic-file.js';

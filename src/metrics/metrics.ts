@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Instance } from '../config/instance.js';
+import type { Instance } from '../files/instance.js';
 import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
 
 const STATUSES: CycleStatus[] = CYCLE_STATUSES;

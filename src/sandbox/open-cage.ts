@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { splitRepos } from '../config/instance.js';
+import { splitRepos } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
 import type { KubeIdentity } from '../kubernetes/identity.js';
 import { kubeconfig } from '../kubernetes/kubeconfig.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { ownership } from '../config/instance.js';
+import { ownership } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
 import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS } from '../checks/check-state.js';
 import type { CheckEntry } from '../store/records.js';

@@ -13,7 +13,7 @@ import { runnable } from '../files/executable.js';
 import { expandVars, listCatalog } from '../mcp/catalog.js';
 import { mergeMcp } from '../mcp/merge.js';
 import { listRepos } from '../files/repos.js';
-import { ownership } from '../config/instance.js';
+import { ownership } from '../files/instance.js';
 import { requestIdentity } from '../kubernetes/identity.js';
 import { TIERS } from '../config/spec.js';
 import { countUnderstoodUrls } from '../notify/apprise.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, lastToolResult, toolUse, userText, verdict } from '../fake-api.js';
-import { ownerOf } from '../../src/config/instance.js';
+import { ownerOf } from '../../src/files/instance.js';
 import { read, run, sandbox } from '../harness.js';
 
 const REPOS = ['alpha', 'bravo', 'charlie', 'delta'];

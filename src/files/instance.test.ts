@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { discoverChecks } from '../checks/discover.js';
 import { ownerOf, ownership, parseInstance, splitRepos } from './instance.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../config/config.js';
 
 const names = Array.from({ length: 1000 }, (_, i) => `repo-${i}-${(i * 7919).toString(36)}`);
 

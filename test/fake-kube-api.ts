@@ -124,7 +124,8 @@ export class FakeKubeApi {
       });
     }
     const pods = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/?]+))?(?:\?.*)?$/.exec(url);
-    if (!pods) return json(404, { kind: 'Status', code: 404, message: `${url} not found` });
+    // The accounts here are granted pods only: anything else is another resource they may not touch.
+    if (!pods) return forbidden(method.toLowerCase(), url.replace(/\?.*$/, ''));
     const verb = method === 'DELETE' ? 'delete' : method === 'GET' ? (pods[2] ? 'get' : 'list') : method.toLowerCase();
     if (!(RBAC[as] ?? []).includes(verb)) return forbidden(verb, pods[2] ? `pods "${pods[2]}"` : 'pods');
     if (verb === 'list')

@@ -79,6 +79,8 @@ describe('a Kubernetes identity per tier', () => {
       assert.ok(seen.includes(`claudeops/claudeops-tier2 DELETE ${PODS}/web-1`), seen.join('\n'));
       assert.ok(seen.includes('claudeops/claudeops-tier2 GET /api/v1/namespaces/claudeops/secrets'), seen.join('\n'));
       assert.deepEqual([...kube.pods], ['web-2']);
+      const sonnet = api.messages.filter((r) => String(r.body.model).includes('sonnet'));
+      assert.match(lastToolResult(sonnet[1]!) ?? '', /Forbidden[\s\S]*claudeops:claudeops-tier2/);
       assert.ok(!seen.some((s) => /^(anonymous|unknown token) /.test(s)), seen.join('\n'));
 
       // What kubectl showed the model: the pods, and tier 1's delete refused by the daemon.

@@ -25,7 +25,7 @@ export function barChart(
         return `<rect x="${(i * w + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, w - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${p.color}"><title>${esc(`${b.label}: ${p.title} ${options.unit(p.value)}`)}</title></rect>`;
       });
   });
-  return `<svg class="chart" viewBox="0 0 ${width} ${height + 16}" width="${width}" height="${height + 16}" role="img" aria-label="chart">${rects.join('')}<text x="0" y="${height + 13}" font-size="11" fill="#666">${esc(bars[0]?.label ?? '')}</text><text x="${width}" y="${height + 13}" font-size="11" fill="#666" text-anchor="end">${esc(bars.at(-1)?.label ?? '')}</text><text x="${width}" y="11" font-size="11" fill="#666" text-anchor="end">max ${esc(options.unit(max))}</text></svg>`;
+  return `<svg class="chart" viewBox="0 0 ${width} ${height + 16}" width="${width}" height="${height + 16}" role="img" aria-label="chart">${rects.join('')}<text x="0" y="${height + 13}" font-size="11" fill="#666">${esc(bars[0]?.label ?? '')}</text><text x="${width}" y="${height + 13}" font-size="11" fill="#666" text-anchor="end">${esc(bars.at(-1)?.label ?? '')}</text><text x="2" y="11" font-size="11" fill="#888">max ${esc(options.unit(max))}</text></svg>`;
 }
 
 /** One cell per hour: green when every result was good, red when none was, amber between, grey without results. */

@@ -2,7 +2,17 @@ import type { HTTPVersion, Instance } from 'find-my-way';
 import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
 import type { ConsoleDeps } from './deps.js';
 import type { ViewHandler, Wrap } from './guard.js';
-import { checkPage, CONSOLE_CSS, cyclePage, cyclesPage, LIVE_JS, livePage, overviewPage, spendPage } from './pages.js';
+import {
+  checkPage,
+  CONSOLE_CSS,
+  cyclePage,
+  cyclesPage,
+  FAVICON_SVG,
+  LIVE_JS,
+  livePage,
+  overviewPage,
+  spendPage,
+} from './pages.js';
 import { CSP, html, send } from './respond.js';
 import { ownership } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
@@ -13,6 +23,8 @@ const PER_PAGE = 50;
 export function pageRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, { page }: Wrap): void {
   router.on('GET', '/console.css', (_req, res) => send(res, 200, 'text/css', CONSOLE_CSS));
   router.on('GET', '/live.js', (_req, res) => send(res, 200, 'text/javascript', LIVE_JS));
+  for (const icon of ['/favicon.svg', '/favicon.ico'])
+    router.on('GET', icon, (_req, res) => send(res, 200, 'image/svg+xml', FAVICON_SVG));
   router.on('GET', '/', page(overviewView(deps)));
   router.on('GET', '/cycles', page(cyclesView(deps)));
   router.on('GET', '/cycles/:id', page(cycleView(deps)));

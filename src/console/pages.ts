@@ -37,6 +37,40 @@ export const when = (iso: string | undefined): string => (iso ? iso.replace('T',
 const usd = (v: number): string => `$${v.toFixed(v < 1 ? 4 : 2)}`;
 const secs = (ms: number): string => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
 const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 100).toFixed(v === 1 ? 0 : 1)}%`);
+/** How long ago, in the largest whole unit: "5 min", "3 h", "2 d". */
+export function ago(iso: string, now: Date): string {
+  const ms = Math.max(0, now.getTime() - Date.parse(iso));
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min`;
+  if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)} h`;
+  return `${Math.floor(ms / 86_400_000)} d`;
+}
+/** A relative time, with the absolute one on hover. */
+const relative = (iso: string, now: Date): Html =>
+  html`<time datetime="${iso}" title="${when(iso)}">${ago(iso, now)}</time>`;
+/** Problems first: unhealthy, degraded, unknown, not applicable, healthy; then by id. */
+const RANK: Record<string, number> = { unhealthy: 0, degraded: 1, unknown: 2, not_applicable: 3, healthy: 4 };
+export const problemsFirst = (entries: [string, CheckEntry][]): [string, CheckEntry][] =>
+  [...entries].sort(([a, x], [b, y]) => (RANK[x.status] ?? 2) - (RANK[y.status] ?? 2) || (a < b ? -1 : 1));
+/** The check's last results, oldest first, one mark each, linked to its cycle. */
+function resultsBar(e: CheckEntry): Html {
+  return html`<span class="results" aria-label="last ${e.last.length} results">${e.last.map((r) => html`<a class="r ${STATUS_CLASS[r.status] ?? 'unknown'}" href="/cycles/${r.cycle}" title="${when(r.at)}: ${r.status.replace(/_/g, ' ')}${r.detail ? ` · ${r.detail}` : ''}"></a>`)}</span>`;
+}
+/** "2 checks down · 1 waiting for approval", or all well. */
+function banner(entries: [string, CheckEntry][], pending: number): Html {
+  const down = entries.filter(([, e]) => e.status === 'unhealthy').length;
+  const degraded = entries.filter(([, e]) => e.status === 'degraded').length;
+  const parts = [
+    down ? `${down} check${down === 1 ? '' : 's'} down` : '',
+    degraded ? `${degraded} degraded` : '',
+    pending ? `${pending} waiting for approval` : '',
+  ].filter(Boolean);
+  if (parts.length === 0)
+    return entries.length
+      ? html`<p class="banner ok-banner" id="banner">All ${entries.length} check(s) healthy or not applicable</p>`
+      : html``;
+  return html`<p class="banner ${down ? 'bad-banner' : 'warn-banner'}" id="banner">${parts.join(' · ')}${pending ? html` · <a href="/approvals">review</a>` : ''}</p>`;
+}
 export const checkHref = (id: string): string => `/checks/${id.split('/').map(encodeURIComponent).join('/')}`;
 
 export function layout(title: string, viewer: Viewer, body: Html, extraHead: Html = html``): string {
@@ -45,7 +79,7 @@ export function layout(title: string, viewer: Viewer, body: Html, extraHead: Htm
     : viewer.tokenSet
       ? html`<a href="/login">Log in</a>`
       : html`<span class="muted">actions off: set CLAUDEOPS_CONSOLE_TOKEN</span>`;
-  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · claudeops</title><link rel="stylesheet" href="/console.css">${extraHead}</head><body><header><a class="brand" href="/">claudeops</a><nav><a href="/">Overview</a><a href="/approvals">Approvals</a><a href="/cycles">Cycles</a><a href="/live">Live</a><a href="/spend">Spend</a></nav><div class="session">${session}</div></header><main>${body}</main></body></html>`}`;
+  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · claudeops</title><link rel="stylesheet" href="/console.css"><link rel="icon" href="/favicon.svg" type="image/svg+xml">${extraHead}</head><body><header><a class="brand" href="/">claudeops</a><nav><a href="/">Overview</a><a href="/approvals">Approvals</a><a href="/cycles">Cycles</a><a href="/live">Live</a><a href="/spend">Spend</a></nav><div class="session">${session}</div></header><main>${body}</main></body></html>`}`;
 }
 
 function actions(viewer: Viewer, running: boolean): Html {
@@ -82,19 +116,19 @@ export function overviewPage(d: {
   const running = d.live.cycle
     ? html`<p>Running: <a href="/live">${d.live.cycle}</a>, tier ${d.live.tier ?? '-'}, for ${secs(d.now.getTime() - Date.parse(d.live.startedAt ?? d.now.toISOString()))}</p>`
     : html`<p>No cycle is running.</p>`;
-  const rows = entries.map(([id, e]) => {
+  const rows = problemsFirst(entries).map(([id, e]) => {
     const last = e.last.at(-1);
-    return html`<tr><td><a href="${checkHref(id)}">${e.title}</a><div class="muted">${id}</div></td><td>${badge(e.status)}${heldNote(id, e, d.holds, d.now)}</td><td>${when(e.since)}</td><td>${e.services.join(', ')}</td><td>${last ? html`${badge(last.status)} ${last.detail ?? ''}` : '-'}</td><td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td></tr>`;
+    return html`<tr class="check ${STATUS_CLASS[e.status] ?? 'unknown'}-row" data-id="${id}"><td><a href="${checkHref(id)}">${e.title}</a><div class="muted">${id}${e.services.length ? ` · ${e.services.join(', ')}` : ''}</div></td><td>${badge(e.status)}<div class="muted">for ${relative(e.since, d.now)}</div>${heldNote(id, e, d.holds, d.now)}</td><td>${resultsBar(e)}<div class="muted">${last ? html`${last.detail ?? ''}` : ''}</div></td><td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td></tr>`;
   });
   const warnings = d.latest?.warnings ?? [];
   return layout(
     'Overview',
     d.viewer,
-    html`${d.notice ? html`<p class="notice">${d.notice}</p>` : ''}${d.pending ? html`<p class="notice"><a href="/approvals">${d.pending} proposal(s) wait for a human</a></p>` : ''}<h1>Overview</h1>
+    html`${d.notice ? html`<p class="notice">${d.notice}</p>` : ''}<h1>Overview</h1>${banner(entries, d.pending ?? 0)}
 <section class="cards"><div class="card"><h2>Now</h2>${running}<p>Next cycle: ${d.next ? when(d.next.toISOString()) : 'after the running one'}</p>${d.instance ? html`<p class="muted">${d.instance}</p>` : ''}${actions(d.viewer, !!d.live.cycle)}</div>
 <div class="card"><h2>Spend today</h2><p class="big">${usd(d.today.totalUsd)}</p><p>${d.budget ? `of the daily budget of ${usd(d.budget)}` : 'no daily budget set (CLAUDEOPS_DAILY_BUDGET_USD)'}</p></div>
 <div class="card"><h2>Last cycle</h2>${d.latest ? html`<p><a href="/cycles/${d.latest.id}">${d.latest.id}</a> ${badge(d.latest.status)}</p><p>${d.latest.summary}</p>` : html`<p>none yet</p>`}</div></section>
-<h2>Checks</h2>${entries.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Since</th><th>Services</th><th>Last result</th><th>24 h</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No check has been judged yet.</p>`}${removed.length ? html`<p class="muted">Removed: ${removed.map(([id, e], i) => html`${i ? ', ' : ''}<a href="${checkHref(id)}">${id}</a> (${e.removed!.why})`)}</p>` : ''}
+<h2>Checks</h2>${entries.length ? html`<table class="checks"><thead><tr><th>Check</th><th>Status</th><th>Last results</th><th>24 h</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No check has been judged yet.</p>`}${removed.length ? html`<p class="muted">Removed: ${removed.map(([id, e], i) => html`${i ? ', ' : ''}<a href="${checkHref(id)}">${id}</a> (${e.removed!.why})`)}</p>` : ''}
 <h2>Open warnings</h2>${warnings.length ? html`<ul class="warnings">${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : html`<p>None in the last cycle.</p>`}`,
   );
 }
@@ -165,7 +199,9 @@ function storyLines(story: string): Html[] {
     .map((line) => {
       const kind =
         storyKind(line)?.toLowerCase() ?? (line.startsWith('---') || line.startsWith('===') ? 'frame' : 'head');
-      return html`<span class="k-${kind.replace(/[^a-z]/g, '')}">${line}</span>\n`;
+      const status = /(?:VERDICT\s+|\[)(HEALTHY|DEGRADED|UNHEALTHY|UNKNOWN|NOT_APPLICABLE)\b/i.exec(line)?.[1];
+      const tone = status ? ` s-${STATUS_CLASS[status.toLowerCase()] ?? 'unknown'}` : '';
+      return html`<span class="k-${kind.replace(/[^a-z]/g, '')}${tone}">${line}</span>\n`;
     });
 }
 
@@ -222,7 +258,13 @@ export function spendPage(d: { viewer: Viewer; days: DaySpend[]; budget?: number
     d.viewer,
     html`<h1>Spend</h1><p>${usd(total)} over the last ${d.days.length} days${d.budget ? ` · daily budget ${usd(d.budget)}` : ''}</p>${raw(chart)}
 <p class="legend">${models.map((m) => html`${raw(`<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${color(m)}"/></svg>`)} ${m} `)}</p>
-<table><thead><tr><th>Day</th><th>Total</th>${models.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>${[...d.days].reverse().map((x) => html`<tr><td>${x.day}</td><td>${usd(x.totalUsd)}</td>${models.map((m) => html`<td>${usd(x.byModel[m] ?? 0)}</td>`)}</tr>`)}</tbody></table>`,
+<table><thead><tr><th>Day</th><th>Total</th>${models.map((m) => html`<th>${m}</th>`)}</tr></thead><tbody>${[...d.days]
+      .reverse()
+      .filter((x) => x.totalUsd > 0)
+      .map(
+        (x) =>
+          html`<tr><td>${x.day}</td><td>${usd(x.totalUsd)}</td>${models.map((m) => html`<td>${usd(x.byModel[m] ?? 0)}</td>`)}</tr>`,
+      )}</tbody></table><p class="muted">Days without spend are left out of the table.</p>`,
   );
 }
 
@@ -235,21 +277,33 @@ export function loginPage(d: { viewer: Viewer; error?: string }): string {
 }
 
 export const CONSOLE_CSS = `
-body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
-header{display:flex;gap:1.5em;align-items:center;padding:.6em 1.2em;background:#1f2933;color:#fff}
-header a{color:#fff;text-decoration:none;margin-right:1em}.brand{font-weight:700}.session{margin-left:auto}
+:root{color-scheme:light dark;--fg:#222;--bg:#fafafa;--card:#fff;--line:#e5e5e5;--muted:#666;--link:#1a55a8;--note:#eef6ff;--note-line:#bcd}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--bg:#15191d;--card:#1e242a;--line:#333b43;--muted:#9aa4ad;--link:#8cb8ff;--note:#1c2a3a;--note-line:#35506e}}
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:var(--fg);background:var(--bg)}a{color:var(--link)}
+header{display:flex;flex-wrap:wrap;gap:.2em 1.5em;align-items:center;padding:.4em 1.2em;background:#1f2933;color:#fff}
+header a{color:#fff;text-decoration:none;display:inline-block;padding:.55em .5em}.brand{font-weight:700}.session{margin-left:auto}
+header nav{display:flex;flex-wrap:wrap}header button{min-height:40px}
 main{padding:1em 1.5em;max-width:1200px}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35em .6em;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top}
-.badge{display:inline-block;padding:0 .5em;border-radius:.6em;font-size:12px;color:#fff;background:#888}.ok{background:#2e9e4f}.warn{background:#e8a317}.bad{background:#d33}.unknown{background:#888}
-.muted{color:#777;font-size:12px}.bad-text{color:#b00}.notice{background:#eef6ff;padding:.5em;border:1px solid #bcd}
-.cards{display:flex;gap:1em;flex-wrap:wrap}.card{background:#fff;border:1px solid #e5e5e5;padding:.2em 1em;min-width:260px;flex:1}.big{font-size:28px;margin:.2em 0}
-.actions{display:flex;gap:.5em}.inline{display:inline}button{cursor:pointer}.danger{color:#b00}
+table{border-collapse:collapse;width:100%;background:var(--card)}th,td{padding:.35em .6em;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+.badge{display:inline-block;padding:0 .5em;border-radius:.6em;font-size:12px;color:#fff;background:#888}.ok{background:#2e9e4f}.warn{background:#c98a0e}.bad{background:#d33}.unknown{background:#888}
+.muted{color:var(--muted);font-size:12px}.bad-text{color:#d33}.notice{background:var(--note);padding:.5em;border:1px solid var(--note-line)}
+.banner{padding:.6em .9em;font-weight:600;border-radius:4px;color:#fff}.bad-banner{background:#c62828}.warn-banner{background:#b7791f}.ok-banner{background:#2e7d32}.banner a{color:#fff}
+.results{display:flex;gap:2px;flex-wrap:wrap;max-width:420px}.results .r{display:block;width:7px;height:22px;border-radius:2px}
+.cards{display:flex;gap:1em;flex-wrap:wrap}.card{background:var(--card);border:1px solid var(--line);padding:.2em 1em;min-width:240px;flex:1}.big{font-size:28px;margin:.2em 0}
+.actions{display:flex;flex-wrap:wrap;gap:.5em}.inline{display:inline}button{cursor:pointer;min-height:36px}.danger{color:#b00}
 pre.story{background:#111;color:#ddd;padding:.8em;overflow:auto;max-height:70vh;font-size:12px}
-.k-tool{color:#8cf}.k-result{color:#aaa}.k-says{color:#fff}.k-verdict{color:#7f7;font-weight:700}.k-failed{color:#f77;font-weight:700}.k-warning,.k-stderr{color:#fc6}.k-frame{color:#999}
-.filters a,.pager a{margin:0 .3em}.filters a.on{font-weight:700}
-.warnings li{color:#8a5a00}.login input{margin:0 .5em}
-pre.commands{background:#fff;border:1px solid #ccc;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}.confirm{font-size:16px;padding:.4em 1.2em}
+.k-tool{color:#8cf}.k-result{color:#aaa}.k-says{color:#fff}.k-verdict{font-weight:700}.k-failed{color:#f77;font-weight:700}.k-warning,.k-stderr{color:#fc6}.k-frame{color:#999}
+.s-ok{color:#7f7}.s-warn{color:#fc6}.s-bad{color:#ff7b7b;font-weight:700}.s-unknown{color:#bbb}
+.filters a,.pager a{margin:0 .3em;display:inline-block;padding:.4em .2em}.filters a.on{font-weight:700}
+.warnings li{color:#b07400}.login input{margin:0 .5em}
+svg.chart,svg.timeline{width:100%;max-width:720px;height:auto}
+pre.commands{background:var(--card);border:1px solid #ccc;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}.confirm{font-size:16px;padding:.4em 1.2em}
+@media (max-width:700px){main{padding:.8em}table{display:block;overflow-x:auto}th,td{padding:.3em .4em}.results{max-width:220px}.session{margin-left:0}h1{font-size:22px;overflow-wrap:anywhere}}
 `;
+
+/** The console's icon: a small status dot, served from the daemon like everything else. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f2933"/><circle cx="8" cy="8" r="4.5" fill="#2e9e4f"/></svg>';
 
 /** The live view's script: appends each streamed line; served from the daemon, so CSP allows it. */
 export const LIVE_JS = `
@@ -259,5 +313,5 @@ const source = new EventSource('/live/events');
 source.addEventListener('line', (e) => { pre.append(JSON.parse(e.data) + '\\n'); pre.scrollTop = pre.scrollHeight; });
 source.addEventListener('cycle', (e) => { const s = JSON.parse(e.data); pre.textContent = ''; state.textContent = 'Cycle ' + s.cycle; });
 source.addEventListener('tier', (e) => { const s = JSON.parse(e.data); state.textContent = 'Cycle ' + s.cycle + ', tier ' + s.tier; });
-source.addEventListener('end', (e) => { const s = JSON.parse(e.data); state.textContent = 'Cycle ' + s.cycle + ' ended ' + s.status; state.dataset.ended = s.status; });
+source.addEventListener('end', (e) => { const s = JSON.parse(e.data); state.textContent = 'Cycle ' + s.cycle + ' ended ' + s.status; state.dataset.ended = s.status; document.getElementById('stop')?.closest('form')?.remove(); });
 `;

@@ -99,7 +99,8 @@ describe(
       const res = await page.goto(`${base}/`, { waitUntil: 'load' });
       assert.match(res!.headers()['content-security-policy']!, /default-src 'none'/);
       const text = await page.$eval('main', (m) => m.textContent ?? '');
-      assert.match(text, /Web\s*site\/web\.md\s*healthy/);
+      assert.match(text, /All 1 check\(s\) healthy or not applicable/);
+      assert.match(text, /Web\s*site\/web\.md · web\s*healthy\s*for \d+ (s|min)/);
       assert.match(text, /web answers 200\./);
       assert.match(text, /Spend today\$0\.\d+/);
       assert.deepEqual(foreign, []);

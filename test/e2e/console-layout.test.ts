@@ -151,6 +151,19 @@ describe('the console at 1280 and 390 px', { skip: CHROMIUM ? false : 'Debian’
     await page.close();
   });
 
+  it('follows the system’s dark or light scheme', async () => {
+    const page = await browser.newPage();
+    const background = async (scheme: 'dark' | 'light') => {
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+      await page.goto(`${base}/`, { waitUntil: 'load' });
+      return page.$eval('body', (b) => getComputedStyle(b).backgroundColor);
+    };
+    assert.equal(await background('light'), 'rgb(250, 250, 250)');
+    assert.equal(await background('dark'), 'rgb(21, 25, 29)');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'layout-desktop-overview-dark.png'), fullPage: true });
+    await page.close();
+  });
+
   it('serves its icon, so no page asks for a missing favicon', async () => {
     const res = await fetch(`${base}/favicon.ico`);
     assert.equal(res.status, 200);

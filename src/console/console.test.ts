@@ -57,6 +57,14 @@ describe('console access', () => {
       assert.equal(page.headers.get('location'), '/login');
       assert.equal((await fetch(`${base}/login`)).status, 200);
       assert.equal((await fetch(`${base}/cycles`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      const api = await fetch(`${base}/api/v1/stats`);
+      assert.equal(api.status, 401);
+      assert.match(((await api.json()) as { error: string }).error, /Authorization: Bearer/);
+      assert.equal(
+        (await fetch(`${base}/api/v1/stats`, { headers: { authorization: `Bearer ${token}` } })).status,
+        200,
+      );
+      assert.equal((await fetch(`${base}/api/v1/openapi.json`)).status, 200);
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
       assert.equal((await fetch(`${base}/metrics`)).status, 200);
     } finally {

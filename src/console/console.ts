@@ -1,5 +1,6 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
 import type { ConsoleDeps } from './deps.js';
+import { apiRoutes } from './api-routes.js';
 import { approvalRoutes } from './approval-routes.js';
 import { guards } from './guard.js';
 import { pageRoutes } from './page-routes.js';
@@ -10,7 +11,7 @@ export type { ConsoleDeps, DaemonControl } from './deps.js';
 
 /**
  * The console's routes on the daemon's HTTP port: the pages, logging in and the
- * actions, and approvals, each behind the guards of guard.ts.
+ * actions, approvals, and the JSON API, each behind the guards of guard.ts.
  */
 export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps): void {
   const token = deps.config.http.consoleToken;
@@ -18,4 +19,5 @@ export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDep
   pageRoutes(router, deps, w);
   sessionRoutes(router, deps, token, w);
   approvalRoutes(router, deps, w);
+  apiRoutes(router, deps, w);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { caller, csrfValue, sameOrigin } from './auth.js';
 import type { Viewer } from './pages.js';
-import { readForm, redirect, send } from './respond.js';
+import { readForm, redirect, send, sendJson } from './respond.js';
 
 export type PageHandler = (
   req: IncomingMessage,
@@ -17,6 +17,8 @@ export type ViewHandler = (
 export type ActHandler = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => void | Promise<void>;
 export type Wrap = {
   page: (handler: ViewHandler) => PageHandler;
+  /** A JSON read: the page's rules, answered in JSON (401 rather than a redirect to the login form). */
+  api: (handler: ViewHandler) => PageHandler;
   act: (handler: ActHandler) => PageHandler;
   viewerOf: (req: IncomingMessage) => Viewer;
   /** A caller that wants JSON: it asked for it, or it sent the bearer token. */
@@ -54,6 +56,22 @@ export function guards(token: string | undefined, host: string): Wrap {
         send(res, 500, 'text/plain', `the page failed: ${(e as Error).message}\n`);
       }
     };
+  const api =
+    (handler: ViewHandler) =>
+    async (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => {
+      const viewer = viewerOf(req);
+      if (!loopback && !viewer.actor)
+        return sendJson(res, token ? 401 : 403, {
+          error: token
+            ? 'send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>'
+            : 'the console is bound to a non-loopback address and CLAUDEOPS_CONSOLE_TOKEN is unset: set a token to use it',
+        });
+      try {
+        await handler(req, res, params, viewer);
+      } catch (e) {
+        sendJson(res, 500, { error: `the request failed: ${(e as Error).message}` });
+      }
+    };
   const act = (handler: ActHandler) => async (req: IncomingMessage, res: ServerResponse) => {
     const who = caller(req, token);
     if (!token) return send(res, 403, 'text/plain', 'actions are off: set CLAUDEOPS_CONSOLE_TOKEN\n');
@@ -66,5 +84,5 @@ export function guards(token: string | undefined, host: string): Wrap {
   };
   const asJson = (req: IncomingMessage) =>
     (req.headers.accept ?? '').includes('application/json') || caller(req, token).kind === 'bearer';
-  return { page, act, viewerOf, asJson };
+  return { page, api, act, viewerOf, asJson };
 }

@@ -38,3 +38,7 @@ export function send(res: ServerResponse, code: number, type: string, body: stri
   });
   res.end(body);
 }
+
+export function sendJson(res: ServerResponse, code: number, value: unknown): void {
+  send(res, code, 'application/json', JSON.stringify(value));
+}

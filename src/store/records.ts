@@ -6,9 +6,9 @@ import { z } from 'zod';
 
 // --- <state>/checks.json -------------------------------------------------------------
 
-const checkStatus = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown', 'not_applicable']);
+export const checkStatus = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown', 'not_applicable']);
 
-const checkResultSchema = z.object({
+export const checkResultSchema = z.object({
   at: z.string(),
   cycle: z.string(),
   status: checkStatus,
@@ -114,7 +114,7 @@ export const emptyNotifyState = (): NotifyState => ({ version: 1, keys: Object.c
 
 export const PROPOSAL_STATES = ['pending', 'approved', 'denied', 'expired', 'executed'] as const;
 
-const proposalSchema = z.object({
+export const proposalSchema = z.object({
   /** An id becomes a file name (its run's log): letters, digits, - and _ after `p-`, never a path. */
   id: z.string().regex(/^p-[0-9A-Za-z_-]+$/),
   cycle: z.string(),

@@ -2,13 +2,15 @@
 // real cycle (the real CLI against the fake API) in which one check is down and one
 // degraded: no page scrolls sideways, problems come first under a banner, an unhealthy
 // verdict is drawn as one, and the icon is served. Screenshots of every page at both
-// widths go to test-artifacts/ for a person to look at.
+// widths go to test-artifacts/ for a person to look at. The JSON API over the same records
+// answers every path as its OpenAPI document says (checked with Ajv, JSON Schema 2020-12).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { loadConfig } from '../../src/config/config.js';
 import { standaloneConsole } from '../../src/console/standalone.js';
@@ -162,6 +164,57 @@ describe('the console at 1280 and 390 px', { skip: CHROMIUM ? false : 'Debian’
     assert.equal(await background('dark'), 'rgb(21, 25, 29)');
     await page.screenshot({ path: path.join(ARTIFACTS, 'layout-desktop-overview-dark.png'), fullPage: true });
     await page.close();
+  });
+
+  it('answers every API path as its OpenAPI document says, with the same records the pages show', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      components: { schemas: Record<string, object> };
+      paths: Record<
+        string,
+        { get: { responses: Record<string, { content: { 'application/json': { schema: { $ref: string } } } }> } }
+      >;
+    };
+    assert.equal(doc.openapi, '3.1.0');
+    const ajv = new Ajv2020({ strict: false });
+    for (const [name, schema] of Object.entries(doc.components.schemas))
+      ajv.addSchema(schema, `#/components/schemas/${name}`);
+    const check = async (url: string, code: number, pathKey: string) => {
+      const res = await fetch(`${base}${url}`);
+      assert.equal(res.status, code, url);
+      assert.equal(res.headers.get('content-type'), 'application/json');
+      const body: unknown = await res.json();
+      const ref = doc.paths[pathKey]!.get.responses[String(code)]!.content['application/json'].schema.$ref;
+      const validate = ajv.getSchema(ref)!;
+      assert.ok(validate(body), `${url}: ${JSON.stringify(validate.errors)}`);
+      return body as Record<string, unknown>;
+    };
+    const checks = (await check('/api/v1/checks', 200, '/api/v1/checks')) as {
+      checks: { id: string; last: unknown[] }[];
+    };
+    assert.deepEqual(
+      checks.checks.map((c) => c.id),
+      ['site/db.md', 'site/queue.md', 'site/web.md'],
+    );
+    assert.equal(checks.checks[0]!.last.length, 1);
+    const cycles = (await check('/api/v1/cycles?status=unhealthy', 200, '/api/v1/cycles')) as {
+      total: number;
+      cycles: { id: string }[];
+    };
+    assert.deepEqual([cycles.total, cycles.cycles[0]!.id], [1, cycle]);
+    assert.equal(((await check('/api/v1/cycles?status=healthy', 200, '/api/v1/cycles')) as { total: number }).total, 0);
+    assert.equal((await check(`/api/v1/cycles/${cycle}`, 200, '/api/v1/cycles/{id}')).status, 'unhealthy');
+    await check('/api/v1/cycles/run-nope', 404, '/api/v1/cycles/{id}');
+    await check('/api/v1/spend?days=7', 200, '/api/v1/spend');
+    await check('/api/v1/approvals', 200, '/api/v1/approvals');
+    const stats = (await check('/api/v1/stats', 200, '/api/v1/stats')) as {
+      checks: Record<string, number>;
+      lastCycle: { status: string };
+    };
+    assert.deepEqual(stats.checks, { total: 3, healthy: 1, degraded: 1, unhealthy: 1, unknown: 0, notApplicable: 0 });
+    assert.equal(stats.lastCycle.status, 'unhealthy');
+    // The document can say no: a stats answer without its counts does not pass.
+    assert.equal(ajv.getSchema('#/components/schemas/Stats')!({ checks: {}, lastCycle: null }), false);
   });
 
   it('serves its icon, so no page asks for a missing favicon', async () => {

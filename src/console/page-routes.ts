@@ -103,7 +103,8 @@ function cycleView(deps: ConsoleDeps): ViewHandler {
   return async (_req, res, p, viewer) => {
     const cycle = await deps.store.cycle(p.id ?? '');
     if (!cycle) return send(res, 404, 'text/plain', 'no such cycle\n');
-    html(res, cyclePage({ viewer, cycle, stories: await tierStories(deps, cycle) }));
+    const [stories, proposals] = await Promise.all([tierStories(deps, cycle), deps.store.proposals()]);
+    html(res, cyclePage({ viewer, cycle, stories, proposals: proposals.filter((p) => p.cycle === cycle.id) }));
   };
 }
 
@@ -139,6 +140,7 @@ function checkView(deps: ConsoleDeps): ViewHandler {
     const id = (p['*'] ?? '').split('/').map(decodeURIComponent).join('/');
     const entry = (await deps.store.checks()).checks[id];
     if (!entry) return send(res, 404, 'text/plain', 'no such check\n');
-    html(res, checkPage({ viewer, id, entry, now: new Date() }));
+    const proposals = (await deps.store.proposals()).filter((x) => entry.services.includes(x.service));
+    html(res, checkPage({ viewer, id, entry, now: new Date(), proposals }));
   };
 }

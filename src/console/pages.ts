@@ -1,7 +1,7 @@
 import { removedChecks, shownChecks, uptime, UPTIME_WINDOWS } from '../checks/check-state.js';
 import type { CheckEntry, CheckState } from '../store/records.js';
 import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
-import type { Holds } from '../store/records.js';
+import type { Holds, Proposal } from '../store/records.js';
 import { storyKind } from '../stream/story-line.js';
 import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, timeline } from './charts.js';
@@ -164,6 +164,8 @@ export function cyclePage(d: {
   viewer: Viewer;
   cycle: CycleRecord;
   stories: Record<number, string | undefined>;
+  /** The proposals this cycle parked for a human. */
+  proposals: Proposal[];
 }): string {
   const c = d.cycle;
   const tiers = c.tiers.map((t) => {
@@ -186,9 +188,21 @@ ${story ? html`<pre class="story">${storyLines(story)}</pre>` : html`<p class="m
 <p>Started ${when(c.startedAt)} · took ${secs(c.durationMs)} · cost ${usd(c.costUsd)} · trigger ${c.trigger}${c.dryRun ? ' · dry run' : ''}</p>
 <p>Escalation: ${chain}${c.escalationStopped ? html` · stopped: ${c.escalationStopped}` : ''}</p>
 <h2>Checks</h2>${checks.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Services</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${checks.map((r) => html`<tr><td>${r.invented ? html`${r.id} <span class="badge warn">not handed out</span>` : html`<a href="${checkHref(r.id)}">${r.title}</a>`}</td><td>${badge(r.status)}</td><td>${r.services.join(', ')}</td><td>${r.tier ? `tier ${r.tier}` : '-'}</td><td>${r.detail ?? ''}</td></tr>`)}</tbody></table>` : html`<p>No check results.</p>`}
+${outcome(c, d.proposals)}
 ${c.warnings.length ? html`<h2>Warnings</h2><ul class="warnings">${c.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
 ${tiers}`,
   );
+}
+
+/** What a cycle left behind: the proposals it parked, and the notifications it sent. */
+function outcome(c: CycleRecord, proposals: Proposal[]): Html {
+  const parked = proposals.length
+    ? html`<h2>Proposals parked</h2><ul class="proposals">${proposals.map((p) => html`<li>${badge(p.state === 'pending' ? 'degraded' : p.state === 'executed' ? 'healthy' : 'unknown')} <a href="/approvals#${p.id}">${p.action} ${p.service}</a>: ${p.why} <span class="muted">(${p.state})</span></li>`)}</ul>`
+    : html``;
+  const sent = c.notifications.length
+    ? html`<h2>Notifications</h2><ul>${c.notifications.map((n) => html`<li>${n.kind} <span class="muted">${n.key}</span> · ${n.ok ? 'sent' : html`<span class="bad-text">failed after ${n.attempts} attempt(s)${n.error ? `: ${n.error}` : ''}</span>`}</li>`)}</ul>`
+    : html`<p class="muted">No notification was sent.</p>`;
+  return html`${parked}${sent}`;
 }
 
 /** The story log, each line marked by its kind (tool, says, result, VERDICT, …) for styling. */
@@ -215,7 +229,13 @@ export function livePage(d: { viewer: Viewer; live: LiveState; backlog: readonly
   );
 }
 
-export function checkPage(d: { viewer: Viewer; id: string; entry: CheckEntry; now: Date }): string {
+export function checkPage(d: {
+  viewer: Viewer;
+  id: string;
+  entry: CheckEntry;
+  now: Date;
+  proposals: Proposal[];
+}): string {
   const e = d.entry;
   const from = d.now.getTime() - UPTIME_WINDOWS['30d'];
   const rows = [...e.last]
@@ -236,7 +256,8 @@ export function checkPage(d: { viewer: Viewer; id: string; entry: CheckEntry; no
         d.now.getTime(),
       ),
     )}
-<h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`,
+<h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>
+${d.proposals.length ? html`<h2>Proposals for its services</h2><ul class="proposals">${d.proposals.map((p) => html`<li><a href="/approvals#${p.id}">${p.action} ${p.service}</a> (${p.state}, ${when(p.createdAt)}): ${p.why}</li>`)}</ul>` : ''}`,
   );
 }
 

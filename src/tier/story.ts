@@ -60,22 +60,38 @@ export function describeInput(input: unknown): string {
   return oneLine(JSON.stringify(input ?? {}), INPUT_WIDTH);
 }
 
-/** The first non-blank line of a text and how many lines follow it, without splitting all of it. */
+/** A shell's complaint about its terminal or locale: true of nearly every caged Bash call, and says nothing. */
+const SHELL_NOISE = /^\s*(?:\S*\/)?(?:ba|da)?sh: (?:warning: |cannot set terminal process group|no job control)/;
+
+/**
+ * The first line of a text that says something (not blank, not a shell's noise; the first
+ * noise line when that is all there is) and how many other lines it has, without
+ * splitting all of it.
+ */
 function firstLine(text: string): { first: string; more: number } {
   let start = 0;
-  let first = '';
+  let noise: string | undefined;
+  let skipped = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if (!first) first = text.slice(start, end).trim() ? text.slice(start, end) : '';
-    else if (text.slice(start, end).trim()) {
-      let more = 1;
-      for (let i = text.indexOf('\n', end); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) more++;
-      return { first, more };
+    const line = text.slice(start, end);
+    if (line.trim()) {
+      if (!SHELL_NOISE.test(line)) return { first: line, more: skipped + linesAfter(text, end) };
+      noise ??= line;
+      skipped++;
     }
     start = end + 1;
   }
-  return { first, more: 0 };
+  return { first: noise ?? '', more: Math.max(0, skipped - 1) };
+}
+
+/** How many lines follow position `end`, when anything but blanks does. */
+function linesAfter(text: string, end: number): number {
+  if (!text.slice(end).trim()) return 0;
+  let more = 1;
+  for (let i = text.indexOf('\n', end + 1); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) more++;
+  return more;
 }
 
 const indent = (s: string) => s.replace(/\n/g, '\n                  ');

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CycleRecord } from '../record/cycle-record.js';
+import type { Proposal } from '../store/records.js';
+import { ago, cyclePage, problemsFirst } from './pages.js';
+
+const viewer = { actor: false, tokenSet: false };
+
+test("a cycle's page shows the proposals it parked and the notifications it sent, a failed one as failed", () => {
+  const cycle = {
+    id: 'run-1',
+    status: 'unhealthy',
+    summary: 'db down',
+    startedAt: '2026-12-01T10:00:00Z',
+    durationMs: 1000,
+    costUsd: 0,
+    trigger: 'schedule',
+    dryRun: false,
+    escalations: [],
+    warnings: [],
+    tiers: [],
+    checks: [],
+    notifications: [
+      { kind: 'check_down', key: 'site/db.md', ok: true, attempts: 1 },
+      { kind: 'proposal', key: 'p-1', ok: false, attempts: 3, error: 'apprise exited 1' },
+    ],
+  } as unknown as CycleRecord;
+  const proposal = {
+    id: 'p-1',
+    cycle: 'run-1',
+    service: 'db',
+    action: 'restart',
+    why: 'it refuses connections',
+    state: 'pending',
+  } as Proposal;
+  const page = cyclePage({ viewer, cycle, stories: {}, proposals: [proposal] });
+  assert.match(page, /<h2>Proposals parked<\/h2>.*restart db<\/a>: it refuses connections/s);
+  assert.match(page, /check_down <span class="muted">site\/db\.md<\/span> · sent/);
+  assert.match(
+    page,
+    /proposal <span class="muted">p-1<\/span> · <span class="bad-text">failed after 3 attempt\(s\): apprise exited 1/,
+  );
+  const quiet = cyclePage({ viewer, cycle: { ...cycle, notifications: [] }, stories: {}, proposals: [] });
+  assert.match(quiet, /No notification was sent\./);
+  assert.doesNotMatch(quiet, /Proposals parked/);
+});
+
+test('problems first, then by id; times as the largest whole unit', () => {
+  const e = (status: string) => ({ status }) as never;
+  assert.deepEqual(
+    problemsFirst([
+      ['b', e('healthy')],
+      ['a', e('healthy')],
+      ['z', e('unhealthy')],
+      ['y', e('not_applicable')],
+      ['x', e('unknown')],
+      ['w', e('degraded')],
+    ]).map(([id]) => id),
+    ['z', 'w', 'x', 'y', 'a', 'b'],
+  );
+  const now = new Date('2026-12-02T12:00:00Z');
+  assert.equal(ago('2026-12-02T11:59:30Z', now), '30 s');
+  assert.equal(ago('2026-12-02T11:55:00Z', now), '5 min');
+  assert.equal(ago('2026-12-02T09:00:00Z', now), '3 h');
+  assert.equal(ago('2026-11-29T12:00:00Z', now), '3 d');
+});

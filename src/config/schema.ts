@@ -611,6 +611,13 @@ const daemonVariables = {
     z.string().trim().min(16),
     { secret: true, to: 'http.consoleToken' },
   ),
+  CLAUDEOPS_CONSOLE_READ_TOKEN: spec(
+    'HTTP',
+    "A second token that only reads: the console's pages and /api/v1/* by Authorization: Bearer, for dashboards and scripts that must not act (on a loopback bind reading needs no token)",
+    'a random string of at least 16 characters, not the console token',
+    z.string().trim().min(16),
+    { secret: true, to: 'http.readToken' },
+  ),
   CLAUDEOPS_HTTP_HOST: spec(
     'HTTP',
     'Address the HTTP endpoint binds to (the image sets 0.0.0.0; compose publishes it on 127.0.0.1)',

@@ -65,6 +65,29 @@ describe('console access', () => {
         200,
       );
       assert.equal((await fetch(`${base}/api/v1/openapi.json`)).status, 200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('lets a read-only token read pages and the API by bearer, and never act', async () => {
+    const token = 'console-token-0123456789abcdef';
+    const reader = 'reader-token-0123456789abcdef';
+    const { server, base } = await consoleFor({
+      CLAUDEOPS_HTTP_HOST: '0.0.0.0',
+      CLAUDEOPS_CONSOLE_TOKEN: token,
+      CLAUDEOPS_CONSOLE_READ_TOKEN: reader,
+    });
+    try {
+      const as = { authorization: `Bearer ${reader}` };
+      assert.equal((await fetch(`${base}/api/v1/checks`, { headers: as })).status, 200);
+      assert.equal((await fetch(`${base}/cycles`, { headers: as, redirect: 'manual' })).status, 200);
+      const act = await fetch(`${base}/actions/run-now`, { method: 'POST', headers: as });
+      assert.equal(act.status, 401);
+      assert.equal(
+        (await fetch(`${base}/api/v1/checks`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+        401,
+      );
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
       assert.equal((await fetch(`${base}/metrics`)).status, 200);
     } finally {

@@ -15,7 +15,7 @@ export type { ConsoleDeps, DaemonControl } from './deps.js';
  */
 export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps): void {
   const token = deps.config.http.consoleToken;
-  const w = guards(token, deps.config.http.host);
+  const w = guards(token, deps.config.http.host, deps.config.http.readToken);
   pageRoutes(router, deps, w);
   sessionRoutes(router, deps, token, w);
   approvalRoutes(router, deps, w);

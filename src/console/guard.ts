@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { caller, csrfValue, sameOrigin } from './auth.js';
+import { caller, csrfValue, sameOrigin, tokenMatches } from './auth.js';
 import type { Viewer } from './pages.js';
 import { readForm, redirect, send, sendJson } from './respond.js';
 
@@ -26,12 +26,18 @@ export type Wrap = {
 };
 
 /**
- * The console's two guards. Reading is open on a loopback bind and needs the token on
- * any other; every action needs the token (a bearer header, or the login cookie plus
+ * The console's guards. Reading is open on a loopback bind and needs the token (or the
+ * read-only token, as a bearer) on any other; every action needs the token (a bearer header, or the login cookie plus
  * the form's CSRF field), and a cross-site POST is refused.
  */
-export function guards(token: string | undefined, host: string): Wrap {
+export function guards(token: string | undefined, host: string, readToken?: string): Wrap {
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
+  /** Who may read: anyone on loopback, the token's holder, and a bearer of the read-only token. */
+  const mayRead = (req: IncomingMessage, viewer: Viewer) =>
+    loopback ||
+    viewer.actor ||
+    (req.headers.authorization?.startsWith('Bearer ') === true &&
+      tokenMatches(req.headers.authorization.slice(7).trim(), readToken));
   const viewerOf = (req: IncomingMessage): Viewer => {
     const who = caller(req, token);
     return { actor: who.kind !== 'anonymous', csrf: token ? csrfValue(token) : undefined, tokenSet: !!token };
@@ -40,7 +46,7 @@ export function guards(token: string | undefined, host: string): Wrap {
     (handler: ViewHandler) =>
     async (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => {
       const viewer = viewerOf(req);
-      if (!loopback && !viewer.actor) {
+      if (!mayRead(req, viewer)) {
         if (!token)
           return send(
             res,
@@ -60,7 +66,7 @@ export function guards(token: string | undefined, host: string): Wrap {
     (handler: ViewHandler) =>
     async (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => {
       const viewer = viewerOf(req);
-      if (!loopback && !viewer.actor)
+      if (!mayRead(req, viewer))
         return sendJson(res, token ? 401 : 403, {
           error: token
             ? 'send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>'

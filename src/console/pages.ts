@@ -302,7 +302,7 @@ export const CONSOLE_CSS = `
 @media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--bg:#15191d;--card:#1e242a;--line:#333b43;--muted:#9aa4ad;--link:#8cb8ff;--note:#1c2a3a;--note-line:#35506e}}
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:var(--fg);background:var(--bg)}a{color:var(--link)}
 header{display:flex;flex-wrap:wrap;gap:.2em 1.5em;align-items:center;padding:.4em 1.2em;background:#1f2933;color:#fff}
-header a{color:#fff;text-decoration:none;display:inline-block;padding:.55em .5em}.brand{font-weight:700}.session{margin-left:auto}
+header a{color:#fff;text-decoration:none;display:inline-block;padding:.7em .5em;min-height:40px;box-sizing:border-box}.brand{font-weight:700}.session{margin-left:auto}
 header nav{display:flex;flex-wrap:wrap}header button{min-height:40px}
 main{padding:1em 1.5em;max-width:1200px}
 table{border-collapse:collapse;width:100%;background:var(--card)}th,td{padding:.35em .6em;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
@@ -315,7 +315,7 @@ table{border-collapse:collapse;width:100%;background:var(--card)}th,td{padding:.
 pre.story{background:#111;color:#ddd;padding:.8em;overflow:auto;max-height:70vh;font-size:12px}
 .k-tool{color:#8cf}.k-result{color:#aaa}.k-says{color:#fff}.k-verdict{font-weight:700}.k-failed{color:#f77;font-weight:700}.k-warning,.k-stderr{color:#fc6}.k-frame{color:#999}
 .s-ok{color:#7f7}.s-warn{color:#fc6}.s-bad{color:#ff7b7b;font-weight:700}.s-unknown{color:#bbb}
-.filters a,.pager a{margin:0 .3em;display:inline-block;padding:.4em .2em}.filters a.on{font-weight:700}
+.filters a,.pager a{margin:0 .3em;display:inline-block;padding:.7em .3em;min-height:40px;box-sizing:border-box}.filters a.on{font-weight:700}
 .warnings li{color:#b07400}.login input{margin:0 .5em}
 svg.chart,svg.timeline{width:100%;max-width:720px;height:auto}
 pre.commands{background:var(--card);border:1px solid #ccc;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}.confirm{font-size:16px;padding:.4em 1.2em}

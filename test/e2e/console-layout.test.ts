@@ -108,6 +108,10 @@ describe('the console at 1280 and 390 px', { skip: CHROMIUM ? false : 'Debian’
           inner: window.innerWidth,
         }));
         if (scroll > inner) wide.push(`${url}: ${scroll} px in a ${inner} px window`);
+        const small = await page.$$eval('header a, header button, .filters a, .pager a', (els) =>
+          els.filter((e) => e.getBoundingClientRect().height < 40).map((e) => e.textContent),
+        );
+        if (small.length) wide.push(`${url}: tap targets under 40 px: ${small.join(', ')}`);
         await page.screenshot({ path: path.join(ARTIFACTS, `layout-${size.name}-${name}.png`), fullPage: true });
       }
       assert.deepEqual(wide, []);

@@ -65,6 +65,8 @@ export function applyResults(
     next.checks[r.id] = e;
     delete e.removed;
     Object.assign(e, { title: r.title, services: r.services.length ? r.services : e.services });
+    if (r.severity) e.severity = r.severity;
+    else delete e.severity;
     e.last = [
       ...e.last,
       {

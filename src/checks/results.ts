@@ -17,6 +17,8 @@ export interface CheckResult {
   tier?: TierNumber;
   /** Judged by the check's probes, without a model. */
   by?: 'probe';
+  /** The check file's `Severity:`. */
+  severity?: string;
   /** An id the daemon did not hand out: recorded and flagged, never kept in check history. */
   invented?: boolean;
 }
@@ -45,7 +47,14 @@ export function checkResults(checks: CheckDef[], runs: Judged[]): CheckResult[] 
   const handed: Record<string, CheckDef> = Object.create(null);
   for (const c of checks) {
     handed[c.id] = c;
-    byId[c.id] = { id: c.id, title: c.title, status: 'unknown', services: c.services, detail: NOT_REPORTED };
+    byId[c.id] = {
+      id: c.id,
+      title: c.title,
+      status: 'unknown',
+      services: c.services,
+      detail: NOT_REPORTED,
+      ...(c.severity ? { severity: c.severity } : {}),
+    };
   }
   if (checks.length === 0) {
     const last = [...runs].reverse().find((r) => r.verdict);
@@ -75,6 +84,7 @@ export function checkResults(checks: CheckDef[], runs: Judged[]): CheckResult[] 
           services,
           detail: line,
           tier: run.tier,
+          ...(def?.severity ? { severity: def.severity } : {}),
           ...(def ? {} : { invented: true }),
         };
         continue;

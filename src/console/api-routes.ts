@@ -34,6 +34,7 @@ function checks(deps: ConsoleDeps): ViewHandler {
       id,
       title: e.title,
       services: e.services,
+      ...(e.severity ? { severity: e.severity } : {}),
       status: e.status,
       since: e.since,
       uptime24h: uptime(e, UPTIME_WINDOWS['24h'], now) ?? null,

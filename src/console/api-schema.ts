@@ -8,6 +8,7 @@ const check = z.object({
   id: z.string(),
   title: z.string(),
   services: z.array(z.string()),
+  severity: z.string().optional(),
   status: checkStatus,
   since: z.string(),
   /** Share of good results over the last 24 h; null without any. */

@@ -12,7 +12,9 @@ import {
   livePage,
   overviewPage,
   spendPage,
+  type CheckPageData,
 } from './pages.js';
+import type { CheckEntry } from '../store/records.js';
 import { CSP, html, send } from './respond.js';
 import { ownership } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
@@ -134,13 +136,33 @@ function eventsDownload(deps: ConsoleDeps): ViewHandler {
   };
 }
 
+/** What the agent last said of a check: the findings of the tier that judged it last, and the remediations of its services over its recent cycles. */
+async function agentNotes(
+  deps: ConsoleDeps,
+  entry: CheckEntry,
+): Promise<Pick<CheckPageData, 'findings' | 'remediations'>> {
+  const recent = [...new Set(entry.last.slice(-10).map((r) => r.cycle))];
+  const cycles = (await Promise.all(recent.map((c) => deps.store.cycle(c)))).filter((c) => c !== undefined);
+  const last = entry.last.at(-1);
+  const judged = cycles.find((c) => c.id === last?.cycle)?.tiers.find((t) => t.tier === last?.tier);
+  const remediations = cycles.flatMap((c) =>
+    c.tiers.flatMap((t) =>
+      (t.verdict?.remediations ?? [])
+        .filter((m) => entry.services.includes(m.service))
+        .map((m) => ({ ...m, cycle: c.id, at: c.startedAt, tier: t.tier })),
+    ),
+  );
+  return { findings: judged?.verdict?.findings, remediations: remediations.reverse() };
+}
+
 /** GET /checks/<id>: one check's state and history; its id may hold slashes. */
 function checkView(deps: ConsoleDeps): ViewHandler {
   return async (_req, res, p, viewer) => {
     const id = (p['*'] ?? '').split('/').map(decodeURIComponent).join('/');
     const entry = (await deps.store.checks()).checks[id];
     if (!entry) return send(res, 404, 'text/plain', 'no such check\n');
-    const proposals = (await deps.store.proposals()).filter((x) => entry.services.includes(x.service));
-    html(res, checkPage({ viewer, id, entry, now: new Date(), proposals }));
+    const [proposals, agent] = await Promise.all([deps.store.proposals(), agentNotes(deps, entry)]);
+    const mine = proposals.filter((x) => entry.services.includes(x.service));
+    html(res, checkPage({ viewer, id, entry, now: new Date(), proposals: mine, ...agent }));
   };
 }

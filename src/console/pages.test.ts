@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CycleRecord } from '../record/cycle-record.js';
-import type { Proposal } from '../store/records.js';
-import { ago, cyclePage, problemsFirst } from './pages.js';
+import type { CheckEntry, Proposal } from '../store/records.js';
+import { ago, checkPage, cyclePage, problemsFirst } from './pages.js';
 
 const viewer = { actor: false, tokenSet: false };
 
@@ -63,4 +63,51 @@ test('problems first, then by id; times as the largest whole unit', () => {
   assert.equal(ago('2026-12-02T11:55:00Z', now), '5 min');
   assert.equal(ago('2026-12-02T09:00:00Z', now), '3 h');
   assert.equal(ago('2026-11-29T12:00:00Z', now), '3 d');
+});
+
+test("a check's page shows the agent's last findings, its services' remediations and proposals", () => {
+  const entry: CheckEntry = {
+    title: 'Database',
+    services: ['db'],
+    status: 'unhealthy',
+    since: '2026-12-02T10:00:00Z',
+    failures: 1,
+    successes: 0,
+    last: [{ at: '2026-12-02T10:00:00Z', cycle: 'run-1', status: 'unhealthy', tier: 2 }],
+    hours: [],
+  };
+  const page = checkPage({
+    viewer,
+    id: 'site/db.md',
+    entry,
+    now: new Date('2026-12-02T11:00:00Z'),
+    proposals: [
+      {
+        id: 'p-2',
+        service: 'db',
+        action: 'redeploy',
+        why: 'the image is bad',
+        state: 'pending',
+        createdAt: '2026-12-02T10:00:00Z',
+      } as Proposal,
+    ],
+    findings: 'The disk under /var/lib/postgresql is full.',
+    remediations: [
+      {
+        service: 'db',
+        action: 'restart',
+        outcome: 'failed',
+        detail: 'still refusing',
+        cycle: 'run-1',
+        at: '2026-12-02T10:00:00Z',
+        tier: 2,
+      },
+    ],
+  });
+  assert.match(
+    page,
+    /The agent's last findings<\/h2><p class="findings">The disk under \/var\/lib\/postgresql is full\./,
+  );
+  assert.match(page, /tier 2: restart db → <span class="badge bad">failed<\/span> \(still refusing\)/);
+  assert.match(page, /redeploy db<\/a> \(pending, 2026-12-02 10:00:00 UTC\): the image is bad/);
 });

@@ -118,7 +118,7 @@ export function overviewPage(d: {
     : html`<p>No cycle is running.</p>`;
   const rows = problemsFirst(entries).map(([id, e]) => {
     const last = e.last.at(-1);
-    return html`<tr class="check ${STATUS_CLASS[e.status] ?? 'unknown'}-row" data-id="${id}"><td><a href="${checkHref(id)}">${e.title}</a><div class="muted">${id}${e.services.length ? ` · ${e.services.join(', ')}` : ''}</div></td><td>${badge(e.status)}<div class="muted">for ${relative(e.since, d.now)}</div>${heldNote(id, e, d.holds, d.now)}</td><td>${resultsBar(e)}<div class="muted">${last ? html`${last.detail ?? ''}` : ''}</div></td><td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td></tr>`;
+    return html`<tr class="check ${STATUS_CLASS[e.status] ?? 'unknown'}-row" data-id="${id}"><td><a href="${checkHref(id)}">${e.title}</a>${e.severity ? html` <span class="sev">${e.severity}</span>` : ''}<div class="muted">${id}${e.services.length ? ` · ${e.services.join(', ')}` : ''}</div></td><td>${badge(e.status)}<div class="muted">for ${relative(e.since, d.now)}</div>${heldNote(id, e, d.holds, d.now)}</td><td>${resultsBar(e)}<div class="muted">${last ? html`${last.detail ?? ''}` : ''}</div></td><td>${pct(uptime(e, UPTIME_WINDOWS['24h'], d.now))}</td></tr>`;
   });
   const warnings = d.latest?.warnings ?? [];
   return layout(
@@ -229,13 +229,27 @@ export function livePage(d: { viewer: Viewer; live: LiveState; backlog: readonly
   );
 }
 
-export function checkPage(d: {
+export interface CheckPageData {
   viewer: Viewer;
   id: string;
   entry: CheckEntry;
   now: Date;
   proposals: Proposal[];
-}): string {
+  /** The findings of the tier that judged it last. */
+  findings?: string | undefined;
+  /** What the tiers did to its services in its recent cycles, newest first. */
+  remediations?: {
+    service: string;
+    action: string;
+    outcome: string;
+    detail?: string | undefined;
+    cycle: string;
+    at: string;
+    tier: number;
+  }[];
+}
+
+export function checkPage(d: CheckPageData): string {
   const e = d.entry;
   const from = d.now.getTime() - UPTIME_WINDOWS['30d'];
   const rows = [...e.last]
@@ -257,6 +271,8 @@ export function checkPage(d: {
       ),
     )}
 <h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>
+${d.findings ? html`<h2>The agent's last findings</h2><p class="findings">${d.findings}</p>` : ''}
+${d.remediations?.length ? html`<h2>Remediations of its services</h2><ul>${d.remediations.map((m) => html`<li><a href="/cycles/${m.cycle}">${when(m.at)}</a> tier ${m.tier}: ${m.action} ${m.service} → <span class="badge ${m.outcome === 'succeeded' ? 'ok' : m.outcome === 'failed' ? 'bad' : 'unknown'}">${m.outcome}</span>${m.detail ? ` (${m.detail})` : ''}</li>`)}</ul>` : ''}
 ${d.proposals.length ? html`<h2>Proposals for its services</h2><ul class="proposals">${d.proposals.map((p) => html`<li><a href="/approvals#${p.id}">${p.action} ${p.service}</a> (${p.state}, ${when(p.createdAt)}): ${p.why}</li>`)}</ul>` : ''}`,
   );
 }
@@ -309,6 +325,7 @@ table{border-collapse:collapse;width:100%;background:var(--card)}th,td{padding:.
 .badge{display:inline-block;padding:0 .5em;border-radius:.6em;font-size:12px;color:#fff;background:#888}.ok{background:#2e9e4f}.warn{background:#c98a0e}.bad{background:#d33}.unknown{background:#888}
 .muted{color:var(--muted);font-size:12px}.bad-text{color:#d33}.notice{background:var(--note);padding:.5em;border:1px solid var(--note-line)}
 .banner{padding:.6em .9em;font-weight:600;border-radius:4px;color:#fff}.bad-banner{background:#c62828}.warn-banner{background:#b7791f}.ok-banner{background:#2e7d32}.banner a{color:#fff}
+.sev{font-size:11px;border:1px solid var(--line);border-radius:3px;padding:0 .3em;color:var(--muted)}
 .results{display:flex;gap:2px;flex-wrap:wrap;max-width:420px}.results .r{display:block;width:7px;height:22px;border-radius:2px}
 .cards{display:flex;gap:1em;flex-wrap:wrap}.card{background:var(--card);border:1px solid var(--line);padding:.2em 1em;min-width:240px;flex:1}.big{font-size:28px;margin:.2em 0}
 .actions{display:flex;flex-wrap:wrap;gap:.5em}.inline{display:inline}button{cursor:pointer;min-height:36px}.danger{color:#b00}

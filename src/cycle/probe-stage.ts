@@ -45,5 +45,13 @@ export async function probeStage(ctx: CycleContext, cycle: string, prepared: Pre
 
 function probeResult(p: ProbedCheck, all: readonly CheckDef[]): CheckResult {
   const def = all.find((c) => c.id === p.id)!;
-  return { id: p.id, title: def.title, status: p.status, services: def.services, detail: p.detail, by: 'probe' };
+  return {
+    id: p.id,
+    title: def.title,
+    status: p.status,
+    services: def.services,
+    detail: p.detail,
+    by: 'probe',
+    ...(def.severity ? { severity: def.severity } : {}),
+  };
 }

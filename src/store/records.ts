@@ -21,6 +21,8 @@ export const checkResultSchema = z.object({
 const checkSchema = z.object({
   title: z.string(),
   services: z.array(z.string()),
+  /** The check file's `Severity:` (critical, warning, …), as of its last result. */
+  severity: z.string().optional(),
   /** The state after thresholds: what operators are told. */
   status: checkStatus,
   since: z.string(),

@@ -144,6 +144,7 @@ describe('the daemon hands out the checks and holds the verdict to them', () => 
         status: 'unknown',
         services: ['backup'],
         detail: 'not reported by the agent',
+        severity: 'warning',
       });
       assert.equal(byId['made-up/thing.md'].invented, true);
       assert.deepEqual(byId['alpha/databases.md'], {
@@ -153,6 +154,7 @@ describe('the daemon hands out the checks and holds the verdict to them', () => 
         services: ['postgres', 'pgbouncer'],
         detail: 'pool 90% used',
         tier: 1,
+        severity: 'critical',
       });
       assert.ok(
         s.warnings.some((w: string) => /did not hand out/.test(w) && w.includes('made-up/thing.md')),

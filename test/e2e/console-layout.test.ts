@@ -55,7 +55,7 @@ describe('the console at 1280 and 390 px', { skip: CHROMIUM ? false : 'Debian’
     sb = sandbox(await api.start(), { CLAUDEOPS_MAX_TIER: '1' });
     sb.addRepo('site', {
       '.claude-ops/checks/web.md': '# Web\n\n- Service: web\n',
-      '.claude-ops/checks/db.md': '# Database\n\n- Service: db\n',
+      '.claude-ops/checks/db.md': '# Database\n\n- Service: db\n- Severity: critical\n',
       '.claude-ops/checks/queue.md': '# Queue\n\n- Service: queue\n',
     });
     const result = await run(['once'], sb, 120_000);
@@ -133,6 +133,7 @@ describe('the console at 1280 and 390 px', { skip: CHROMIUM ? false : 'Debian’
     assert.equal(marks[0]![0], 'r bad');
     assert.equal(marks[0]![1], `/cycles/${cycle}`);
     assert.match(marks[0]![2]!, /unhealthy · connection refused on 5432/);
+    assert.equal(await page.$eval('tr.check[data-id="site/db.md"] .sev', (e) => e.textContent), 'critical');
     const since = await page.$eval('tr.check[data-id="site/db.md"] time', (t) => [
       t.textContent,
       t.getAttribute('title'),
@@ -201,6 +202,7 @@ describe('the console at 1280 and 390 px', { skip: CHROMIUM ? false : 'Debian’
       ['site/db.md', 'site/queue.md', 'site/web.md'],
     );
     assert.equal(checks.checks[0]!.last.length, 1);
+    assert.equal((checks.checks[0] as { severity?: string }).severity, 'critical');
     const cycles = (await check('/api/v1/cycles?status=unhealthy', 200, '/api/v1/cycles')) as {
       total: number;
       cycles: { id: string }[];

@@ -64,6 +64,7 @@ describe('cycle summary and receipts', () => {
           services: ['web'],
           detail: '200 in 0.1 s',
           tier: 1,
+          severity: 'critical',
         },
       ]);
       const state = JSON.parse(read(path.join(sb.stateDir, 'checks.json')));

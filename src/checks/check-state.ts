@@ -76,6 +76,7 @@ export function applyResults(
         ...(r.tier ? { tier: r.tier } : {}),
         ...(r.detail ? { detail: r.detail } : {}),
         ...(r.by ? { by: r.by } : {}),
+        ...(r.value !== undefined ? { value: r.value, unit: r.unit ?? '' } : {}),
       },
     ].slice(-HISTORY);
     if (r.tier) e.reviewedAt = at;

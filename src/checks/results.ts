@@ -19,6 +19,9 @@ export interface CheckResult {
   by?: 'probe';
   /** The check file's `Severity:`. */
   severity?: string;
+  /** The number its probe measured (latency in ms, or a run probe's value), for its sparkline. */
+  value?: number;
+  unit?: string;
   /** An id the daemon did not hand out: recorded and flagged, never kept in check history. */
   invented?: boolean;
 }

@@ -51,3 +51,22 @@ export function timeline(hours: { start: number; good: number; total: number }[]
   }
   return `<svg class="timeline" viewBox="0 0 ${width} 24" width="${width}" height="24" role="img" aria-label="30-day timeline">${cells.join('')}</svg>`;
 }
+
+/** A line of the numbers a check's probe measured, oldest first, with the last, lowest and highest said. */
+export function sparkline(points: { value: number; at: string }[], unit: string): string {
+  const width = 300;
+  const height = 40;
+  const values = points.map((p) => p.value);
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  const span = max - min || 1;
+  const step = width / Math.max(1, points.length - 1);
+  const xy = points.map(
+    (p, i) => `${(i * step).toFixed(1)},${(height - 2 - ((p.value - min) / span) * (height - 4)).toFixed(1)}`,
+  );
+  const say = (v: number) => `${Number.isInteger(v) ? v : v.toFixed(2)}${unit ? ` ${unit}` : ''}`;
+  const dots = points.map(
+    (p, i) =>
+      `<circle cx="${xy[i]!.split(',')[0]}" cy="${xy[i]!.split(',')[1]}" r="2"><title>${esc(`${p.at.replace('T', ' ').slice(0, 19)} UTC: ${say(p.value)}`)}</title></circle>`,
+  );
+  return `<svg class="sparkline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(`last ${say(values.at(-1)!)}, lowest ${say(min)}, highest ${say(max)}`)}"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${xy.join(' ')}"/>${dots.join('')}</svg>`;
+}

@@ -111,3 +111,36 @@ test("a check's page shows the agent's last findings, its services' remediations
   assert.match(page, /tier 2: restart db → <span class="badge bad">failed<\/span> \(still refusing\)/);
   assert.match(page, /redeploy db<\/a> \(pending, 2026-12-02 10:00:00 UTC\): the image is bad/);
 });
+
+test("a check's page draws what its probe measured, and says the last, lowest and highest", () => {
+  const at = (m: number) => `2026-12-02T10:0${m}:00Z`;
+  const entry: CheckEntry = {
+    title: 'Web',
+    services: ['web'],
+    status: 'healthy',
+    since: at(0),
+    failures: 0,
+    successes: 3,
+    last: [120, 80, 200].map((value, i) => ({
+      at: at(i),
+      cycle: `run-${i}`,
+      status: 'healthy' as const,
+      by: 'probe' as const,
+      value,
+      unit: 'ms',
+    })),
+    hours: [],
+  };
+  const page = checkPage({ viewer, id: 'site/web.md', entry, now: new Date(at(5)), proposals: [] });
+  assert.match(page, /<h2>Response time<\/h2>/);
+  assert.equal((page.match(/<circle /g) ?? []).length, 3);
+  assert.match(page, /last 200 ms · lowest 80 · highest 200/);
+  const plain = checkPage({
+    viewer,
+    id: 'site/web.md',
+    entry: { ...entry, last: entry.last.map(({ value: _v, unit: _u, ...r }) => r) },
+    now: new Date(at(5)),
+    proposals: [],
+  });
+  assert.doesNotMatch(plain, /sparkline/);
+});

@@ -4,7 +4,7 @@ import type { CycleRecord, CycleStatus } from '../record/cycle-record.js';
 import type { Holds, Proposal } from '../store/records.js';
 import { storyKind } from '../stream/story-line.js';
 import type { CycleRow, DaySpend } from '../store/store.js';
-import { barChart, timeline } from './charts.js';
+import { barChart, sparkline, timeline } from './charts.js';
 import { html, raw, type Html } from './html.js';
 import type { LiveState } from './live.js';
 
@@ -194,6 +194,15 @@ ${tiers}`,
   );
 }
 
+/** The sparkline of what its probe measured, when it measures something. */
+function measured(e: CheckEntry): Html {
+  const points = e.last.filter((r) => r.value !== undefined).map((r) => ({ value: r.value!, at: r.at }));
+  if (points.length === 0) return html``;
+  const unit = e.last.find((r) => r.value !== undefined)?.unit ?? '';
+  const last = points.at(-1)!.value;
+  return html`<h2>${unit === 'ms' ? 'Response time' : 'Measured value'}</h2><p class="measure">${raw(sparkline(points, unit))} <span class="muted">last ${last}${unit ? ` ${unit}` : ''} · lowest ${Math.min(...points.map((p) => p.value))} · highest ${Math.max(...points.map((p) => p.value))}</span></p>`;
+}
+
 /** What a cycle left behind: the proposals it parked, and the notifications it sent. */
 function outcome(c: CycleRecord, proposals: Proposal[]): Html {
   const parked = proposals.length
@@ -270,6 +279,7 @@ export function checkPage(d: CheckPageData): string {
         d.now.getTime(),
       ),
     )}
+${measured(e)}
 <h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>
 ${d.findings ? html`<h2>The agent's last findings</h2><p class="findings">${d.findings}</p>` : ''}
 ${d.remediations?.length ? html`<h2>Remediations of its services</h2><ul>${d.remediations.map((m) => html`<li><a href="/cycles/${m.cycle}">${when(m.at)}</a> tier ${m.tier}: ${m.action} ${m.service} → <span class="badge ${m.outcome === 'succeeded' ? 'ok' : m.outcome === 'failed' ? 'bad' : 'unknown'}">${m.outcome}</span>${m.detail ? ` (${m.detail})` : ''}</li>`)}</ul>` : ''}
@@ -334,7 +344,7 @@ pre.story{background:#111;color:#ddd;padding:.8em;overflow:auto;max-height:70vh;
 .s-ok{color:#7f7}.s-warn{color:#fc6}.s-bad{color:#ff7b7b;font-weight:700}.s-unknown{color:#bbb}
 .filters a,.pager a{margin:0 .3em;display:inline-block;padding:.7em .3em;min-height:40px;box-sizing:border-box}.filters a.on{font-weight:700}
 .warnings li{color:#b07400}.login input{margin:0 .5em}
-svg.chart,svg.timeline{width:100%;max-width:720px;height:auto}
+svg.chart,svg.timeline{width:100%;max-width:720px;height:auto}svg.sparkline{width:100%;max-width:300px;height:auto;color:var(--link);vertical-align:middle}
 pre.commands{background:var(--card);border:1px solid #ccc;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}.confirm{font-size:16px;padding:.4em 1.2em}
 @media (max-width:700px){main{padding:.8em}table{display:block;overflow-x:auto}th,td{padding:.3em .4em}.results{max-width:220px}.session{margin-left:0}h1{font-size:22px;overflow-wrap:anywhere}}
 `;

@@ -53,5 +53,14 @@ function probeResult(p: ProbedCheck, all: readonly CheckDef[]): CheckResult {
     detail: p.detail,
     by: 'probe',
     ...(def.severity ? { severity: def.severity } : {}),
+    ...measureOf(p),
   };
+}
+
+/** The number a check's first probe gives, for its sparkline: a run probe's value, else the latency. */
+function measureOf(p: ProbedCheck): Pick<CheckResult, 'value' | 'unit'> {
+  const first = p.judgements[0];
+  if (first?.value !== undefined) return { value: first.value, unit: '' };
+  if (first?.latencyMs !== undefined) return { value: first.latencyMs, unit: 'ms' };
+  return {};
 }

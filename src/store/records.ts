@@ -16,6 +16,9 @@ export const checkResultSchema = z.object({
   detail: z.string().optional(),
   /** Judged by the check's probes, without a model. */
   by: z.literal('probe').optional(),
+  /** What its probe measured: latency (unit ms) or a run probe's value (no unit). */
+  value: z.number().optional(),
+  unit: z.string().optional(),
 });
 
 const checkSchema = z.object({

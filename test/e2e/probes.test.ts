@@ -178,6 +178,11 @@ describe('probes before the model, with the real daemon, CLI and sandbox', () =>
         assert.equal(byId[id].tier, undefined, `${id} was judged by a tier`);
       }
       assert.match(byId[WEB].detail, /^GET http:\/\/127\.0\.0\.1:\d+\/healthz → 200 in \d+ ms$/);
+      // The latency is kept with the result, for the check page's sparkline.
+      assert.equal(byId[WEB].unit, 'ms');
+      assert.equal(byId[WEB].value, Number(/ (\d+) ms$/.exec(byId[WEB].detail)![1]));
+      const kept = JSON.parse(read(path.join(s.sb.stateDir, 'checks.json'))).checks[WEB].last.at(-1);
+      assert.deepEqual([kept.value, kept.unit], [byId[WEB].value, 'ms']);
       assert.match(byId[DISK].detail, /^run echo 42 → exit 0, value 42 in [\d.]+ m?s$/);
       // No tier ran, so no story of one was written for this cycle.
       const stamp = path.basename(summaryFile(s.sb, c), '.json');

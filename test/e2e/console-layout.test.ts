@@ -98,6 +98,7 @@ describe('the console at 1280 and 390 px', { skip: CHROMIUM ? false : 'Debian’
         spend: '/spend',
         approvals: '/approvals',
         live: '/live',
+        login: '/login',
       };
       const wide: string[] = [];
       for (const [name, url] of Object.entries(pages)) {

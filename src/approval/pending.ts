@@ -18,10 +18,14 @@ export const changeHash = (p: Change): string =>
 export const outstanding = (state: Approvals): Proposal[] =>
   Object.values(state.proposals).filter((p) => p.state === 'pending' || p.state === 'approved');
 
+/** Whether a human can still decide a proposal at `now`: pending, and not expired. */
+export const awaitsDecision = (p: Proposal, now: Date): boolean =>
+  p.state === 'pending' && Date.parse(p.expiresAt) > now.getTime();
+
 /** Pending proposals a human can still decide at `now`, oldest first. */
 export const pendingAt = (state: Approvals, now: Date): Proposal[] =>
   Object.values(state.proposals)
-    .filter((p) => p.state === 'pending' && Date.parse(p.expiresAt) > now.getTime())
+    .filter((p) => awaitsDecision(p, now))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 
 export interface Sorted<D extends Change> {

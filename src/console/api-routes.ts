@@ -4,14 +4,13 @@ import type { HTTPVersion, Instance } from 'find-my-way';
 import fs from 'node:fs';
 import path from 'node:path';
 import { shownChecks, uptime, UPTIME_WINDOWS } from '../checks/check-state.js';
-import { CYCLE_STATUSES, type StoredCycleStatus } from '../store/records.js';
+import { cyclesQuery, PER_PAGE } from './cycles-query.js';
 import { API_PATHS, openApiDocument } from './api-schema.js';
 import type { ConsoleDeps } from './deps.js';
 import type { ViewHandler, Wrap } from './guard.js';
 import { problemsFirst } from './pages.js';
 import { sendJson } from './respond.js';
-
-const PER_PAGE = 50;
+import { awaitsDecision } from '../approval/pending.js';
 
 export function apiRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, { api }: Wrap): void {
   const handlers: Record<string, ViewHandler> = {
@@ -46,11 +45,7 @@ function checks(deps: ConsoleDeps): ViewHandler {
 
 function cycles(deps: ConsoleDeps): ViewHandler {
   return async (req, res) => {
-    const q = new URL(req.url ?? '/', 'http://x').searchParams;
-    const statuses = (q.get('status') ?? '')
-      .split(',')
-      .filter((s): s is StoredCycleStatus => (CYCLE_STATUSES as readonly string[]).includes(s));
-    const page = Math.max(1, Math.floor(Number(q.get('page'))) || 1);
+    const { statuses, page } = cyclesQuery(req);
     const { rows, total } = await deps.store.cycles({ limit: PER_PAGE, offset: (page - 1) * PER_PAGE, statuses });
     sendJson(res, 200, {
       total,
@@ -115,8 +110,7 @@ function stats(deps: ConsoleDeps): ViewHandler {
         notApplicable: count('not_applicable'),
       },
       lastCycle: last ? { id: last.id, status: last.status, startedAt: last.startedAt } : null,
-      pendingApprovals: proposals.filter((p) => p.state === 'pending' && Date.parse(p.expiresAt) > now.getTime())
-        .length,
+      pendingApprovals: proposals.filter((p) => awaitsDecision(p, now)).length,
       spentTodayUsd: today?.totalUsd ?? 0,
     });
   };

@@ -1,6 +1,7 @@
 import type { Holds, Proposal } from '../store/records.js';
 import type { LinkParams } from '../approval/links.js';
 import { shown } from '../approval/display.js';
+import { awaitsDecision } from '../approval/pending.js';
 import { html, type Html } from './html.js';
 import { badge, checkHref, layout, when, type Viewer } from './pages.js';
 
@@ -90,7 +91,7 @@ export function approvalsPage(d: {
   now: Date;
   notice?: string;
 }): string {
-  const pending = d.proposals.filter((p) => p.state === 'pending' && Date.parse(p.expiresAt) > d.now.getTime());
+  const pending = d.proposals.filter((p) => awaitsDecision(p, d.now));
   const recent = d.proposals.filter((p) => !pending.includes(p)).slice(0, 50);
   const buttons = (p: Proposal): Html =>
     d.viewer.actor

@@ -1,5 +1,5 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
-import { CYCLE_STATUSES, type CycleRecord, type CycleStatus } from '../record/cycle-record.js';
+import { CYCLE_STATUSES, type CycleRecord } from '../record/cycle-record.js';
 import type { ConsoleDeps } from './deps.js';
 import type { ViewHandler, Wrap } from './guard.js';
 import {
@@ -16,10 +16,10 @@ import {
 } from './pages.js';
 import type { CheckEntry } from '../store/records.js';
 import { CSP, html, send } from './respond.js';
+import { cyclesQuery, PER_PAGE } from './cycles-query.js';
 import { ownership } from '../files/instance.js';
+import { awaitsDecision } from '../approval/pending.js';
 import { listRepos } from '../files/repos.js';
-
-const PER_PAGE = 50;
 
 /** The pages an operator reads: overview, cycles, a cycle, a check, spend, the live view. */
 export function pageRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, { page }: Wrap): void {
@@ -64,7 +64,7 @@ function overviewView(deps: ConsoleDeps): ViewHandler {
     const latest = rows[0] ? await deps.store.cycle(rows[0].id) : undefined;
     const notice = new URL(req.url ?? '/', 'http://x').searchParams.get('notice') ?? undefined;
     const now = new Date();
-    const pending = proposals.filter((p) => p.state === 'pending' && Date.parse(p.expiresAt) > now.getTime()).length;
+    const pending = proposals.filter((p) => awaitsDecision(p, now)).length;
     html(
       res,
       overviewPage({
@@ -90,13 +90,9 @@ function overviewView(deps: ConsoleDeps): ViewHandler {
 /** GET /cycles: a page of cycles, newest first, filtered by status. */
 function cyclesView(deps: ConsoleDeps): ViewHandler {
   return async (req, res, _p, viewer) => {
-    const q = new URL(req.url ?? '/', 'http://x').searchParams;
-    const statuses = (q.get('status') ?? '')
-      .split(',')
-      .filter((s): s is CycleStatus => (CYCLE_STATUSES as string[]).includes(s));
-    const pageNo = Math.max(1, Number(q.get('page')) || 1);
-    const { rows, total } = await deps.store.cycles({ limit: PER_PAGE, offset: (pageNo - 1) * PER_PAGE, statuses });
-    html(res, cyclesPage({ viewer, rows, total, page: pageNo, perPage: PER_PAGE, statuses, all: CYCLE_STATUSES }));
+    const { statuses, page } = cyclesQuery(req);
+    const { rows, total } = await deps.store.cycles({ limit: PER_PAGE, offset: (page - 1) * PER_PAGE, statuses });
+    html(res, cyclesPage({ viewer, rows, total, page, perPage: PER_PAGE, statuses, all: CYCLE_STATUSES }));
   };
 }
 

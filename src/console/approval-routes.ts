@@ -6,7 +6,7 @@ import { clientOf, decideByLink, holdByLink, holdLink, proposalLink } from './ap
 import { approvalsPage } from './approval-pages.js';
 import type { ConsoleDeps } from './deps.js';
 import type { ActHandler, ViewHandler, Wrap } from './guard.js';
-import { html, redirect, send } from './respond.js';
+import { html, redirect, send, sendJson } from './respond.js';
 import { oncePerClient } from './throttle.js';
 
 /**
@@ -60,12 +60,7 @@ function decideOnConsole(deps: ConsoleDeps): ActHandler {
     const outcome = await deps.approvals.decide(verb, id, form.get('h') ?? '', who);
     if (outcome.ok && verb === 'approve') deps.control.approved();
     if ((req.headers.accept ?? '').includes('application/json') || who.via === 'bearer token')
-      return send(
-        res,
-        outcome.ok ? 200 : 409,
-        'application/json',
-        JSON.stringify({ ok: outcome.ok, message: outcome.message }) + '\n',
-      );
+      return sendJson(res, outcome.ok ? 200 : 409, { ok: outcome.ok, message: outcome.message });
     redirect(res, `/approvals?notice=${encodeURIComponent(outcome.message)}`);
   };
 }

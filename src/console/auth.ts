@@ -17,10 +17,16 @@ export const csrfValue = (token: string): string => mac(token, 'csrf-v1');
 
 export type Caller = { kind: 'bearer' } | { kind: 'session' } | { kind: 'anonymous' };
 
+/** The token of an `Authorization: Bearer …` header, if the request has one. */
+export const bearer = (req: IncomingMessage): string | undefined => {
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+};
+
 export function caller(req: IncomingMessage, token: string | undefined): Caller {
   if (!token) return { kind: 'anonymous' };
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ') && same(auth.slice(7).trim(), token)) return { kind: 'bearer' };
+  const given = bearer(req);
+  if (given !== undefined && same(given, token)) return { kind: 'bearer' };
   const cookie = cookies(req)[SESSION_COOKIE];
   if (cookie && same(cookie, sessionValue(token))) return { kind: 'session' };
   return { kind: 'anonymous' };

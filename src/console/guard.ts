@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { caller, csrfValue, sameOrigin, tokenMatches } from './auth.js';
+import { bearer, caller, csrfValue, sameOrigin, tokenMatches } from './auth.js';
 import type { Viewer } from './pages.js';
 import { readForm, redirect, send, sendJson } from './respond.js';
 
@@ -34,50 +34,53 @@ export function guards(token: string | undefined, host: string, readToken?: stri
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
   /** Who may read: anyone on loopback, the token's holder, and a bearer of the read-only token. */
   const mayRead = (req: IncomingMessage, viewer: Viewer) =>
-    loopback ||
-    viewer.actor ||
-    (req.headers.authorization?.startsWith('Bearer ') === true &&
-      tokenMatches(req.headers.authorization.slice(7).trim(), readToken));
+    loopback || viewer.actor || tokenMatches(bearer(req) ?? '', readToken);
   const viewerOf = (req: IncomingMessage): Viewer => {
     const who = caller(req, token);
     return { actor: who.kind !== 'anonymous', csrf: token ? csrfValue(token) : undefined, tokenSet: !!token };
   };
-  const page =
+  /** A read under the read rules: `refused` answers a caller who may not read and says so (false lets it on, as to the login form); `failed` answers a handler that threw. */
+  const read =
+    (
+      refused: (req: IncomingMessage, res: ServerResponse) => boolean,
+      failed: (res: ServerResponse, e: Error) => void,
+    ) =>
     (handler: ViewHandler) =>
     async (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => {
       const viewer = viewerOf(req);
-      if (!mayRead(req, viewer)) {
-        if (!token)
-          return send(
-            res,
-            403,
-            'text/plain',
-            'The console is bound to a non-loopback address and CLAUDEOPS_CONSOLE_TOKEN is unset: set a token to use it.\n',
-          );
-        if (!req.url?.startsWith('/login')) return redirect(res, '/login');
-      }
+      if (!mayRead(req, viewer) && refused(req, res)) return;
       try {
         await handler(req, res, params, viewer);
       } catch (e) {
-        send(res, 500, 'text/plain', `the page failed: ${(e as Error).message}\n`);
+        failed(res, e as Error);
       }
     };
-  const api =
-    (handler: ViewHandler) =>
-    async (req: IncomingMessage, res: ServerResponse, params: Record<string, string | undefined>) => {
-      const viewer = viewerOf(req);
-      if (!mayRead(req, viewer))
-        return sendJson(res, token ? 401 : 403, {
-          error: token
-            ? 'send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>'
-            : 'the console is bound to a non-loopback address and CLAUDEOPS_CONSOLE_TOKEN is unset: set a token to use it',
-        });
-      try {
-        await handler(req, res, params, viewer);
-      } catch (e) {
-        sendJson(res, 500, { error: `the request failed: ${(e as Error).message}` });
-      }
-    };
+  const page = read(
+    (req, res) => {
+      if (!token)
+        send(
+          res,
+          403,
+          'text/plain',
+          'The console is bound to a non-loopback address and CLAUDEOPS_CONSOLE_TOKEN is unset: set a token to use it.\n',
+        );
+      else if (!req.url?.startsWith('/login')) redirect(res, '/login');
+      else return false;
+      return true;
+    },
+    (res, e) => send(res, 500, 'text/plain', `the page failed: ${e.message}\n`),
+  );
+  const api = read(
+    (_req, res) => {
+      sendJson(res, token ? 401 : 403, {
+        error: token
+          ? 'send Authorization: Bearer <CLAUDEOPS_CONSOLE_TOKEN>'
+          : 'the console is bound to a non-loopback address and CLAUDEOPS_CONSOLE_TOKEN is unset: set a token to use it',
+      });
+      return true;
+    },
+    (res, e) => sendJson(res, 500, { error: `the request failed: ${e.message}` }),
+  );
   const act = (handler: ActHandler) => async (req: IncomingMessage, res: ServerResponse) => {
     const who = caller(req, token);
     if (!token) return send(res, 403, 'text/plain', 'actions are off: set CLAUDEOPS_CONSOLE_TOKEN\n');

@@ -40,5 +40,5 @@ export function send(res: ServerResponse, code: number, type: string, body: stri
 }
 
 export function sendJson(res: ServerResponse, code: number, value: unknown): void {
-  send(res, code, 'application/json', JSON.stringify(value));
+  send(res, code, 'application/json', `${JSON.stringify(value)}\n`);
 }

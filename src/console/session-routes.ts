@@ -3,7 +3,7 @@ import { sameOrigin, SESSION_COOKIE, sessionValue, tokenMatches } from './auth.j
 import type { ConsoleDeps } from './deps.js';
 import type { ActHandler, PageHandler, Wrap } from './guard.js';
 import { loginPage } from './pages.js';
-import { html, readForm, redirect, send } from './respond.js';
+import { html, readForm, redirect, send, sendJson } from './respond.js';
 
 /** Logging in and out, and the two actions on the running daemon: run now, stop the cycle. */
 export function sessionRoutes(
@@ -61,8 +61,7 @@ function logIn(token: string | undefined): PageHandler {
 function runNow(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
   return (req, res) => {
     const outcome = deps.control.runNow();
-    if (asJson(req))
-      return send(res, outcome === 'stopping' ? 409 : 202, 'application/json', JSON.stringify({ outcome }) + '\n');
+    if (asJson(req)) return sendJson(res, outcome === 'stopping' ? 409 : 202, { outcome });
     redirect(res, `/?notice=${encodeURIComponent(`Run now: ${outcome}`)}`);
   };
 }
@@ -71,7 +70,7 @@ function runNow(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
 function stopCycle(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
   return (req, res) => {
     const stopped = deps.control.stop();
-    if (asJson(req)) return send(res, stopped ? 202 : 409, 'application/json', JSON.stringify({ stopped }) + '\n');
+    if (asJson(req)) return sendJson(res, stopped ? 202 : 409, { stopped });
     redirect(res, `/?notice=${encodeURIComponent(stopped ? 'Stopping the running cycle' : 'No cycle is running')}`);
   };
 }

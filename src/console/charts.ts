@@ -60,13 +60,14 @@ export function sparkline(points: { value: number; at: string }[], unit: string)
   const [min, max] = [Math.min(...values), Math.max(...values)];
   const span = max - min || 1;
   const step = width / Math.max(1, points.length - 1);
-  const xy = points.map(
-    (p, i) => `${(i * step).toFixed(1)},${(height - 2 - ((p.value - min) / span) * (height - 4)).toFixed(1)}`,
-  );
+  const xy = points.map((p, i) => ({
+    x: (i * step).toFixed(1),
+    y: (height - 2 - ((p.value - min) / span) * (height - 4)).toFixed(1),
+  }));
   const say = (v: number) => `${Number.isInteger(v) ? v : v.toFixed(2)}${unit ? ` ${unit}` : ''}`;
   const dots = points.map(
     (p, i) =>
-      `<circle cx="${xy[i]!.split(',')[0]}" cy="${xy[i]!.split(',')[1]}" r="2"><title>${esc(`${p.at.replace('T', ' ').slice(0, 19)} UTC: ${say(p.value)}`)}</title></circle>`,
+      `<circle cx="${xy[i]!.x}" cy="${xy[i]!.y}" r="2"><title>${esc(`${p.at.replace('T', ' ').slice(0, 19)} UTC: ${say(p.value)}`)}</title></circle>`,
   );
-  return `<svg class="sparkline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(`last ${say(values.at(-1)!)}, lowest ${say(min)}, highest ${say(max)}`)}"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${xy.join(' ')}"/>${dots.join('')}</svg>`;
+  return `<svg class="sparkline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(`last ${say(values.at(-1)!)}, lowest ${say(min)}, highest ${say(max)}`)}"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${xy.map((c) => `${c.x},${c.y}`).join(' ')}"/>${dots.join('')}</svg>`;
 }

@@ -7,6 +7,7 @@ import https from 'node:https';
 import http from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
+import { safeJson } from '../store/json-state.js';
 
 export interface KubeIdentity {
   /** The API server, e.g. https://kubernetes.default.svc. */
@@ -53,12 +54,12 @@ export async function requestIdentity(r: IdentityRequest): Promise<KubeIdentity>
     throw new Error(`the Kubernetes API at ${r.api} could not be reached for ${account}'s token: ${e.message}`);
   });
   if (answer.status !== 201 && answer.status !== 200) {
-    const parsed = StatusBody.safeParse(safeJson(answer.body));
+    const parsed = StatusBody.safeParse(jsonOf(answer.body));
     throw new Error(
       `the Kubernetes API refused a token for ${account} (HTTP ${answer.status}${parsed.success ? `: ${parsed.data.message}` : ''}); the daemon's own ServiceAccount needs "create" on serviceaccounts/token for it (deploy/kubernetes has the Role)`,
     );
   }
-  const token = TokenResponse.safeParse(safeJson(answer.body));
+  const token = TokenResponse.safeParse(jsonOf(answer.body));
   if (!token.success) throw new Error(`the Kubernetes API answered ${account}'s token request without a token`);
   return {
     api: r.api,
@@ -116,13 +117,10 @@ function post(
   });
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+const jsonOf = (text: string): unknown => {
+  const parsed = safeJson(text);
+  return parsed.ok ? parsed.value : undefined;
+};
 
 /** What of the configuration a tier's identity comes from (the Config has it). */
 export interface TierAccounts {

@@ -85,7 +85,8 @@ function prototypeFree(value: unknown): unknown {
   return out;
 }
 
-function safeJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+/** JSON from outside, read without a prototype key, or why it is not JSON. */
+export function safeJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
     return { ok: true, value: JSON.parse(text, hideProto) };
   } catch (e) {

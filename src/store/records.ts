@@ -212,3 +212,34 @@ export const summarySchema = z
 
 export type StoredSummary = z.infer<typeof summarySchema>;
 export type StoredSummaryTier = z.infer<typeof summaryTierSchema>;
+
+// --- <state>/memory.json: what the daemon learned about each check and service --------
+
+export const NOTE_KINDS = ['finding', 'fix', 'expected'] as const;
+
+/** One note: about a check or a service (or both), written by the daemon from a cycle's verdicts. */
+export const noteSchema = z.object({
+  id: z.string(),
+  check: z.string().optional(),
+  service: z.string().optional(),
+  kind: z.enum(NOTE_KINDS),
+  /** A fix's action (restart, redeploy, ...): a later outcome of the same action confirms or contradicts it. */
+  action: z.string().optional(),
+  text: z.string(),
+  /** The cycle that last wrote or confirmed it. */
+  cycle: z.string(),
+  /** When it was last written, confirmed or contradicted: its age, for decay. */
+  at: z.string(),
+  confidence: z.number().min(0).max(1),
+  /** Times a later cycle confirmed it. */
+  confirmed: z.number().int().min(0).default(0),
+  /** Pinned by an operator: never decays, never forgotten. */
+  pinned: z.boolean().optional(),
+  /** When an operator last changed its text. */
+  editedAt: z.string().optional(),
+});
+export type Note = z.infer<typeof noteSchema>;
+
+export const memorySchema = z.object({ version: z.literal(1), notes: z.array(noteSchema) });
+export type Memory = z.infer<typeof memorySchema>;
+export const emptyMemory = (): Memory => ({ version: 1, notes: [] });

@@ -18,6 +18,8 @@ export interface CheckFile {
   services: string[];
   serviceLine?: number;
   severity?: string;
+  /** An `Alert labels:` line's pairs (prototype-free): an alert is about this check when it carries them all (`*`: any value). */
+  alertLabels?: Record<string, string>;
   failureThreshold?: number;
   successThreshold?: number;
   /** A playbook's or skill's `Tier:` line: the lowest tier that may use it. */
@@ -69,7 +71,15 @@ export function parseCheckFile(text: string): CheckFile {
       const names = value.split(',').map((s) => s.trim().replace(/^`|`$/g, ''));
       out.services = names.every((n) => NAME.test(n)) ? names : [];
     } else if (key === 'severity') out.severity = value.toLowerCase();
-    else if (key === 'tier' || key === 'minimum tier' || key === 'tier requirement') {
+    else if (key === 'alert labels' || key === 'alert label' || key === 'alerts') {
+      const labels = alertLabels(value);
+      if (labels) out.alertLabels = labels;
+      else
+        out.fieldProblems.push({
+          line,
+          problem: `"${field[1]!.trim()}: ${value}" is not a list of name=value pairs: write e.g. "Alert labels: job=web, env=prod"`,
+        });
+    } else if (key === 'tier' || key === 'minimum tier' || key === 'tier requirement') {
       out.tierLine = line;
       const n = tierValue(value);
       if (n === undefined)
@@ -91,6 +101,20 @@ export function parseCheckFile(text: string): CheckFile {
       else out.successThreshold = n;
     }
   });
+  return out;
+}
+
+// An unquoted value has no "=": "job=web env=prod" lacks a comma rather than means a value "web env=prod".
+const PAIR = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:`([^`]+)`|"([^"]+)"|([^`"\s=][^`"=]*?))$/;
+
+/** `job=web, env="prod"` as a prototype-free map; undefined when a pair is not `name=value`. */
+function alertLabels(value: string): Record<string, string> | undefined {
+  const out: Record<string, string> = Object.create(null);
+  for (const pair of value.split(',')) {
+    const m = PAIR.exec(pair.trim().replace(/^`([^`]*)`$/, '$1'));
+    if (!m) return undefined;
+    out[m[1]!] = (m[2] ?? m[3] ?? m[4])!;
+  }
   return out;
 }
 

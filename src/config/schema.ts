@@ -587,6 +587,43 @@ const daemonVariables = {
     { default: '', to: 'notify.maintenance' },
   ),
 
+  // Alerts and memory
+  CLAUDEOPS_ALERTS_TOKEN: spec(
+    'Alerts and memory',
+    'Token an alert source (Alertmanager, Grafana, a script) sends as Authorization: Bearer to POST /api/v1/alerts; it opens nothing else. Unset: the endpoint refuses every alert',
+    'a random string of at least 16 characters, not the console token',
+    z.string().trim().min(16),
+    { secret: true, to: 'alerts.token' },
+  ),
+  CLAUDEOPS_ALERTS_DEDUPE: spec(
+    'Alerts and memory',
+    'Seconds an alert (by its fingerprint) starts nothing again after it started a cycle; it never does while that cycle runs',
+    'a whole number of seconds, 0 or more',
+    wholeNumber(0, 604_800),
+    { default: '1800', to: 'alerts.dedupeMs', resolve: seconds },
+  ),
+  CLAUDEOPS_ALERTS_PER_HOUR: spec(
+    'Alerts and memory',
+    'Most alerts one source (an Alertmanager receiver, a Grafana org, a generic sender) may start cycles for in an hour; the rest are recorded and start nothing',
+    'a whole number from 1 to 1000',
+    wholeNumber(1, 1000),
+    { default: '12', to: 'alerts.perHour' },
+  ),
+  CLAUDEOPS_MEMORY_BUDGET: spec(
+    'Alerts and memory',
+    "Bytes of each tier's prompt given to the notes earlier cycles left about its checks and services; 0 gives none (notes are still kept)",
+    'a whole number of bytes from 0 to 65536',
+    wholeNumber(0, 65_536),
+    { default: '2048', to: 'memory.budgetBytes' },
+  ),
+  CLAUDEOPS_MEMORY_HALF_LIFE: spec(
+    'Alerts and memory',
+    "Days after which an unpinned note's confidence has halved, unless a later cycle confirms it",
+    'a whole number of days from 1 to 365',
+    wholeNumber(1, 365),
+    { default: '14', to: 'memory.halfLifeDays' },
+  ),
+
   // Records
   CLAUDEOPS_RETENTION_DAYS: spec(
     'Records',

@@ -21,6 +21,7 @@ export const GROUPS = [
   'Safety limits',
   'Notifications',
   'Approvals',
+  'Alerts and memory',
   'Records',
   'HTTP',
   'Logging',

@@ -31,6 +31,9 @@ import {
   emptyApprovals,
   emptyCheckState,
   emptyCooldown,
+  emptyMemory,
+  memorySchema,
+  type Memory,
   emptyHolds,
   emptyNotifyState,
   holdsSchema,
@@ -170,6 +173,19 @@ export class FileStore<C extends CycleLike = StoredSummary> implements Store<C> 
       const next = { day: s.day, usd: s.usd + usd };
       await writeFileAtomic(file, JSON.stringify(next) + '\n', 0o644, false);
       return next;
+    });
+  }
+
+  loadMemory(): Promise<Loaded<Memory>> {
+    return loadJsonState(this.state('memory'), memorySchema, emptyMemory, 'memory');
+  }
+
+  updateMemory(fold: (current: Memory) => Memory): Promise<Memory> {
+    const file = this.state('memory');
+    return serial.run(file, async () => {
+      const state = fold((await this.loadMemory()).state);
+      await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n', 0o600);
+      return state;
     });
   }
 

@@ -52,6 +52,8 @@ export const STATE = {
   approvals: 'approvals.json',
   /** Acknowledged and silenced checks. */
   holds: 'holds.json',
+  /** The notes earlier cycles left about checks and services. */
+  memory: 'memory.json',
   /** The key that signs links in notifications, unless CLAUDEOPS_APPROVAL_SECRET is set; the agent's sandbox may not read it. */
   linkKey: 'links.key',
 } as const;

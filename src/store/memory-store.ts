@@ -33,6 +33,9 @@ import {
   emptyApprovals,
   emptyCheckState,
   emptyCooldown,
+  emptyMemory,
+  memorySchema,
+  type Memory,
   emptyHolds,
   emptyNotifyState,
   utcDay,
@@ -61,7 +64,7 @@ import {
   type Store,
 } from './store.js';
 
-type StateName = 'checks' | 'cooldown' | 'spend' | 'notify' | 'approvals' | 'holds';
+type StateName = 'checks' | 'cooldown' | 'spend' | 'notify' | 'approvals' | 'holds' | 'memory';
 
 /**
  * The store in memory, for fast tests of the daemon's logic. Everything is kept as the
@@ -116,6 +119,18 @@ export class MemoryStore<C extends CycleLike = StoredSummary> implements Store<C
       const state = fold(this.read('cooldown', cooldownSchema, emptyCooldown));
       await this.write('cooldown', state);
       return { state };
+    });
+  }
+
+  async loadMemory(): Promise<Loaded<Memory>> {
+    return { state: this.read('memory', memorySchema, emptyMemory) };
+  }
+
+  updateMemory(fold: (current: Memory) => Memory): Promise<Memory> {
+    return this.serial.run('memory:update', async () => {
+      const state = fold(this.read('memory', memorySchema, emptyMemory));
+      await this.write('memory', state);
+      return state;
     });
   }
 

@@ -6,6 +6,7 @@ import type {
   CooldownState,
   Holds,
   LoadedCooldown,
+  Memory,
   NotifyState,
   Proposal,
   Spend,
@@ -103,6 +104,11 @@ export interface Store<C extends CycleLike = StoredSummary> {
   loadSpend(now?: Date): Promise<Spend>;
   /** Adds to today's spend and saves it, one addition at a time. */
   addSpend(usd: number, now?: Date): Promise<Spend>;
+
+  /** The notes earlier cycles left; a corrupt file is moved aside and no notes used, with a warning. */
+  loadMemory(): Promise<Loaded<Memory>>;
+  /** The one writer of the notes (the cycle learning, an operator editing): folds into the current notes and saves, one update at a time. */
+  updateMemory(fold: (current: Memory) => Memory): Promise<Memory>;
 
   loadNotifyState(): Promise<Loaded<NotifyState>>;
   saveNotifyState(state: NotifyState): Promise<void>;

@@ -22,7 +22,7 @@ const LAYERS = [
     'provider/claude/options.ts',
     'provider/codex/options.ts',
   ],
-  ['config', 'context', 'budget', 'checks', 'probe', 'cooldown', 'kubernetes'],
+  ['config', 'context', 'budget', 'checks', 'probe', 'cooldown', 'kubernetes', 'alerts', 'memory'],
   ['mcp', 'runner', 'sandbox', 'approval', 'policy'],
   ['provider', 'probe/run'],
   ['tier'],

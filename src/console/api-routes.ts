@@ -10,6 +10,8 @@ import type { ConsoleDeps } from './deps.js';
 import type { ViewHandler, Wrap } from './guard.js';
 import { problemsFirst } from './pages.js';
 import { sendJson } from './respond.js';
+import { shownNotes } from './note-routes.js';
+import { weight } from '../memory/learn.js';
 import { awaitsDecision } from '../approval/pending.js';
 
 export function apiRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, { api }: Wrap): void {
@@ -19,11 +21,27 @@ export function apiRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, {
     '/api/v1/cycles/{id}': cycle(deps),
     '/api/v1/spend': spend(deps),
     '/api/v1/approvals': approvals(deps),
+    '/api/v1/notes': notes(deps),
     '/api/v1/stats': stats(deps),
   };
   for (const p of API_PATHS) router.on('GET', p.replace('{id}', ':id'), api(handlers[p]!));
   const document = openApiDocument(packageVersion(deps.config.appDir));
   router.on('GET', '/api/v1/openapi.json', (_req, res) => sendJson(res, 200, document));
+}
+
+function notes(deps: ConsoleDeps): ViewHandler {
+  return async (req, res) => {
+    const check = new URL(req.url ?? '/', 'http://x').searchParams.get('check');
+    const now = new Date();
+    if (check) {
+      const entry = (await deps.store.checks()).checks[check];
+      return sendJson(res, 200, { notes: entry ? await shownNotes(deps, check, entry.services, now) : [] });
+    }
+    const { state } = await deps.store.loadMemory();
+    sendJson(res, 200, {
+      notes: state.notes.map((n) => ({ ...n, weight: weight(n, now, deps.config.memory.halfLifeDays) })),
+    });
+  };
 }
 
 function checks(deps: ConsoleDeps): ViewHandler {

@@ -2,7 +2,14 @@
 // and the OpenAPI 3.1 document generated from them: what /api/v1/* promises is what the
 // store checks, with no second description to drift.
 import { z } from 'zod';
-import { checkResultSchema, checkStatus, CYCLE_STATUSES, proposalSchema, summarySchema } from '../store/records.js';
+import {
+  checkResultSchema,
+  checkStatus,
+  CYCLE_STATUSES,
+  noteSchema,
+  proposalSchema,
+  summarySchema,
+} from '../store/records.js';
 
 const check = z.object({
   id: z.string(),
@@ -40,6 +47,9 @@ export const API = {
   Cycle: summarySchema,
   Spend: z.object({ days: z.array(day) }),
   Approvals: z.object({ proposals: z.array(proposalSchema) }),
+  Notes: z.object({
+    notes: z.array(noteSchema.extend({ weight: z.number().describe('Its confidence now, after decay') })),
+  }),
   Stats: z.object({
     checks: z.object({
       total: z.number().int(),
@@ -69,6 +79,11 @@ const PATHS: Record<string, { schema: ApiName; summary: string; query?: Record<s
   '/api/v1/cycles/{id}': { schema: 'Cycle', summary: "One cycle's summary", pathId: true },
   '/api/v1/spend': { schema: 'Spend', summary: 'Spend per day and model', query: { days: 'days back, 1 to 365 (30)' } },
   '/api/v1/approvals': { schema: 'Approvals', summary: 'Every proposal, newest first' },
+  '/api/v1/notes': {
+    schema: 'Notes',
+    summary: 'The notes the daemon keeps from earlier cycles, best first',
+    query: { check: "a check's id: only the notes about it and its services" },
+  },
   '/api/v1/stats': { schema: 'Stats', summary: 'A compact summary for dashboards' },
 };
 

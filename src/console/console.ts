@@ -1,8 +1,10 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
 import type { ConsoleDeps } from './deps.js';
+import { alertRoutes } from './alert-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { approvalRoutes } from './approval-routes.js';
 import { guards } from './guard.js';
+import { noteRoutes } from './note-routes.js';
 import { pageRoutes } from './page-routes.js';
 import { sessionRoutes } from './session-routes.js';
 
@@ -19,5 +21,7 @@ export function consoleRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDep
   pageRoutes(router, deps, w);
   sessionRoutes(router, deps, token, w);
   approvalRoutes(router, deps, w);
+  noteRoutes(router, deps, w);
   apiRoutes(router, deps, w);
+  alertRoutes(router, deps);
 }

@@ -1,3 +1,5 @@
+import type { AlertReply } from '../alerts/intake.js';
+import type { Parsed } from '../alerts/payload.js';
 import type { ApprovalDesk } from '../desk/desk.js';
 import type { Config } from '../config/config.js';
 import type { CycleStore } from '../record/cycle-record.js';
@@ -12,6 +14,8 @@ export interface DaemonControl {
   nextCycleAt(): Date | undefined;
   /** A proposal was approved: run it before the next cycle, which starts now or after the running one. */
   approved(): void;
+  /** An alert payload the alerts token brought (refused or not): recorded, and a cycle started or queued for what it asks. */
+  alerts(payload: Parsed): AlertReply;
 }
 
 export interface ConsoleDeps {

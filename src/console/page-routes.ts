@@ -1,6 +1,7 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
 import { CYCLE_STATUSES, type CycleRecord } from '../record/cycle-record.js';
 import type { ConsoleDeps } from './deps.js';
+import { shownNotes } from './note-routes.js';
 import type { ViewHandler, Wrap } from './guard.js';
 import {
   checkPage,
@@ -157,8 +158,13 @@ function checkView(deps: ConsoleDeps): ViewHandler {
     const id = (p['*'] ?? '').split('/').map(decodeURIComponent).join('/');
     const entry = (await deps.store.checks()).checks[id];
     if (!entry) return send(res, 404, 'text/plain', 'no such check\n');
-    const [proposals, agent] = await Promise.all([deps.store.proposals(), agentNotes(deps, entry)]);
+    const now = new Date();
+    const [proposals, agent, notes] = await Promise.all([
+      deps.store.proposals(),
+      agentNotes(deps, entry),
+      shownNotes(deps, id, entry.services, now),
+    ]);
     const mine = proposals.filter((x) => entry.services.includes(x.service));
-    html(res, checkPage({ viewer, id, entry, now: new Date(), proposals: mine, ...agent }));
+    html(res, checkPage({ viewer, id, entry, now, proposals: mine, notes, ...agent }));
   };
 }

@@ -7,6 +7,7 @@ import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, sparkline, timeline } from './charts.js';
 import { html, raw, type Html } from './html.js';
 import type { LiveState } from './live.js';
+import { notesSection, type ShownNote } from './note-pages.js';
 
 // Server-rendered pages of the console. Everything is escaped by the html`` template;
 // nothing is loaded from anywhere but the daemon.
@@ -244,6 +245,8 @@ export interface CheckPageData {
   entry: CheckEntry;
   now: Date;
   proposals: Proposal[];
+  /** What the daemon remembers of the check and its services, best first. */
+  notes?: ShownNote[];
   /** The findings of the tier that judged it last. */
   findings?: string | undefined;
   /** What the tiers did to its services in its recent cycles, newest first. */
@@ -283,6 +286,7 @@ ${measured(e)}
 <h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>
 ${d.findings ? html`<h2>The agent's last findings</h2><p class="findings">${d.findings}</p>` : ''}
 ${d.remediations?.length ? html`<h2>Remediations of its services</h2><ul>${d.remediations.map((m) => html`<li><a href="/cycles/${m.cycle}">${when(m.at)}</a> tier ${m.tier}: ${m.action} ${m.service} → <span class="badge ${m.outcome === 'succeeded' ? 'ok' : m.outcome === 'failed' ? 'bad' : 'unknown'}">${m.outcome}</span>${m.detail ? ` (${m.detail})` : ''}</li>`)}</ul>` : ''}
+${notesSection(d.notes ?? [], d.viewer, `/checks/${d.id}`)}
 ${d.proposals.length ? html`<h2>Proposals for its services</h2><ul class="proposals">${d.proposals.map((p) => html`<li><a href="/approvals#${p.id}">${p.action} ${p.service}</a> (${p.state}, ${when(p.createdAt)}): ${p.why}</li>`)}</ul>` : ''}`,
   );
 }

@@ -5,12 +5,20 @@ export const CSP =
 const MAX_FORM = 4096;
 
 export async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > MAX_FORM) return undefined;
+  const body = await readBody(req, MAX_FORM);
+  return body === undefined ? undefined : new URLSearchParams(body);
+}
+
+/** A request's body as text, or undefined once it passes `max` bytes (the rest is not read). */
+export async function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) return undefined;
+    chunks.push(chunk);
   }
-  return new URLSearchParams(body);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function html(res: ServerResponse, body: string, code = 200): void {

@@ -21,6 +21,7 @@ export function standaloneConsole(config: Config, logger: Logger, control: Parti
       stop: () => false,
       nextCycleAt: () => undefined,
       approved: () => undefined,
+      alerts: () => ({ outcome: 'nothing to start', alerts: [] }),
       ...control,
     },
     approvals: new ApprovalDesk({

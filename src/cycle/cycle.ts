@@ -25,6 +25,8 @@ import type { TierRun } from '../tier/fold.js';
 import { runTier } from '../tier/tier-run.js';
 import { planShards } from '../tier/shards.js';
 import { runShardedTier1, ShardFault } from '../tier/sharded-run.js';
+import type { Alert } from '../alerts/payload.js';
+import { remember } from './remember.js';
 
 /** Everything before the first tier: file reads, the MCP merge and listing, the sandbox probe. */
 const PREPARE_BUDGET_MS = 60_000;
@@ -35,6 +37,8 @@ interface Begun {
   startedAt: string;
   trigger: Trigger;
   dryRun: boolean;
+  /** The alerts that started it, if an alert did. */
+  alerts: readonly Alert[];
 }
 
 /** What the tiers did, as far as they escalated. */
@@ -96,8 +100,9 @@ export async function runCycle(
   ctx: CycleContext,
   trigger: Trigger,
   carried: Carried = FIRST_CYCLE,
+  alerts: readonly Alert[] = [],
 ): Promise<CycleOutcome> {
-  const begun = beginCycle(ctx, trigger);
+  const begun = beginCycle(ctx, trigger, alerts);
   const warnings = new Warnings(ctx.logger, begun.id);
   const found: Found = {};
   ctx.live?.begin(begun.id);
@@ -136,6 +141,7 @@ function assemble(begun: Begun, found: Found, warnings: Warnings, notifications:
     endedAt: finished?.endedAt ?? begun.startedAt,
     durationMs: finished?.durationMs ?? 0,
     trigger: begun.trigger,
+    ...(prepared?.focus.alerts.length ? { alerts: prepared.focus.alerts } : {}),
     dryRun: begun.dryRun,
     status: finished?.status ?? 'failed',
     summary: finished?.summary ?? '',
@@ -211,11 +217,11 @@ function withinBudget<T>(work: Promise<T>, ms: number, message: string): Promise
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-function beginCycle(ctx: CycleContext, trigger: Trigger): Begun {
+function beginCycle(ctx: CycleContext, trigger: Trigger, alerts: readonly Alert[]): Begun {
   const now = ctx.now();
   const id = ctx.store.newCycleId(now);
   ctx.logger.info({ cycle: id, trigger, dryRun: ctx.config.dryRun }, 'cycle started');
-  return { id, startedAt: now.toISOString(), trigger, dryRun: ctx.config.dryRun };
+  return { id, startedAt: now.toISOString(), trigger, dryRun: ctx.config.dryRun, alerts };
 }
 
 /** The tiers, from tier 1 up as far as each one's verdict, the cooldowns and the limits let them escalate. */
@@ -289,6 +295,8 @@ async function runOneTier(
     sandbox: prepared.sandbox,
     handoff,
     pending,
+    alert: prepared.redactor.redact(prepared.focus.brief),
+    memory: { notes: prepared.notes, now: ctx.now() },
     logger: ctx.logger,
     redactor: prepared.redactor,
     stdout: ctx.stdout,
@@ -356,9 +364,11 @@ function finishCycle(ctx: CycleContext, cycle: Begun, prepared: Prepared, ran: R
     failure: byId.get(id)?.failureThreshold ?? defaults.failureThreshold,
     success: byId.get(id)?.successThreshold ?? defaults.successThreshold,
   });
-  const present = skippedReason
-    ? undefined
-    : { disabled: prepared.checks.disabled.map((c) => c.id), otherInstances: prepared.checks.otherInstances };
+  // A cycle an alert narrowed judged only its checks: the others are not gone.
+  const present =
+    skippedReason || prepared.focus.targeted
+      ? undefined
+      : { disabled: prepared.checks.disabled.map((c) => c.id), otherInstances: prepared.checks.otherInstances };
   const { next, transitions } = applyResults(prepared.checkState, checks, thresholds, cycle.id, now, present);
   ctx.metrics.observeChecks(Object.fromEntries(shownChecks(next)));
   ctx.metrics.observeRepos(Object.keys(prepared.checks.repoDirs).filter((r) => r !== BUILTIN));
@@ -435,6 +445,8 @@ async function save(
     cycle.costUsd > 0 ? attempt(ctx, 'recording the spend', () => ctx.store.addSpend(cycle.costUsd, now)) : true,
     !cycle.skippedReason && attempt(ctx, 'saving the check state', () => ctx.store.saveCheckState(finished.checkState)),
     attempt(ctx, 'writing the cycle summary', () => ctx.store.writeCycle(cycle, (t) => prepared.redactor.redact(t))),
+    cycle.status !== 'interrupted' &&
+      attempt(ctx, 'saving the notes', () => remember(ctx, cycle, ran.tier1Results, prepared.redactor)),
   ]);
   ctx.metrics.observeCycle(cycle);
   ctx.logger.info(

@@ -12,7 +12,10 @@ import type { CycleRecord } from '../record/cycle-record.js';
 import { listingSandbox } from '../sandbox/open-cage.js';
 import { probeSandbox, type SandboxProbe } from '../sandbox/probe.js';
 import { baselineMcpFile } from '../store/layout.js';
+import type { Alert } from '../alerts/payload.js';
+import type { Note } from '../store/records.js';
 import type { Carried, CycleContext } from './context.js';
+import { focusOn, type Focus } from './focus.js';
 import type { Warnings } from './warnings.js';
 
 const HOUR = 3_600_000;
@@ -23,7 +26,12 @@ const SANDBOX_PROBE_TTL_MS = 10 * 60_000;
 export interface Prepared {
   /** The daemon's redactor, plus the values this cycle's MCP servers were given. */
   redactor: Redactor;
+  /** The checks handed out: those an alert's labels name, else all. */
   checks: CheckSet;
+  /** What an alert that started the cycle asks it to look at. */
+  focus: Omit<Focus, 'checks'>;
+  /** The notes earlier cycles left, for the tiers' prompts. */
+  notes: Note[];
   checkState: CheckState;
   mcp: MergedMcp;
   catalog: McpCatalog;
@@ -47,12 +55,13 @@ export interface Prepared {
  */
 export async function prepare(
   ctx: CycleContext,
-  cycle: { id: string },
+  cycle: { id: string; alerts: readonly Alert[] },
   carried: Carried,
   warnings: Warnings,
 ): Promise<Prepared> {
   const lastPruneAt = await pruneWhenDue(ctx, carried.lastPruneAt);
-  const { checks, checkState, spend, mcp, cooldown, probed } = await readInputs(ctx, carried);
+  const { checks: found, checkState, spend, mcp, cooldown, probed, memory } = await readInputs(ctx, carried);
+  const { checks, ...focus } = focusOn(found, cycle.alerts);
   const { probe: sandbox } = probed;
   const skippedReason = overDailyBudget(spend, ctx.config.budget.dailyUsd);
   if (cooldown.converted) ctx.logger.info({ cycle: cycle.id }, cooldown.converted);
@@ -66,16 +75,18 @@ export async function prepare(
   for (const w of [
     ...checkWarnings(checks),
     ...mcp.warnings,
-    ...[cooldown.warning, checkState.warning].filter((x): x is string => !!x),
+    ...[cooldown.warning, checkState.warning, memory.warning].filter((x): x is string => !!x),
   ])
     warnings.flag(w);
   const mcpTools = toolsByServer(catalog);
   if (!sandbox.ok && ctx.config.sandbox !== 'off')
     warnings.flag(`the OS sandbox cannot start: ${sandbox.why}`, 'error');
-  logFound(ctx, cycle, checks);
+  logFound(ctx, cycle, found, focus);
   return {
     redactor: ctx.redactor.with(mcp.secrets),
     checks,
+    focus,
+    notes: memory.state.notes,
     checkState: checkState.state,
     mcp,
     catalog,
@@ -106,7 +117,7 @@ async function pruneWhenDue(ctx: CycleContext, lastPruneAt: number): Promise<num
 /** The checks, the states, today's spend and the merged MCP servers, read at once; and whether the sandbox starts. */
 async function readInputs(ctx: CycleContext, carried: Carried) {
   const { config, store } = ctx;
-  const [checks, checkState, spend, mcp, cooldown, probed] = await Promise.all([
+  const [checks, checkState, spend, mcp, cooldown, probed, memory] = await Promise.all([
     discoverChecks({
       appDir: config.appDir,
       reposDir: config.reposDir,
@@ -129,8 +140,9 @@ async function readInputs(ctx: CycleContext, carried: Carried) {
     config.sandbox === 'off'
       ? { probe: { ok: false, why: 'CLAUDEOPS_SANDBOX=off' } as const, okAt: carried.sandboxOkAt }
       : sandboxProbe(ctx, carried.sandboxOkAt),
+    store.loadMemory(),
   ]);
-  return { checks, checkState, spend, mcp, cooldown, probed };
+  return { checks, checkState, spend, mcp, cooldown, probed, memory };
 }
 
 /** Whether the sandbox starts: a success is trusted for ten minutes, a failure is probed again every cycle. */
@@ -195,7 +207,7 @@ function toolsByServer(catalog: McpCatalog): CycleRecord['mcpTools'] {
   );
 }
 
-function logFound(ctx: CycleContext, cycle: { id: string }, checks: CheckSet): void {
+function logFound(ctx: CycleContext, cycle: { id: string }, checks: CheckSet, focus: Omit<Focus, 'checks'>): void {
   ctx.logger.info(
     {
       cycle: cycle.id,
@@ -206,4 +218,11 @@ function logFound(ctx: CycleContext, cycle: { id: string }, checks: CheckSet): v
     },
     `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`,
   );
+  for (const a of focus.alerts)
+    ctx.logger.info(
+      { cycle: cycle.id, alert: a.name, fingerprint: a.fingerprint, checks: a.checks },
+      a.checks.length
+        ? `alert ${a.name} names ${a.checks.join(', ')}: tier 1 looks at ${focus.targeted ? 'those checks only' : 'them'}`
+        : `alert ${a.name} names no check${focus.targeted ? '' : ': tier 1 looks at every check, with the alert as context'}`,
+    );
 }

@@ -31,7 +31,9 @@ export async function probeStage(ctx: CycleContext, cycle: string, prepared: Pre
     const e = prepared.checkState.checks[id];
     return { status: e?.status, reviewedAt: e?.reviewedAt };
   };
-  const chosen = selectForModel(all, probed, history, ctx.config.probes.reviewMs, ctx.now());
+  // An alert asks the model to look, whatever the probes say.
+  const reviewMs = prepared.focus.alerts.length ? 'always' : ctx.config.probes.reviewMs;
+  const chosen = selectForModel(all, probed, history, reviewMs, ctx.now());
   ctx.logger.info(
     { cycle, probed: probed.length, byProbes: chosen.probed.length, toModel: chosen.model.length },
     `probes: ${probed.length} check(s) probed, ${chosen.probed.length} judged by their probes alone, ${chosen.model.length} go to tier 1`,

@@ -69,6 +69,7 @@ async function consoleOf(d: MemoryDaemon): Promise<(path: string) => Promise<{ s
         stop: () => d.stop(),
         nextCycleAt: () => undefined,
         approved: () => undefined,
+        alerts: () => ({ outcome: 'nothing to start', alerts: [] }),
       },
     },
   });

@@ -19,7 +19,9 @@ import { lookAt, reposDirFinding } from '../config/repos-dir.js';
 import { ownership } from '../files/instance.js';
 import { listRepos } from '../files/repos.js';
 import { judged, type CycleRecord, type Trigger } from '../record/cycle-record.js';
-import { Scheduler } from '../scheduler/scheduler.js';
+import { Scheduler, type Start } from '../scheduler/scheduler.js';
+import type { Alert } from '../alerts/payload.js';
+import { AlertIntake } from './alert-intake.js';
 import type { DaemonContext } from './context.js';
 
 /** What a test may put in place of the daemon's own: the store, the providers, the notifier, the clock. */
@@ -185,20 +187,25 @@ function scheduleCycles(ctx: DaemonContext, slot: CycleSlot): Scheduler {
     schedule: ctx.config.schedule,
     logger: ctx.logger,
     failureBackoff: ctx.config.failureBackoff,
-    cycle: (trigger) => scheduledCycle(ctx, slot, trigger),
+    cycle: (trigger, alerts) => scheduledCycle(ctx, slot, trigger, alerts),
     onSkip: (reason) => ctx.metrics.skipped(reason),
     onFailures: (n) => ctx.metrics.setConsecutiveFailures(n),
   });
 }
 
 /** One cycle of the loop, with its own stop; says whether it succeeded. */
-async function scheduledCycle(ctx: DaemonContext, slot: CycleSlot, trigger: Trigger): Promise<boolean> {
+async function scheduledCycle(
+  ctx: DaemonContext,
+  slot: CycleSlot,
+  trigger: Start,
+  alerts: readonly Alert[],
+): Promise<boolean> {
   slot.stop = new AbortController();
   const shutdown = AbortSignal.any([ctx.shutdown, slot.stop.signal]);
   try {
     // Approved proposals run first, and the cycle after them verifies what they did.
     const executed = (await ctx.approvals.hasApproved()) ? await ctx.approvals.runApproved({ shutdown }) : [];
-    const outcome = await runCycle({ ...ctx, shutdown }, executed.length ? 'approval' : trigger, slot.carried);
+    const outcome = await runCycle({ ...ctx, shutdown }, executed.length ? 'approval' : trigger, slot.carried, alerts);
     slot.carried = outcome.carried;
     if (executed.length) await ctx.approvals.verified(executed, outcome.record);
     return succeeded(outcome.record);
@@ -223,7 +230,7 @@ async function serveHttp(ctx: DaemonContext, scheduler: Scheduler, slot: CycleSl
         config,
         store: ctx.store,
         live: ctx.live!,
-        control: daemonControl(logger, scheduler, slot),
+        control: daemonControl(logger, scheduler, slot, new AlertIntake(ctx, scheduler)),
         approvals: ctx.approvals,
       },
     });
@@ -239,10 +246,11 @@ async function serveHttp(ctx: DaemonContext, scheduler: Scheduler, slot: CycleSl
 }
 
 /** What the console may ask of the running daemon. */
-function daemonControl(logger: Logger, scheduler: Scheduler, slot: CycleSlot): DaemonControl {
+function daemonControl(logger: Logger, scheduler: Scheduler, slot: CycleSlot, intake: AlertIntake): DaemonControl {
   return {
     runNow: () => scheduler.trigger(),
     approved: () => void scheduler.trigger(),
+    alerts: (payload) => intake.receive(payload),
     stop: () => {
       if (!slot.stop) return false;
       logger.warn('an operator stopped the running cycle from the console');

@@ -77,7 +77,8 @@ export class ApprovalDesk {
     return run;
   }
 
-  private receipt(entry: Record<string, unknown>): void {
+  /** An operator's decision, as a receipt: the desk's own, and the console's edits of notes. */
+  receipt(entry: Record<string, unknown>): void {
     appendReceipt(this.deps, entry);
   }
 

@@ -13,6 +13,18 @@ export class Metrics {
     labelNames: ['status'],
     registers: [this.registry],
   });
+  private readonly triggers = new Counter({
+    name: 'claudeops_cycles_by_trigger_total',
+    help: 'Cycles by what started them: schedule, operator, alert, approval, once',
+    labelNames: ['trigger'],
+    registers: [this.registry],
+  });
+  private readonly alerts = new Counter({
+    name: 'claudeops_alerts_total',
+    help: 'Alerts received on /api/v1/alerts, by source and what became of them (start, duplicate, rate-limited, resolved, refused)',
+    labelNames: ['source', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly tierRuns = new Counter({
     name: 'claudeops_tier_runs_total',
     help: 'Tier runs by tier and exit class',
@@ -107,6 +119,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'claudeops_' });
     // Counters exist at 0 from the start, so a rate() over them works before the first event.
     for (const status of STATUSES) this.cycles.inc({ status }, 0);
+    for (const trigger of ['schedule', 'operator', 'alert', 'approval']) this.triggers.inc({ trigger }, 0);
     for (const reason of ['overlap', 'backoff', 'budget']) this.skips.inc({ reason }, 0);
     for (const [from, to] of [
       ['1', '2'],
@@ -142,6 +155,7 @@ export class Metrics {
 
   observeCycle(cycle: CycleRecord): void {
     this.cycles.inc({ status: cycle.status });
+    this.triggers.inc({ trigger: cycle.trigger });
     for (const s of STATUSES) this.lastStatus.set({ status: s }, s === cycle.status ? 1 : 0);
     this.lastCycle.set(Date.parse(cycle.endedAt) / 1000);
     for (const e of cycle.escalations) this.escalations.inc({ from: String(e.from), to: String(e.to) });
@@ -163,6 +177,10 @@ export class Metrics {
     for (const n of cycle.notifications) this.notifications.inc({ kind: n.kind, result: n.ok ? 'sent' : 'failed' });
     for (const r of cycle.tiers)
       for (const m of r.verdict?.remediations ?? []) this.remediations.inc({ action: m.action, outcome: m.outcome });
+  }
+
+  observeAlert(source: string, outcome: string): void {
+    this.alerts.inc({ source, outcome });
   }
 
   setConsecutiveFailures(n: number): void {

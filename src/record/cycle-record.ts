@@ -24,7 +24,7 @@ export const CYCLE_STATUSES: CycleStatus[] = [...STORED_STATUSES];
 /** The cycle reached a judgement (whatever it was). */
 export const judged = (s: CycleStatus): boolean =>
   s === 'healthy' || s === 'degraded' || s === 'incomplete' || s === 'unhealthy';
-export type Trigger = 'schedule' | 'once' | 'operator' | 'approval';
+export type Trigger = 'schedule' | 'once' | 'operator' | 'approval' | 'alert';
 
 /** Everything one cycle did: `<results>/run-<stamp>.json`. */
 export interface CycleRecord {
@@ -33,6 +33,16 @@ export interface CycleRecord {
   endedAt: string;
   durationMs: number;
   trigger: Trigger;
+  /** The alerts that started it (trigger `alert`), each with the checks its labels named. */
+  alerts?: {
+    source: string;
+    sender: string;
+    name: string;
+    fingerprint: string;
+    status: string;
+    startsAt?: string;
+    checks: string[];
+  }[];
   dryRun: boolean;
   status: CycleStatus;
   /** One line an operator can act on. */

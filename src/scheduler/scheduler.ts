@@ -1,11 +1,21 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Schedule } from '../config/config.js';
+import type { Alert } from '../alerts/payload.js';
 import type { Logger } from '../logger/logger.js';
+
+/** Why a cycle starts; an alert's cycle carries its alerts. */
+export type Start = 'schedule' | 'operator' | 'alert';
+
+/** What waits for the running cycle to end: an operator's "run now", alerts, or both (one cycle). */
+interface Queued {
+  operator: boolean;
+  alerts: Alert[];
+}
 
 export interface SchedulerOptions {
   schedule: Schedule;
   /** Runs one cycle; resolves true when it succeeded (a verdict was reached). */
-  cycle: (trigger: 'schedule' | 'operator') => Promise<boolean>;
+  cycle: (trigger: Start, alerts: readonly Alert[]) => Promise<boolean>;
   logger: Logger;
   /** Failed cycles in a row after which the wait stretches; 0 never. */
   failureBackoff: number;
@@ -40,7 +50,9 @@ export class Scheduler {
   /** Wall time of the last cycle start, for reports. */
   lastCycleStartedAt = 0;
   private readonly mono: () => number;
-  private queued = false;
+  private queued: Queued | undefined;
+  /** The alerts of the running cycle. */
+  private runningAlerts: readonly Alert[] = [];
   private nextAt: number | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -87,12 +99,35 @@ export class Scheduler {
   trigger(): 'started' | 'queued' | 'already queued' | 'stopping' {
     if (this.stopped) return 'stopping';
     if (this.running) {
-      if (this.queued) return 'already queued';
-      this.queued = true;
+      if (this.queued?.operator) return 'already queued';
+      this.queued = { operator: true, alerts: this.queued?.alerts ?? [] };
       return 'queued';
     }
     this.startCycle('operator');
     return 'started';
+  }
+
+  /** Alerts: a cycle for them at once, or they join the one queued behind the running cycle. */
+  alert(alerts: readonly Alert[]): 'started' | 'queued' | 'stopping' {
+    if (this.stopped) return 'stopping';
+    if (this.running) {
+      this.queued = { operator: this.queued?.operator ?? false, alerts: [...(this.queued?.alerts ?? []), ...alerts] };
+      return 'queued';
+    }
+    this.startCycle('alert', alerts);
+    return 'started';
+  }
+
+  /** Queued alerts that resolved before their cycle began: they start nothing now. */
+  withdraw(fingerprints: ReadonlySet<string>): void {
+    if (!this.queued) return;
+    const alerts = this.queued.alerts.filter((a) => !fingerprints.has(a.fingerprint));
+    this.queued = alerts.length || this.queued.operator ? { ...this.queued, alerts } : undefined;
+  }
+
+  /** The fingerprints of the running cycle's alerts and of those queued: a repeat of one starts nothing. */
+  inFlight(): Set<string> {
+    return new Set([...this.runningAlerts, ...(this.queued?.alerts ?? [])].map((a) => a.fingerprint));
   }
 
   /** When the next scheduled tick comes, in wall time (for display). */
@@ -141,12 +176,13 @@ export class Scheduler {
     this.startCycle('schedule');
   }
 
-  private startCycle(trigger: 'schedule' | 'operator'): void {
+  private startCycle(trigger: Start, alerts: readonly Alert[] = []): void {
     const { logger } = this.options;
     this.lastStart = this.mono();
     this.lastCycleStartedAt = Date.now();
+    this.runningAlerts = alerts;
     this.running = this.options
-      .cycle(trigger)
+      .cycle(trigger, alerts)
       .catch((e) => {
         logger.error(
           { err: e },
@@ -160,10 +196,10 @@ export class Scheduler {
       })
       .finally(() => {
         this.running = undefined;
-        if (this.queued && !this.stopped) {
-          this.queued = false;
-          this.startCycle('operator');
-        }
+        this.runningAlerts = [];
+        const queued = this.queued;
+        this.queued = undefined;
+        if (queued && !this.stopped) this.startCycle(queued.operator ? 'operator' : 'alert', queued.alerts);
       });
   }
 

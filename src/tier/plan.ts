@@ -2,9 +2,11 @@
 // Pure: the caller reads the prompt files and probes the sandbox, and hands their
 // results in.
 import type { Config, TierNumber } from '../config/config.js';
+import type { Note } from '../store/records.js';
 import { envContext, type EnvContext } from '../context/env-context.js';
 import type { CheckDef, CheckSet, Skill } from '../checks/check-set.js';
 import { checksPrompt, manifestPrompt } from '../checks/prompt.js';
+import { memoryPrompt } from '../memory/recall.js';
 import { proposePrompt, type Waiting } from '../approval/prompt.js';
 import type { McpCatalog, ServerEntry } from '../mcp/catalog.js';
 import type { ExitClass } from '../provider/exit-class.js';
@@ -31,6 +33,10 @@ export interface PlanInput {
   sandbox: SandboxProbe;
   handoff: string;
   pending?: readonly Waiting[];
+  /** The alert that started the cycle, as evidence for the prompt; empty when none did. */
+  alert?: string;
+  /** The notes earlier cycles left; the prompt gets those about the checks handed out, within the memory budget. */
+  memory?: { notes: readonly Note[]; now: Date };
   shard?: Shard;
   texts: PromptTexts;
   /** What the provider says about running this tier's model. */
@@ -59,6 +65,16 @@ export interface TierPlan {
   containment: Containment;
 }
 
+/** The tier's prompt file, then what the daemon found: the checks, the alert, the notes. */
+function promptText(file: string, handedOut: CheckSet, input: PlanInput): string {
+  const { config, memory } = input;
+  const about = { checks: handedOut.checks.map((c) => c.id), services: handedOut.checks.flatMap((c) => c.services) };
+  const notes = memory
+    ? memoryPrompt(memory.notes, about, config.memory.budgetBytes, memory.now, config.memory.halfLifeDays)
+    : '';
+  return [file.trimEnd(), checksPrompt(handedOut, input.tier), input.alert, notes].filter(Boolean).join('\n\n') + '\n';
+}
+
 export function planTier(input: PlanInput): TierPlan {
   const { config, tier, shard } = input;
   const policy = tierPolicy(config, tier, input.mcp.servers, input.mcp.catalog, repoRules(input.checks, tier));
@@ -80,7 +96,7 @@ export function planTier(input: PlanInput): TierPlan {
     policy,
     refusal,
     context,
-    prompt: 'prompt' in texts ? `${texts.prompt.trimEnd()}\n\n${checksPrompt(handedOut, tier)}\n` : '',
+    prompt: 'prompt' in texts ? promptText(texts.prompt, handedOut, input) : '',
     systemPrompt: 'prompt' in texts ? texts.systemPrompt?.trim() : undefined,
     instructions: [
       `Environment: ${context.line}`,

@@ -1,4 +1,5 @@
 import type { Config, TierNumber } from '../config/config.js';
+import type { Note } from '../store/records.js';
 import type { CheckSet } from '../checks/check-set.js';
 import type { Waiting } from '../approval/prompt.js';
 import { runnable } from '../files/executable.js';
@@ -32,6 +33,10 @@ export interface TierRunInput {
   handoff: string;
   /** Proposals already waiting for a human, named in a propose-mode tier's prompt so it does not repeat them. */
   pending?: readonly Waiting[];
+  /** The alert that started the cycle, as evidence for the prompt; empty when none did. */
+  alert?: string;
+  /** The notes earlier cycles left; the prompt gets those about the checks handed out, within the memory budget. */
+  memory?: { notes: readonly Note[]; now: Date };
   /** One of several tier-1 sessions: only these checks are handed to it. */
   shard?: Shard;
   logger: Logger;

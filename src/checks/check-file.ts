@@ -71,7 +71,7 @@ export function parseCheckFile(text: string): CheckFile {
       const names = value.split(',').map((s) => s.trim().replace(/^`|`$/g, ''));
       out.services = names.every((n) => NAME.test(n)) ? names : [];
     } else if (key === 'severity') out.severity = value.toLowerCase();
-    else if (key === 'alert labels' || key === 'alert label' || key === 'alerts') {
+    else if (key === 'alert labels' || key === 'alert label') {
       const labels = alertLabels(value);
       if (labels) out.alertLabels = labels;
       else

@@ -273,3 +273,93 @@ describe('the 30-day timeline', () => {
     assert.match(svg, /2026-01-10T12h: 1\/1 good<\/title><\/rect><\/svg>$/);
   });
 });
+
+describe("the daemon's notes on the console", () => {
+  const token = 'console-token-0123456789abcdef';
+  const note = (id: string, text: string) => ({
+    id,
+    service: 'web',
+    kind: 'fix' as const,
+    action: 'restart',
+    text,
+    cycle: 'run-20261201-000000',
+    at: new Date().toISOString(),
+    confidence: 0.6,
+    confirmed: 0,
+  });
+  const seed = (stateDir: string) => {
+    fs.mkdirSync(stateDir, { recursive: true });
+    const at = new Date().toISOString();
+    const entry = { title: 'Web', services: ['web'], status: 'healthy', since: at, failures: 0, successes: 1 };
+    const checks = { version: 1, checks: { 'site/web.md': { ...entry, last: [], hours: [] } } };
+    fs.writeFileSync(path.join(stateDir, 'checks.json'), JSON.stringify(checks));
+    const memory = { version: 1, notes: [note('n-1', 'restart fixed the <b>pool</b>'), note('n-2', 'second note')] };
+    fs.writeFileSync(path.join(stateDir, 'memory.json'), JSON.stringify(memory));
+  };
+
+  it('shows them on the check page, and lets the token edit, pin and delete them, each change a receipt', async () => {
+    const { server, base, resultsDir, stateDir } = await consoleFor({ CLAUDEOPS_CONSOLE_TOKEN: token }, {}, seed);
+    const act = (form: Record<string, string>, auth = true) =>
+      fetch(`${base}/actions/note`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(auth ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: new URLSearchParams(form).toString(),
+      });
+    const stored = () => JSON.parse(fs.readFileSync(path.join(stateDir, 'memory.json'), 'utf8')).notes;
+    try {
+      const page = await (await fetch(`${base}/checks/site/web.md`)).text();
+      assert.match(page, /What the daemon remembers/);
+      assert.match(page, /restart fixed the &lt;b&gt;pool&lt;\/b&gt;/);
+      assert.doesNotMatch(page, /action="\/actions\/note"/, 'no forms for a reader');
+      const asActor = await (
+        await fetch(`${base}/checks/site/web.md`, { headers: { authorization: `Bearer ${token}` } })
+      ).text();
+      assert.match(asActor, /action="\/actions\/note"/);
+
+      assert.equal((await act({ id: 'n-1', verb: 'delete' }, false)).status, 401);
+      assert.equal(stored().length, 2, 'a caller without the token changes nothing');
+      assert.equal((await act({ id: 'n-1', verb: 'burn' })).status, 400);
+      assert.equal((await act({ id: 'n-9', verb: 'pin' })).status, 404);
+
+      assert.equal(
+        ((await (await act({ id: 'n-1', verb: 'pin' })).json()) as { note: { pinned: boolean } }).note.pinned,
+        true,
+      );
+      assert.equal((await act({ id: 'n-1', verb: 'edit', text: 'restart takes 40 s' })).status, 200);
+      assert.equal((await act({ id: 'n-2', verb: 'delete' })).status, 200);
+      const [kept, ...rest] = stored();
+      assert.deepEqual(
+        [kept.text, kept.pinned, typeof kept.editedAt, rest.length],
+        ['restart takes 40 s', true, 'string', 0],
+      );
+
+      const api = (await (await fetch(`${base}/api/v1/notes?check=site/web.md`)).json()) as {
+        notes: { id: string; weight: number }[];
+      };
+      assert.deepEqual(
+        api.notes.map((n) => n.id),
+        ['n-1'],
+      );
+      assert.ok(api.notes[0]!.weight > 0.59, 'a pinned note does not fade');
+
+      const receipts = fs
+        .readFileSync(path.join(resultsDir, 'receipts.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        receipts.map((r) => [r.kind, r.verb, r.note, r.after]),
+        [
+          ['note_changed', 'pin', 'n-1', undefined],
+          ['note_changed', 'edit', 'n-1', 'restart takes 40 s'],
+          ['note_changed', 'delete', 'n-2', undefined],
+        ],
+      );
+    } finally {
+      server.close();
+    }
+  });
+});

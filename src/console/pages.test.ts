@@ -43,6 +43,31 @@ test("a cycle's page shows the proposals it parked and the notifications it sent
   const quiet = cyclePage({ viewer, cycle: { ...cycle, notifications: [] }, stories: {}, proposals: [] });
   assert.match(quiet, /No notification was sent\./);
   assert.doesNotMatch(quiet, /Proposals parked/);
+  assert.doesNotMatch(quiet, /Started by/);
+  const alerted = cyclePage({
+    viewer,
+    cycle: {
+      ...cycle,
+      trigger: 'alert',
+      alerts: [
+        {
+          source: 'alertmanager',
+          sender: 'alertmanager:ops',
+          name: 'Db<Down>',
+          fingerprint: 'f1',
+          status: 'firing',
+          startsAt: '2026-12-01T09:58:00Z',
+          checks: ['site/db.md'],
+        },
+      ],
+    },
+    stories: {},
+    proposals: [],
+  });
+  assert.match(
+    alerted,
+    /Started by alert <strong>Db&lt;Down&gt;<\/strong> \(alertmanager:ops, since 2026-12-01 09:58:00 UTC\) → site\/db\.md/,
+  );
 });
 
 test('problems first, then by id; times as the largest whole unit', () => {

@@ -187,6 +187,7 @@ ${story ? html`<pre class="story">${storyLines(story)}</pre>` : html`<p class="m
     d.viewer,
     html`<h1>Cycle ${c.id} ${badge(c.status)}</h1><p>${c.summary}</p>
 <p>Started ${when(c.startedAt)} · took ${secs(c.durationMs)} · cost ${usd(c.costUsd)} · trigger ${c.trigger}${c.dryRun ? ' · dry run' : ''}</p>
+${c.alerts?.length ? html`<p>Started by ${c.alerts.map((a, i) => html`${i ? '; ' : ''}alert <strong>${a.name}</strong> (${a.sender}${a.startsAt ? `, since ${when(a.startsAt)}` : ''}) → ${a.checks.length ? a.checks.join(', ') : 'no check named: every check looked at'}`)}</p>` : ''}
 <p>Escalation: ${chain}${c.escalationStopped ? html` · stopped: ${c.escalationStopped}` : ''}</p>
 <h2>Checks</h2>${checks.length ? html`<table><thead><tr><th>Check</th><th>Status</th><th>Services</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${checks.map((r) => html`<tr><td>${r.invented ? html`${r.id} <span class="badge warn">not handed out</span>` : html`<a href="${checkHref(r.id)}">${r.title}</a>`}</td><td>${badge(r.status)}</td><td>${r.services.join(', ')}</td><td>${r.tier ? `tier ${r.tier}` : '-'}</td><td>${r.detail ?? ''}</td></tr>`)}</tbody></table>` : html`<p>No check results.</p>`}
 ${outcome(c, d.proposals)}

@@ -152,3 +152,57 @@ describe('scheduler health', () => {
     }
   });
 });
+
+describe('scheduler alerts', () => {
+  const alert = (fingerprint: string) =>
+    ({
+      source: 'generic',
+      sender: 'generic:test',
+      name: fingerprint,
+      status: 'firing',
+      labels: {},
+      annotations: {},
+      fingerprint,
+    }) as const;
+
+  it('starts an alert cycle at once, queues alerts behind it into one cycle, and withdraws a resolved one', async () => {
+    const starts: { trigger: string; alerts: string[] }[] = [];
+    const releases: (() => void)[] = [];
+    const scheduler = new Scheduler({
+      schedule: { kind: 'interval', seconds: 3600 },
+      logger,
+      failureBackoff: 0,
+      cycle: (trigger, alerts) => {
+        starts.push({ trigger, alerts: alerts.map((a) => a.fingerprint) });
+        return new Promise<boolean>((resolve) => releases.push(() => resolve(true)));
+      },
+    });
+    scheduler.start();
+    try {
+      assert.deepEqual(starts, [{ trigger: 'schedule', alerts: [] }]);
+      assert.equal(scheduler.alert([alert('a')]), 'queued');
+      assert.equal(scheduler.alert([alert('b'), alert('c')]), 'queued');
+      assert.deepEqual([...scheduler.inFlight()].sort(), ['a', 'b', 'c']);
+      scheduler.withdraw(new Set(['b']));
+      releases.shift()!();
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(starts[1], { trigger: 'alert', alerts: ['a', 'c'] });
+      assert.deepEqual([...scheduler.inFlight()].sort(), ['a', 'c'], "the running cycle's alerts");
+      // An operator's run now and an alert while that runs: one cycle, the operator's, with the alert.
+      assert.equal(scheduler.trigger(), 'queued');
+      assert.equal(scheduler.alert([alert('d')]), 'queued');
+      releases.shift()!();
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(starts[2], { trigger: 'operator', alerts: ['d'] });
+      releases.shift()!();
+      await new Promise((r) => setImmediate(r));
+      assert.equal(starts.length, 3, 'nothing else was queued');
+      assert.equal(scheduler.alert([alert('e')]), 'started');
+      assert.deepEqual(starts[3], { trigger: 'alert', alerts: ['e'] });
+      releases.shift()!();
+    } finally {
+      await scheduler.stop();
+    }
+    assert.equal(scheduler.alert([alert('f')]), 'stopping');
+  });
+});

@@ -284,7 +284,10 @@ describe('the Alert labels field', () => {
     assert.deepEqual({ ...parsed.alertLabels }, { job: 'web', env: 'prod', team: 'ops' });
     assert.equal(Object.getPrototypeOf(parsed.alertLabels), null);
     assert.deepEqual(parsed.fieldProblems, []);
-    assert.deepEqual({ ...parseCheckFile('# W\n**Alert labels:** `alertname=Down`').alertLabels }, { alertname: 'Down' });
+    assert.deepEqual(
+      { ...parseCheckFile('# W\n**Alert labels:** `alertname=Down`').alertLabels },
+      { alertname: 'Down' },
+    );
     const described = parseCheckFile('# W\n- Alerts: PagerDuty, then Slack\n');
     assert.equal(described.alertLabels, undefined, 'a line that describes where alerts go is not this field');
     assert.deepEqual(described.fieldProblems, []);

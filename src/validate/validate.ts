@@ -72,6 +72,7 @@ export async function validate(
   await checkWritableOnDisk(config, f);
   await checkNotifications(config, f);
   checkApprovals(config, f);
+  checkAlerts(config, f);
 
   const width = Math.max(...f.rows.map(([k]) => k.length));
   print('claudeops validate');
@@ -119,6 +120,30 @@ function checkApprovals(config: Config, f: Findings): void {
   if (gated.length && config.notify.urls.length === 0)
     f.notes.push(
       "no one is told about proposals: CLAUDEOPS_APPRISE_URLS is unset; they wait on the console's Approvals page",
+    );
+}
+
+function checkAlerts(config: Config, f: Findings): void {
+  const { alerts, memory, http } = config;
+  f.rows.push([
+    'alerts',
+    alerts.token
+      ? `POST /api/v1/alerts on port ${http.port} · a fingerprint starts nothing again for ${alerts.dedupeMs / 1000} s · at most ${alerts.perHour} an hour per source`
+      : 'off: set CLAUDEOPS_ALERTS_TOKEN to take alerts from Alertmanager, Grafana or a script',
+  ]);
+  f.rows.push([
+    'memory',
+    memory.budgetBytes
+      ? `${memory.budgetBytes} bytes of notes a prompt · unpinned notes halve every ${memory.halfLifeDays} d`
+      : 'notes are kept but no prompt gets them (CLAUDEOPS_MEMORY_BUDGET=0)',
+  ]);
+  if (alerts.token && http.port === 'off')
+    f.problems.push(
+      'CLAUDEOPS_ALERTS_TOKEN is set but CLAUDEOPS_HTTP_PORT is off: nothing takes the alerts. Turn the port on, or unset the token',
+    );
+  if (alerts.token && (alerts.token === http.consoleToken || alerts.token === http.readToken))
+    f.problems.push(
+      'CLAUDEOPS_ALERTS_TOKEN is the same as a console token: an alert source would hold the console too. Give it its own (openssl rand -hex 24)',
     );
 }
 

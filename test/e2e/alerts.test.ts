@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, lastToolResult, modelOf, text, userText, verdict, type Reply, type Script } from '../fake-api.js';
-import { cycleSummaries, httpPort, idle, read, sandbox, start, verdictOf } from '../harness.js';
+import { cycleSummaries, httpPort, idle, read, run, sandbox, start, verdictOf } from '../harness.js';
 
 const ALERTS_TOKEN = 'alerts-token-0123456789abcdef';
 const CONSOLE_TOKEN = 'console-token-0123456789abcdef';
@@ -239,6 +239,35 @@ describe('memory: what one cycle learned reaches the next', () => {
       daemon.child.kill('SIGKILL');
       await api.stop();
       sb.cleanup();
+    }
+  });
+});
+
+describe('alerts: validate', () => {
+  it('shows the endpoint and the memory budget, and names an alerts token that opens the console or reaches nothing', async () => {
+    const api = new FakeApi(perRun({}));
+    const url = await api.start();
+    const good = sandbox(url, { CLAUDEOPS_ALERTS_TOKEN: ALERTS_TOKEN, CLAUDEOPS_CONSOLE_TOKEN: CONSOLE_TOKEN });
+    const bad = sandbox(url, { CLAUDEOPS_ALERTS_TOKEN: CONSOLE_TOKEN, CLAUDEOPS_CONSOLE_TOKEN: CONSOLE_TOKEN });
+    good.addRepo('site', { '.claude-ops/checks/web.md': WEB });
+    try {
+      good.env.CLAUDEOPS_HTTP_PORT = '9191';
+      const ok = await run(['validate'], good, 60_000);
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      assert.match(
+        ok.stdout,
+        /alerts +POST \/api\/v1\/alerts on port 9191 · a fingerprint starts nothing again for 1800 s/,
+      );
+      assert.match(ok.stdout, /memory +2048 bytes of notes a prompt · unpinned notes halve every 14 d/);
+      const r = await run(['validate'], bad, 60_000);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout, /CLAUDEOPS_ALERTS_TOKEN is set but CLAUDEOPS_HTTP_PORT is off/);
+      assert.match(r.stdout, /CLAUDEOPS_ALERTS_TOKEN is the same as a console token/);
+      assert.ok(!r.stdout.includes(CONSOLE_TOKEN), 'the token itself is never printed');
+    } finally {
+      await api.stop();
+      good.cleanup();
+      bad.cleanup();
     }
   });
 });

@@ -226,6 +226,18 @@ export const files = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdir
 
 export const read = (file: string): string => fs.readFileSync(file, 'utf8');
 
+/** The receipt ledger's entries, in order; none before the first receipt. */
+export const ledger = (resultsDir: string): any[] => {
+  const file = path.join(resultsDir, 'receipts.ndjson');
+  return fs.existsSync(file)
+    ? read(file)
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
+};
+
 /** The names of the cycle summaries under a results directory, oldest first. */
 export const summaryNames = (dir: string): string[] =>
   files(dir)

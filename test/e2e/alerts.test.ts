@@ -1,10 +1,9 @@
 // Alerts in, memory across cycles: a monitoring alert starts a targeted cycle of the
 // real daemon and CLI, and what one cycle learned reaches the next cycle's tier 2.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, lastToolResult, modelOf, text, userText, verdict, type Reply, type Script } from '../fake-api.js';
-import { cycleSummaries, httpPort, idle, read, run, sandbox, start, verdictOf } from '../harness.js';
+import { cycleSummaries, httpPort, idle, ledger, run, sandbox, start, verdictOf } from '../harness.js';
 
 const ALERTS_TOKEN = 'alerts-token-0123456789abcdef';
 const CONSOLE_TOKEN = 'console-token-0123456789abcdef';
@@ -25,18 +24,6 @@ function perRun(lists: Record<string, Reply[]>): Script {
 /** The requests that opened a tier run (not the CLI's follow-ups), of one model family. */
 const runsOf = (api: FakeApi, family: string) =>
   api.messages.filter((r) => modelOf(r).includes(family) && lastToolResult(r) === undefined);
-
-const receipts = (resultsDir: string): Record<string, unknown>[] => {
-  try {
-    return read(path.join(resultsDir, 'receipts.ndjson'))
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  } catch {
-    return [];
-  }
-};
 
 const WEB = '# Web\n\n- Service: web\n- Alert labels: job=web\n\n## How\ncurl web\n\n## Healthy when\n200\n';
 const DB = '# Database\n\n- Service: db\n\n## How\npg_isready\n\n## Healthy when\naccepting\n';
@@ -90,13 +77,13 @@ describe('alerts: POST /api/v1/alerts', () => {
       const base = `http://127.0.0.1:${await httpPort(daemon, 20_000)}`;
       await daemon.waitFor(/"msg":"cycle ended/, 60_000);
       await idle(base, 30_000);
-      const before = { runs: runsOf(api, 'haiku').length, receipts: receipts(sb.resultsDir).length };
+      const before = { runs: runsOf(api, 'haiku').length, receipts: ledger(sb.resultsDir).length };
 
       for (const token of [CONSOLE_TOKEN, 'not-the-token-at-all-0000']) {
         const refused = await post(base, token, alertmanager('firing'));
         assert.equal(refused.status, 401, `token ${token.slice(0, 8)}… is refused`);
       }
-      assert.equal(receipts(sb.resultsDir).length, before.receipts, 'a refused caller records nothing');
+      assert.equal(ledger(sb.resultsDir).length, before.receipts, 'a refused caller records nothing');
 
       const first = await post(base, ALERTS_TOKEN, alertmanager('firing'));
       assert.equal(first.status, 202);
@@ -137,7 +124,7 @@ describe('alerts: POST /api/v1/alerts', () => {
       const db = (await (await fetch(`${base}/api/v1/checks`)).json()) as { checks: { id: string; status: string }[] };
       assert.equal(db.checks.find((c) => c.id === 'site/db.md')?.status, 'healthy', 'the other check keeps its state');
 
-      const recorded = receipts(sb.resultsDir).filter((r) => r.kind === 'alert');
+      const recorded = ledger(sb.resultsDir).filter((r) => r.kind === 'alert');
       assert.deepEqual(
         recorded.map((r) => [r.cycle, (r.alerts as { outcome: string }[])[0]!.outcome]),
         [
@@ -227,7 +214,7 @@ describe('memory: what one cycle learned reaches the next', () => {
       });
       assert.equal(deleted.status, 200);
       assert.deepEqual(await notes(base), []);
-      const receipt = receipts(sb.resultsDir).find((r) => r.kind === 'note_changed');
+      const receipt = ledger(sb.resultsDir).find((r) => r.kind === 'note_changed');
       assert.equal(receipt?.verb, 'delete');
       assert.equal(receipt?.note, kept.id);
 

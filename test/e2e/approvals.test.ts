@@ -8,7 +8,18 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeApi, byModel, systemText, toolNames, toolUse, verdict } from '../fake-api.js';
 import { Forward } from '../forward.js';
-import { cycleSummaries, httpPort, idle, read, run, sandbox, start, type Sandbox, type Started } from '../harness.js';
+import {
+  ledger,
+  cycleSummaries,
+  httpPort,
+  idle,
+  read,
+  run,
+  sandbox,
+  start,
+  type Sandbox,
+  type Started,
+} from '../harness.js';
 import { Receiver, type Received } from '../receiver.js';
 
 const hasApprise = spawnSync('apprise', ['--version']).status === 0;
@@ -104,11 +115,7 @@ async function rig(
   return { api, sb, receiver, daemon, base, world, stop };
 }
 
-const receipts = (sb: Sandbox): any[] =>
-  read(path.join(sb.resultsDir, 'receipts.ndjson'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+const receipts = (sb: Sandbox): any[] => ledger(sb.resultsDir);
 const cyclesEnded = (d: Started) => (d.output().match(/"msg":"cycle ended/g) ?? []).length;
 const waitCycles = (d: Started, n: number, ms: number) =>
   d.waitFor(new RegExp(`("msg":"cycle ended[\\s\\S]*){${n}}`), ms);

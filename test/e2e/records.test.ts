@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeApi, byModel, toolUse, verdict } from '../fake-api.js';
-import { cycleSummaries, read, refusingPort, run, sandbox } from '../harness.js';
+import { cycleSummaries, ledger as ledgerOf, read, refusingPort, run, sandbox } from '../harness.js';
 import { Receiver } from '../receiver.js';
 
 const hasApprise = spawnSync('apprise', ['--version']).status === 0;
@@ -97,10 +97,7 @@ describe('cycle summary and receipts', () => {
         fs.existsSync(path.join(sb.resultsDir, t.logFile)) && fs.existsSync(path.join(sb.resultsDir, t.eventsFile)),
       );
 
-      const ledger = read(path.join(sb.resultsDir, 'receipts.ndjson'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const ledger = ledgerOf(sb.resultsDir);
       assert.equal(ledger.length, 1);
       assert.equal(ledger[0].kind, 'tier_run');
       assert.equal(ledger[0].cost_usd, t.costUsd);
@@ -195,10 +192,7 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
         [1, 0, 1],
       );
       assert.deepEqual(s[0].notifications[0], { kind: 'unhealthy', key: CHECK_ID, ok: true, attempts: 1 });
-      const ledger = read(path.join(sb.resultsDir, 'receipts.ndjson'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const ledger = ledgerOf(sb.resultsDir);
       assert.deepEqual(
         ledger.map((l) => l.kind),
         ['tier_run', 'notification', 'tier_run', 'tier_run', 'notification'],
@@ -226,10 +220,7 @@ describe('notifications through the real Apprise CLI', { skip: appriseSkip }, ()
       assert.equal(s.notifications[0].attempts, 2);
       assert.match(s.notifications[0].error, /^exit \d+/);
       assert.match(r.stdout, /notification failed after 2 attempts/);
-      const ledger = read(path.join(sb.resultsDir, 'receipts.ndjson'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const ledger = ledgerOf(sb.resultsDir);
       assert.equal(ledger[1].kind, 'notification');
       assert.equal(ledger[1].ok, false);
     } finally {

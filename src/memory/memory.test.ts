@@ -363,8 +363,8 @@ describe('recall', () => {
       section,
       [
         MEMORY_HEADING,
-        `- [finding · ${HTTP} (web) · pinned · confidence 0.90 · 2026-12-02, cycle run-20261201-000000] web is behind a slow proxy`,
-        '- [fix · web · confidence 0.75 · confirmed 2× · 2026-12-01, cycle run-20261201-101500] restart fixed it (verified)',
+        `- [finding · ${HTTP} (web) · pinned · confidence 0.90 · 2026-12-02, cycle run-20261201-000000] "web is behind a slow proxy"`,
+        '- [fix · web · confidence 0.75 · confirmed 2× · 2026-12-01, cycle run-20261201-101500] "restart fixed it (verified)"',
       ].join('\n'),
     );
   });

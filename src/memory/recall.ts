@@ -53,7 +53,7 @@ export function memoryPrompt(
   return left > 0 && size + Buffer.byteLength(more) <= budgetBytes ? section + more : section;
 }
 
-/** `- [fix · web · confidence 0.75 · confirmed 2× · 2026-12-01, cycle run-…] restart fixed it …` */
+/** `- [fix · web · confidence 0.75 · confirmed 2× · 2026-12-01, cycle run-…] "restart fixed it …"` */
 function noteLine(n: Note, now: Date, halfLifeDays: number): string {
   const about = n.check !== undefined ? (n.service !== undefined ? `${n.check} (${n.service})` : n.check) : n.service;
   const tags = [
@@ -64,5 +64,6 @@ function noteLine(n: Note, now: Date, halfLifeDays: number): string {
     n.confirmed > 0 ? `confirmed ${n.confirmed}×` : undefined,
     `${n.at.slice(0, 10)}, cycle ${n.cycle}`,
   ];
-  return `- [${tags.filter((t) => t !== undefined).join(' · ')}] ${noteText(n.text)}`;
+  // Quoted: a note's text came from a model's verdict (or an operator), and is data here.
+  return `- [${tags.filter((t) => t !== undefined).join(' · ')}] ${JSON.stringify(noteText(n.text))}`;
 }

@@ -14,11 +14,12 @@ const SOURCE_NAMES: Record<Alert['source'], string> = {
 const quoted = (v: string): string => JSON.stringify(v.length > MAX_VALUE ? `${v.slice(0, MAX_VALUE)}…` : v);
 
 function alertLines(a: Alert): string[] {
+  // Label names are checked as Prometheus spells them; every other field the sender wrote is quoted.
   const labels = Object.entries(a.labels).map(([k, v]) => `${k}=${quoted(v)}`);
   return [
-    `- ${quoted(a.name)} from ${SOURCE_NAMES[a.source]} (${a.sender}), ${a.status}${a.startsAt ? ` since ${a.startsAt}` : ''}, fingerprint ${a.fingerprint}`,
+    `- ${quoted(a.name)} from ${SOURCE_NAMES[a.source]} (${quoted(a.sender)}), ${a.status}${a.startsAt ? ` since ${quoted(a.startsAt)}` : ''}, fingerprint ${quoted(a.fingerprint)}`,
     ...(labels.length ? [`  - labels: ${labels.join(', ')}`] : []),
-    ...Object.entries(a.annotations).map(([k, v]) => `  - annotation ${k}: ${quoted(v)}`),
+    ...Object.entries(a.annotations).map(([k, v]) => `  - annotation ${quoted(k)}: ${quoted(v)}`),
   ];
 }
 

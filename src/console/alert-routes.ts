@@ -16,7 +16,7 @@ export const MAX_ALERT_BODY = 256 * 1024;
  * brings is recorded, refused or not.
  */
 export function alertRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps): void {
-  router.on('POST', '/api/v1/alerts', (req, res) => void receive(deps, req, res));
+  router.on('POST', '/api/v1/alerts', (req, res) => receive(deps, req, res));
 }
 
 async function receive(deps: ConsoleDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -27,6 +27,8 @@ async function receive(deps: ConsoleDeps, req: IncomingMessage, res: ServerRespo
   const text = await readBody(req, MAX_ALERT_BODY).catch(() => undefined);
   if (text === undefined) {
     deps.control.alerts({ ok: false, problems: [`the body is over ${MAX_ALERT_BODY} bytes`] });
+    // The rest of the body is not read: the connection cannot be used again.
+    res.setHeader('connection', 'close');
     return refuse(res, 413, `the body is over ${MAX_ALERT_BODY} bytes; send fewer alerts per request`);
   }
   const json = safeJson(text);

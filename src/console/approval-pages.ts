@@ -3,7 +3,8 @@ import type { LinkParams } from '../approval/links.js';
 import { shown } from '../approval/display.js';
 import { awaitsDecision } from '../approval/pending.js';
 import { html, type Html } from './html.js';
-import { badge, checkHref, layout, when, type Viewer } from './pages.js';
+import { badge, layout, when, type Viewer } from './pages.js';
+import { checkHref } from './html.js';
 
 // Pages of approvals and holds. A link's page shows what it would do and asks for a
 // confirming click: a GET never decides anything, so a link preview cannot approve.

@@ -362,4 +362,60 @@ describe("the daemon's notes on the console", () => {
       server.close();
     }
   });
+
+  it('sends a browser back to a check whose id is not ASCII, and a handler that throws answers 500 without ending the server', async () => {
+    const { sessionValue, csrfValue, SESSION_COOKIE } = await import('./auth.js');
+    const alertsToken = 'alerts-token-0123456789abcdef';
+    const { server, base } = await consoleFor(
+      { CLAUDEOPS_CONSOLE_TOKEN: token, CLAUDEOPS_ALERTS_TOKEN: alertsToken },
+      {},
+      seed,
+    );
+    try {
+      const pinned = await fetch(`${base}/actions/note`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `${SESSION_COOKIE}=${sessionValue(token)}`,
+          origin: base,
+        },
+        body: new URLSearchParams({
+          csrf: csrfValue(token),
+          id: 'n-1',
+          verb: 'pin',
+          check: 'site/db\u2013prod.md',
+        }).toString(),
+      });
+      assert.equal(pinned.status, 303);
+      assert.equal(pinned.headers.get('location'), '/checks/site/db%E2%80%93prod.md');
+    } finally {
+      server.close();
+    }
+    const throwing = await consoleFor(
+      { CLAUDEOPS_ALERTS_TOKEN: alertsToken },
+      {
+        control: {
+          runNow: () => 'started',
+          stop: () => false,
+          nextCycleAt: () => undefined,
+          approved: () => undefined,
+          alerts: () => {
+            throw new Error('boom');
+          },
+        },
+      },
+    );
+    try {
+      const posted = await fetch(`${throwing.base}/api/v1/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alertsToken}` },
+        body: JSON.stringify({ name: 'x' }),
+      });
+      assert.equal(posted.status, 500);
+      assert.equal((await fetch(`${throwing.base}/healthz`)).status, 200, 'the server goes on');
+    } finally {
+      throwing.server.close();
+    }
+  });
 });

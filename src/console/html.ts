@@ -25,3 +25,6 @@ const piece = (v: unknown): string =>
   v instanceof Html ? v.text : v === undefined || v === null || v === false ? '' : esc(v);
 
 export const raw = (text: string): Html => new Html(text);
+
+/** A check's page: its id's segments encoded, the slashes kept. */
+export const checkHref = (id: string): string => `/checks/${id.split('/').map(encodeURIComponent).join('/')}`;

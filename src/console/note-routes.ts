@@ -3,6 +3,7 @@ import { editNote, MAX_NOTE_TEXT, type NoteChange } from '../memory/edit.js';
 import { weight } from '../memory/learn.js';
 import { recallNotes } from '../memory/recall.js';
 import type { ConsoleDeps } from './deps.js';
+import { checkHref } from './html.js';
 import type { ShownNote } from './note-pages.js';
 import type { ActHandler, Wrap } from './guard.js';
 import { redirect, send, sendJson } from './respond.js';
@@ -48,8 +49,8 @@ function changeNote(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
       by: 'console',
     });
     if (asJson(req)) return sendJson(res, 200, { note: done?.after ?? null });
-    const back = form.get('back') ?? '';
-    redirect(res, back.startsWith('/checks/') ? back : '/');
+    const check = form.get('check');
+    redirect(res, check ? checkHref(check) : '/');
   };
 }
 

@@ -5,7 +5,7 @@ import type { Holds, Proposal } from '../store/records.js';
 import { storyKind } from '../stream/story-line.js';
 import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, sparkline, timeline } from './charts.js';
-import { html, raw, type Html } from './html.js';
+import { checkHref, html, raw, type Html } from './html.js';
 import type { LiveState } from './live.js';
 import { notesSection, type ShownNote } from './note-pages.js';
 
@@ -72,7 +72,6 @@ function banner(entries: [string, CheckEntry][], pending: number): Html {
       : html``;
   return html`<p class="banner ${down ? 'bad-banner' : 'warn-banner'}" id="banner">${parts.join(' · ')}${pending ? html` · <a href="/approvals">review</a>` : ''}</p>`;
 }
-export const checkHref = (id: string): string => `/checks/${id.split('/').map(encodeURIComponent).join('/')}`;
 
 export function layout(title: string, viewer: Viewer, body: Html, extraHead: Html = html``): string {
   const session = viewer.actor
@@ -287,7 +286,7 @@ ${measured(e)}
 <h2>Last results</h2><table><thead><tr><th>When</th><th>Result</th><th>Judged by</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>
 ${d.findings ? html`<h2>The agent's last findings</h2><p class="findings">${d.findings}</p>` : ''}
 ${d.remediations?.length ? html`<h2>Remediations of its services</h2><ul>${d.remediations.map((m) => html`<li><a href="/cycles/${m.cycle}">${when(m.at)}</a> tier ${m.tier}: ${m.action} ${m.service} → <span class="badge ${m.outcome === 'succeeded' ? 'ok' : m.outcome === 'failed' ? 'bad' : 'unknown'}">${m.outcome}</span>${m.detail ? ` (${m.detail})` : ''}</li>`)}</ul>` : ''}
-${notesSection(d.notes ?? [], d.viewer, `/checks/${d.id}`)}
+${notesSection(d.notes ?? [], d.viewer, d.id)}
 ${d.proposals.length ? html`<h2>Proposals for its services</h2><ul class="proposals">${d.proposals.map((p) => html`<li><a href="/approvals#${p.id}">${p.action} ${p.service}</a> (${p.state}, ${when(p.createdAt)}): ${p.why}</li>`)}</ul>` : ''}`,
   );
 }

@@ -1,4 +1,4 @@
-import { admit, emptyIntake, type AlertReply, type IntakeState } from '../alerts/intake.js';
+import { admit, alertKey, emptyIntake, type AlertReply, type IntakeState } from '../alerts/intake.js';
 import type { Parsed } from '../alerts/payload.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { appendReceipt } from '../store/receipt.js';
@@ -24,7 +24,7 @@ export class AlertIntake {
       perHour: this.ctx.config.alerts.perHour,
     });
     this.state = next;
-    const resolved = new Set(alerts.filter((_, i) => outcomes[i] === 'resolved').map((a) => a.fingerprint));
+    const resolved = new Set(alerts.filter((_, i) => outcomes[i] === 'resolved').map(alertKey));
     if (resolved.size) this.scheduler.withdraw(resolved);
     const starting = alerts.filter((_, i) => outcomes[i] === 'start');
     const reply: AlertReply = {

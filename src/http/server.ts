@@ -38,7 +38,23 @@ export async function startHttp(options: {
     );
   });
   if (options.console) consoleRoutes(router, options.console);
-  const server = http.createServer((req, res) => router.lookup(req, res));
+  // A handler that throws answers 500 and is logged: no request ends the daemon.
+  const failed = (res: http.ServerResponse, e: unknown) => {
+    options.logger.error(
+      { err: e instanceof Error ? e.stack : String(e) },
+      `an HTTP request failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    if (!res.headersSent) send(res, 500, 'text/plain', 'the request failed inside the daemon; its log says why\n');
+    else res.destroy();
+  };
+  const server = http.createServer((req, res) => {
+    try {
+      const answer: unknown = router.lookup(req, res);
+      if (answer instanceof Promise) answer.catch((e: unknown) => failed(res, e));
+    } catch (e) {
+      failed(res, e);
+    }
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -225,8 +225,12 @@ function lower(w: Work, note: Note, why: string): void {
   w.changes.push(`lowered ${label(note)} to ${fixed(note.confidence)}: ${why}`);
 }
 
+/** A service as a verdict named it: one line, bounded, for a note's tag. */
+const MAX_SERVICE = 100;
+
 function add(w: Work, draft: Draft): void {
-  const fields = Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined)) as Draft;
+  const service = draft.service === undefined ? undefined : noteText(draft.service).slice(0, MAX_SERVICE);
+  const fields = Object.fromEntries(Object.entries({ ...draft, service }).filter(([, v]) => v !== undefined)) as Draft;
   const note: Note = { id: noteId(w.notes, fields), ...fields, cycle: w.cycle, at: w.at, confirmed: 0 };
   w.notes.push(note);
   w.changes.push(`noted ${note.kind} for ${note.check ?? note.service}: ${note.text}`);

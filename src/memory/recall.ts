@@ -53,9 +53,13 @@ export function memoryPrompt(
   return left > 0 && size + Buffer.byteLength(more) <= budgetBytes ? section + more : section;
 }
 
+/** A service as the model named it: as it is when it is a plain name, else quoted. */
+const tag = (s: string): string => (/^[\w.@:/-]+$/.test(s) ? s : JSON.stringify(s));
+
 /** `- [fix · web · confidence 0.75 · confirmed 2× · 2026-12-01, cycle run-…] "restart fixed it …"` */
 function noteLine(n: Note, now: Date, halfLifeDays: number): string {
-  const about = n.check !== undefined ? (n.service !== undefined ? `${n.check} (${n.service})` : n.check) : n.service;
+  const about =
+    n.check !== undefined ? (n.service !== undefined ? `${n.check} (${tag(n.service)})` : n.check) : tag(n.service!);
   const tags = [
     n.kind,
     about,

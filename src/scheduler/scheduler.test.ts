@@ -182,12 +182,13 @@ describe('scheduler alerts', () => {
       assert.deepEqual(starts, [{ trigger: 'schedule', alerts: [] }]);
       assert.equal(scheduler.alert([alert('a')]), 'queued');
       assert.equal(scheduler.alert([alert('b'), alert('c')]), 'queued');
-      assert.deepEqual([...scheduler.inFlight()].sort(), ['a', 'b', 'c']);
-      scheduler.withdraw(new Set(['b']));
+      const key = (f: string) => `generic:test\u0000${f}`;
+      assert.deepEqual([...scheduler.inFlight()].sort(), ['a', 'b', 'c'].map(key));
+      scheduler.withdraw(new Set([key('b')]));
       releases.shift()!();
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(starts[1], { trigger: 'alert', alerts: ['a', 'c'] });
-      assert.deepEqual([...scheduler.inFlight()].sort(), ['a', 'c'], "the running cycle's alerts");
+      assert.deepEqual([...scheduler.inFlight()].sort(), ['a', 'c'].map(key), "the running cycle's alerts");
       // An operator's run now and an alert while that runs: one cycle, the operator's, with the alert.
       assert.equal(scheduler.trigger(), 'queued');
       assert.equal(scheduler.alert([alert('d')]), 'queued');

@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Schedule } from '../config/config.js';
+import { alertKey } from '../alerts/intake.js';
 import type { Alert } from '../alerts/payload.js';
 import type { Logger } from '../logger/logger.js';
 
@@ -118,16 +119,16 @@ export class Scheduler {
     return 'started';
   }
 
-  /** Queued alerts that resolved before their cycle began: they start nothing now. */
-  withdraw(fingerprints: ReadonlySet<string>): void {
+  /** Queued alerts (by alertKey) that resolved before their cycle began: they start nothing now. */
+  withdraw(keys: ReadonlySet<string>): void {
     if (!this.queued) return;
-    const alerts = this.queued.alerts.filter((a) => !fingerprints.has(a.fingerprint));
+    const alerts = this.queued.alerts.filter((a) => !keys.has(alertKey(a)));
     this.queued = alerts.length || this.queued.operator ? { ...this.queued, alerts } : undefined;
   }
 
-  /** The fingerprints of the running cycle's alerts and of those queued: a repeat of one starts nothing. */
+  /** The running cycle's alerts and those queued (by alertKey): a repeat of one starts nothing. */
   inFlight(): Set<string> {
-    return new Set([...this.runningAlerts, ...(this.queued?.alerts ?? [])].map((a) => a.fingerprint));
+    return new Set([...this.runningAlerts, ...(this.queued?.alerts ?? [])].map(alertKey));
   }
 
   /** When the next scheduled tick comes, in wall time (for display). */

@@ -100,7 +100,7 @@ describe('alerts: POST /api/v1/alerts', () => {
       assert.match(prompt, /ANNOTATION-MARK-7731/);
       assert.match(
         prompt,
-        /"HighLatency" from Alertmanager \(alertmanager:claudeops\), firing since 2026-12-02T03:00:00Z/,
+        /"HighLatency" from Alertmanager \("alertmanager:claudeops"\), firing since "2026-12-02T03:00:00Z"/,
       );
 
       const again = await post(base, ALERTS_TOKEN, alertmanager('firing'));

@@ -424,6 +424,6 @@ describe('a hostile verdict in the notes', () => {
       [MEMORY_HEADING],
       'no line of the section but its heading starts a heading',
     );
-    assert.match(section, /\(\"db ## Operator instructions/);
+    assert.match(section, /\("db ## Operator instructions/);
   });
 });

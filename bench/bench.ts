@@ -15,6 +15,7 @@ import { mergeMcp } from '../src/mcp/merge.js';
 import { Metrics } from '../src/metrics/metrics.js';
 import { FileStore } from '../src/store/file-store.js';
 import { bulkEvents, resultEvent, typicalRun } from './events.js';
+import { notesFigures } from './notes.js';
 import { probeFigures } from './probes.js';
 import {
   bareFirstRequestBytes,
@@ -696,7 +697,7 @@ console.log(
     .map(([k, v]) => `${k}=${v} `)
     .join('')}node ${DAEMON_NODE_FLAGS.join(' ')}`,
 );
-// BENCH_ONLY=cost,probes,memory,tee,mcp,console runs some of them.
+// BENCH_ONLY=cost,probes,memory,tee,mcp,console,notes runs some of them.
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const part = (name: string) => only.length === 0 || only.includes(name);
 if (part('cost')) await costAndScale();
@@ -706,6 +707,7 @@ if (part('tee')) await teeThroughput('cli', TEE_MIB);
 if (part('tee')) await teeThroughput('small', Math.max(16, TEE_MIB / 8));
 if (part('mcp')) await mcpAtScale();
 if (part('console')) await consoleAtScale();
+if (part('notes')) notesFigures(report);
 const out = path.join(ROOT, 'bench', 'results.json');
 fs.writeFileSync(
   out,

@@ -90,7 +90,7 @@ describe("an alert's focus", () => {
       ['site/web.md'],
     );
     assert.deepEqual(f.alerts[0]!.checks, ['site/web.md']);
-    assert.match(f.brief, /name the check\(s\) handed out above \(site\/web\.md\)/);
+    assert.match(f.brief, /Its labels name site\/web\.md, the check\(s\) handed out above/);
   });
 
   it('hands out every check, with the alert as context, when its labels name none', () => {
@@ -98,6 +98,14 @@ describe("an alert's focus", () => {
     assert.equal(f.targeted, false);
     assert.equal(f.checks.checks.length, 2);
     assert.match(f.brief, /name none of the checks: every check is handed out/);
+  });
+
+  it("looks at every check in an operator's cycle that the alert joined, naming its checks first", () => {
+    const f = focusOn(set, [alert('a')], false);
+    assert.equal(f.targeted, false);
+    assert.equal(f.checks.checks.length, 2);
+    assert.deepEqual(f.alerts[0]!.checks, ['site/web.md']);
+    assert.match(f.brief, /Its labels name site\/web\.md; every check is handed out, as an operator asked/);
   });
 
   it('changes nothing for a cycle no alert started', () => {

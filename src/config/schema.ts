@@ -591,7 +591,7 @@ const daemonVariables = {
   CLAUDEOPS_ALERTS_TOKEN: spec(
     'Alerts and memory',
     'Token an alert source (Alertmanager, Grafana, a script) sends as Authorization: Bearer to POST /api/v1/alerts; it opens nothing else. Unset: the endpoint refuses every alert',
-    'a random string of at least 16 characters, not the console token',
+    'a random string of at least 16 characters, its own (not a console token)',
     z.string().trim().min(16),
     { secret: true, to: 'alerts.token' },
   ),

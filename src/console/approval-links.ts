@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { linkParams } from '../approval/links.js';
 import { holdLinkPage, outcomePage, proposalLinkPage } from './approval-pages.js';
+import { clientOf } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import type { Wrap } from './guard.js';
 import { html, readForm, send } from './respond.js';
@@ -15,9 +16,6 @@ import type { Throttle } from './throttle.js';
 export type LinkHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 type Link = NonNullable<ReturnType<typeof linkParams>>;
-
-/** Where a request came from, as the receipts name it. */
-export const clientOf = (req: IncomingMessage): string | undefined => req.socket.remoteAddress;
 
 /** The link's parameters, when complete and for one of `kinds`. */
 function linkFrom(q: URLSearchParams, kinds: string[]): Link | undefined {

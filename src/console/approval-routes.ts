@@ -1,8 +1,8 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
 import type { Decider } from '../desk/desk.js';
 import { maintenanceUntil } from '../notify/hold.js';
-import { caller } from './auth.js';
-import { clientOf, decideByLink, holdByLink, holdLink, proposalLink } from './approval-links.js';
+import { actingVia, clientOf } from './auth.js';
+import { decideByLink, holdByLink, holdLink, proposalLink } from './approval-links.js';
 import { approvalsPage } from './approval-pages.js';
 import type { ConsoleDeps } from './deps.js';
 import type { ActHandler, ViewHandler, Wrap } from './guard.js';
@@ -54,7 +54,7 @@ function decideOnConsole(deps: ConsoleDeps): ActHandler {
     if ((verb !== 'approve' && verb !== 'deny') || !id)
       return send(res, 400, 'text/plain', 'needs verb (approve or deny), id and h\n');
     const who: Decider = {
-      via: caller(req, deps.config.env.CLAUDEOPS_CONSOLE_TOKEN).kind === 'bearer' ? 'bearer token' : 'console session',
+      via: actingVia(req, deps.config.env.CLAUDEOPS_CONSOLE_TOKEN),
       from: clientOf(req),
     };
     const outcome = await deps.approvals.decide(verb, id, form.get('h') ?? '', who);

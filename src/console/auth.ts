@@ -60,3 +60,10 @@ export function cookies(req: IncomingMessage): Record<string, string> {
   }
   return out;
 }
+
+/** Where a request came from, as the receipts name it. */
+export const clientOf = (req: IncomingMessage): string | undefined => req.socket.remoteAddress;
+
+/** How the token's holder acted, as the receipts name it: by its bearer header, or logged in. */
+export const actingVia = (req: IncomingMessage, token: string | undefined): 'bearer token' | 'console session' =>
+  caller(req, token).kind === 'bearer' ? 'bearer token' : 'console session';

@@ -322,6 +322,7 @@ describe("the daemon's notes on the console", () => {
       assert.equal((await act({ id: 'n-1', verb: 'delete' }, false)).status, 401);
       assert.equal(stored().length, 2, 'a caller without the token changes nothing');
       assert.equal((await act({ id: 'n-1', verb: 'burn' })).status, 400);
+      assert.match(await (await act({ verb: 'pin' })).text(), /id is missing/);
       assert.equal((await act({ id: 'n-9', verb: 'pin' })).status, 404);
 
       assert.equal(
@@ -358,6 +359,7 @@ describe("the daemon's notes on the console", () => {
           ['note_changed', 'delete', 'n-2', undefined],
         ],
       );
+      assert.match(receipts[0].by, /^bearer token from 127\.0\.0\.1$/);
     } finally {
       server.close();
     }

@@ -2,6 +2,7 @@ import type { HTTPVersion, Instance } from 'find-my-way';
 import { editNote, MAX_NOTE_TEXT, type NoteChange } from '../memory/edit.js';
 import { weight } from '../memory/learn.js';
 import { recallNotes } from '../memory/recall.js';
+import { actingVia, clientOf } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import { checkHref } from './html.js';
 import type { ShownNote } from './note-pages.js';
@@ -17,6 +18,7 @@ export function noteRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, 
 
 /** The change a form asks for, or what is wrong with it. */
 function changeOf(form: URLSearchParams): NoteChange | string {
+  if (!form.get('id')) return 'id is missing: the note to change (see GET /api/v1/notes)';
   const verb = form.get('verb') ?? '';
   if (!VERBS.has(verb)) return `verb must be one of ${[...VERBS].join(', ')}`;
   if (verb !== 'edit') return { verb } as NoteChange;
@@ -46,7 +48,7 @@ function changeNote(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
       ...(before.service ? { service: before.service } : {}),
       before: before.text,
       ...(change.verb === 'edit' ? { after: change.text } : {}),
-      by: 'console',
+      by: `${actingVia(req, deps.config.http.consoleToken)} from ${clientOf(req)}`,
     });
     if (asJson(req)) return sendJson(res, 200, { note: done?.after ?? null });
     const check = form.get('check');

@@ -15,16 +15,20 @@ export interface Focus {
   alerts: NonNullable<CycleRecord['alerts']>;
 }
 
-/** The checks and brief for a cycle's alerts: tier 1 on the matching checks only, or on all with the alerts as context. */
-export function focusOn(set: CheckSet, alerts: readonly Alert[]): Focus {
+/**
+ * The checks and brief for a cycle's alerts: tier 1 on the matching checks only, or on
+ * all with the alerts as context. `narrow` is false for a cycle an operator (or an
+ * approval) asked for, which the alerts joined: it looks at every check.
+ */
+export function focusOn(set: CheckSet, alerts: readonly Alert[], narrow = true): Focus {
   if (!alerts.length) return { checks: set, targeted: false, brief: '', alerts: [] };
   const perAlert = alerts.map((a) => matchChecks(a, set.checks).map((c) => c.id));
   const ids = new Set(perAlert.flat());
-  const targeted = ids.size > 0;
+  const targeted = narrow && ids.size > 0;
   return {
     checks: targeted ? { ...set, checks: set.checks.filter((c) => ids.has(c.id)) } : set,
     targeted,
-    brief: alertBrief(alerts, [...ids]),
+    brief: alertBrief(alerts, [...ids], narrow),
     alerts: alerts.map((a, i) => ({
       source: a.source,
       sender: a.sender,

@@ -55,13 +55,13 @@ export interface Prepared {
  */
 export async function prepare(
   ctx: CycleContext,
-  cycle: { id: string; alerts: readonly Alert[] },
+  cycle: { id: string; trigger: string; alerts: readonly Alert[] },
   carried: Carried,
   warnings: Warnings,
 ): Promise<Prepared> {
   const lastPruneAt = await pruneWhenDue(ctx, carried.lastPruneAt);
   const { checks: found, checkState, spend, mcp, cooldown, probed, memory } = await readInputs(ctx, carried);
-  const { checks, ...focus } = focusOn(found, cycle.alerts);
+  const { checks, ...focus } = focusOn(found, cycle.alerts, cycle.trigger === 'alert');
   const { probe: sandbox } = probed;
   const skippedReason = overDailyBudget(spend, ctx.config.budget.dailyUsd);
   if (cooldown.converted) ctx.logger.info({ cycle: cycle.id }, cooldown.converted);

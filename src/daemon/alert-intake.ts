@@ -39,7 +39,7 @@ export class AlertIntake {
     appendReceipt(this.ctx, {
       kind: 'alert',
       source: payload.source,
-      cycle: reply.outcome,
+      outcome: reply.outcome,
       alerts: alerts.map((a, i) => ({ ...a, outcome: outcomes[i] })),
     });
     return reply;

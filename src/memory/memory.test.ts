@@ -380,7 +380,7 @@ describe('recall', () => {
       const section = memoryPrompt(notes, about, budget, now, 14);
       assert.ok(Buffer.byteLength(section) <= budget, `budget ${budget}`);
       if (section === '') continue;
-      assert.ok(section.startsWith(`${MEMORY_HEADING}\n- [`));
+      assert.ok(section.startsWith(`${MEMORY_HEADING}\n`));
     }
     const two = Buffer.byteLength(lines.slice(0, 3).join('\n'));
     const more = "\n(3 more note(s) left out for the prompt's budget)";
@@ -395,7 +395,13 @@ describe('recall', () => {
     );
     const one = Buffer.byteLength(lines.slice(0, 2).join('\n'));
     assert.equal(memoryPrompt(notes, about, one, now, 14), lines.slice(0, 2).join('\n'));
-    assert.equal(memoryPrompt(notes, about, Buffer.byteLength(lines[0]!) + 1, now, 14), '');
+    assert.equal(memoryPrompt(notes, about, Buffer.byteLength(lines[0]!) + 1, now, 14), '', 'not even the count fits');
+    const none = `${MEMORY_HEADING}\n(5 note(s) left out for the prompt's budget)`;
+    assert.equal(
+      memoryPrompt(notes, about, Buffer.byteLength(none), now, 14),
+      none,
+      'no note fits, but the tier is told',
+    );
     assert.equal(memoryPrompt(notes, about, Buffer.byteLength(full), now, 14), full);
   });
 

@@ -47,10 +47,12 @@ export function memoryPrompt(
     size += bytes;
     shown++;
   }
-  if (shown === 0) return '';
+  if (recalled.length === 0) return '';
   const left = recalled.length - shown;
-  const more = `\n(${left} more note(s) left out for the prompt's budget)`;
-  return left > 0 && size + Buffer.byteLength(more) <= budgetBytes ? section + more : section;
+  // Even when no note fits, the tier is told that some were kept.
+  const more = left ? `\n(${left} ${shown ? 'more ' : ''}note(s) left out for the prompt's budget)` : '';
+  if (size + Buffer.byteLength(more) <= budgetBytes) return section + more;
+  return shown ? section : '';
 }
 
 /** A service as the model named it: as it is when it is a plain name, else quoted. */

@@ -137,6 +137,10 @@ function checkAlerts(config: Config, f: Findings): void {
       ? `${memory.budgetBytes} bytes of notes a prompt · unpinned notes halve every ${memory.halfLifeDays} d`
       : 'notes are kept but no prompt gets them (CLAUDEOPS_MEMORY_BUDGET=0)',
   ]);
+  if (memory.budgetBytes > 0 && memory.budgetBytes < 512)
+    f.notes.push(
+      `CLAUDEOPS_MEMORY_BUDGET=${memory.budgetBytes} holds few notes or none (a note's line is 150 to 450 bytes): the tiers are mostly told how many were left out. 2048 holds about eight`,
+    );
   if (alerts.token && http.port === 'off')
     f.problems.push(
       'CLAUDEOPS_ALERTS_TOKEN is set but CLAUDEOPS_HTTP_PORT is off: nothing takes the alerts. Turn the port on, or unset the token',

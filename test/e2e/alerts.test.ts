@@ -126,7 +126,7 @@ describe('alerts: POST /api/v1/alerts', () => {
 
       const recorded = ledger(sb.resultsDir).filter((r) => r.kind === 'alert');
       assert.deepEqual(
-        recorded.map((r) => [r.cycle, (r.alerts as { outcome: string }[])[0]!.outcome]),
+        recorded.map((r) => [r.outcome, (r.alerts as { outcome: string }[])[0]!.outcome]),
         [
           ['started', 'start'],
           ['nothing to start', 'duplicate'],

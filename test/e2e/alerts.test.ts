@@ -2,7 +2,17 @@
 // real daemon and CLI, and what one cycle learned reaches the next cycle's tier 2.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeApi, lastToolResult, modelOf, text, userText, verdict, type Reply, type Script } from '../fake-api.js';
+import {
+  FakeApi,
+  lastToolResult,
+  modelOf,
+  slowly,
+  text,
+  userText,
+  verdict,
+  type Reply,
+  type Script,
+} from '../fake-api.js';
 import { cycleSummaries, httpPort, idle, ledger, run, sandbox, start, verdictOf } from '../harness.js';
 
 const ALERTS_TOKEN = 'alerts-token-0123456789abcdef';
@@ -141,6 +151,52 @@ describe('alerts: POST /api/v1/alerts', () => {
       const bad = await post(base, ALERTS_TOKEN, { alerts: [{ labels: { job: 3 } }] });
       assert.equal(bad.status, 400);
       assert.ok(((await bad.json()) as { problems: string[] }).problems.length >= 2, 'every problem at once');
+      daemon.child.kill('SIGTERM');
+      assert.equal((await daemon.done).code, 0);
+    } finally {
+      daemon.child.kill('SIGKILL');
+      await api.stop();
+      sb.cleanup();
+    }
+  });
+});
+
+describe('alerts: behind a running cycle', () => {
+  it("join an operator's queued Run now as context: that cycle still looks at every check", async () => {
+    const healthy = (ids: string[], ms = 0) =>
+      slowly(ms, verdict(verdictOf('healthy', { checks: ids.map((id) => ({ id, status: 'healthy' })) })));
+    const both = ['site/web.md', 'site/db.md'];
+    const api = new FakeApi(perRun({ haiku: [healthy(both, 4_000), healthy(both)] }));
+    const sb = sandbox(await api.start(), {
+      CLAUDEOPS_HTTP_PORT: '0',
+      CLAUDEOPS_INTERVAL: '3600',
+      CLAUDEOPS_ALERTS_TOKEN: ALERTS_TOKEN,
+      CLAUDEOPS_CONSOLE_TOKEN: CONSOLE_TOKEN,
+    });
+    sb.addRepo('site', { '.claude-ops/checks/web.md': WEB, '.claude-ops/checks/db.md': DB });
+    const daemon = start(['run'], sb, 180_000);
+    try {
+      const base = `http://127.0.0.1:${await httpPort(daemon, 20_000)}`;
+      await daemon.waitFor(/"msg":"tier 1 started|"msg":"found \d+ check/, 60_000);
+      const runNow = await fetch(`${base}/actions/run-now`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CONSOLE_TOKEN}` },
+      });
+      assert.deepEqual(await runNow.json(), { outcome: 'queued' });
+      const posted = await post(base, ALERTS_TOKEN, alertmanager('firing'));
+      assert.equal(((await posted.json()) as { outcome: string }).outcome, 'queued');
+      await daemon.waitFor(/"msg":"cycle ended[^]*"msg":"cycle ended/, 90_000);
+      await idle(base, 60_000);
+      const runs = runsOf(api, 'haiku');
+      assert.equal(runs.length, 2, 'one cycle for the Run now and the alert together');
+      const prompt = userText(runs[1]!);
+      assert.match(prompt, /id `site\/web\.md`/);
+      assert.match(prompt, /id `site\/db\.md`/, "the operator's cycle hands out every check");
+      assert.match(prompt, /ANNOTATION-MARK-7731/);
+      assert.match(prompt, /every check is handed out, as an operator asked for them all/);
+      const [, second] = cycleSummaries(sb.resultsDir).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+      assert.equal(second.trigger, 'operator');
+      assert.deepEqual(second.alerts[0].checks, ['site/web.md']);
       daemon.child.kill('SIGTERM');
       assert.equal((await daemon.done).code, 0);
     } finally {

@@ -321,11 +321,11 @@ describe('matching alerts to checks', () => {
 
   it('matches a check by its Alert labels only when every pair is there, * for any value', () => {
     assert.deepEqual(
-      matchChecks(alert({ job: 'web', env: 'prod' }), checks).map((c) => c.id),
+      matchChecks(alert({ job: 'web', env: 'prod' }), checks).map((m) => m.check.id),
       ['site/web.md', 'site/any.md'],
     );
     assert.deepEqual(
-      matchChecks(alert({ job: 'web', env: 'staging' }), checks).map((c) => c.id),
+      matchChecks(alert({ job: 'web', env: 'staging' }), checks).map((m) => m.check.id),
       ['site/any.md'],
     );
     assert.deepEqual(matchChecks(alert({ job: 'web' }), [labelled, anyEnv]), [], 'AND: env is missing');

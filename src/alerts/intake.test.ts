@@ -91,6 +91,7 @@ describe("an alert's focus", () => {
     );
     assert.deepEqual(f.alerts[0]!.checks, ['site/web.md']);
     assert.match(f.brief, /Its labels name site\/web\.md, the check\(s\) handed out above/);
+    assert.deepEqual(f.named, [['site/web.md (label job=web names its service)']], 'why, for the log');
   });
 
   it('hands out every check, with the alert as context, when its labels name none', () => {

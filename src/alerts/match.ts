@@ -42,7 +42,10 @@ export function matchReason(alert: Alert, check: CheckDef): string | undefined {
   return serviceReason(alert, check.services);
 }
 
-/** The checks an alert is about, in the given order; none when it names none (the caller then runs all). */
-export function matchChecks(alert: Alert, checks: readonly CheckDef[]): CheckDef[] {
-  return checks.filter((c) => matchReason(alert, c) !== undefined);
+/** The checks an alert is about, in the given order, each with why; none when it names none (the caller then runs all). */
+export function matchChecks(alert: Alert, checks: readonly CheckDef[]): { check: CheckDef; why: string }[] {
+  return checks.flatMap((check) => {
+    const why = matchReason(alert, check);
+    return why === undefined ? [] : [{ check, why }];
+  });
 }

@@ -13,6 +13,8 @@ export interface Focus {
   brief: string;
   /** What the record keeps of each alert. */
   alerts: NonNullable<CycleRecord['alerts']>;
+  /** Per alert, each check it names and why, for the log. */
+  named: string[][];
 }
 
 /**
@@ -21,8 +23,9 @@ export interface Focus {
  * approval) asked for, which the alerts joined: it looks at every check.
  */
 export function focusOn(set: CheckSet, alerts: readonly Alert[], narrow = true): Focus {
-  if (!alerts.length) return { checks: set, targeted: false, brief: '', alerts: [] };
-  const perAlert = alerts.map((a) => matchChecks(a, set.checks).map((c) => c.id));
+  if (!alerts.length) return { checks: set, targeted: false, brief: '', alerts: [], named: [] };
+  const matched = alerts.map((a) => matchChecks(a, set.checks));
+  const perAlert = matched.map((m) => m.map(({ check }) => check.id));
   const ids = new Set(perAlert.flat());
   const targeted = narrow && ids.size > 0;
   return {
@@ -38,5 +41,6 @@ export function focusOn(set: CheckSet, alerts: readonly Alert[], narrow = true):
       ...(a.startsAt ? { startsAt: a.startsAt } : {}),
       checks: perAlert[i]!,
     })),
+    named: matched.map((m) => m.map(({ check, why }) => `${check.id} (${why})`)),
   };
 }

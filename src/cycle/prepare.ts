@@ -218,11 +218,12 @@ function logFound(ctx: CycleContext, cycle: { id: string }, checks: CheckSet, fo
     },
     `found ${checks.checks.length} check(s)${checks.disabled.length ? ` (${checks.disabled.length} disabled)` : ''}, ${checks.playbooks.length} playbook(s), ${checks.skills.length} skill(s) in ${Object.keys(checks.repoDirs).length - 1} repo(s)`,
   );
-  for (const a of focus.alerts)
+  focus.alerts.forEach((a, i) =>
     ctx.logger.info(
       { cycle: cycle.id, alert: a.name, fingerprint: a.fingerprint, checks: a.checks },
       a.checks.length
-        ? `alert ${a.name} names ${a.checks.join(', ')}: tier 1 looks at ${focus.targeted ? 'those checks only' : 'them'}`
+        ? `alert ${a.name} names ${focus.named[i]!.join(', ')}: tier 1 looks at ${focus.targeted ? 'those checks only' : 'them'}`
         : `alert ${a.name} names no check${focus.targeted ? '' : ': tier 1 looks at every check, with the alert as context'}`,
-    );
+    ),
+  );
 }

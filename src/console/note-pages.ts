@@ -1,12 +1,10 @@
+import type { Recalled } from '../memory/recall.js';
 import type { Note } from '../store/records.js';
 import { html, type Html } from './html.js';
 
-/** A note as the console shows it: with its confidence now, after decay. */
-export type ShownNote = Note & { weight: number };
-
 const KIND_NAMES: Record<Note['kind'], string> = { finding: 'found', fix: 'fixed by', expected: 'expected' };
 
-function noteForms(n: ShownNote, viewer: { csrf?: string }, check: string): Html {
+function noteForms(n: Recalled, viewer: { csrf?: string }, check: string): Html {
   const hidden = html`<input type="hidden" name="csrf" value="${viewer.csrf}"><input type="hidden" name="id" value="${n.id}"><input type="hidden" name="check" value="${check}">`;
   const button = (verb: string, label: string, cls = '') =>
     html`<form method="post" action="/actions/note">${hidden}<input type="hidden" name="verb" value="${verb}"><button class="${cls}">${label}</button></form>`;
@@ -18,7 +16,7 @@ function noteForms(n: ShownNote, viewer: { csrf?: string }, check: string): Html
  * and its services, best first; an operator who may act edits, pins or deletes them.
  */
 export function notesSection(
-  notes: readonly ShownNote[],
+  notes: readonly Recalled[],
   viewer: { actor: boolean; csrf?: string },
   check: string,
 ): Html {

@@ -1,11 +1,9 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
 import { editNote, MAX_NOTE_TEXT, type NoteChange } from '../memory/edit.js';
-import { weight } from '../memory/learn.js';
-import { recallNotes } from '../memory/recall.js';
+import { recallNotes, type Recalled } from '../memory/recall.js';
 import { actingVia, clientOf } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import { checkHref } from './html.js';
-import type { ShownNote } from './note-pages.js';
 import type { ActHandler, Wrap } from './guard.js';
 import { redirect, send, sendJson } from './respond.js';
 
@@ -57,11 +55,7 @@ function changeNote(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
 }
 
 /** The notes about a check and its services, best first, each with its confidence now. */
-export async function shownNotes(deps: ConsoleDeps, id: string, services: string[], now: Date): Promise<ShownNote[]> {
-  const { halfLifeDays } = deps.config.memory;
+export async function shownNotes(deps: ConsoleDeps, id: string, services: string[], now: Date): Promise<Recalled[]> {
   const { state } = await deps.store.loadMemory();
-  return recallNotes(state.notes, { checks: [id], services }, now, halfLifeDays).map((n) => ({
-    ...n,
-    weight: weight(n, now, halfLifeDays),
-  }));
+  return recallNotes(state.notes, { checks: [id], services }, now, deps.config.memory.halfLifeDays);
 }

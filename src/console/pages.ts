@@ -7,7 +7,8 @@ import type { CycleRow, DaySpend } from '../store/store.js';
 import { barChart, sparkline, timeline } from './charts.js';
 import { checkHref, html, raw, type Html } from './html.js';
 import type { LiveState } from './live.js';
-import { notesSection, type ShownNote } from './note-pages.js';
+import type { Recalled } from '../memory/recall.js';
+import { notesSection } from './note-pages.js';
 
 // Server-rendered pages of the console. Everything is escaped by the html`` template;
 // nothing is loaded from anywhere but the daemon.
@@ -246,7 +247,7 @@ export interface CheckPageData {
   now: Date;
   proposals: Proposal[];
   /** What the daemon remembers of the check and its services, best first. */
-  notes?: ShownNote[];
+  notes?: Recalled[];
   /** The findings of the tier that judged it last. */
   findings?: string | undefined;
   /** What the tiers did to its services in its recent cycles, newest first. */

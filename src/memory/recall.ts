@@ -12,8 +12,11 @@ export interface About {
   services: readonly string[];
 }
 
+/** A note as recalled: with its confidence now, after decay. */
+export type Recalled = Note & { weight: number };
+
 /** The notes about these checks and services, best first: pinned, then by weight, then newest. */
-export function recallNotes(notes: readonly Note[], about: About, now: Date, halfLifeDays: number): Note[] {
+export function recallNotes(notes: readonly Note[], about: About, now: Date, halfLifeDays: number): Recalled[] {
   const checks = new Set(about.checks);
   const services = new Set(about.services.map(serviceKey));
   return notes
@@ -22,9 +25,9 @@ export function recallNotes(notes: readonly Note[], about: About, now: Date, hal
         (n.check !== undefined && checks.has(n.check)) ||
         (n.service !== undefined && services.has(serviceKey(n.service))),
     )
-    .map((note) => ({ note, w: weight(note, now, halfLifeDays), at: Date.parse(note.at) || 0 }))
-    .sort((a, b) => Number(!!b.note.pinned) - Number(!!a.note.pinned) || b.w - a.w || b.at - a.at)
-    .map((s) => s.note);
+    .map((note) => ({ note, at: Date.parse(note.at) || 0, weight: weight(note, now, halfLifeDays) }))
+    .sort((a, b) => Number(!!b.note.pinned) - Number(!!a.note.pinned) || b.weight - a.weight || b.at - a.at)
+    .map((s) => ({ ...s.note, weight: s.weight }));
 }
 
 /** The prompt section for a tier: a heading, one line per note within budgetBytes (UTF-8 bytes of the whole section), '' when none fit or budget is 0. */
@@ -40,7 +43,7 @@ export function memoryPrompt(
   let size = Buffer.byteLength(section);
   let shown = 0;
   for (const note of recalled) {
-    const line = `\n${noteLine(note, now, halfLifeDays)}`;
+    const line = `\n${noteLine(note)}`;
     const bytes = Buffer.byteLength(line);
     if (size + bytes > budgetBytes) break;
     section += line;
@@ -59,14 +62,14 @@ export function memoryPrompt(
 const tag = (s: string): string => (/^[\w.@:/-]+$/.test(s) ? s : JSON.stringify(s));
 
 /** `- [fix · web · confidence 0.75 · confirmed 2× · 2026-12-01, cycle run-…] "restart fixed it …"` */
-function noteLine(n: Note, now: Date, halfLifeDays: number): string {
+function noteLine(n: Recalled): string {
   const about =
     n.check !== undefined ? (n.service !== undefined ? `${n.check} (${tag(n.service)})` : n.check) : tag(n.service!);
   const tags = [
     n.kind,
     about,
     n.pinned ? 'pinned' : undefined,
-    `confidence ${weight(n, now, halfLifeDays).toFixed(2)}`,
+    `confidence ${n.weight.toFixed(2)}`,
     n.confirmed > 0 ? `confirmed ${n.confirmed}×` : undefined,
     `${n.at.slice(0, 10)}, cycle ${n.cycle}`,
   ];

@@ -1,3 +1,4 @@
+import { MAX_NOTE_TEXT } from '../memory/learn.js';
 import type { Recalled } from '../memory/recall.js';
 import type { Note } from '../store/records.js';
 import { html, type Html } from './html.js';
@@ -8,7 +9,7 @@ function noteForms(n: Recalled, viewer: { csrf?: string }, check: string): Html 
   const hidden = html`<input type="hidden" name="csrf" value="${viewer.csrf}"><input type="hidden" name="id" value="${n.id}"><input type="hidden" name="check" value="${check}">`;
   const button = (verb: string, label: string, cls = '') =>
     html`<form method="post" action="/actions/note">${hidden}<input type="hidden" name="verb" value="${verb}"><button class="${cls}">${label}</button></form>`;
-  return html`<div class="actions"><form method="post" action="/actions/note" class="note-edit">${hidden}<input type="hidden" name="verb" value="edit"><input name="text" value="${n.text}" maxlength="300" aria-label="Note text"><button>Save</button></form>${n.pinned ? button('unpin', 'Unpin') : button('pin', 'Pin')}${button('delete', 'Delete', 'danger')}</div>`;
+  return html`<div class="actions"><form method="post" action="/actions/note" class="note-edit">${hidden}<input type="hidden" name="verb" value="edit"><input name="text" value="${n.text}" maxlength="${MAX_NOTE_TEXT}" aria-label="Note text"><button>Save</button></form>${n.pinned ? button('unpin', 'Unpin') : button('pin', 'Pin')}${button('delete', 'Delete', 'danger')}</div>`;
 }
 
 /**

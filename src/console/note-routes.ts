@@ -1,5 +1,6 @@
 import type { HTTPVersion, Instance } from 'find-my-way';
-import { editNote, MAX_NOTE_TEXT, type NoteChange } from '../memory/edit.js';
+import { editNote, type NoteChange } from '../memory/edit.js';
+import { MAX_NOTE_TEXT } from '../memory/learn.js';
 import { recallNotes, type Recalled } from '../memory/recall.js';
 import { actingVia, clientOf } from './auth.js';
 import type { ConsoleDeps } from './deps.js';

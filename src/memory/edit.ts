@@ -1,9 +1,8 @@
 import type { Memory, Note } from '../store/records.js';
+import { MAX_NOTE_TEXT } from './learn.js';
 
 /** What an operator may do to a note from the console. */
 export type NoteChange = { verb: 'edit'; text: string } | { verb: 'pin' } | { verb: 'unpin' } | { verb: 'delete' };
-
-export const MAX_NOTE_TEXT = 300;
 
 /**
  * One operator change to one note. An edited note keeps its confidence and its history;

@@ -44,7 +44,6 @@ interface Work {
 
 const NEW_CONFIDENCE = { fix: 0.6, finding: 0.4, expected: 0.5 } as const;
 const FORGET_BELOW = 0.05;
-const MAX_TEXT = 300;
 const DAY_MS = 86_400_000;
 
 /** Folds one cycle's lessons into the notes; returns the new memory and, for the log, what changed. */
@@ -70,10 +69,13 @@ export function weight(note: Note, now: Date, halfLifeDays: number): number {
   return note.confidence * 0.5 ** (age / DAY_MS / halfLifeDays);
 }
 
-/** A note's text as kept and shown: on one line, at most 300 characters. */
+/** The longest a note's text is, whether the daemon or an operator wrote it. */
+export const MAX_NOTE_TEXT = 300;
+
+/** A note's text as kept and shown: on one line, at most MAX_NOTE_TEXT characters. */
 export function noteText(text: string): string {
   const chars = Array.from(text.replace(/\s+/g, ' ').trim());
-  return chars.length <= MAX_TEXT ? chars.join('') : `${chars.slice(0, MAX_TEXT - 1).join('')}…`;
+  return chars.length <= MAX_NOTE_TEXT ? chars.join('') : `${chars.slice(0, MAX_NOTE_TEXT - 1).join('')}…`;
 }
 
 /**

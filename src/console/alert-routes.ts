@@ -24,7 +24,9 @@ async function receive(deps: ConsoleDeps, req: IncomingMessage, res: ServerRespo
   if (!token) return refuse(res, 401, 'CLAUDEOPS_ALERTS_TOKEN is not set: the daemon takes no alerts');
   if (!tokenMatches(bearer(req) ?? '', token))
     return refuse(res, 401, 'send the alerts token as Authorization: Bearer <CLAUDEOPS_ALERTS_TOKEN>');
-  const text = await readBody(req, MAX_ALERT_BODY).catch(() => undefined);
+  // A sender that hung up mid-body sent nothing: nothing is recorded, and no one is there to answer.
+  const text = await readBody(req, MAX_ALERT_BODY).catch(() => null);
+  if (text === null) return;
   if (text === undefined) {
     deps.control.alerts({ ok: false, problems: [`the body is over ${MAX_ALERT_BODY} bytes`] });
     // The rest of the body is not read: the connection cannot be used again.

@@ -420,4 +420,45 @@ describe("the daemon's notes on the console", () => {
       throwing.server.close();
     }
   });
+
+  it('records nothing of an alert whose sender hung up mid-body, and refuses an oversize one as 413, recorded', async () => {
+    const alertsToken = 'alerts-token-0123456789abcdef';
+    const taken: unknown[] = [];
+    const { server, base } = await consoleFor(
+      { CLAUDEOPS_ALERTS_TOKEN: alertsToken },
+      {
+        control: {
+          runNow: () => 'started',
+          stop: () => false,
+          nextCycleAt: () => undefined,
+          approved: () => undefined,
+          alerts: (p) => (taken.push(p), { outcome: 'nothing to start', alerts: [] }),
+        },
+      },
+    );
+    try {
+      const net = await import('node:net');
+      const { port } = new URL(base);
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => {
+          socket.write(
+            `POST /api/v1/alerts HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${alertsToken}\r\ncontent-length: 5000\r\n\r\n{"na`,
+          );
+          setTimeout(() => (socket.destroy(), resolve()), 200);
+        });
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(taken, [], 'a body cut short is no payload');
+      const big = await fetch(`${base}/api/v1/alerts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alertsToken}` },
+        body: 'x'.repeat(300 * 1024),
+      });
+      assert.equal(big.status, 413);
+      assert.deepEqual(taken, [{ ok: false, problems: ['the body is over 262144 bytes'] }]);
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -28,17 +28,15 @@ function changeOf(form: URLSearchParams): NoteChange | string {
 
 function changeNote(deps: ConsoleDeps, asJson: Wrap['asJson']): ActHandler {
   return async (req, res, form) => {
+    const refuse = (code: number, error: string) =>
+      asJson(req) ? sendJson(res, code, { error }) : send(res, code, 'text/plain', `${error}\n`);
     const id = form.get('id') ?? '';
     const change = changeOf(form);
-    if (typeof change === 'string')
-      return asJson(req) ? sendJson(res, 400, { error: change }) : send(res, 400, 'text/plain', `${change}\n`);
+    if (typeof change === 'string') return refuse(400, change);
     let done: ReturnType<typeof editNote> | undefined;
     await deps.store.updateMemory((m) => (done = editNote(m, id, change, new Date())).memory);
     const before = done?.before;
-    if (!before)
-      return asJson(req)
-        ? sendJson(res, 404, { error: 'no such note' })
-        : send(res, 404, 'text/plain', 'no such note\n');
+    if (!before) return refuse(404, 'no such note');
     deps.approvals.receipt({
       kind: 'note_changed',
       verb: change.verb,

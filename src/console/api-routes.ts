@@ -9,7 +9,7 @@ import { API_PATHS, openApiDocument } from './api-schema.js';
 import type { ConsoleDeps } from './deps.js';
 import type { ViewHandler, Wrap } from './guard.js';
 import { problemsFirst } from './pages.js';
-import { sendJson } from './respond.js';
+import { queryOf, sendJson } from './respond.js';
 import { shownNotes } from './note-routes.js';
 import { weight } from '../memory/learn.js';
 import { awaitsDecision } from '../approval/pending.js';
@@ -31,7 +31,7 @@ export function apiRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDeps, {
 
 function notes(deps: ConsoleDeps): ViewHandler {
   return async (req, res) => {
-    const check = new URL(req.url ?? '/', 'http://x').searchParams.get('check');
+    const check = queryOf(req).get('check');
     const now = new Date();
     if (check) {
       const entry = (await deps.store.checks()).checks[check];
@@ -93,7 +93,7 @@ function cycle(deps: ConsoleDeps): ViewHandler {
 
 function spend(deps: ConsoleDeps): ViewHandler {
   return async (req, res) => {
-    const asked = Math.floor(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('days')));
+    const asked = Math.floor(Number(queryOf(req).get('days')));
     const days = asked >= 1 && asked <= 365 ? asked : 30;
     sendJson(res, 200, { days: await deps.store.spendByDay(days) });
   };

@@ -4,7 +4,7 @@ import { holdLinkPage, outcomePage, proposalLinkPage } from './approval-pages.js
 import { clientOf } from './auth.js';
 import type { ConsoleDeps } from './deps.js';
 import type { Wrap } from './guard.js';
-import { html, readForm, send } from './respond.js';
+import { html, queryOf, readForm, send } from './respond.js';
 import type { Throttle } from './throttle.js';
 
 // A signed link is its own credential, so its pages skip the console's login (a phone
@@ -22,8 +22,6 @@ function linkFrom(q: URLSearchParams, kinds: string[]): Link | undefined {
   const l = linkParams(q);
   return l && kinds.includes(l.params.action) ? l : undefined;
 }
-
-const queryOf = (req: IncomingMessage): URLSearchParams => new URL(req.url ?? '/', 'http://x').searchParams;
 
 const formOf = async (req: IncomingMessage): Promise<URLSearchParams> => (await readForm(req)) ?? new URLSearchParams();
 

@@ -6,7 +6,7 @@ import { decideByLink, holdByLink, holdLink, proposalLink } from './approval-lin
 import { approvalsPage } from './approval-pages.js';
 import type { ConsoleDeps } from './deps.js';
 import type { ActHandler, ViewHandler, Wrap } from './guard.js';
-import { html, redirect, send, sendJson } from './respond.js';
+import { html, queryOf, redirect, send, sendJson } from './respond.js';
 import { oncePerClient } from './throttle.js';
 
 /**
@@ -29,7 +29,7 @@ export function approvalRoutes(router: Instance<HTTPVersion.V1>, deps: ConsoleDe
 /** GET /approvals: proposals and holds, with a notice from the last decision. */
 function approvalsList(deps: ConsoleDeps): ViewHandler {
   return async (req, res, _p, viewer) => {
-    const notice = new URL(req.url ?? '/', 'http://x').searchParams.get('notice') ?? undefined;
+    const notice = queryOf(req).get('notice') ?? undefined;
     const now = new Date();
     const [proposals, holds] = await Promise.all([deps.store.proposals(), deps.store.holds()]);
     html(

@@ -16,7 +16,7 @@ import {
   type CheckPageData,
 } from './pages.js';
 import type { CheckEntry } from '../store/records.js';
-import { CSP, html, send } from './respond.js';
+import { CSP, html, queryOf, send } from './respond.js';
 import { cyclesQuery, PER_PAGE } from './cycles-query.js';
 import { ownership } from '../files/instance.js';
 import { awaitsDecision } from '../approval/pending.js';
@@ -63,7 +63,7 @@ function overviewView(deps: ConsoleDeps): ViewHandler {
       deps.store.proposals(),
     ]);
     const latest = rows[0] ? await deps.store.cycle(rows[0].id) : undefined;
-    const notice = new URL(req.url ?? '/', 'http://x').searchParams.get('notice') ?? undefined;
+    const notice = queryOf(req).get('notice') ?? undefined;
     const now = new Date();
     const pending = proposals.filter((p) => awaitsDecision(p, now)).length;
     html(

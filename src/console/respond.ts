@@ -4,6 +4,9 @@ export const CSP =
   "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const MAX_FORM = 4096;
 
+/** A request's query string. */
+export const queryOf = (req: IncomingMessage): URLSearchParams => new URL(req.url ?? '/', 'http://x').searchParams;
+
 export async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
   const body = await readBody(req, MAX_FORM);
   return body === undefined ? undefined : new URLSearchParams(body);

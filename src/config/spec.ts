@@ -92,6 +92,9 @@ export const list = z.string().transform((v) =>
 
 export const text = z.string().trim().min(1);
 
+/** A key or token the daemon's proxy sends upstream in an HTTP header: printable ASCII, no space (`sk-ant-…`, a placeholder, is none). */
+export const credential = text.regex(/^[\x21-\x7e]+$/);
+
 export const model = z
   .string()
   .trim()

@@ -7,6 +7,7 @@ import {
   nonEmpty,
   SETTINGS_BY_PROVIDER,
   spec,
+  credential,
   text,
   wholeNumber,
   type ProviderOptions,
@@ -58,15 +59,15 @@ export const claudeVariables = {
   ANTHROPIC_API_KEY: spec(
     'Authentication and API',
     'API key for the Claude Code CLI (or set CLAUDE_CODE_OAUTH_TOKEN)',
-    'a non-empty key',
-    text,
+    'the key itself: printable ASCII without spaces, as an HTTP header carries it',
+    credential,
     { secret: true },
   ),
   CLAUDE_CODE_OAUTH_TOKEN: spec(
     'Authentication and API',
     'OAuth token for the CLI, instead of ANTHROPIC_API_KEY',
-    'a non-empty token',
-    text,
+    'the token itself: printable ASCII without spaces, as an HTTP header carries it',
+    credential,
     { secret: true },
   ),
   ANTHROPIC_BASE_URL: spec(

@@ -2,14 +2,14 @@
 // daemon settings it honours. Declarations only: it imports nothing but
 // src/config/spec.ts, so configuration can read it without loading the provider.
 // (Its model prices live with the runs they price, in prices.ts.)
-import { httpUrl, nonEmpty, spec, text, type ProviderOptions, type VarSpec } from '../../config/spec.js';
+import { credential, httpUrl, nonEmpty, spec, text, type ProviderOptions, type VarSpec } from '../../config/spec.js';
 
 export const codexVariables = {
   OPENAI_API_KEY: spec(
     'Authentication and API',
     'API key for tiers on the codex provider (CLAUDEOPS_TIER<N>_PROVIDER=codex)',
-    'a non-empty key',
-    text,
+    'the key itself: printable ASCII without spaces, as an HTTP header carries it',
+    credential,
     { secret: true },
   ),
   OPENAI_BASE_URL: spec(

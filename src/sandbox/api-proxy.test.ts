@@ -103,3 +103,33 @@ describe('the API proxy', () => {
     assert.ok(events.some((e) => /refused POST \/v1\/files/.test(e)));
   });
 });
+
+describe('the API proxy with a credential no header can carry', () => {
+  it('fails the request with 502 and goes on, rather than throwing out of the server', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const up = await upstream(seen);
+    const api = claudeApi({ ANTHROPIC_API_KEY: 'sk-ant-\u2026', ANTHROPIC_BASE_URL: up.url }, 'http://127.0.0.2:8780')!;
+    const events: string[] = [];
+    const proxy = new ApiProxy({ route: api.route, refuse: () => undefined, onEvent: (l) => events.push(l) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-api-proxy-'));
+    const sock = path.join(dir, 'api.sock');
+    await proxy.listen(sock);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await ask(sock, 'POST', '/v1/messages?beta=true');
+        assert.equal(r.status, 502);
+        assert.match(r.body, /the model API cannot be reached/);
+      }
+      assert.equal(seen.length, 0);
+      assert.ok(
+        events.some((e) => /POST \/v1\/messages\?beta=true failed: Invalid character/.test(e)),
+        events.join('\n'),
+      );
+    } finally {
+      await proxy.close();
+      up.server.closeAllConnections();
+      up.server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

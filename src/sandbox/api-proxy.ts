@@ -77,19 +77,26 @@ export class ApiProxy {
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host };
     for (const h of route.strip) delete headers[h];
     headers[route.credential.header] = route.credential.value;
-    const client = target.protocol === 'https:' ? https : http;
     const meter = route.meter();
-    const up = client.request(target, { method: req.method, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.on('data', (c: Buffer) => meter.push(c));
-      answer.on('end', () => (this.spent += meter.end()));
-      answer.pipe(res);
-    });
-    up.on('error', (e) => {
+    const failed = (e: Error) => {
       this.opts.onEvent(`${line} failed: ${e.message}`, false);
       if (!res.headersSent) refuse(res, 502, `claudeops: the model API cannot be reached (${e.message})`);
       else res.destroy();
-    });
+    };
+    let up: http.ClientRequest;
+    try {
+      up = (target.protocol === 'https:' ? https : http).request(target, { method: req.method, headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.on('data', (c: Buffer) => meter.push(c));
+        answer.on('end', () => (this.spent += meter.end()));
+        answer.pipe(res);
+      });
+    } catch (e) {
+      // A header Node refuses to send (a credential no header can carry) fails the run, not the daemon.
+      req.resume();
+      return failed(e as Error);
+    }
+    up.on('error', failed);
     req.pipe(up);
   }
 }
